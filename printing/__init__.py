@@ -1,0 +1,1 @@
+"""Documents (receipt, form, reports) and their thermal/PDF renderers."""

@@ -1,0 +1,23 @@
+"""Suite-wide set-up: headless Qt, a fresh data folder per test, loud failures."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("DESK_APP_NO_KEYRING", "1")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """An empty data folder, also exported as DESK_APP_HOME for subprocesses."""
+    h = tmp_path / "home"
+    h.mkdir()
+    monkeypatch.setenv("DESK_APP_HOME", str(h))
+    return h
