@@ -1,0 +1,46 @@
+"""Alembic, run programmatically at start-up (no alembic.ini at run time)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from desk_app.store.engine import Database
+
+log = logging.getLogger("desk_app.store")
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+HEAD = "0002"  # tests check this against the scripts' head
+
+
+def current_revision(db: "Database") -> str | None:
+    with db.connection() as conn:
+        exists = conn.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
+        if not exists:
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(db: "Database", revision: str = "head") -> None:
+    """Bring the schema to `revision` inside one BEGIN IMMEDIATE transaction (a no-op at head)."""
+    if revision == "head" and current_revision(db) == HEAD:
+        return
+    from alembic import command
+
+    with db.connection(immediate=True) as conn:
+        command.upgrade(alembic_config(conn), revision)
+    log.info("database schema upgraded to %s", revision)
