@@ -1,0 +1,217 @@
+"""Automatic encrypted backups in `<data folder>/backups/`: one a day and one at each shift close.
+
+The UI calls `run_daily_backup` at start-up and on its timer (it does nothing when today's is
+already there) and `backup_at_shift_close` after a shift is closed; the CLI may call both too.
+Backups are kept `KEEP_DAYS` days, judged by the files' own dates, and the newest one is never
+deleted whatever its age (a PC switched off for a month still has its last backup).
+
+The passphrase is set once by the manager and kept like the device token: in the OS keyring, or a
+file only the user can read; never in the settings table or a log line. Without a passphrase no
+automatic backup is made (an unencrypted copy of every citizen's data must not pile up).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from desk_app.services import backup_crypto
+from desk_app.sync import credentials
+
+log = logging.getLogger("desk_app.services")
+
+BACKUP_DIR = "backups"
+SUFFIX = ".pdbak"
+KEEP_DAYS = 14
+KINDS = ("daily", "shift", "manual")
+PASSPHRASE_FILE = "backup.passphrase"
+TEHRAN = ZoneInfo("Asia/Tehran")
+_NAME_RE = re.compile(r"^(daily|shift|manual)-[0-9A-Za-z]+-[0-9A-Za-z]+-\d{8}T\d{6}Z(?:-\d+)?\.pdbak$")
+
+NO_PASSPHRASE_FA = "رمز پشتیبان تعیین نشده است؛ مدیر دفتر باید در تنظیمات رمز پشتیبان را تعیین کند."
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    kind: str
+    modified: datetime  # aware UTC, from the file's modification time
+
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "kind": self.kind,
+                "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "size": self.path.stat().st_size}
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    """What an automatic backup did: `path` when one was written, else `skipped` (English tag)."""
+    path: Path | None
+    skipped: str | None = None
+    pruned: tuple[Path, ...] = ()
+    message: str | None = None  # Persian, for the status bar when nothing was written
+
+
+def backups_dir(home: Path | str) -> Path:
+    return Path(home) / BACKUP_DIR
+
+
+# --- the passphrase ---------------------------------------------------------------------------
+
+def _account(home: Path) -> str:
+    return "backup-passphrase-" + hashlib.sha256(str(Path(home).resolve()).encode()).hexdigest()[:16]
+
+
+def set_passphrase(home: Path | str, passphrase: str) -> str:
+    """Store the manager's backup passphrase (checked for length); returns "keyring" or "file"."""
+    backup_crypto.check_passphrase(passphrase)
+    home = Path(home)
+    kr = credentials._keyring()
+    if kr is not None:
+        try:
+            kr.set_password(credentials.SERVICE, _account(home), passphrase)
+            (home / PASSPHRASE_FILE).unlink(missing_ok=True)
+            return "keyring"
+        except Exception as exc:  # noqa: BLE001 - locked keyring: fall back to the private file
+            log.warning("keyring unusable (%s); backup passphrase kept in a private file",
+                        type(exc).__name__)
+    credentials._write_private(home / PASSPHRASE_FILE, passphrase)
+    return "file"
+
+
+def load_passphrase(home: Path | str) -> str | None:
+    home = Path(home)
+    kr = credentials._keyring()
+    if kr is not None:
+        try:
+            value = kr.get_password(credentials.SERVICE, _account(home))
+            if value:
+                return value
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        return (home / PASSPHRASE_FILE).read_text(encoding="utf-8") or None
+    except FileNotFoundError:
+        return None
+
+
+def has_passphrase(home: Path | str) -> bool:
+    return load_passphrase(home) is not None
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def list_backups(home: Path | str) -> list[BackupFile]:
+    """Our backup files, newest first (other files in the folder are ignored, never touched)."""
+    folder = backups_dir(home)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.is_file() and _NAME_RE.match(path.name):
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            found.append(BackupFile(path, path.name.split("-", 1)[0], mtime))
+    return sorted(found, key=lambda b: b.modified, reverse=True)
+
+
+def prune_backups(home: Path | str, keep_days: int = KEEP_DAYS,
+                  now: datetime | None = None) -> list[Path]:
+    """Delete backups older than `keep_days` by file date, never the newest; returns the deleted."""
+    now = now or datetime.now(timezone.utc)
+    limit = now - timedelta(days=keep_days)
+    backups = list_backups(home)
+    deleted = []
+    for b in backups[1:]:
+        if b.modified < limit:
+            b.path.unlink(missing_ok=True)
+            deleted.append(b.path)
+    if deleted:
+        log.info("pruned %d backups older than %d days", len(deleted), keep_days)
+    return deleted
+
+
+def daily_backup_due(home: Path | str, now: datetime | None = None) -> bool:
+    """True when no daily backup was written on today's Tehran civil day."""
+    today = (now or datetime.now(timezone.utc)).astimezone(TEHRAN).date()
+    return not any(b.kind == "daily" and b.modified.astimezone(TEHRAN).date() == today
+                   for b in list_backups(home))
+
+
+def snapshot_database(db_file: Path | str, dest: Path | str) -> Path:
+    """A consistent copy of a live SQLite database (WAL included) through SQLite's backup API."""
+    dest = Path(dest)
+    dest.unlink(missing_ok=True)
+    src = sqlite3.connect(Path(db_file).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(dest)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return dest
+
+
+def write_backup(home: Path | str, db_file: Path | str, *, office: str, device: str | int,
+                 passphrase: str, kind: str = "manual", now: datetime | None = None) -> Path:
+    """Snapshot `db_file` and write it encrypted into `<home>/backups/`; returns the new file."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown backup kind {kind!r}")
+    backup_crypto.check_passphrase(passphrase)
+    now = now or datetime.now(timezone.utc)
+    folder = backups_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{kind}-{office}-{device}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
+    out = folder / f"{stem}{SUFFIX}"
+    n = 1
+    while out.exists():
+        out = folder / f"{stem}-{n}{SUFFIX}"
+        n += 1
+    plain = folder / f".{stem}.snapshot"
+    try:
+        snapshot_database(db_file, plain)
+        created = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        backup_crypto.encrypt_backup(plain, out, passphrase, office, device, created_at=created)
+    finally:
+        plain.unlink(missing_ok=True)
+    ts = now.timestamp()
+    os.utime(out, (ts, ts))  # the file date is the backup's date (retention and "due" read it)
+    log.info("%s backup written: %s", kind, out.name)
+    return out
+
+
+# --- what the UI and CLI call -----------------------------------------------------------------
+
+def _desk_identity(desk) -> tuple[str, str]:
+    return str(desk.office_code or "0"), str(desk.device_no or "0")
+
+
+def _automatic(desk, kind: str, now: datetime | None) -> BackupOutcome:
+    passphrase = load_passphrase(desk.home)
+    if passphrase is None:
+        log.warning("automatic %s backup skipped: no backup passphrase set", kind)
+        return BackupOutcome(None, skipped="no_passphrase", message=NO_PASSPHRASE_FA)
+    office, device = _desk_identity(desk)
+    path = write_backup(desk.home, desk.db.path, office=office, device=device,
+                        passphrase=passphrase, kind=kind, now=now)
+    return BackupOutcome(path, pruned=tuple(prune_backups(desk.home, now=now)))
+
+
+def run_daily_backup(desk, now: datetime | None = None) -> BackupOutcome:
+    """Make today's backup if it is not there yet, then prune old ones."""
+    if not daily_backup_due(desk.home, now):
+        return BackupOutcome(None, skipped="already_done")
+    return _automatic(desk, "daily", now)
+
+
+def backup_at_shift_close(desk, now: datetime | None = None) -> BackupOutcome:
+    """A backup right after a shift is closed (the day's cash is in it), then prune old ones."""
+    return _automatic(desk, "shift", now)
