@@ -1,0 +1,76 @@
+"""Language and direction, set once for the whole application (CONVENTIONS.md 7).
+
+Source strings are English; Persian comes from `resources/translations/desk_fa.qm`, which is
+built from the Qt Linguist file `desk_fa.ts` (`pyside6-lupdate` + `pyside6-lrelease`).
+Persian is the default; English is selectable in the settings page and takes effect at the
+next start, because the layout direction is decided once, before any widget exists.
+"""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator, Qt
+from PySide6.QtGui import QFontDatabase, QFont
+from PySide6.QtWidgets import QApplication
+
+from desk_app.paths import resources_dir
+
+log = logging.getLogger("desk_app.ui")
+
+LANGUAGES = ("fa", "en")
+DEFAULT_LANGUAGE = "fa"
+FONT_FAMILY = "Vazirmatn"
+
+
+def translations_dir():
+    return resources_dir() / "translations"
+
+
+def register_fonts() -> str:
+    """Register the bundled Vazirmatn faces; return the family name to use."""
+    family = None
+    for path in sorted((resources_dir() / "fonts").glob("Vazirmatn-*.ttf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.warning("font not loaded: %s", path.name)
+            continue
+        families = QFontDatabase.applicationFontFamilies(font_id)
+        if families and family is None:
+            family = families[0]
+    return family or FONT_FAMILY
+
+
+def apply_language(app: QApplication, language: str | None) -> str:
+    """Locale, layout direction, font and translator for `language` ("fa" or "en")."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if language == "fa":
+        locale = QLocale(QLocale.Language.Persian, QLocale.Territory.Iran)
+        direction = Qt.LayoutDirection.RightToLeft
+    else:
+        locale = QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+        direction = Qt.LayoutDirection.LeftToRight
+    QLocale.setDefault(locale)
+    app.setLayoutDirection(direction)
+    family = register_fonts()
+    font = QFont(family)
+    font.setPointSize(10)
+    app.setFont(font)
+    for old in getattr(app, "_desk_translators", []):
+        QCoreApplication.removeTranslator(old)
+    app._desk_translators = []
+    if language == "fa":
+        translator = QTranslator(app)
+        qm = translations_dir() / "desk_fa.qm"
+        if translator.load(str(qm)):
+            QCoreApplication.installTranslator(translator)
+            app._desk_translators.append(translator)
+        else:
+            log.warning("Persian translation not found: %s", qm)
+    app.setProperty("desk_language", language)
+    return language
+
+
+def current_language() -> str:
+    app = QCoreApplication.instance()
+    value = app.property("desk_language") if app is not None else None
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE

@@ -1,0 +1,356 @@
+"""Intake (پذیرش): register a citizen's request by keyboard, save, print the receipt, next.
+
+Order of keys: national code, (names fill in for a known citizen), mobile, service search
+(type, Up/Down, Enter), payment method, card reference, Enter or Ctrl+S saves. A second
+Enter while saving does nothing: the save button and the shortcut are off until the
+database thread answers.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.identifiers import validate_national_code
+from desk_app.domain.money import format_amount
+from desk_app.domain.text import clean_code, normalize_text
+from desk_app.ui.context import UiContext
+from desk_app.ui.errors import describe_error, error_field
+from desk_app.ui.fee_model import FeeLinesModel
+from desk_app.ui.service_picker import ServicePicker
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+
+# service field names (InvalidInput.field) -> our field names
+FIELD_ALIASES = {"service_code": "service", "payment_method": "payment_method",
+                 "payment_ref": "payment_ref", "mobile": "mobile", "national_code": "national_code",
+                 "first_name": "first_name", "last_name": "last_name", "card": "payment_ref"}
+
+
+class IntakePage(QWidget):
+    registered = Signal(object)  # RequestView after the commit
+    print_failed = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = None
+        self.saving = False
+        self.last_request = None
+        self._autofilled = False
+
+        outer = QVBoxLayout(self)
+        self.form = FieldForm(self)
+        self.national_code = LtrLineEdit(self, "0012345678")
+        self.national_code.setMaxLength(14)
+        self.first_name = QLineEdit(self)
+        self.last_name = QLineEdit(self)
+        self.mobile = LtrLineEdit(self, "09121234567")
+        self.picker = ServicePicker(self)
+        self.form.add_field("national_code", self.tr("National code"), self.national_code)
+        self.form.add_field("first_name", self.tr("First name"), self.first_name)
+        self.form.add_field("last_name", self.tr("Last name"), self.last_name)
+        self.form.add_field("mobile", self.tr("Mobile"), self.mobile)
+        self.form.add_field("service", self.tr("Service"), self.picker)
+
+        self.fees = FeeLinesModel(self, unit=ctx.prefs.unit)
+        self.fee_view = QTableView(self)
+        self.fee_view.setObjectName("fee_view")
+        self.fee_view.setModel(self.fees)
+        self.fee_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.fee_view.verticalHeader().hide()
+        self.fee_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.fee_view.setMaximumHeight(110)
+        self.total_label = QLabel(self)
+        self.total_label.setObjectName("total_label")
+        fees_box = QWidget(self)
+        fees_layout = QVBoxLayout(fees_box)
+        fees_layout.setContentsMargins(0, 0, 0, 0)
+        fees_layout.addWidget(self.fee_view)
+        fees_layout.addWidget(self.total_label)
+        self.form.form.addRow(self.tr("Fees"), fees_box)
+
+        self.docs_box = QGroupBox(self.tr("Required documents"), self)
+        self.docs_layout = QVBoxLayout(self.docs_box)
+        self.doc_checks: list[QCheckBox] = []
+        self.form.form.addRow(self.docs_box)
+
+        self.payment_method = QComboBox(self)
+        self.payment_method.addItem(self.tr("Cash"), "cash")
+        self.payment_method.addItem(self.tr("Card (POS)"), "card")
+        self.payment_ref = LtrLineEdit(self, "123456")
+        self.form.add_field("payment_method", self.tr("Payment"), self.payment_method)
+        self.form.add_field("payment_ref", self.tr("Card reference"), self.payment_ref)
+        outer.addWidget(self.form)
+
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("Save and print (Ctrl+S)"), self)
+        self.save_button.setObjectName("save_button")
+        self.clear_button = QPushButton(self.tr("New citizen"), self)
+        self.reprint_button = QPushButton(self.tr("Print receipt again"), self)
+        self.reprint_button.setObjectName("reprint_button")
+        self.reprint_button.hide()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.reprint_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.banner = MessageLabel(self)
+        self.banner.setObjectName("intake_banner")
+        outer.addWidget(self.banner)
+        outer.addStretch(1)
+
+        self.national_code.textChanged.connect(self._national_code_changed)
+        self.national_code.editingFinished.connect(self._national_code_done)
+        self.picker.picked.connect(self._service_picked)
+        self.payment_method.currentIndexChanged.connect(self._payment_changed)
+        self.save_button.clicked.connect(self.save)
+        self.clear_button.clicked.connect(self.clear_form)
+        self.reprint_button.clicked.connect(self.reprint_last)
+        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self.save)
+        ctx.prefs_changed.connect(self._prefs_changed)
+        self._payment_changed()
+        self._show_total()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def load_catalog(self) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import catalog
+
+            return catalog.list_services(desk, active_only=True)
+
+        self.ctx.runner.db(job, success=self.picker.set_services, failure=self._show_general_error)
+
+    def _prefs_changed(self) -> None:
+        self.fees.unit = self.ctx.prefs.unit
+        self.fees.set_fees(self.service.fees if self.service else [])
+        self._show_total()
+
+    # -- live feedback --------------------------------------------------------------------------
+
+    def _national_code_changed(self, text: str) -> None:
+        message = self.form.messages["national_code"]
+        try:
+            digits = clean_code(text, "national_code")
+        except InvalidInput as exc:
+            message.show_error(exc.message)
+            return
+        if len(digits) < 10:
+            if digits:
+                message.show_hint(self.tr("%n digit(s) typed; a national code has 10.", "", len(digits)))
+            else:
+                message.clear_message()
+            if self._autofilled:
+                self._clear_citizen()
+            return
+        self._check_national_code(final=True)
+
+    def _national_code_done(self) -> None:
+        if self.national_code.text().strip():
+            self._check_national_code(final=True)
+
+    def _check_national_code(self, final: bool) -> str | None:
+        message = self.form.messages["national_code"]
+        try:
+            code = validate_national_code(self.national_code.text())
+        except InvalidInput as exc:
+            if final:
+                message.show_error(exc.message)
+            return None
+        message.show_ok(self.tr("Valid national code"))
+        self._lookup_citizen(code)
+        return code
+
+    def _lookup_citizen(self, code: str) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import intake
+
+            return intake.find_citizen(desk, code)
+
+        def done(citizen) -> None:
+            try:
+                current = validate_national_code(self.national_code.text())
+            except InvalidInput:
+                return
+            if citizen is None or current != code:
+                return
+            if not self.first_name.text().strip() or self._autofilled:
+                self.first_name.setText(citizen.first_name or "")
+                self.last_name.setText(citizen.last_name or "")
+                self.mobile.setText(getattr(citizen, "mobile", None) or "")
+                self._autofilled = True
+                self.form.messages["national_code"].show_ok(self.tr("Known citizen: details filled in"))
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: None)
+
+    def _clear_citizen(self) -> None:
+        for widget in (self.first_name, self.last_name, self.mobile):
+            widget.clear()
+        self._autofilled = False
+
+    def _service_picked(self, service) -> None:
+        self.service = service
+        self.form.messages["service"].clear_message()
+        self.fees.set_fees(service.fees)
+        self._show_total()
+        for check in self.doc_checks:
+            check.deleteLater()
+        self.doc_checks = []
+        for title in getattr(service, "documents", ()) or ():
+            check = QCheckBox(title, self.docs_box)
+            check.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            self.docs_layout.addWidget(check)
+            self.doc_checks.append(check)
+        self.payment_method.setFocus()
+
+    def _show_total(self) -> None:
+        total = self.fees.total
+        self.total_label.setText(self.tr("Total: %1").replace("%1", format_amount(total, self.ctx.prefs.unit))
+                                 if self.service else self.tr("Choose a service to see its fees."))
+
+    def _payment_changed(self) -> None:
+        card = self.payment_method.currentData() == "card"
+        self.payment_ref.setEnabled(card)
+        if not card:
+            self.payment_ref.clear()
+            self.form.messages["payment_ref"].clear_message()
+
+    # -- keyboard -----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.save()
+            return
+        super().keyPressEvent(event)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def collect(self) -> dict | None:
+        """The form's values, or None after showing what is wrong next to each field."""
+        self.form.clear_errors()
+        self.banner.clear_message()
+        errors: list[tuple[str, str]] = []
+        code = None
+        try:
+            code = validate_national_code(self.national_code.text())
+        except InvalidInput as exc:
+            errors.append(("national_code", exc.message))
+        first = normalize_text(self.first_name.text())
+        last = normalize_text(self.last_name.text())
+        if not first:
+            errors.append(("first_name", self.tr("Enter the first name.")))
+        if not last:
+            errors.append(("last_name", self.tr("Enter the last name.")))
+        mobile = self.mobile.text().strip() or None
+        if mobile:
+            from desk_app.domain.identifiers import validate_mobile
+
+            try:
+                mobile = validate_mobile(mobile)
+            except InvalidInput as exc:
+                errors.append(("mobile", exc.message))
+        if self.service is None:
+            errors.append(("service", self.tr("Choose a service.")))
+        method = self.payment_method.currentData()
+        ref = self.payment_ref.text().strip() or None
+        if method == "card" and not ref:
+            errors.append(("payment_ref", self.tr("Enter the card machine's reference number.")))
+        if errors:
+            for name, text in reversed(errors):  # focus ends on the first wrong field
+                self.form.set_error(name, text)
+            return None
+        return dict(national_code=code, first_name=first, last_name=last, mobile=mobile,
+                    service_code=self.service.code, payment_method=method, payment_ref=ref)
+
+    def save(self) -> None:
+        if self.saving:
+            return
+        values = self.collect()
+        if values is None:
+            return
+        self._set_saving(True)
+        desk, clerk = self.ctx.desk, self.ctx.username
+
+        def job():
+            from desk_app.services import intake
+
+            return intake.register_request(desk, clerk=clerk, **values)
+
+        self.ctx.runner.db(job, success=self._saved, failure=self._save_failed)
+
+    def _set_saving(self, on: bool) -> None:
+        self.saving = on
+        self.save_button.setEnabled(not on)
+        self.save_shortcut.setEnabled(not on)
+
+    def _saved(self, request) -> None:
+        self._set_saving(False)
+        self.last_request = request
+        self.clear_form()
+        self.banner.show_ok(self.tr("Saved. Receipt number: %1").replace("%1", request.receipt_no))
+        self.reprint_button.setVisible(True)
+        self.registered.emit(request)
+        self.ctx.requests_changed.emit()
+        if self.ctx.prefs.auto_print and self.ctx.prefs.printer_target:
+            self.print_receipt(request.receipt_no)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._set_saving(False)
+        text = describe_error(exc)
+        field = FIELD_ALIASES.get(error_field(exc) or "", None)
+        if not self.form.set_error(field, text):
+            self.banner.show_error(text)
+
+    def _show_general_error(self, exc: BaseException) -> None:
+        self.banner.show_error(describe_error(exc))
+
+    # -- printing -----------------------------------------------------------------------------
+
+    def print_receipt(self, receipt_no: str, reprint: bool = False) -> None:
+        target = self.ctx.prefs.printer_target
+        if not target:
+            self.banner.show_error(self.tr("No printer is set up; choose one in the settings."))
+            return
+        desk, paper = self.ctx.desk, self.ctx.prefs.paper
+
+        def job():
+            from desk_app.services import printjobs
+
+            kwargs = {"reprint": self.ctx.username} if reprint else {}
+            return printjobs.print_receipt(desk, receipt_no, target, paper=paper, **kwargs)
+
+        def failed(exc: BaseException) -> None:
+            text = self.tr("The request is saved, but the receipt did not print: %1").replace(
+                "%1", describe_error(exc))
+            self.banner.show_error(text)
+            self.reprint_button.setVisible(True)
+            self.print_failed.emit(text)
+
+        self.ctx.runner.background(job, success=lambda _r: None, failure=failed)
+
+    def reprint_last(self) -> None:
+        if self.last_request is not None:
+            self.print_receipt(self.last_request.receipt_no, reprint=True)
+
+    def clear_form(self) -> None:
+        for widget in (self.national_code, self.first_name, self.last_name, self.mobile, self.payment_ref):
+            widget.clear()
+        self._autofilled = False
+        self.service = None
+        self.picker.clear()
+        self.fees.set_fees([])
+        for check in self.doc_checks:
+            check.deleteLater()
+        self.doc_checks = []
+        self.payment_method.setCurrentIndex(0)
+        self.form.clear_errors()
+        self._show_total()
+        self.national_code.setFocus()

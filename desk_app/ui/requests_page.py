@@ -1,0 +1,367 @@
+"""Requests (درخواست‌ها): filters, search, the lazy list, a detail pane with history, actions."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+                               QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.money import format_amount, parse_rials
+from desk_app.domain.text import to_persian_digits
+from desk_app.ui.context import UiContext
+from desk_app.ui.errors import describe_error
+from desk_app.ui.requests_model import (ROW_ROLE, STATUS_LABELS, RequestFilter, RequestSource,
+                                        RequestsModel, format_when, status_label, sync_label,
+                                        sync_state_of)
+from desk_app.ui.widgets import FieldForm, JalaliDateEdit, LtrLineEdit, MessageLabel
+
+
+class CancelDialog(QDialog):
+    """Reason (required) and refund (rials, default the whole total)."""
+
+    def __init__(self, request, unit: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Cancel request"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Cancel request %1?").replace("%1", "\u2066" + request.receipt_no + "\u2069"),
+                                self))
+        self.form = FieldForm(self)
+        self.reason = QLineEdit(self)
+        self.refund = LtrLineEdit(self)
+        self.refund.setText(str(request.total))
+        self.form.add_field("reason", self.tr("Reason"), self.reason)
+        self.form.add_field("refund", self.tr("Refund (rials)"), self.refund)
+        layout.addWidget(self.form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Cancel the request"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Back"))
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.values: dict | None = None
+
+    def _check(self) -> None:
+        self.form.clear_errors()
+        reason = self.reason.text().strip()
+        if not reason:
+            self.form.set_error("reason", self.tr("Write the reason for cancelling."))
+            return
+        try:
+            refund = parse_rials(self.refund.text() or "0", field="refund")
+        except InvalidInput as exc:
+            self.form.set_error("refund", exc.message)
+            return
+        self.values = {"reason": reason, "refund": refund}
+        self.accept()
+
+
+class RequestsPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = RequestsModel(RequestSource(ctx.desk), ctx.runner, self, unit=ctx.prefs.unit)
+        layout = QVBoxLayout(self)
+
+        filters = QGridLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("request_search")
+        self.search.setPlaceholderText(self.tr("Receipt no., national code or name"))
+        self.search.setClearButtonEnabled(True)
+        self.date_from = JalaliDateEdit(self)
+        self.date_to = JalaliDateEdit(self)
+        self.status = QComboBox(self)
+        self.status.addItem(self.tr("All statuses"), None)
+        for value in STATUS_LABELS:
+            self.status.addItem(status_label(value), value)
+        self.service = LtrLineEdit(self, self.tr("code"))
+        self.clerk = LtrLineEdit(self, self.tr("username"))
+        self.attention = QCheckBox(self.tr("Only needs attention"), self)
+        self.apply_button = QPushButton(self.tr("Search"), self)
+        filters.addWidget(QLabel(self.tr("Search"), self), 0, 0)
+        filters.addWidget(self.search, 0, 1, 1, 3)
+        filters.addWidget(self.apply_button, 0, 4)
+        filters.addWidget(QLabel(self.tr("From"), self), 1, 0)
+        filters.addWidget(self.date_from, 1, 1)
+        filters.addWidget(QLabel(self.tr("To"), self), 1, 2)
+        filters.addWidget(self.date_to, 1, 3)
+        filters.addWidget(self.status, 1, 4)
+        filters.addWidget(QLabel(self.tr("Service"), self), 2, 0)
+        filters.addWidget(self.service, 2, 1)
+        filters.addWidget(QLabel(self.tr("Clerk"), self), 2, 2)
+        filters.addWidget(self.clerk, 2, 3)
+        filters.addWidget(self.attention, 2, 4)
+        layout.addLayout(filters)
+        self.filter_message = MessageLabel(self)
+        layout.addWidget(self.filter_message)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("count_label")
+        layout.addWidget(self.count_label)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.table = QTableView(splitter)
+        self.table.setObjectName("requests_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        detail = QWidget(splitter)
+        detail_layout = QHBoxLayout(detail)
+        self.detail_form = QFormLayout()
+        self.detail_labels: dict[str, QLabel] = {}
+        for key, caption in (("receipt_no", self.tr("Receipt no.")), ("created_at", self.tr("Date")),
+                             ("citizen", self.tr("Citizen")), ("service", self.tr("Service")),
+                             ("total", self.tr("Total")), ("status", self.tr("Status")),
+                             ("sync", self.tr("Sync")), ("server_ref", self.tr("Tracking code")),
+                             ("note", self.tr("Note"))):
+            label = QLabel(self)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setObjectName(f"detail_{key}")
+            self.detail_labels[key] = label
+            self.detail_form.addRow(caption, label)
+        detail_layout.addLayout(self.detail_form, 1)
+        self.history = QListWidget(self)
+        self.history.setObjectName("history")
+        history_box = QVBoxLayout()
+        history_box.addWidget(QLabel(self.tr("History"), self))
+        history_box.addWidget(self.history)
+        detail_layout.addLayout(history_box, 1)
+        actions = QVBoxLayout()
+        self.reprint_button = QPushButton(self.tr("Reprint receipt"), self)
+        self.form_button = QPushButton(self.tr("Print form"), self)
+        self.cancel_button = QPushButton(self.tr("Cancel request…"), self)
+        self.retry_button = QPushButton(self.tr("Send again"), self)
+        for button in (self.reprint_button, self.form_button, self.cancel_button, self.retry_button):
+            actions.addWidget(button)
+            button.setEnabled(False)
+        actions.addStretch(1)
+        detail_layout.addLayout(actions)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        self.message = MessageLabel(self)
+        self.message.setObjectName("requests_message")
+        layout.addWidget(self.message)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        self.apply_button.clicked.connect(self.apply_filters)
+        for edit in (self.date_from, self.date_to, self.service, self.clerk):
+            edit.returnPressed.connect(self.apply_filters)
+        self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.attention.toggled.connect(lambda _on: self.apply_filters())
+        self.model.count_changed.connect(self._show_count)
+        self.model.failed.connect(self.message.show_error)
+        self.model.modelReset.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.reprint_button.clicked.connect(self.reprint)
+        self.form_button.clicked.connect(self.print_form)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.retry_button.clicked.connect(self.retry_selected)
+        ctx.requests_changed.connect(self.model.refresh)
+        ctx.prefs_changed.connect(self._prefs_changed)
+
+    def _prefs_changed(self) -> None:
+        self.model.unit = self.ctx.prefs.unit
+        self.model.refresh()
+
+    def current_filter(self) -> RequestFilter | None:
+        self.filter_message.clear_message()
+        try:
+            day_from = self.date_from.date()
+            day_to = self.date_to.date()
+        except InvalidInput as exc:
+            self.filter_message.show_error(exc.message)
+            return None
+        return RequestFilter(status=self.status.currentData(), day_from=day_from, day_to=day_to,
+                             service=self.service.text().strip() or None,
+                             clerk=self.clerk.text().strip() or None,
+                             query=self.search.text().strip() or None,
+                             attention=self.attention.isChecked())
+
+    def apply_filters(self) -> None:
+        self.search_timer.stop()
+        flt = self.current_filter()
+        if flt is not None:
+            self.model.set_filter(flt)
+
+    def _show_count(self, count: int) -> None:
+        self.count_label.setText(self.tr("%1 requests").replace("%1", to_persian_digits(f"{count:,}".replace(",", "٬"))))
+
+    def selected(self):
+        index = self.table.currentIndex()
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            index = rows[0]
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _selection_changed(self) -> None:
+        row = self.selected()
+        for button in (self.reprint_button, self.form_button, self.cancel_button, self.retry_button):
+            button.setEnabled(row is not None)
+        self.history.clear()
+        if row is None:
+            for label in self.detail_labels.values():
+                label.clear()
+            return
+        state = sync_state_of(row)
+        self.retry_button.setEnabled(state == "attention")
+        self.cancel_button.setEnabled(str(row.status) in {"registered", "submitted", "in_progress"})
+        values = {
+            "receipt_no": "\u2066" + row.receipt_no + "\u2069",
+            "created_at": format_when(row.created_at),
+            "citizen": f"{row.first_name} {row.last_name}",
+            "service": getattr(row, "service_title", None) or row.service,
+            "total": format_amount(row.total, self.ctx.prefs.unit),
+            "status": status_label(row.status),
+            "sync": sync_label(state),
+            "server_ref": row.server_ref or "",
+            "note": getattr(row, "status_note", None) or getattr(row, "attention_detail", None) or "",
+        }
+        for key, value in values.items():
+            self.detail_labels[key].setText(value)
+        self._load_history(row)
+
+    def _load_history(self, row) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import requests
+
+            return requests.history(desk, row.request_id)
+
+        def done(entries) -> None:
+            current = self.selected()
+            if current is None or current.request_id != row.request_id:
+                return
+            self.history.clear()
+            for entry in entries:
+                text = f"{format_when(entry.at)} — {status_label(entry.to_status)}"
+                actor = getattr(entry, "actor", None)
+                if actor:
+                    text += f" ({actor})"
+                note = getattr(entry, "note", None)
+                if note:
+                    text += f": {note}"
+                self.history.addItem(text)
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _refresh_row(self, receipt_no: str) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import requests
+
+            return requests.get_request(desk, receipt_no)
+
+        def done(row) -> None:
+            self.model.update_row(row)
+            self._selection_changed()
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: None)
+
+    def reprint(self) -> None:
+        row = self.selected()
+        target = self.ctx.prefs.printer_target
+        if row is None:
+            return
+        if not target:
+            self.message.show_error(self.tr("No printer is set up; choose one in the settings."))
+            return
+        desk, paper, user = self.ctx.desk, self.ctx.prefs.paper, self.ctx.username
+
+        def job():
+            from desk_app.services import printjobs
+
+            return printjobs.print_receipt(desk, row.receipt_no, target, paper=paper, reprint=user)
+
+        self.message.show_hint(self.tr("Printing…"))
+        self.ctx.runner.background(
+            job, success=lambda _r: (self.message.show_ok(self.tr("Receipt printed again.")),
+                                     self._refresh_row(row.receipt_no)),
+            failure=lambda exc: self.message.show_error(
+                self.tr("The receipt did not print: %1").replace("%1", describe_error(exc))))
+
+    def print_form(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the form as PDF"),
+                                              f"form-{row.receipt_no}.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        self.print_form_to(row.receipt_no, f"pdf:{path}")
+
+    def print_form_to(self, receipt_no: str, target: str) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import printjobs
+
+            return printjobs.print_form(desk, receipt_no, target)
+
+        self.ctx.runner.background(
+            job, success=lambda _r: self.message.show_ok(self.tr("The form is ready.")),
+            failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def cancel_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = CancelDialog(row, self.ctx.prefs.unit, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.values is None:
+            return
+        self.cancel(row.receipt_no, **dialog.values)
+
+    def cancel(self, receipt_no: str, reason: str, refund: int | None) -> None:
+        desk, clerk = self.ctx.desk, self.ctx.username
+
+        def job():
+            from desk_app.services import cancel
+
+            return cancel.cancel_request(desk, receipt_no, reason=reason, clerk=clerk, refund=refund)
+
+        def done(row) -> None:
+            self.message.show_ok(self.tr("The request was cancelled."))
+            self.model.update_row(row)
+            self._selection_changed()
+            self.ctx.requests_changed.emit()
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def retry_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import requests
+
+            return requests.retry_attention(desk, row.request_id)
+
+        def done(_r) -> None:
+            self.message.show_ok(self.tr("It will be sent again at the next sync."))
+            self._refresh_row(row.receipt_no)
+            self.ctx.requests_changed.emit()
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))

@@ -1,0 +1,75 @@
+"""The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from desk_app.domain.jalali import format_jalali_datetime, parse_utc
+from desk_app.domain.text import to_persian_digits
+from desk_app.ui.sync_controller import SyncController, SyncStatus
+
+
+class DeskStatusBar(QStatusBar):
+    def __init__(self, controller: SyncController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.online_label = QLabel(self)
+        self.online_label.setObjectName("online_label")
+        self.pending_label = QLabel(self)
+        self.pending_label.setObjectName("pending_label")
+        self.last_sync_label = QLabel(self)
+        self.last_sync_label.setObjectName("last_sync_label")
+        self.oldest_label = QLabel(self)
+        self.oldest_label.setObjectName("oldest_label")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error_label")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.sync_button = QPushButton(self.tr("Sync now"), self)
+        self.sync_button.setObjectName("sync_button")
+        self.sync_button.clicked.connect(controller.sync_now)
+        for widget in (self.online_label, self.pending_label, self.last_sync_label, self.oldest_label):
+            self.addWidget(widget)
+        self.addWidget(self.error_label, 1)
+        self.addPermanentWidget(self.sync_button)
+        controller.status_changed.connect(self.show_status)
+        self.show_status(controller.status)
+
+    def show_status(self, status: SyncStatus) -> None:
+        if status.running:
+            online = self.tr("Syncing…")
+        elif status.online is None:
+            online = self.tr("Not synced yet")
+        elif status.online:
+            online = "● " + self.tr("Online")
+        else:
+            online = "○ " + self.tr("Offline")
+        self.online_label.setText(online)
+        self.online_label.setStyleSheet("color: #1b5e20;" if status.online else "color: #8a6d00;")
+        pending = self.tr("Waiting to send: %1").replace("%1", to_persian_digits(str(status.pending)))
+        if status.attention:
+            pending += " — " + self.tr("needs attention: %1").replace("%1", to_persian_digits(str(status.attention)))
+        self.pending_label.setText(pending)
+        if status.last_success_at:
+            when = format_jalali_datetime(parse_utc(status.last_success_at), persian=True)
+            self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", when))
+        else:
+            self.last_sync_label.setText(self.tr("Last sync: never"))
+        if status.pending:
+            self.oldest_label.setText(self.tr("Oldest waiting: %1").replace(
+                "%1", self.age_text(status.oldest_pending_s)))
+            self.oldest_label.show()
+        else:
+            self.oldest_label.hide()
+        error = status.stopped_reason or status.last_error or ""
+        self.error_label.setText(error)
+        self.sync_button.setEnabled(not status.running)
+
+    def age_text(self, seconds: int) -> str:
+        if seconds < 60:
+            return self.tr("less than a minute")
+        minutes = seconds // 60
+        if minutes < 60:
+            return self.tr("%1 min").replace("%1", to_persian_digits(str(minutes)))
+        hours = minutes // 60
+        if hours < 48:
+            return self.tr("%1 h").replace("%1", to_persian_digits(str(hours)))
+        return self.tr("%1 days").replace("%1", to_persian_digits(str(hours // 24)))

@@ -1,0 +1,177 @@
+"""The one place where the window meets the sync engine (`desk_app.sync.engine.SyncEngine`).
+
+Sync runs on the background pool, never on the database thread and never on the main thread,
+guarded by the data folder's OS file lock. It runs shortly after start (a random 0-60 s wait so
+that 08:00 does not stampede the province), on a timer, after each intake, and on "sync now".
+A request for a sync while one runs is remembered and done right after.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desk_app.ui.context import UiContext
+from desk_app.ui.errors import describe_error
+
+log = logging.getLogger("desk_app.ui")
+
+MSG_NOT_ENROLLED = "این دستگاه هنوز در سرور استان ثبت نشده است؛ از «تنظیمات» ثبت کنید."
+
+
+@dataclass
+class SyncStatus:
+    """What the status bar shows."""
+
+    online: bool | None = None          # None: not tried yet in this session
+    enrolled: bool = False
+    pending: int = 0
+    attention: int = 0
+    oldest_pending_s: int = 0
+    last_success_at: str | None = None  # UTC ISO
+    last_error: str | None = None
+    stopped_reason: str | None = None
+    running: bool = False
+
+
+def _engine(desk, transport):
+    from desk_app.sync.engine import SyncEngine
+
+    return SyncEngine(desk.db, transport, office=desk.settings.get("office_code"),
+                      device=desk.settings.get("device_no"))
+
+
+def read_status(desk) -> SyncStatus:
+    """Counts and last times from the local store (database thread); no network."""
+    from desk_app.sync.engine import SyncReport
+
+    engine = _engine(desk, transport=None)
+    report = SyncReport()
+    engine._finish(report)  # the engine's own count of pending/attention/oldest
+    state = engine._state()
+    return SyncStatus(online=None, enrolled=_enrolled(desk), pending=report.pending,
+                      attention=report.attention, oldest_pending_s=report.oldest_pending_s,
+                      last_success_at=state.get("last_success_at"), last_error=state.get("last_error"),
+                      stopped_reason=state.get("stopped_reason"))
+
+
+def _enrolled(desk) -> bool:
+    from desk_app.sync.credentials import load_token
+
+    return bool(desk.settings.get("server_url")) and bool(load_token(desk.home))
+
+
+def run_sync(desk):
+    """One sync run under the folder's lock (background pool); returns (report, status)."""
+    from desk_app.sync.credentials import load_token
+    from desk_app.sync.lock import sync_lock
+    from desk_app.sync.transport import HttpTransport
+
+    server = desk.settings.get("server_url")
+    token = load_token(desk.home)
+    if not server or not token:
+        status = read_status(desk)
+        status.last_error = MSG_NOT_ENROLLED
+        return None, status
+    with sync_lock(desk.home), HttpTransport(server, token, ca_file=desk.settings.get("ca_file")) as transport:
+        engine = _engine(desk, transport)
+        report = engine.run_once()
+        delay = engine.next_delay()
+    status = read_status(desk)
+    status.online = report.online
+    status.last_error = None if report.online else (report.error or status.last_error)
+    status.stopped_reason = report.stopped_reason
+    return (report, delay), status
+
+
+class SyncController(QObject):
+    status_changed = Signal(object)   # SyncStatus
+    synced = Signal(object)           # SyncReport of a finished run
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None, start_delay_s: float | None = None,
+                 interval_s: float | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.status = SyncStatus()
+        self.running = False
+        self._again = False
+        self.start_delay_s = random.uniform(0, 60) if start_delay_s is None else start_delay_s
+        self.interval_s = interval_s
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.sync_now)
+        self.ctx.requests_changed.connect(self.refresh_status)
+
+    def start(self) -> None:
+        """Show the local status now; first sync after the start delay."""
+        self.refresh_status()
+        self._schedule(self.start_delay_s)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _schedule(self, seconds: float) -> None:
+        self.timer.start(int(max(0.0, seconds) * 1000))
+
+    def refresh_status(self) -> None:
+        desk = self.ctx.desk
+
+        def done(status: SyncStatus) -> None:
+            status.online = self.status.online
+            status.running = self.running
+            if self.status.online is not None and status.last_error is None:
+                status.last_error = self.status.last_error
+            self._publish(status)
+
+        self.ctx.runner.db(lambda: read_status(desk), success=done, failure=lambda exc: None)
+
+    def after_intake(self, _request=None) -> None:
+        self.sync_now()
+
+    def sync_now(self) -> None:
+        if self.running:
+            self._again = True
+            return
+        self.running = True
+        self.timer.stop()
+        self.status.running = True
+        self.status_changed.emit(self.status)
+        desk = self.ctx.desk
+        self.ctx.runner.background(lambda: run_sync(desk), success=self._done, failure=self._failed)
+
+    def _done(self, result) -> None:
+        outcome, status = result
+        self.running = False
+        status.running = False
+        if outcome is None:  # not enrolled: work offline, look again later
+            status.online = False
+            self._publish(status)
+            self._next(self.interval_s or 300)
+            return
+        report, delay = outcome
+        self._publish(status)
+        self.synced.emit(report)
+        if report.pulled or report.acked or report.duplicate or report.invalid or report.conflict:
+            self.ctx.requests_changed.emit()
+        self._next(self.interval_s if (self.interval_s and report.online) else delay)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.status.running = False
+        self.status.online = False
+        self.status.last_error = describe_error(exc)
+        self._publish(self.status)
+        self._next(self.interval_s or 60)
+
+    def _next(self, delay: float) -> None:
+        if self._again:
+            self._again = False
+            self.sync_now()
+        else:
+            self._schedule(delay)
+
+    def _publish(self, status: SyncStatus) -> None:
+        self.status = status
+        self.status_changed.emit(status)
