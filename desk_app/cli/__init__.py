@@ -22,7 +22,8 @@ from desk_app.store.errors import StoreError
 
 log = logging.getLogger("desk_app.cli")
 
-COMMAND_MODULES = ["desk_app.cli.core", "desk_app.cli.sync", "desk_app.cli.printing", "desk_app.cli.app"]
+COMMAND_MODULES = ["desk_app.cli.core", "desk_app.cli.sync", "desk_app.cli.printing", "desk_app.cli.app",
+                   "desk_app.cli.ops"]
 
 EXIT_OK = 0
 EXIT_INPUT = 1
