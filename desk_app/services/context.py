@@ -1,0 +1,52 @@
+"""`Desk`: one open data folder (database + settings), the first argument of every service."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from desk_app.services.settings import Settings
+from desk_app.store.engine import Database, open_database
+
+log = logging.getLogger("desk_app.services")
+
+DB_NAME = "desk.sqlite3"
+
+
+def database_path(home: Path | str) -> Path:
+    return Path(home) / DB_NAME
+
+
+class Desk:
+    def __init__(self, home: Path, db: Database):
+        self.home = home
+        self.db = db
+        self.settings = Settings(db)
+
+    @classmethod
+    def open(cls, home: Path | str, *, busy_timeout: int | None = None) -> "Desk":
+        """Create the data folder if needed, open the database and bring its schema up to date."""
+        home = Path(home)
+        db = open_database(database_path(home), busy_timeout=busy_timeout)
+        return cls(home, db)
+
+    @property
+    def is_initialised(self) -> bool:
+        values = self.settings.all()
+        return bool(values["office_code"]) and values["device_no"] is not None
+
+    @property
+    def office_code(self) -> str:
+        return self.settings.get("office_code")
+
+    @property
+    def device_no(self) -> int:
+        return self.settings.get("device_no")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Desk":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

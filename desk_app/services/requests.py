@@ -1,0 +1,218 @@
+"""Reading requests: one by receipt no or id, filtered lists read in keyset windows, history.
+
+Lists never load all rows: `count_requests` gives the size, `list_requests` / `ids_window` give
+pages ordered by `seq` (newest first) that continue after the last `seq` seen.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.identifiers import validate_national_code
+from desk_app.domain.receipt import RECEIPT_NO_RE, normalize_receipt_no
+from desk_app.domain.status import OutboxState, parse_status
+from desk_app.domain.text import normalize_digits, normalize_text, search_key
+from desk_app.store.models import OutboxOp, Request, RequestHistory
+
+MAX_PAGE = 1000
+_KEY_END = chr(0x10FFFF)
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CODE_LIKE_RE = re.compile(r"^[0-9\s-]{8,14}$")
+
+
+@dataclass(frozen=True)
+class RequestView:
+    seq: int
+    request_id: str
+    receipt_no: str
+    status: str
+    status_note: str | None
+    office: str
+    device: str
+    created_at: str
+    tehran_day: str
+    national_code: str
+    first_name: str
+    last_name: str
+    mobile: str | None
+    service: str
+    service_title: str
+    catalog_version: str
+    fees: list[dict]
+    total: int
+    payment_method: str
+    payment_ref: str | None
+    clerk: str
+    shift_id: str | None
+    server_ref: str | None
+    clock_skew_s: int | None
+    reprint_count: int
+    updated_at: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def to_json(self) -> dict:
+        """The request object of DESIGN.md section 8 (and a few more fields)."""
+        return {
+            "request_id": self.request_id, "receipt_no": self.receipt_no, "status": self.status,
+            "status_note": self.status_note, "national_code": self.national_code,
+            "first_name": self.first_name, "last_name": self.last_name, "mobile": self.mobile,
+            "service": self.service, "service_title": self.service_title, "fees": self.fees,
+            "total": self.total, "payment": {"method": self.payment_method, "ref": self.payment_ref},
+            "server_ref": self.server_ref, "created_at": self.created_at, "tehran_day": self.tehran_day,
+            "office": self.office, "device": self.device, "clerk": self.clerk, "shift_id": self.shift_id,
+            "catalog_version": self.catalog_version, "reprint_count": self.reprint_count,
+        }
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    at: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str | None
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def view(r: Request) -> RequestView:
+    return RequestView(
+        r.seq, r.request_id, r.receipt_no, r.status, r.status_note, r.office, r.device, r.created_at,
+        r.tehran_day, r.national_code, r.first_name, r.last_name, r.mobile, r.service_code,
+        r.service_title, r.catalog_version, json.loads(r.fees_json), r.total, r.payment_method,
+        r.payment_ref, r.clerk_username, r.shift_id, r.server_ref, r.clock_skew_s, r.reprint_count,
+        r.updated_at)
+
+
+def find_row(session: Session, receipt_no_or_request_id: str) -> Request:
+    """The request row by receipt no (Persian digits fine) or request id, or InvalidInput."""
+    key = normalize_digits(normalize_text(str(receipt_no_or_request_id or ""))).lower()
+    if _UUID_RE.match(key):
+        row = session.scalar(select(Request).where(Request.request_id == key))
+    else:
+        row = session.scalar(select(Request).where(Request.receipt_no == normalize_receipt_no(key)))
+    if row is None:
+        raise InvalidInput(f"درخواستی با شمارهٔ «{key[:40]}» پیدا نشد.", "receipt_no")
+    return row
+
+
+def get_request(desk, receipt_no_or_request_id: str) -> RequestView:
+    with desk.db.read() as s:
+        return view(find_row(s, receipt_no_or_request_id))
+
+
+def get_requests(desk, seqs: list[int]) -> list[RequestView]:
+    """Rows for a window of seqs (the UI table model), in the order asked."""
+    if not seqs:
+        return []
+    with desk.db.read() as s:
+        rows = {r.seq: view(r) for r in s.scalars(select(Request).where(Request.seq.in_(list(seqs))))}
+    return [rows[q] for q in seqs if q in rows]
+
+
+def history(desk, receipt_no_or_request_id: str) -> list[HistoryView]:
+    with desk.db.read() as s:
+        row = find_row(s, receipt_no_or_request_id)
+        items = s.scalars(select(RequestHistory).where(RequestHistory.request_id == row.request_id)
+                          .order_by(RequestHistory.id))
+        return [HistoryView(h.at, h.from_status, h.to_status, h.actor, h.note) for h in items]
+
+
+def outbox_state(desk, request_id: str) -> str | None:
+    """The state of the request's own `request` operation (None if there is none)."""
+    with desk.db.read() as s:
+        return s.scalar(select(OutboxOp.state).where(OutboxOp.request_id == request_id,
+                                                     OutboxOp.kind == "request"))
+
+
+def is_pending_sync(desk, request_id: str) -> bool:
+    return outbox_state(desk, request_id) in (OutboxState.PENDING, OutboxState.SENDING, None)
+
+
+def _prefix_range(column, prefix: str):
+    return (column >= prefix) & (column < prefix + _KEY_END)
+
+
+def _query_filter(query: str):
+    """Receipt no, request id or national code match exactly; other text is a name prefix."""
+    text = normalize_text(query)
+    digits = normalize_digits(text).strip()
+    if RECEIPT_NO_RE.match(digits):
+        return Request.receipt_no == digits
+    if _UUID_RE.match(digits.lower()):
+        return Request.request_id == digits.lower()
+    if _CODE_LIKE_RE.match(digits):
+        try:
+            return Request.national_code == validate_national_code(digits)
+        except InvalidInput:
+            return Request.national_code == digits
+    key = search_key(text)
+    if not key:
+        return None
+    return or_(_prefix_range(Request.first_key, key), _prefix_range(Request.last_key, key))
+
+
+def _filtered(stmt: Select, *, status=None, day: date | str | None = None, query: str | None = None,
+              service: str | None = None, clerk: str | None = None) -> Select:
+    if status:
+        stmt = stmt.where(Request.status == parse_status(status).value)
+    if day:
+        stmt = stmt.where(Request.tehran_day == (day.isoformat() if isinstance(day, date) else str(day)))
+    if query and normalize_text(query):
+        cond = _query_filter(query)
+        if cond is not None:
+            stmt = stmt.where(cond)
+    if service:
+        stmt = stmt.where(Request.service_code == normalize_text(service))
+    if clerk:
+        stmt = stmt.where(Request.clerk_username == normalize_text(clerk).lower())
+    return stmt
+
+
+def count_requests(desk, **filters) -> int:
+    with desk.db.read() as s:
+        return s.scalar(_filtered(select(func.count()).select_from(Request), **filters))
+
+
+def _page(stmt: Select, after_seq: int | None, limit: int) -> Select:
+    if after_seq is not None:
+        stmt = stmt.where(Request.seq < after_seq)
+    return stmt.order_by(Request.seq.desc()).limit(max(1, min(int(limit), MAX_PAGE)))
+
+
+def list_requests(desk, *, status=None, day=None, query=None, service=None, clerk=None,
+                  after_seq: int | None = None, limit: int = 100) -> list[RequestView]:
+    """One page, newest first; pass the last row's `seq` as `after_seq` for the next page."""
+    stmt = _filtered(select(Request), status=status, day=day, query=query, service=service, clerk=clerk)
+    with desk.db.read() as s:
+        return [view(r) for r in s.scalars(_page(stmt, after_seq, limit))]
+
+
+def ids_window(desk, *, status=None, day=None, query=None, service=None, clerk=None,
+               after_seq: int | None = None, limit: int = 500) -> list[int]:
+    """Just the seqs of one page (the UI model keeps ids and fetches rows on demand)."""
+    stmt = _filtered(select(Request.seq), status=status, day=day, query=query, service=service, clerk=clerk)
+    with desk.db.read() as s:
+        return list(s.scalars(_page(stmt, after_seq, limit)))
+
+
+def iter_requests(desk, page: int = 500, **filters) -> Iterator[RequestView]:
+    """Every matching request, newest first, one keyset page in memory at a time."""
+    after = None
+    while True:
+        rows = list_requests(desk, after_seq=after, limit=page, **filters)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].seq

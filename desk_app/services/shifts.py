@@ -1,0 +1,202 @@
+"""Shifts: open with the opening cash, close with the counted cash per payment method.
+
+expected[cash] = opening cash + cash taken at intake in this shift - refunds of cash-paid requests
+paid out in this shift; expected[card] likewise without the opening cash. A shift with unsaved
+intake drafts cannot be closed (the UI keeps its drafts in the `drafts` table).
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.jalali import format_utc, utc_now
+from desk_app.domain.money import parse_rials
+from desk_app.services import audit
+from desk_app.services.users import acting_user
+from desk_app.store.models import Cancellation, Draft, Request, Shift, User
+
+PAYMENT_METHODS = ("cash", "card")
+PAYMENT_LABELS_FA = {"cash": "نقدی", "card": "کارت"}
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    id: str
+    clerk: str
+    opened_at: str
+    opening_cash: int
+    closed_at: str | None = None
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ShiftCloseView:
+    shift_id: str
+    clerk: str
+    opened_at: str
+    closed_at: str
+    opening_cash: int
+    expected: dict[str, int]
+    counted: dict[str, int]
+    difference: dict[str, int]
+    requests: int = 0
+    cancellations: int = 0
+    refunds: int = 0
+    intake: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"shift_id": self.shift_id, "clerk": self.clerk, "opened_at": self.opened_at,
+                "closed_at": self.closed_at, "opening_cash": self.opening_cash,
+                "expected": self.expected, "counted": self.counted, "difference": self.difference,
+                "requests": self.requests, "cancellations": self.cancellations, "refunds": self.refunds}
+
+
+def _view(shift: Shift, username: str) -> ShiftView:
+    return ShiftView(shift.id, username, shift.opened_at, shift.opening_cash, shift.closed_at)
+
+
+def open_shift_row(session: Session, user: User) -> Shift | None:
+    return session.scalar(select(Shift).where(Shift.user_id == user.id, Shift.closed_at.is_(None))
+                          .order_by(Shift.opened_at.desc()).limit(1))
+
+
+def ensure_shift(session: Session, user: User) -> Shift:
+    """The user's open shift, opened now with cash 0 when there is none (intake, cancel)."""
+    shift = open_shift_row(session, user)
+    return shift if shift is not None else _open(session, user, 0)
+
+
+def _open(session: Session, user: User, cash: int) -> Shift:
+    shift = Shift(id=str(uuid.uuid4()), user_id=user.id, opened_at=format_utc(utc_now()), opening_cash=cash)
+    session.add(shift)
+    session.flush()
+    audit.record(session, user.username, "shift.open", shift.id, {"opening_cash": cash})
+    return shift
+
+
+def open_shift(desk, clerk: str, cash=0) -> ShiftView:
+    amount = parse_rials(cash, "cash")
+    with desk.db.write() as s:
+        user = acting_user(s, clerk, "register")
+        if open_shift_row(s, user) is not None:
+            raise InvalidInput(f"«{user.username}» شیفت باز دارد؛ ابتدا آن را ببندید.", "shift")
+        return _view(_open(s, user, amount), user.username)
+
+
+def current_shift(desk, clerk: str) -> ShiftView | None:
+    with desk.db.read() as s:
+        user = acting_user(s, clerk)
+        shift = open_shift_row(s, user)
+        return _view(shift, user.username) if shift else None
+
+
+def parse_counted(text: str | dict) -> dict[str, int]:
+    """`cash=1200000,card=350000` (Persian digits and separators fine) -> {"cash": ..., "card": ...}."""
+    if isinstance(text, dict):
+        items = list(text.items())
+    else:
+        items = []
+        for part in str(text or "").split(","):
+            if not part.strip():
+                continue
+            if "=" not in part:
+                raise InvalidInput("مبلغ شمارش‌شده را به شکل cash=مبلغ,card=مبلغ بنویسید.", "counted")
+            k, v = part.split("=", 1)
+            items.append((k, v))
+    counted: dict[str, int] = {}
+    for key, value in items:
+        method = str(key).strip().lower()
+        if method not in PAYMENT_METHODS:
+            raise InvalidInput(f"روش پرداخت «{method[:20]}» ناشناخته است؛ cash یا card.", "counted")
+        if method in counted:
+            raise InvalidInput(f"روش پرداخت «{method}» دو بار آمده است.", "counted")
+        counted[method] = parse_rials(value, "counted")
+    if not counted:
+        raise InvalidInput("مبلغ شمارش‌شده را دست‌کم برای پول نقد (cash=...) وارد کنید.", "counted")
+    return {m: counted.get(m, 0) for m in PAYMENT_METHODS}
+
+
+def expected_amounts(session: Session, shift: Shift) -> tuple[dict[str, int], dict[str, int], int, int, int]:
+    """(expected per method, intake per method, request count, cancellation count, refunds)."""
+    intake = {m: 0 for m in PAYMENT_METHODS}
+    count = 0
+    for method, n, total in session.execute(
+            select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
+            .where(Request.shift_id == shift.id).group_by(Request.payment_method)):
+        intake[method] = intake.get(method, 0) + int(total)
+        count += n
+    refunds = {m: 0 for m in PAYMENT_METHODS}
+    n_cancel = 0
+    for method, n, total in session.execute(
+            select(Request.payment_method, func.count(), func.coalesce(func.sum(Cancellation.refund), 0))
+            .join(Request, Request.request_id == Cancellation.request_id)
+            .where(Cancellation.shift_id == shift.id).group_by(Request.payment_method)):
+        refunds[method] = refunds.get(method, 0) + int(total)
+        n_cancel += n
+    expected = {m: intake.get(m, 0) - refunds.get(m, 0) for m in PAYMENT_METHODS}
+    expected["cash"] += shift.opening_cash
+    return expected, intake, count, n_cancel, sum(refunds.values())
+
+
+def close_shift(desk, clerk: str, counted) -> ShiftCloseView:
+    counted_ = parse_counted(counted)
+    with desk.db.write() as s:
+        user = acting_user(s, clerk, "close_own_shift")
+        shift = open_shift_row(s, user)
+        if shift is None:
+            raise InvalidInput(f"«{user.username}» شیفت بازی ندارد.", "shift")
+        drafts = s.scalar(select(func.count()).select_from(Draft).where(Draft.shift_id == shift.id))
+        if drafts:
+            raise InvalidInput(f"این شیفت {drafts} پیش‌نویس ذخیره‌نشده دارد؛ ابتدا آن‌ها را ثبت یا حذف کنید.",
+                               "shift")
+        expected, intake, n_req, n_cancel, refunds = expected_amounts(s, shift)
+        difference = {m: counted_[m] - expected[m] for m in PAYMENT_METHODS}
+        shift.closed_at = format_utc(utc_now())
+        shift.counted_json = json.dumps(counted_)
+        shift.expected_json = json.dumps(expected)
+        audit.record(s, user.username, "shift.close", shift.id,
+                     {"expected": expected, "counted": counted_, "difference": difference})
+        return ShiftCloseView(shift.id, user.username, shift.opened_at, shift.closed_at, shift.opening_cash,
+                              expected, counted_, difference, n_req, n_cancel, refunds, intake)
+
+
+# ---------------------------------------------------------------- drafts (set by the UI)
+
+def save_draft(desk, clerk: str, data: dict, draft_id: int | None = None) -> int:
+    """Keep an unfinished intake form in the clerk's shift; returns the draft id."""
+    now = format_utc(utc_now())
+    with desk.db.write() as s:
+        user = acting_user(s, clerk, "register")
+        shift = ensure_shift(s, user)
+        draft = s.get(Draft, draft_id) if draft_id is not None else None
+        if draft is None:
+            draft = Draft(shift_id=shift.id, clerk_username=user.username, created_at=now, updated_at=now,
+                          data_json="{}")
+            s.add(draft)
+        draft.data_json = json.dumps(data, ensure_ascii=False)
+        draft.updated_at = now
+        s.flush()
+        return draft.id
+
+
+def discard_draft(desk, draft_id: int, session: Session | None = None) -> None:
+    if session is None:
+        with desk.db.write() as s:
+            discard_draft(desk, draft_id, s)
+        return
+    draft = session.get(Draft, draft_id)
+    if draft is not None:
+        session.delete(draft)
+
+
+def list_drafts(desk, clerk: str) -> list[tuple[int, dict]]:
+    with desk.db.read() as s:
+        rows = s.scalars(select(Draft).where(Draft.clerk_username == clerk).order_by(Draft.id))
+        return [(d.id, json.loads(d.data_json)) for d in rows]
