@@ -36,6 +36,9 @@ OPTIONS: dict[str, Option] = {
     "print_form_after_intake": Option(bool, False),
     "clock_skew_warn_s": Option(int, 300),
     "sync_interval_s": Option(int, 60),
+    # desktop app (desk_app.ui): language at next start, print the receipt right after intake
+    "language": Option(str, "fa", ("fa", "en")),
+    "auto_print": Option(bool, True),
 }
 
 
