@@ -50,6 +50,7 @@ class FormData:
     documents: list[str] = field(default_factory=list)
     mobile: str | None = None
     agency: str | None = None
+    national_code: str | None = None  # the full code for the agency's copy; masked when None
     first_name: str | None = None
     last_name: str | None = None
     notes: str | None = None

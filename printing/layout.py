@@ -14,6 +14,7 @@ from typing import Union
 class Title:
     text: str
     size: str = "large"  # large | medium
+    align: str = "center"  # section headings: right
 
 
 @dataclass

@@ -124,7 +124,7 @@ class _Renderer:
         handler(b)
 
     def _title(self, b: L.Title) -> None:
-        self.add_text(isolate_ltr_runs(b.text), size=b.size, bold=True, align="center")
+        self.add_text(isolate_ltr_runs(b.text), size=b.size, bold=True, align=b.align)
         self.space(self.gap)
 
     def _text(self, b: L.Text) -> None:
