@@ -11,7 +11,7 @@ import re
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.text import clean_code
 
-MAX_INPUT_LEN = 64  # anything longer is not an identifier; refuse before any work
+MAX_INPUT_LEN = 128  # anything longer is not an identifier; refuse before any work
 
 _DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
 _POSTAL_OFFICIAL_RE = re.compile(r"(?!([0-9])\1{3})[13-9]{4}[1346-9][013-9]{5}", re.ASCII)
