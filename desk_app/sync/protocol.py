@@ -143,7 +143,7 @@ def _check_uuid(v: str) -> str:
 def _check_receipt_no(v: str) -> str:
     from desk_app.domain.receipt import RECEIPT_NO_RE
 
-    if not isinstance(v, str) or not re.match(RECEIPT_NO_RE, v):
+    if not isinstance(v, str) or len(v) > 40 or not re.match(RECEIPT_NO_RE, v):
         raise ValueError("شماره رسید نادرست است")
     return v
 
@@ -168,7 +168,7 @@ class RequestPayload(_Model):
     office: str
     device: StrictInt = Field(ge=1, le=999)
     created_at: str
-    clock_skew_s: float = 0
+    clock_skew_s: float = Field(default=0, allow_inf_nan=False)
     clerk: Clerk
     shift_id: str | None = None
     citizen: Citizen

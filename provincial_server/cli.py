@@ -1,0 +1,167 @@
+"""`provincial-server`: run the reference provincial server and administer it."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+
+from sqlalchemy.exc import OperationalError
+
+from desk_app.domain.errors import InvalidInput
+from provincial_server import admin
+from provincial_server.catalogs import CatalogRefused
+from provincial_server.db import DEFAULT_DB_URL, ServerDB
+
+log = logging.getLogger("provincial_server")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="provincial-server", description="سرور مرجع استان برای میز پیشخوان")
+    p.add_argument("--db", default=os.environ.get("PROVINCIAL_DB", DEFAULT_DB_URL),
+                   help="SQLAlchemy URL (default: env PROVINCIAL_DB or sqlite:///provincial.db)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    sv = sub.add_parser("serve", help="run the HTTP server")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    sv.add_argument("--workers", type=int, default=1)
+    sv.add_argument("--demo-advance", type=float, nargs="?", const=5.0, default=None, metavar="SECONDS",
+                    help="move submitted requests to in_progress, then completed, after SECONDS (default 5)")
+    sv.add_argument("--rate-limit", default=os.environ.get("PROVINCIAL_RATE_LIMIT", "20,60"),
+                    help="per-device calls per second and burst, e.g. 20,60; 0 disables")
+    sv.add_argument("--max-batch-items", type=int, default=None)
+    sv.add_argument("--max-batch-bytes", type=int, default=None)
+    sv.add_argument("--max-body-bytes", type=int, default=None)
+    sv.add_argument("--max-decompressed-bytes", type=int, default=None)
+    sv.add_argument("--access-log", action="store_true")
+
+    of = sub.add_parser("office").add_subparsers(dest="action", required=True)
+    oa = of.add_parser("add")
+    oa.add_argument("--code", required=True)
+    oa.add_argument("--name", required=True)
+
+    dv = sub.add_parser("device").add_subparsers(dest="action", required=True)
+    for name in ("enrol", "revoke"):
+        d = dv.add_parser(name)
+        d.add_argument("--office", required=True)
+        d.add_argument("--device", type=int, required=True)
+
+    ct = sub.add_parser("catalog").add_subparsers(dest="action", required=True)
+    ct.add_parser("load").add_argument("file")
+
+    rq = sub.add_parser("request").add_subparsers(dest="action", required=True)
+    ss = rq.add_parser("set-status")
+    ss.add_argument("receipt_no")
+    ss.add_argument("status")
+    ss.add_argument("--note")
+    rl = rq.add_parser("list")
+    rl.add_argument("--office")
+    rl.add_argument("--json", action="store_true")
+
+    sub.add_parser("backup").add_argument("file")
+    sub.add_parser("restore").add_argument("file")
+    sub.add_parser("epoch").add_subparsers(dest="action", required=True).add_parser("rotate")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        if args.cmd == "serve":
+            return serve(args)
+        db = ServerDB(args.db)
+        try:
+            db.init()
+            return _admin(db, args)
+        finally:
+            db.dispose()
+    except (admin.AdminError, CatalogRefused, InvalidInput) as exc:
+        problems = getattr(exc, "problems", None)
+        print(str(exc), file=sys.stderr)
+        for line in problems or []:
+            print("  - " + line, file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        print(f"پایگاه داده در دسترس نیست: {exc.orig}", file=sys.stderr)
+        return 3
+
+
+def _admin(db: ServerDB, args) -> int:
+    if args.cmd == "office":
+        admin.add_office(db, args.code, args.name)
+        print(f"دفتر {args.code} افزوده شد.", file=sys.stderr)
+    elif args.cmd == "device" and args.action == "enrol":
+        print(admin.enrol_device(db, args.office, args.device), flush=True)
+    elif args.cmd == "device":
+        admin.revoke_device(db, args.office, args.device)
+        print(f"توکن دستگاه {args.device} دفتر {args.office} باطل شد.", file=sys.stderr)
+    elif args.cmd == "catalog":
+        version, is_new = admin.load_catalog_file(db, args.file)
+        print(f"نسخه {version} فهرست خدمات {'بارگذاری شد' if is_new else 'پیش‌تر با همین محتوا بود'}.", file=sys.stderr)
+    elif args.cmd == "request" and args.action == "set-status":
+        view = admin.set_status(db, args.receipt_no, args.status, args.note)
+        print(f"{view['receipt_no']}: {view['status']} (seq {view['seq']})", file=sys.stderr)
+    elif args.cmd == "request":
+        rows = admin.list_requests(db, args.office)
+        if args.json:
+            json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+            print()
+        else:
+            for r in rows:
+                print(f"{r['receipt_no']}\t{r['status']}\t{r['server_ref']}\t{r['service_code']}\t{r['total']}")
+    elif args.cmd == "backup":
+        counts = admin.backup(db, args.file)
+        print(f"پشتیبان نوشته شد: {sum(counts.values())} ردیف.", file=sys.stderr)
+    elif args.cmd == "restore":
+        admin.restore(db, args.file)
+        print("بازیابی انجام شد؛ دوره‌ی تازه‌ای برای فید ساخته شد.", file=sys.stderr)
+    elif args.cmd == "epoch":
+        admin.rotate_epoch(db)
+        print("دوره‌ی فید عوض شد.", file=sys.stderr)
+    return 0
+
+
+def serve(args) -> int:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    # Create the tables once, here, before any worker races to do it.
+    db = ServerDB(args.db)
+    db.init()
+    db.dispose()
+    env = {
+        "PROVINCIAL_DB": args.db,
+        "PROVINCIAL_RATE_LIMIT": args.rate_limit,
+        "PROVINCIAL_INIT_DB": "0",
+        "PROVINCIAL_DEMO_ADVANCE": "" if args.demo_advance is None else str(args.demo_advance),
+    }
+    for opt in ("max_batch_items", "max_batch_bytes", "max_body_bytes", "max_decompressed_bytes"):
+        if getattr(args, opt) is not None:
+            env["PROVINCIAL_" + opt.upper()] = str(getattr(args, opt))
+    os.environ.update(env)
+
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"listening http://{shown}:{port}", flush=True)
+
+    config = uvicorn.Config("provincial_server.app:app_from_env", factory=True, workers=args.workers,
+                            access_log=args.access_log, log_level="info" if args.access_log else "warning",
+                            timeout_keep_alive=30)
+    if args.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Tables of the provincial server and the engine that serves them (SQLite or PostgreSQL).
+
+Every table has a natural or composite key (no autoincrement), so a JSON backup restores
+to the same rows on either engine without fixing sequences.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+DEFAULT_DB_URL = "sqlite:///provincial.db"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_epoch() -> str:
+    """A random 128-bit feed epoch, 32 lowercase hex digits."""
+    return secrets.token_hex(16)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+TS = DateTime(timezone=True)
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    office: Mapped[str] = mapped_column(ForeignKey("offices.code"), primary_key=True)
+    device: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)  # NULL once revoked
+    enrolled_at: Mapped[datetime | None] = mapped_column(TS)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS)
+    last_receipt_no: Mapped[str | None] = mapped_column(String(40))
+    last_seen_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class RateBucket(Base):
+    """Token bucket per device; in the database so it holds across workers."""
+
+    __tablename__ = "rate_buckets"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    device: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)  # unix time
+
+
+class CatalogVersion(Base):
+    __tablename__ = "catalog_versions"
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    load_no: Mapped[int] = mapped_column(Integer, unique=True)  # order of loading; highest = current
+    content_json: Mapped[str] = mapped_column(Text)  # canonical JSON
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class ServerRequest(Base):
+    __tablename__ = "requests"
+    office: Mapped[str] = mapped_column(ForeignKey("offices.code"), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    device: Mapped[int] = mapped_column(Integer)
+    server_ref: Mapped[str] = mapped_column(String(10), unique=True)
+    payload_json: Mapped[str] = mapped_column(Text)  # the client's frozen canonical bytes, decoded
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    core_sha256: Mapped[str] = mapped_column(String(64))  # hash without server_ref
+    status: Mapped[str] = mapped_column(String(16))
+    status_note: Mapped[str | None] = mapped_column(Text)
+    service_code: Mapped[str] = mapped_column(String(16))
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(BigInteger)
+    refund: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(TS)  # client clock, UTC
+    clock_skew_s: Mapped[float] = mapped_column(Float, default=0)
+    tehran_day: Mapped[str] = mapped_column(String(10))  # ISO date of the Tehran civil day
+    received_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("office", "receipt_no", name="uq_requests_office_receipt"),
+        Index("ix_requests_office_day", "office", "tehran_day"),
+    )
+
+
+class Operation(Base):
+    """Every applied operation, keyed by its idempotency key; keys never expire."""
+
+    __tablename__ = "operations"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    request_id: Mapped[str] = mapped_column(String(36))
+    device: Mapped[int] = mapped_column(Integer)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(16))
+    server_ref: Mapped[str | None] = mapped_column(String(10))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+
+
+class StatusHistory(Base):
+    __tablename__ = "status_history"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: secrets.token_hex(16))
+    office: Mapped[str] = mapped_column(String(6))
+    request_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_history_request", "office", "request_id"),)
+
+
+class FeedCounter(Base):
+    """Per-office feed counter; the seq of a change is taken from it in the change's transaction."""
+
+    __tablename__ = "feed_counters"
+    office: Mapped[str] = mapped_column(ForeignKey("offices.code"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Change(Base):
+    __tablename__ = "changes"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[str] = mapped_column(String(36))
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    server_ref: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    __table_args__ = (Index("ix_changes_device", "office", "device", "seq"),)
+
+
+# Restore order (parents first); backup uses the same list.
+TABLES = [Meta, Office, Device, RateBucket, CatalogVersion, ServerRequest, Operation, StatusHistory, FeedCounter, Change]
+
+
+# ---------------------------------------------------------------- engine
+
+
+class ServerDB:
+    """Engine + session helpers. `write()` takes the write lock at BEGIN on SQLite."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            _sqlite_pragmas(self.engine)
+        else:
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self._immediate = self.engine.execution_options(sqlite_immediate=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with Session(self._immediate, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def init(self) -> None:
+        """Create the tables and the meta row (feed epoch) when missing. Not safe to race."""
+        Base.metadata.create_all(self.engine)
+        with self.write() as s:
+            if s.get(Meta, "feed_epoch") is None:
+                s.add(Meta(key="feed_epoch", value=new_epoch()))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def feed_epoch(s: Session) -> str:
+    return s.scalar(select(Meta.value).where(Meta.key == "feed_epoch"))

@@ -1,0 +1,288 @@
+"""Applying a batch of outbox operations: exactly-once effect over at-least-once delivery.
+
+The batch runs in one transaction with a SAVEPOINT per item: one bad item rolls back only
+itself, and each operation row is written in the same transaction as its effect. A unique
+violation (another worker applied the same key a moment ago) rolls back the item, which is
+then looked at again and comes out `duplicate` or `conflict`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desk_app.domain.canonical import payload_sha256
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.jalali import jalali_yymmdd, parse_utc, tehran_day
+from desk_app.domain.receipt import parse_receipt_no
+from desk_app.domain.status import FINAL_STATUSES, STATUS_LABELS_FA, Status
+from desk_app.sync import protocol
+from desk_app.sync.protocol import OpResult, ResultKind
+from provincial_server import catalogs
+from provincial_server.db import Device, Operation, ServerRequest
+from provincial_server.feed import record_status, transition
+
+log = logging.getLogger("provincial_server")
+
+
+@dataclass(frozen=True)
+class Caller:
+    office: str
+    device: int
+
+
+class _Reject(Exception):
+    def __init__(self, kind: ResultKind, code: str, detail: str):
+        super().__init__(code)
+        self.kind, self.code, self.detail = kind, code, detail
+
+
+def _invalid(code: str, detail: str) -> _Reject:
+    return _Reject(ResultKind.INVALID, code, detail)
+
+
+def _conflict(code: str, detail: str) -> _Reject:
+    return _Reject(ResultKind.CONFLICT, code, detail)
+
+
+def apply_batch(s: Session, caller: Caller, items: list) -> list[OpResult]:
+    results = []
+    last_receipt = None
+    for raw in items:
+        res, receipt_no = _apply_one(s, caller, raw)
+        results.append(res)
+        if receipt_no and (last_receipt is None or _receipt_key(receipt_no) > _receipt_key(last_receipt)):
+            last_receipt = receipt_no
+    if last_receipt:
+        dev = s.get(Device, (caller.office, caller.device))
+        if dev is not None and (dev.last_receipt_no is None
+                                or _receipt_key(last_receipt) > _receipt_key(dev.last_receipt_no)):
+            dev.last_receipt_no = last_receipt
+    return results
+
+
+def _receipt_key(receipt_no: str) -> tuple[str, int]:
+    p = parse_receipt_no(receipt_no)
+    return (p.yymmdd, int(p.seq))
+
+
+def _apply_one(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
+    op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
+    request_id = raw.get("request_id") if isinstance(raw, dict) and isinstance(raw.get("request_id"), str) else None
+    for attempt in range(3):
+        try:
+            with s.begin_nested():
+                return _apply_checked(s, caller, raw)
+        except _Reject as rej:
+            return OpResult(op_id=op_id, request_id=request_id, result=rej.kind, code=rej.code,
+                            detail=rej.detail), None
+        except IntegrityError:
+            # Another worker took the same key (or a server_ref clashed): look again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
+    if not isinstance(raw, dict):
+        raise _invalid("malformed", "قالب عملیات نادرست است.")
+    _check_text(raw)
+    try:
+        op = protocol.Operation.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid("malformed", "عملیات ناقص یا نادرست است: " + _fields(exc)) from None
+
+    seen = s.get(Operation, (caller.office, op.op_id))
+    if seen is not None:
+        if seen.payload_sha256 != op.payload_sha256 or seen.kind != op.kind:
+            raise _conflict("op_id_reused", "این شناسه عملیات پیش‌تر با محتوای دیگری رسیده است؛ چیزی بازنویسی نشد.")
+        return OpResult(op_id=op.op_id, request_id=seen.request_id, result=ResultKind.DUPLICATE,
+                        server_ref=seen.server_ref, seq=seen.seq, code=seen.result, detail=seen.detail), None
+
+    if payload_sha256(op.payload) != op.payload_sha256:
+        raise _invalid("hash_mismatch", "چکیده محتوا با خود محتوا نمی‌خواند.")
+    if op.payload.get("request_id") != raw.get("request_id"):
+        raise _invalid("request_id_mismatch", "شناسه درخواست عملیات با محتوای آن یکی نیست.")
+    if op.kind == "request":
+        return _create(s, caller, op)
+    return _cancel(s, caller, op), None
+
+
+def _record_op(s: Session, caller: Caller, op: protocol.Operation, result: ResultKind, *,
+               server_ref: str | None, seq: int | None, detail: str | None) -> None:
+    s.add(Operation(office=caller.office, op_id=op.op_id, kind=op.kind, request_id=op.request_id,
+                    device=caller.device, payload_sha256=op.payload_sha256, result=result.value,
+                    server_ref=server_ref, seq=seq, detail=detail))
+    s.flush()
+
+
+def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResult, str | None]:
+    try:
+        p = protocol.RequestPayload.model_validate(op.payload)
+    except ValidationError as exc:
+        raise _invalid(_code(exc), "درخواست نادرست است: " + _fields(exc)) from None
+    if op.receipt_no is not None and op.receipt_no != p.receipt_no:
+        raise _invalid("receipt_no_mismatch", "شماره رسید عملیات با محتوای آن یکی نیست.")
+    if p.office != caller.office:
+        raise _invalid("office_mismatch", "کد دفتر درخواست با دفتر این دستگاه یکی نیست.")
+    if p.device != caller.device:
+        raise _invalid("device_mismatch", "شماره دستگاه درخواست با دستگاه ثبت‌شده یکی نیست.")
+    created = parse_utc(p.created_at)
+    day = tehran_day(created)
+    if jalali_yymmdd(day) != parse_receipt_no(p.receipt_no).yymmdd:
+        raise _invalid("receipt_date_mismatch", "تاریخ شماره رسید با روز ثبت درخواست (به وقت تهران) نمی‌خواند.")
+
+    core = _core_sha(op.payload)
+    held = s.get(ServerRequest, (caller.office, p.request_id))
+    if held is not None:
+        same = held.core_sha256 == core and (p.server_ref is None or p.server_ref == held.server_ref)
+        if not same:
+            raise _conflict("request_id_conflict", "این درخواست پیش‌تر با محتوای دیگری ثبت شده است؛ چیزی بازنویسی نشد.")
+        detail = "این درخواست پیش‌تر ثبت شده بود."
+        _record_op(s, caller, op, ResultKind.DUPLICATE, server_ref=held.server_ref, seq=None, detail=detail)
+        return OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.DUPLICATE,
+                        server_ref=held.server_ref, code=ResultKind.CREATED.value, detail=detail), p.receipt_no
+    clash = s.scalar(select(ServerRequest.request_id).where(
+        ServerRequest.office == caller.office, ServerRequest.receipt_no == p.receipt_no))
+    if clash is not None:
+        raise _conflict("receipt_no_conflict", "این شماره رسید پیش‌تر برای درخواست دیگری ثبت شده است.")
+
+    _check_fees(s, p)
+
+    if p.server_ref is not None:
+        owner = s.scalar(select(ServerRequest.request_id).where(ServerRequest.server_ref == p.server_ref))
+        if owner is not None:
+            raise _conflict("server_ref_taken", "این کد رهگیری از آنِ درخواست دیگری است.")
+        server_ref = p.server_ref
+    else:
+        server_ref = _new_server_ref(s)
+
+    req = ServerRequest(
+        office=caller.office, request_id=p.request_id, receipt_no=p.receipt_no, device=p.device,
+        server_ref=server_ref, payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
+        payload_sha256=op.payload_sha256, core_sha256=core, status=Status.SUBMITTED.value,
+        service_code=p.service_code, catalog_version=p.catalog_version, total=p.total, refund=0,
+        created_at=created, clock_skew_s=p.clock_skew_s, tehran_day=day.isoformat(),
+    )
+    s.add(req)
+    s.flush()
+    seq = record_status(s, req, Status.SUBMITTED.value, actor=p.clerk.username, from_status=None)
+    _record_op(s, caller, op, ResultKind.CREATED, server_ref=server_ref, seq=seq, detail=None)
+    return OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED,
+                    server_ref=server_ref, seq=seq), p.receipt_no
+
+
+def _check_fees(s: Session, p: protocol.RequestPayload) -> None:
+    """The catalog version the request names decides; versions never change, so the answer is stable."""
+    catalog = catalogs.get_version(s, p.catalog_version)
+    if catalog is None:
+        raise _invalid("unknown_catalog_version", f"نسخه {p.catalog_version} فهرست خدمات در استان شناخته نیست.")
+    service = next((x for x in catalog.services if x.code == p.service_code), None)
+    if service is None:
+        raise _invalid("unknown_service", f"خدمت {p.service_code} در نسخه {p.catalog_version} فهرست خدمات نیست.")
+    if not service.active:
+        raise _invalid("service_inactive", f"خدمت {p.service_code} در نسخه {p.catalog_version} غیرفعال است.")
+    quoted = Counter((f.kind, f.amount) for f in p.fees)
+    tariff = Counter((f.kind, f.amount) for f in service.fees)
+    if quoted != tariff:
+        raise _invalid("fees_mismatch", f"هزینه‌های درخواست با تعرفه خدمت {p.service_code} در نسخه {p.catalog_version} نمی‌خواند.")
+
+
+def _cancel(s: Session, caller: Caller, op: protocol.Operation) -> OpResult:
+    try:
+        p = protocol.CancelPayload.model_validate(op.payload)
+    except ValidationError as exc:
+        raise _invalid(_code(exc), "ابطال نادرست است: " + _fields(exc)) from None
+    req = s.get(ServerRequest, (caller.office, p.request_id))
+    if req is None:
+        raise _invalid("unknown_request", "درخواستی که باید باطل شود در استان ثبت نشده است.")
+    if p.refund > req.total:
+        raise _invalid("refund_too_large", "مبلغ بازپرداخت از مبلغ درخواست بیشتر است.")
+    if Status(req.status) in FINAL_STATUSES:
+        detail = f"درخواست دیگر باطل‌شدنی نیست؛ وضعیت کنونی: {STATUS_LABELS_FA[Status(req.status)]}"
+        _record_op(s, caller, op, ResultKind.ALREADY_FINAL, server_ref=req.server_ref, seq=None, detail=detail)
+        return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.ALREADY_FINAL,
+                        server_ref=req.server_ref, code=req.status, detail=detail)
+    try:
+        seq = transition(s, req, Status.CANCELLED.value, actor=p.clerk.username, note=p.reason)
+    except InvalidInput:
+        detail = f"درخواست دیگر باطل‌شدنی نیست؛ وضعیت کنونی: {STATUS_LABELS_FA[Status(req.status)]}"
+        _record_op(s, caller, op, ResultKind.ALREADY_FINAL, server_ref=req.server_ref, seq=None, detail=detail)
+        return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.ALREADY_FINAL,
+                        server_ref=req.server_ref, code=req.status, detail=detail)
+    req.refund = p.refund
+    _record_op(s, caller, op, ResultKind.CANCELLED, server_ref=req.server_ref, seq=seq, detail=None)
+    return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.CANCELLED,
+                    server_ref=req.server_ref, seq=seq)
+
+
+def _core_sha(payload: dict) -> str:
+    """Hash without `server_ref`: a re-upload that carries the printed ref is the same request."""
+    return payload_sha256({k: v for k, v in payload.items() if k != "server_ref"})
+
+
+def _new_server_ref(s: Session) -> str:
+    while True:
+        ref = str(10**9 + secrets.randbelow(9 * 10**9))
+        if s.scalar(select(ServerRequest.office).where(ServerRequest.server_ref == ref)) is None:
+            return ref
+
+
+def _check_text(obj, depth: int = 0) -> None:
+    """Text the databases cannot store (NUL, lone surrogates) is the client's mistake, not a 500."""
+    if depth > 20:
+        raise _invalid("malformed", "ساختار عملیات بیش از اندازه تودرتو است.")
+    if isinstance(obj, str):
+        if "\x00" in obj or any("\ud800" <= ch <= "\udfff" for ch in obj):
+            raise _invalid("bad_text", "متن دارای نویسه‌ی نامعتبر است.")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_text(k, depth + 1)
+            _check_text(v, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _check_text(v, depth + 1)
+
+
+_MESSAGES_FA = {
+    "missing": "لازم است",
+    "string_too_short": "خالی است",
+    "string_too_long": "بیش از اندازه بلند است",
+    "too_short": "کم است",
+    "too_long": "بیش از اندازه است",
+    "greater_than_equal": "از کمینه کمتر است",
+    "less_than_equal": "از بیشینه بیشتر است",
+    "literal_error": "مقدار مجاز نیست",
+    "finite_number": "باید عدد متناهی باشد",
+}
+
+
+def _fields(exc: ValidationError) -> str:
+    """Persian summary of pydantic errors: the field path, then what is wrong with it."""
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(x) for x in err["loc"]) or "-"
+        kind = err.get("type", "")
+        if kind == "value_error":
+            msg = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+        elif kind in _MESSAGES_FA:
+            msg = _MESSAGES_FA[kind]
+        elif kind.endswith("_type") or kind.endswith("_parsing"):
+            msg = "نوع مقدار نادرست است"
+        else:
+            msg = "نادرست است"
+        parts.append(f"{where}: {msg}")
+    return "؛ ".join(parts)
+
+
+def _code(exc: ValidationError) -> str:
+    """`invalid` code: the first bad field, e.g. `citizen.national_code`."""
+    err = exc.errors()[0]
+    return ".".join(str(x) for x in err["loc"]) or "malformed"

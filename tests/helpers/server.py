@@ -1,0 +1,232 @@
+"""The real provincial server as a subprocess, and the real admin commands, for tests.
+
+    srv = ServerProcess(db_url).start()       # provincial-server --db URL serve --port 0
+    srv.admin("office", "add", "--code", "4512", "--name", "...")
+    token = srv.enrol("4512", 2)              # provincial-server device enrol (stdout = token)
+    srv.client(token).get("/api/v1/hello")    # httpx client with the protocol headers
+    srv.kill(); srv.start()                   # SIGKILL and restart on the same database
+
+Fixtures: `server_db_url` (parametrised sqlite | postgres), `server` (a started server with
+office 4512, device 2 enrolled and the test catalog loaded; attributes `token`, `office`,
+`device`). Also `make_request_op` / `make_cancel_op`, operations as a desk would send them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desk_app.domain.canonical import payload_sha256
+from desk_app.domain.jalali import format_utc, jalali_yymmdd, tehran_day, utc_now
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CATALOG = {
+    "version": "1405-09-01",
+    "services": [
+        {"code": "2101", "title": "صدور گذرنامه", "agency": "پلیس گذرنامه",
+         "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
+         "documents": ["کارت ملی"], "active": True},
+        {"code": "3001", "title": "گواهی عدم سوء پیشینه", "agency": "قوه قضاییه",
+         "fees": [{"kind": "government", "amount": 1000000}, {"kind": "office", "amount": 300000}],
+         "documents": [], "active": True},
+        {"code": "9001", "title": "خدمت غیرفعال", "agency": "آزمایشی",
+         "fees": [{"kind": "office", "amount": 100000}], "documents": [], "active": False},
+    ],
+}
+
+
+def server_command() -> list[str]:
+    exe = Path(sys.executable).parent / "provincial-server"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "provincial_server.cli"]
+
+
+class ServerProcess:
+    def __init__(self, db_url: str, *, serve_args: tuple[str, ...] = (), env: dict | None = None,
+                 cwd: Path | None = None):
+        self.db_url = db_url
+        self.serve_args = tuple(serve_args)
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.cwd = cwd or Path(tempfile.gettempdir())
+        self.proc: subprocess.Popen | None = None
+        self.url: str | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="provincial-", suffix=".log", delete=False)
+
+    # ------------------------------------------------------------ process
+
+    def start(self, timeout: float = 30) -> ServerProcess:
+        cmd = server_command() + ["--db", self.db_url, "serve", "--host", "127.0.0.1", "--port", "0", *self.serve_args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True, env=self.env,
+                                     cwd=self.cwd)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            raise RuntimeError(f"server did not say `listening` in {timeout}s:\n{self.log_text()}") from None
+        if not line.startswith("listening http://"):
+            self.kill()
+            raise RuntimeError(f"server failed to start: {line!r}\n{self.log_text()}")
+        self.url = line.split()[1].strip()
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._close_pipe()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, like a power cut of the process."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._close_pipe()
+
+    def _close_pipe(self):
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+
+    def log_text(self) -> str:
+        return Path(self._log.name).read_text(errors="replace")
+
+    # ------------------------------------------------------------ admin commands
+
+    def admin(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+        res = subprocess.run(server_command() + ["--db", self.db_url, *args], capture_output=True, text=True,
+                             env=self.env, cwd=self.cwd, input=input, timeout=60)
+        if check and res.returncode != 0:
+            raise AssertionError(f"provincial-server {' '.join(args)} -> {res.returncode}\n{res.stderr}")
+        return res
+
+    def add_office(self, code: str, name: str = "دفتر پیشخوان آزمایشی") -> None:
+        self.admin("office", "add", "--code", code, "--name", name)
+
+    def enrol(self, office: str, device: int) -> str:
+        out = self.admin("device", "enrol", "--office", office, "--device", str(device)).stdout
+        return out.strip()
+
+    def load_catalog(self, catalog: dict, check: bool = True) -> subprocess.CompletedProcess:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+            json.dump(catalog, f, ensure_ascii=False)
+        try:
+            return self.admin("catalog", "load", f.name, check=check)
+        finally:
+            os.unlink(f.name)
+
+    def list_requests(self, office: str | None = None) -> list[dict]:
+        args = ["request", "list", "--json"] + (["--office", office] if office else [])
+        return json.loads(self.admin(*args).stdout)
+
+    # ------------------------------------------------------------ HTTP
+
+    def client(self, token: str | None, *, protocol: str | None = "1", timeout: float = 30) -> httpx.Client:
+        headers = {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if protocol is not None:
+            headers["X-Desk-Protocol"] = protocol
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+
+# ---------------------------------------------------------------- operations
+
+
+def national_code(n: int) -> str:
+    body = f"{(n * 7919 + 1234567) % 10**9:09d}"
+    if len(set(body)) == 1 or body[3:9] == "000000":
+        body = "12" + body[2:8] + "9"
+    s = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
+    return body + str(s if s < 2 else 11 - s)
+
+
+_seq_lock = threading.Lock()
+_seq = [0]
+
+
+def next_receipt_seq() -> int:
+    with _seq_lock:
+        _seq[0] += 1
+        return _seq[0]
+
+
+def make_request_op(office: str, device: int, *, seq: int | None = None, service: dict | None = None,
+                    created_at: datetime | None = None, catalog_version: str = CATALOG["version"],
+                    n: int = 1, **overrides) -> dict:
+    """A `request` operation with a valid payload; `overrides` replace payload fields (hash recomputed)."""
+    service = service or CATALOG["services"][0]
+    created = created_at or utc_now()
+    seq = seq or next_receipt_seq()
+    request_id = str(uuid.uuid4())
+    payload = {
+        "request_id": request_id,
+        "receipt_no": f"{office}-{device}-{jalali_yymmdd(tehran_day(created))}-{seq:04d}",
+        "office": office, "device": device, "created_at": format_utc(created), "clock_skew_s": 0,
+        "clerk": {"username": "sara", "full_name": "سارا احمدی"}, "shift_id": str(uuid.uuid4()),
+        "citizen": {"national_code": national_code(n), "first_name": "علی", "last_name": "رضایی", "mobile": "09121234567"},
+        "service_code": service["code"], "catalog_version": catalog_version,
+        "fees": [dict(f) for f in service["fees"]], "total": sum(f["amount"] for f in service["fees"]),
+        "payment": {"method": "cash", "ref": None},
+    }
+    payload.update(overrides)
+    return wrap_op("request", payload)
+
+
+def make_cancel_op(request_id: str, *, refund: int = 0, reason: str = "انصراف متقاضی") -> dict:
+    payload = {"request_id": request_id, "reason": reason, "clerk": {"username": "sara", "full_name": "سارا احمدی"},
+               "refund": refund, "at": format_utc(utc_now())}
+    return wrap_op("cancel", payload)
+
+
+def wrap_op(kind: str, payload: dict, op_id: str | None = None) -> dict:
+    return {"op_id": op_id or str(uuid.uuid4()), "kind": kind, "request_id": payload["request_id"],
+            "receipt_no": payload.get("receipt_no"), "payload_sha256": payload_sha256(payload), "payload": payload}
+
+
+def yesterday() -> datetime:
+    return utc_now() - timedelta(days=1)
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server_db_url(request, tmp_path):
+    """A fresh, empty database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'provincial.db'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
+
+
+@pytest.fixture
+def server(server_db_url, tmp_path):
+    """A running server with office 4512 (device 2 enrolled) and the test catalog."""
+    srv = ServerProcess(server_db_url, cwd=tmp_path)
+    srv.add_office("4512")
+    srv.load_catalog(CATALOG)
+    srv.token = srv.enrol("4512", 2)
+    srv.office, srv.device = "4512", 2
+    srv.start()
+    yield srv
+    srv.stop()
