@@ -29,7 +29,7 @@ USERS = (("clerk", "clerk", "کاربر باجه (نمونه)"), ("manager", "ma
 STATE_FILE = "demo.json"
 SERVER_DB = "server.db"
 SERVER_LOG = "provincial-server.log"
-ADVANCE_AFTER_S = 8
+ADVANCE_AFTER_S = 8  # the "agency" moves a request on after this many seconds (env override)
 START_TIMEOUT_S = 60
 
 
@@ -135,7 +135,7 @@ class ServerProcess:
     """`provincial-server serve --port 0` started, its URL read from the `listening` line."""
 
     def __init__(self, db_url: str, log_file: Path, host: str = "127.0.0.1", port: int = 0,
-                 advance_after_s: int | None = ADVANCE_AFTER_S):
+                 advance_after_s: float | None = ADVANCE_AFTER_S):
         self.db_url, self.log_file, self.host, self.port = db_url, log_file, host, port
         self.advance_after_s = advance_after_s
         self.proc: subprocess.Popen | None = None
@@ -298,8 +298,9 @@ def main_demo(home: Path, *, gui: bool, exit_after_setup: bool, port: int = 0,
     from desk_app.logs import setup_logging
 
     setup_logging(home)
+    advance = float(os.environ.get("DESK_APP_DEMO_ADVANCE_S", ADVANCE_AFTER_S))
     server = ServerProcess(f"sqlite:///{(home / SERVER_DB).as_posix()}", home / "logs" / SERVER_LOG,
-                           port=port)
+                           port=port, advance_after_s=advance)
     try:
         info = setup_demo(home, server, reset_passwords)
         if on_ready is not None:

@@ -99,12 +99,14 @@ def _ours(handler: logging.Handler) -> bool:
 
 
 def setup_logging(home: Path | str, *, level: int = logging.INFO, filename: str = LOG_FILE,
-                  console: bool = False, max_bytes: int = MAX_BYTES,
-                  backup_count: int = BACKUP_COUNT) -> Path:
+                  console: bool = False, console_level: int = logging.WARNING,
+                  max_bytes: int = MAX_BYTES, backup_count: int = BACKUP_COUNT) -> Path:
     """Log `desk_app.*`, `printing` and `provincial_server` to `<home>/logs/<filename>`.
 
     Calling it again (another data folder, a test) replaces the handlers it installed before.
-    `console` also writes warnings and worse to stderr. Returns the log file's path.
+    The records stop there (no propagation to the root logger, whose console handler would put
+    INFO lines among a command's output); `console` writes `console_level` and worse to stderr.
+    Returns the log file's path.
     """
     directory = log_dir(home)
     directory.mkdir(parents=True, exist_ok=True)
@@ -115,14 +117,15 @@ def setup_logging(home: Path | str, *, level: int = logging.INFO, filename: str 
     shared: list[logging.Handler] = [file_handler]
     if console:
         stream = logging.StreamHandler()
-        stream.setLevel(logging.WARNING)
+        stream.setLevel(console_level)
         shared.append(stream)
     for h in shared:
         h.addFilter(SecretsFilter())
         h.setFormatter(_UtcFormatter(FORMAT))
     for name in TOP_LOGGERS:
         logger = logging.getLogger(name)
-        logger.setLevel(level)
+        logger.setLevel(min(level, console_level) if console else level)
+        logger.propagate = False
         # The masking handler is per logger and first, so it runs before any handler that writes.
         for h in [_MaskingHandler(), *shared]:
             h._desk_handler = True
@@ -140,6 +143,7 @@ def shutdown_logging() -> None:
             if id(h) not in closed:
                 closed.add(id(h))
                 h.close()
+        logger.propagate = True
 
 
 def install_masking(logger_names: tuple[str, ...] = TOP_LOGGERS) -> None:

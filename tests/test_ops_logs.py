@@ -73,16 +73,35 @@ def test_traceback_is_masked_too(logfile):
     assert NATIONAL not in text and TOKEN not in text
 
 
-def test_masked_before_root_handlers_even_below_file_level(logfile, caplog):
-    """A DEBUG record the file does not take still reaches root handlers (pytest's) masked."""
-    with caplog.at_level(logging.DEBUG):
-        logging.getLogger("desk_app.sync").setLevel(logging.DEBUG)
-        try:
-            logging.getLogger("desk_app.sync").debug("debug line for %s", NATIONAL)
-        finally:
-            logging.getLogger("desk_app.sync").setLevel(logging.NOTSET)
-    assert "debug line for" in caplog.text
+def test_console_lines_are_masked_too(home, capfd):
+    path = logs.setup_logging(home, console=True, console_level=logging.DEBUG)
+    try:
+        logging.getLogger("desk_app.sync").debug("debug line for %s", NATIONAL)
+        logging.getLogger("desk_app.sync").warning("warning with Bearer %s", TOKEN)
+    finally:
+        logs.shutdown_logging()
+    err = capfd.readouterr().err
+    assert "debug line for <national-code>" in err and "warning with Bearer ***" in err
+    assert NATIONAL not in err and TOKEN not in err
+    assert NATIONAL not in path.read_text(encoding="utf-8")
+
+
+def test_masked_before_any_other_handler(logfile, caplog):
+    """A handler someone else hangs on one of our loggers (here pytest's) sees masked records."""
+    logger = logging.getLogger("desk_app")
+    logger.addHandler(caplog.handler)
+    try:
+        logging.getLogger("desk_app.sync").warning("citizen %s at the counter", NATIONAL)
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "citizen <national-code> at the counter" in caplog.text
     assert NATIONAL not in caplog.text
+
+
+def test_info_lines_stay_off_the_console_by_default(logfile, capfd):
+    logging.getLogger("desk_app.demo").info("provincial server stopped")
+    assert "provincial server stopped" not in capfd.readouterr().err
+    assert "provincial server stopped" in _text(logfile)
 
 
 def test_files_rotate(home):
