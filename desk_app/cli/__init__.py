@@ -69,6 +69,15 @@ class Output:
         self.stdout.write(json.dumps(obj, ensure_ascii=False, indent=None, default=_json_default) + "\n")
         self.stdout.flush()
 
+    def json_stream(self, items) -> None:
+        """Print a JSON array item by item (a million requests never sit in memory at once)."""
+        w = self.stdout.write
+        w("[")
+        for i, item in enumerate(items):
+            w(("," if i else "") + json.dumps(item, ensure_ascii=False, default=_json_default))
+        w("]\n")
+        self.stdout.flush()
+
     def result(self, obj: Any, text: str | None = None) -> None:
         """With --json print `obj`; otherwise print `text` (human form) on stdout."""
         if self.json_mode:
@@ -198,6 +207,10 @@ def run(args: argparse.Namespace, handler: Callable[..., Any], out: Output) -> i
     except _env_error_classes() as exc:
         out.error(_message(exc))
         return EXIT_ENV
+    except BrokenPipeError:  # `desk-app request list | head`: the reader left, nothing is wrong
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the exit flush quiet
+        return EXIT_OK
     except OSError as exc:
         log.warning("environment error: %s", type(exc).__name__)
         out.error(f"خطای محیط اجرا (فایل، دیسک یا شبکه): {exc.strerror or exc}")
