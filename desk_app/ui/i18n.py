@@ -44,10 +44,10 @@ def apply_language(app: QApplication, language: str | None) -> str:
     """Locale, layout direction, font and translator for `language` ("fa" or "en")."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     if language == "fa":
-        locale = QLocale(QLocale.Language.Persian, QLocale.Territory.Iran)
+        locale = QLocale(QLocale.Language.Persian, QLocale.Country.Iran)
         direction = Qt.LayoutDirection.RightToLeft
     else:
-        locale = QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+        locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
         direction = Qt.LayoutDirection.LeftToRight
     QLocale.setDefault(locale)
     app.setLayoutDirection(direction)

@@ -49,9 +49,9 @@ def sync_label(state: str | None) -> str:
     return QCoreApplication.translate("Status", source) if source else ""
 
 
-def sync_state_of(row) -> str | None:
-    """The outbox state of a row, when the service gives it; else derived from the status."""
-    state = getattr(row, "sync_state", None) or getattr(row, "outbox_state", None)
+def sync_state_of(row, state: str | None = None) -> str | None:
+    """The outbox state of a row (as read by the model), else derived from the status."""
+    state = state or getattr(row, "sync_state", None)
     if state:
         return str(state)
     status = str(getattr(row, "status", ""))
@@ -84,28 +84,55 @@ class RequestFilter:
 
 
 class RequestSource:
-    """Reads counts and keyset pages through `desk_app.services.requests` (database thread)."""
+    """Reads counts and keyset pages through `desk_app.services.requests` (database thread).
+
+    A Jalali date range is passed as `day_from`/`day_to` when the service takes them; a range of
+    one day is passed as `day`, which every version of the service takes.
+    """
 
     def __init__(self, desk):
         self.desk = desk
 
-    def _call(self, fn, **kwargs):
-        accepted = inspect.signature(fn).parameters
-        if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+    @staticmethod
+    def supported(fn) -> set[str] | None:
+        params = inspect.signature(fn).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return None
+        return set(params)
+
+    def _kwargs(self, fn, flt: RequestFilter) -> dict:
+        kwargs = flt.kwargs()
+        accepted = self.supported(fn)
+        if accepted is not None and "day_from" not in accepted:
+            day_from, day_to = kwargs.pop("day_from", None), kwargs.pop("day_to", None)
+            if day_from or day_to:
+                if day_from and day_to and day_from != day_to:
+                    from desk_app.domain.errors import InvalidInput
+
+                    raise InvalidInput("جست‌وجو در بازهٔ چندروزه هنوز پشتیبانی نمی‌شود؛ یک روز را وارد کنید.",
+                                       "day_to")
+                kwargs["day"] = day_from or day_to
+        if accepted is not None:
             unknown = [k for k in kwargs if k not in accepted]
             if unknown:
                 raise TypeError(f"{fn.__name__} does not take {unknown}")
-        return fn(self.desk, **kwargs)
+        return kwargs
 
     def count(self, flt: RequestFilter) -> int:
         from desk_app.services import requests
 
-        return self._call(requests.count_requests, **flt.kwargs())
+        return requests.count_requests(self.desk, **self._kwargs(requests.count_requests, flt))
 
     def page(self, flt: RequestFilter, after_seq: int | None, limit: int) -> list:
         from desk_app.services import requests
 
-        return self._call(requests.list_requests, after_seq=after_seq, limit=limit, **flt.kwargs())
+        return requests.list_requests(self.desk, after_seq=after_seq, limit=limit,
+                                      **self._kwargs(requests.list_requests, flt))
+
+    def sync_states(self, rows) -> dict[str, str | None]:
+        from desk_app.services import requests
+
+        return {row.request_id: requests.outbox_state(self.desk, row.request_id) for row in rows}
 
 
 COLUMNS = (
@@ -140,6 +167,7 @@ class RequestsModel(QAbstractTableModel):
         self.filter = RequestFilter()
         self.count = 0
         self._rows: list = []
+        self._sync: dict[str, str | None] = {}
         self._exhausted = True
         self._loading = False
         self._generation = 0
@@ -157,15 +185,17 @@ class RequestsModel(QAbstractTableModel):
         self._loading = True
 
         def job():
-            return source.count(flt), source.page(flt, None, size)
+            rows = source.page(flt, None, size)
+            return source.count(flt), rows, source.sync_states(rows)
 
         def done(result) -> None:
             if generation != self._generation:
                 return
-            count, rows = result
+            count, rows, states = result
             self.beginResetModel()
             self.count = count
             self._rows = list(rows)
+            self._sync = dict(states)
             self._exhausted = len(rows) < size
             self._loading = False
             self.endResetModel()
@@ -191,11 +221,16 @@ class RequestsModel(QAbstractTableModel):
         generation, flt, source, size = self._generation, self.filter, self.source, self.page_size
         after = self._rows[-1].seq if self._rows else None
 
-        def done(rows) -> None:
+        def job():
+            rows = source.page(flt, after, size)
+            return rows, source.sync_states(rows)
+
+        def done(result) -> None:
             if generation != self._generation:
                 return
             self._loading = False
-            rows = list(rows)
+            rows, states = list(result[0]), result[1]
+            self._sync.update(states)
             self._exhausted = len(rows) < size
             if rows:
                 first = len(self._rows)
@@ -204,11 +239,16 @@ class RequestsModel(QAbstractTableModel):
                 self.endInsertRows()
             self.loaded.emit()
 
-        self.runner.db(lambda: source.page(flt, after, size), success=done,
+        self.runner.db(job, success=done,
                        failure=lambda exc: self._failed(generation, exc))
 
-    def update_row(self, row) -> None:
+    def sync_state(self, row) -> str | None:
+        return sync_state_of(row, self._sync.get(row.request_id))
+
+    def update_row(self, row, sync_state: str | None = None) -> None:
         """Replace a loaded row (after cancel, reprint or a status change) in place."""
+        if sync_state is not None:
+            self._sync[row.request_id] = sync_state
         for i, old in enumerate(self._rows):
             if old.request_id == row.request_id:
                 self._rows[i] = row
@@ -248,7 +288,7 @@ class RequestsModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole and (column in LTR_COLUMNS or column == "total"):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == "sync" and sync_state_of(row) == "attention":
+        if role == Qt.ItemDataRole.ForegroundRole and column == "sync" and self.sync_state(row) == "attention":
             return QColor("#b00020")
         return None
 
@@ -268,7 +308,7 @@ class RequestsModel(QAbstractTableModel):
         if column == "status":
             return status_label(row.status)
         if column == "sync":
-            return sync_label(sync_state_of(row))
+            return sync_label(self.sync_state(row))
         if column == "server_ref":
             return row.server_ref or ""
         return ""

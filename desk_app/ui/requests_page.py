@@ -12,8 +12,7 @@ from desk_app.domain.text import to_persian_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.requests_model import (ROW_ROLE, STATUS_LABELS, RequestFilter, RequestSource,
-                                        RequestsModel, format_when, status_label, sync_label,
-                                        sync_state_of)
+                                        RequestsModel, format_when, status_label, sync_label)
 from desk_app.ui.widgets import FieldForm, JalaliDateEdit, LtrLineEdit, MessageLabel
 
 
@@ -77,6 +76,7 @@ class RequestsPage(QWidget):
         self.service = LtrLineEdit(self, self.tr("code"))
         self.clerk = LtrLineEdit(self, self.tr("username"))
         self.attention = QCheckBox(self.tr("Only needs attention"), self)
+        self.attention.setVisible(self._service_takes("attention"))
         self.apply_button = QPushButton(self.tr("Search"), self)
         filters.addWidget(QLabel(self.tr("Search"), self), 0, 0)
         filters.addWidget(self.search, 0, 1, 1, 3)
@@ -170,6 +170,13 @@ class RequestsPage(QWidget):
         ctx.requests_changed.connect(self.model.refresh)
         ctx.prefs_changed.connect(self._prefs_changed)
 
+    @staticmethod
+    def _service_takes(name: str) -> bool:
+        from desk_app.services import requests
+
+        accepted = RequestSource.supported(requests.list_requests)
+        return accepted is None or name in accepted
+
     def _prefs_changed(self) -> None:
         self.model.unit = self.ctx.prefs.unit
         self.model.refresh()
@@ -218,7 +225,7 @@ class RequestsPage(QWidget):
             for label in self.detail_labels.values():
                 label.clear()
             return
-        state = sync_state_of(row)
+        state = self.model.sync_state(row)
         self.retry_button.setEnabled(state == "attention")
         self.cancel_button.setEnabled(str(row.status) in {"registered", "submitted", "in_progress"})
         values = {
@@ -269,10 +276,12 @@ class RequestsPage(QWidget):
         def job():
             from desk_app.services import requests
 
-            return requests.get_request(desk, receipt_no)
+            row = requests.get_request(desk, receipt_no)
+            return row, requests.outbox_state(desk, row.request_id)
 
-        def done(row) -> None:
-            self.model.update_row(row)
+        def done(result) -> None:
+            row, state = result
+            self.model.update_row(row, state)
             self._selection_changed()
 
         self.ctx.runner.db(job, success=done, failure=lambda exc: None)

@@ -1,0 +1,130 @@
+"""Start-up of the desktop app: one function sets up Qt, then set-up wizard -> login -> window.
+
+`setup_application()` is the only place that decides locale, direction, font and translation
+(CONVENTIONS.md 7). `Launcher` walks the start-up steps without nested event loops, so tests can
+drive each dialog; `run_gui(home)` is what `desk-app gui` and `desk-app demo` call.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desk_app.ui.i18n import apply_language
+
+log = logging.getLogger("desk_app.ui")
+
+
+def setup_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
+    """The QApplication with Persian (or English) locale, direction, Vazirmatn and translations."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setApplicationName("PishkhanDesk")
+    app.setOrganizationName("Pishkhan")
+    apply_language(app, language or os.environ.get("DESK_APP_LANG") or "fa")
+    return app
+
+
+class Launcher(QObject):
+    """First run (set-up) -> login -> main window, each step opened when the previous one ends."""
+
+    finished = Signal(int)   # the app should exit with this code (dialog cancelled)
+    window_shown = Signal(object)
+
+    def __init__(self, desk, runner=None, sync_start_delay_s: float | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        from desk_app.ui.jobs import JobRunner
+
+        self.desk = desk
+        self.runner = runner or JobRunner()
+        self.sync_start_delay_s = sync_start_delay_s
+        self.setup_dialog = None
+        self.login_dialog = None
+        self.window = None
+
+    def launch(self) -> None:
+        if self.desk.is_initialised:
+            self.show_login()
+        else:
+            self.show_setup()
+
+    def show_setup(self) -> None:
+        from desk_app.ui.setup_dialog import SetupDialog
+
+        self.setup_dialog = SetupDialog(self.desk, self.runner)
+        self.setup_dialog.accepted.connect(self.show_login)
+        self.setup_dialog.rejected.connect(lambda: self.finished.emit(0))
+        self.setup_dialog.show()
+
+    def show_login(self) -> None:
+        from desk_app.ui.login_dialog import LoginDialog
+
+        prefs = self.desk.settings.all()
+        title = f"{prefs.get('office_name') or ''} ({prefs.get('office_code') or ''})"
+        self.login_dialog = LoginDialog(self.desk, self.runner, office_title=title)
+        self.login_dialog.accepted.connect(lambda: self.show_window(self.login_dialog.user))
+        self.login_dialog.rejected.connect(lambda: self.finished.emit(0))
+        self.login_dialog.show()
+
+    def show_window(self, user) -> None:
+        from desk_app.ui.context import UiContext, load_prefs
+        from desk_app.ui.main_window import MainWindow
+
+        ctx = UiContext(self.desk, self.runner, user, load_prefs(self.desk), parent=self)
+        self.window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
+        self.window.show()
+        self.window.start()
+        self.window_shown.emit(self.window)
+
+    def shutdown(self) -> None:
+        """Let running jobs finish (nothing half-written), then close the database."""
+        if self.window is not None:
+            self.window.sync.stop()
+        self.runner.shutdown(wait=True)
+        self.desk.close()
+
+
+def preferred_language(desk) -> str:
+    try:
+        return desk.settings.get("language") or "fa"
+    except KeyError:  # an older settings module without the option
+        return "fa"
+
+
+def run_gui(home: Path | str | None = None) -> int:
+    """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder)."""
+    from desk_app.paths import default_home
+    from desk_app.services.context import Desk
+    from desk_app.store.errors import StoreError
+
+    home = Path(home) if home else default_home()
+    app = setup_application()
+    try:
+        desk = Desk.open(home)
+    except StoreError as exc:
+        QMessageBox.critical(None, "Pishkhan Desk", exc.message)
+        return 3
+    language = preferred_language(desk)
+    if language != "fa":
+        apply_language(app, language)
+    launcher = Launcher(desk)
+    code = {"value": None}
+
+    def finish(value: int) -> None:
+        code["value"] = value
+        app.quit()
+
+    launcher.finished.connect(finish)
+    # between the set-up and login dialogs no window is visible: quit only once the main
+    # window exists and is closed
+    app.setQuitOnLastWindowClosed(False)
+    launcher.window_shown.connect(lambda _w: app.setQuitOnLastWindowClosed(True))
+    launcher.launch()
+    result = app.exec()
+    launcher.shutdown()
+    return code["value"] if code["value"] is not None else result

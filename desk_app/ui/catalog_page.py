@@ -1,0 +1,133 @@
+"""Services (خدمات): the cached catalog, searchable by title or code; import a catalog file (manager)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from desk_app.domain.money import format_amount
+from desk_app.domain.text import to_persian_digits
+from desk_app.ui.context import UiContext
+from desk_app.ui.errors import describe_error
+from desk_app.ui.widgets import MessageLabel
+
+
+class ServicesModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None, unit: str = "rial"):
+        super().__init__(parent)
+        self.services: list = []
+        self.unit = unit
+
+    def set_services(self, services) -> None:
+        self.beginResetModel()
+        self.services = list(services)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.services)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 5
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
+            return (self.tr("Code"), self.tr("Service"), self.tr("Agency"), self.tr("Total fee"),
+                    self.tr("Active"))[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.services):
+            return None
+        service = self.services[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return to_persian_digits(service.code)
+            if column == 1:
+                return service.title
+            if column == 2:
+                return service.agency
+            if column == 3:
+                return format_amount(service.total, self.unit)
+            if column == 4:
+                return self.tr("Yes") if service.active else self.tr("No")
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return "\n".join(service.documents or [])
+        return None
+
+
+class CatalogPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("catalog_search")
+        self.search.setPlaceholderText(self.tr("Service title or code"))
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 1)
+        self.import_button = QPushButton(self.tr("Import catalog file…"), self)
+        self.import_button.setVisible(ctx.is_manager)
+        bar.addWidget(self.import_button)
+        layout.addLayout(bar)
+        self.version_label = QLabel(self)
+        layout.addWidget(self.version_label)
+        self.model = ServicesModel(self, unit=ctx.prefs.unit)
+        self.table = QTableView(self)
+        self.table.setObjectName("catalog_table")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.message = MessageLabel(self)
+        layout.addWidget(self.message)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(200)
+        self.timer.timeout.connect(self.refresh)
+        self.search.textEdited.connect(lambda _t: self.timer.start())
+        self.import_button.clicked.connect(self._import_dialog)
+
+    def refresh(self) -> None:
+        desk, query = self.ctx.desk, self.search.text().strip() or None
+
+        def job():
+            from desk_app.services import catalog
+
+            return catalog.list_services(desk, query=query), catalog.current_version(desk)
+
+        def done(result) -> None:
+            services, version = result
+            self.model.unit = self.ctx.prefs.unit
+            self.model.set_services(services)
+            self.version_label.setText(self.tr("Catalog version: %1 — %2 services").replace(
+                "%1", to_persian_digits(version or "—")).replace("%2", to_persian_digits(str(len(services)))))
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Catalog file"), "", "JSON (*.json)")
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> None:
+        desk, actor = self.ctx.desk, self.ctx.username
+
+        def job():
+            from desk_app.services import catalog
+
+            return catalog.import_catalog(desk, path, actor=actor)
+
+        def done(result) -> None:
+            self.message.show_ok(self.tr("Catalog %1 imported: %2 services.").replace(
+                "%1", result.version).replace("%2", to_persian_digits(str(result.services))))
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            problems = getattr(exc, "problems", None) or []
+            self.message.show_error("\n".join([describe_error(exc), *problems[:10]]))
+
+        self.ctx.runner.db(job, success=done, failure=failed)

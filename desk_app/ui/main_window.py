@@ -1,0 +1,101 @@
+"""The main window: pages in tabs (Ctrl+1…), the sync status bar, clean shutdown."""
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from desk_app.ui.catalog_page import CatalogPage
+from desk_app.ui.context import UiContext
+from desk_app.ui.intake_page import IntakePage
+from desk_app.ui.reports_page import ReportsPage
+from desk_app.ui.requests_page import RequestsPage
+from desk_app.ui.settings_page import SettingsPage
+from desk_app.ui.shift_page import ShiftPage
+from desk_app.ui.status_bar import DeskStatusBar
+from desk_app.ui.sync_controller import SyncController
+from desk_app.ui.users_page import UsersPage
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, sync_start_delay_s: float | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        prefs = ctx.prefs
+        office = f"{prefs.office_name} ({prefs.office_code})" if prefs.office_code else ""
+        user = getattr(ctx.user, "full_name", "") or ctx.username
+        self.setWindowTitle(self.tr("Pishkhan Desk") + (f" — {office}" if office else "") + f" — {user}")
+        self.resize(1100, 760)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("pages")
+        self.intake = IntakePage(ctx, self)
+        self.requests = RequestsPage(ctx, self)
+        self.shift = ShiftPage(ctx, self)
+        self.catalog = CatalogPage(ctx, self)
+        self.tabs.addTab(self.intake, self.tr("Intake"))
+        self.tabs.addTab(self.requests, self.tr("Requests"))
+        self.tabs.addTab(self.shift, self.tr("Shift"))
+        self.reports = self.users = None
+        if ctx.is_manager:
+            self.reports = ReportsPage(ctx, self)
+            self.users = UsersPage(ctx, self)
+            self.tabs.addTab(self.reports, self.tr("Reports"))
+            self.tabs.addTab(self.users, self.tr("Users"))
+        self.tabs.addTab(self.catalog, self.tr("Services"))
+        self.settings = SettingsPage(ctx, self)
+        self.tabs.addTab(self.settings, self.tr("Settings"))
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        self.alert = QLabel(self)
+        self.alert.setObjectName("window_alert")
+        self.alert.setStyleSheet("color: #b00020;")
+        self.alert.setWordWrap(True)
+        self.alert.hide()
+        layout.addWidget(self.alert)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        self.sync = SyncController(ctx, self, start_delay_s=sync_start_delay_s,
+                                   interval_s=float(prefs.sync_interval_s or 60))
+        self.status = DeskStatusBar(self.sync, self)
+        self.setStatusBar(self.status)
+        self.intake.registered.connect(self.sync.after_intake)
+        self.settings.enrolled.connect(self.sync.sync_now)
+        ctx.runner.unhandled_error.connect(self.show_alert)
+        for number in range(1, self.tabs.count() + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
+        self.tabs.currentChanged.connect(self._page_shown)
+
+    def start(self) -> None:
+        """Load data for the pages and start the sync timer (after the window is shown)."""
+        self.intake.load_catalog()
+        self.requests.apply_filters()
+        self.shift.refresh()
+        self.catalog.refresh()
+        self.sync.start()
+        self.intake.national_code.setFocus()
+
+    def _page_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if page is self.intake:
+            self.intake.national_code.setFocus()
+        elif page is self.requests:
+            self.requests.search.setFocus()
+        elif page is self.users:
+            self.users.refresh()
+
+    def show_alert(self, text: str) -> None:
+        self.alert.setText(text)
+        self.alert.setVisible(bool(text))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.ctx.runner.pending and not getattr(self, "_force_close", False):
+            answer = QMessageBox.question(
+                self, self.tr("Work in progress"),
+                self.tr("Some work is still running (saving, printing or sync). Close when it is done?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.sync.stop()
+        event.accept()

@@ -1,0 +1,195 @@
+"""Reports (گزارش‌ها, manager): daily report preview for a Jalali day, export to PDF and CSV, print.
+
+The preview shows the same figures the A4 report prints (per service, per clerk, per payment
+method, cancellations, refunds, reprints, pending sync). Building and writing run on the
+background pool; only the finished data reaches the widgets.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.jalali import format_jalali_date, today_tehran
+from desk_app.domain.money import format_amount
+from desk_app.domain.text import to_persian_digits
+from desk_app.ui.context import UiContext
+from desk_app.ui.errors import describe_error
+from desk_app.ui.widgets import JalaliDateEdit, MessageLabel
+
+
+class RowsModel(QAbstractTableModel):
+    """Report rows (label, count, amount, refunds) as a read-only table."""
+
+    def __init__(self, parent: QObject | None = None, unit: str = "rial"):
+        super().__init__(parent)
+        self.rows: list = []
+        self.unit = unit
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows or [])
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return (self.tr("Item"), self.tr("Count"), self.tr("Amount"), self.tr("Refunds"))[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if column == 0:
+            return row.label
+        if column == 1:
+            return to_persian_digits(str(row.count))
+        if column == 2:
+            return format_amount(row.amount, self.unit)
+        if column == 3:
+            return format_amount(getattr(row, "refunds", 0), self.unit)
+        return None
+
+
+class ReportsPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.report = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Day"), self))
+        self.day = JalaliDateEdit(self)
+        self.day.setObjectName("report_day")
+        self.day.setDate(today_tehran())
+        bar.addWidget(self.day)
+        self.show_button = QPushButton(self.tr("Show"), self)
+        self.pdf_button = QPushButton(self.tr("Save PDF…"), self)
+        self.csv_button = QPushButton(self.tr("Save CSV…"), self)
+        self.print_button = QPushButton(self.tr("Print"), self)
+        for button in (self.show_button, self.pdf_button, self.csv_button, self.print_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.day_message = MessageLabel(self)
+        layout.addWidget(self.day_message)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("report_summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.tables = QTabWidget(self)
+        self.models = {}
+        for key, title in (("per_service", self.tr("Per service")), ("per_clerk", self.tr("Per clerk")),
+                           ("per_payment", self.tr("Per payment method"))):
+            model = RowsModel(self, unit=ctx.prefs.unit)
+            view = QTableView(self)
+            view.setModel(model)
+            view.verticalHeader().hide()
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            self.tables.addTab(view, title)
+            self.models[key] = model
+        layout.addWidget(self.tables, 1)
+        self.message = MessageLabel(self)
+        self.message.setObjectName("report_message")
+        layout.addWidget(self.message)
+        self.show_button.clicked.connect(self.load)
+        self.day.returnPressed.connect(self.load)
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self.csv_button.clicked.connect(self.save_csv)
+        self.print_button.clicked.connect(self.print_report)
+
+    def chosen_day(self):
+        self.day_message.clear_message()
+        try:
+            day = self.day.date()
+        except InvalidInput as exc:
+            self.day_message.show_error(exc.message)
+            return None
+        if day is None:
+            self.day_message.show_error(self.tr("Enter a day, e.g. 1405/09/08."))
+        return day
+
+    def load(self) -> None:
+        day = self.chosen_day()
+        if day is None:
+            return
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import reports
+
+            return reports.daily_report(desk, day)
+
+        self.message.show_hint(self.tr("Preparing the report…"))
+        self.ctx.runner.background(job, success=self._show, failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def _show(self, report) -> None:
+        self.report = report
+        self.message.clear_message()
+        unit = self.ctx.prefs.unit
+        for key, model in self.models.items():
+            model.unit = unit
+            model.set_rows(getattr(report, key, []))
+        cancellations = getattr(report, "cancellations", []) or []
+        lines = [
+            self.tr("Day: %1").replace("%1", format_jalali_date(report.day)),
+            self.tr("Requests: %1, total %2").replace("%1", to_persian_digits(str(report.requests_count)))
+                .replace("%2", format_amount(report.total_amount, unit)),
+            self.tr("Cancellations: %1, refunds %2").replace("%1", to_persian_digits(str(len(cancellations))))
+                .replace("%2", format_amount(getattr(report, "refunds_total", 0), unit)),
+            self.tr("Reprints: %1; waiting to send: %2").replace(
+                "%1", to_persian_digits(str(getattr(report, "reprints", 0)))).replace(
+                "%2", to_persian_digits(str(getattr(report, "pending_sync", 0)))),
+        ]
+        self.summary.setText("\n".join(lines))
+
+    def save_pdf(self) -> None:
+        day = self.chosen_day()
+        if day is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the daily report"),
+                                              f"daily-{day.isoformat()}.pdf", "PDF (*.pdf)")
+        if path:
+            self.export(day, pdf=path)
+
+    def save_csv(self) -> None:
+        day = self.chosen_day()
+        if day is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the daily report"),
+                                              f"daily-{day.isoformat()}.csv", "CSV (*.csv)")
+        if path:
+            self.export(day, csv=path)
+
+    def print_report(self) -> None:
+        day = self.chosen_day()
+        if day is None:
+            return
+        target = self.ctx.prefs.values.get("report_printer") or "printer:"
+        self.export(day, target=target)
+
+    def export(self, day, pdf: str | None = None, csv: str | None = None, target: str | None = None) -> None:
+        """Write the report for `day` as PDF / CSV / to a printer (background pool)."""
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import printjobs, reports
+
+            if csv:
+                reports.write_daily_csv(desk, day, csv)
+            if pdf or target:
+                printjobs.print_daily_report(desk, day, target or f"pdf:{pdf}")
+            return pdf or csv or target
+
+        self.message.show_hint(self.tr("Working…"))
+        self.ctx.runner.background(
+            job, success=lambda where: self.message.show_ok(self.tr("Done: %1").replace("%1", str(where))),
+            failure=lambda exc: self.message.show_error(describe_error(exc)))

@@ -1,0 +1,190 @@
+"""Settings (تنظیمات): server and enrolment, office/device, printer, paper, auto-print, unit, language.
+
+Everything is written through `desk_app.services.settings` (typed, declared once); the device
+token goes to the credential store via `setup.init_office`, never to the settings table.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, split_target
+from desk_app.ui.errors import describe_error, error_field
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+
+
+class SettingsPage(QWidget):
+    enrolled = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        manager = ctx.is_manager
+        layout = QVBoxLayout(self)
+
+        office_box = QGroupBox(self.tr("Office and server"), self)
+        office_layout = QVBoxLayout(office_box)
+        self.office_label = QLabel(office_box)
+        self.office_label.setObjectName("office_label")
+        office_layout.addWidget(self.office_label)
+        self.server_form = FieldForm(office_box)
+        self.server_url = LtrLineEdit(office_box, "https://pishkhan.example.ir")
+        self.token = LtrLineEdit(office_box)
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.server_form.add_field("server_url", self.tr("Server address"), self.server_url)
+        self.server_form.add_field("token", self.tr("Device token"), self.token)
+        office_layout.addWidget(self.server_form)
+        self.enrol_button = QPushButton(self.tr("Enrol with the server"), office_box)
+        office_layout.addWidget(self.enrol_button)
+        office_box.setEnabled(manager)
+        layout.addWidget(office_box)
+
+        printer_box = QGroupBox(self.tr("Receipt printer"), self)
+        printer_layout = QVBoxLayout(printer_box)
+        self.printer_form = FieldForm(printer_box)
+        self.printer_type = QComboBox(printer_box)
+        for label, value in ((self.tr("No printer"), ""), (self.tr("Network (ESC/POS, port 9100)"), "escpos-net"),
+                             (self.tr("USB (ESC/POS)"), "escpos-usb"), (self.tr("Serial port (ESC/POS)"), "escpos-serial"),
+                             (self.tr("File or device (ESC/POS)"), "escpos-file"),
+                             (self.tr("System printer"), "printer"), (self.tr("PDF file"), "pdf")):
+            self.printer_type.addItem(label, value)
+        self.printer_address = LtrLineEdit(printer_box, "192.168.1.50:9100")
+        self.paper = QComboBox(printer_box)
+        self.paper.addItem(self.tr("80 mm"), 80)
+        self.paper.addItem(self.tr("58 mm"), 58)
+        self.auto_print = QCheckBox(self.tr("Print the receipt right after saving"), printer_box)
+        self.cash_drawer = QCheckBox(self.tr("Open the cash drawer after a cash payment"), printer_box)
+        self.printer_form.add_field("printer_type", self.tr("Printer type"), self.printer_type)
+        self.printer_form.add_field("printer_address", self.tr("Address"), self.printer_address)
+        self.printer_form.add_field("paper", self.tr("Paper width"), self.paper)
+        printer_layout.addWidget(self.printer_form)
+        printer_layout.addWidget(self.auto_print)
+        printer_layout.addWidget(self.cash_drawer)
+        self.test_button = QPushButton(self.tr("Print a test page"), printer_box)
+        printer_layout.addWidget(self.test_button)
+        layout.addWidget(printer_box)
+
+        display_box = QGroupBox(self.tr("Display"), self)
+        display_layout = QVBoxLayout(display_box)
+        self.display_form = FieldForm(display_box)
+        self.unit = QComboBox(display_box)
+        self.unit.addItem(self.tr("Rial"), "rial")
+        self.unit.addItem(self.tr("Toman"), "toman")
+        self.language = QComboBox(display_box)
+        self.language.addItem("فارسی", "fa")
+        self.language.addItem("English", "en")
+        self.display_form.add_field("display_unit", self.tr("Amounts in"), self.unit)
+        self.display_form.add_field("language", self.tr("Language (after restart)"), self.language)
+        display_layout.addWidget(self.display_form)
+        layout.addWidget(display_box)
+
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("Save settings"), self)
+        self.save_button.setObjectName("settings_save")
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.message = MessageLabel(self)
+        self.message.setObjectName("settings_message")
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        for box in (printer_box, display_box):
+            box.setEnabled(manager)
+        self.save_button.setEnabled(manager)
+
+        self.enrol_button.clicked.connect(self.enrol)
+        self.save_button.clicked.connect(self.save)
+        self.test_button.clicked.connect(self.test_print)
+        ctx.prefs_changed.connect(self.show_prefs)
+        self.show_prefs()
+
+    def show_prefs(self) -> None:
+        prefs = self.ctx.prefs
+        self.office_label.setText(self.tr("Office %1 (%2), device %3").replace("%1", prefs.office_name or "—")
+                                  .replace("%2", prefs.office_code or "—").replace("%3", str(prefs.device_no or "—")))
+        self.server_url.setText(prefs.server_url or "")
+        kind, address = split_target(prefs.printer_target)
+        self.printer_type.setCurrentIndex(max(0, self.printer_type.findData(kind)))
+        self.printer_address.setText(address)
+        self.paper.setCurrentIndex(max(0, self.paper.findData(prefs.paper)))
+        self.auto_print.setChecked(bool(prefs.auto_print))
+        self.cash_drawer.setChecked(bool(prefs.cash_drawer))
+        self.unit.setCurrentIndex(max(0, self.unit.findData(prefs.unit)))
+        self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
+
+    def values(self) -> dict:
+        return {
+            "printer_target": join_target(self.printer_type.currentData(), self.printer_address.text()),
+            "printer_paper": self.paper.currentData(),
+            "auto_print": self.auto_print.isChecked(),
+            "cash_drawer": self.cash_drawer.isChecked(),
+            "display_unit": self.unit.currentData(),
+            "language": self.language.currentData(),
+        }
+
+    def save(self) -> None:
+        self.printer_form.clear_errors()
+        self.message.clear_message()
+        values = self.values()
+        if self.printer_type.currentData() and not values["printer_target"]:
+            self.printer_form.set_error("printer_address", self.tr("Enter the printer's address."))
+            return
+        desk = self.ctx.desk
+
+        def done(prefs) -> None:
+            self.ctx.set_prefs(prefs)
+            self.message.show_ok(self.tr("Settings saved."))
+
+        def failed(exc: BaseException) -> None:
+            if not self.display_form.set_error(error_field(exc), describe_error(exc)):
+                self.message.show_error(describe_error(exc))
+
+        self.ctx.runner.db(lambda: save_prefs(desk, values), success=done, failure=failed)
+
+    def enrol(self) -> None:
+        self.server_form.clear_errors()
+        url, token = self.server_url.text().strip(), self.token.text().strip()
+        if not url:
+            self.server_form.set_error("server_url", self.tr("Enter the server address."))
+            return
+        if not token:
+            self.server_form.set_error("token", self.tr("Enter the device token."))
+            return
+        desk, prefs = self.ctx.desk, self.ctx.prefs
+
+        def job():
+            from desk_app.services import setup
+
+            setup.init_office(desk, prefs.office_code, prefs.office_name, prefs.device_no,
+                              server_url=url, token=token)
+            return load_prefs(desk)
+
+        def done(new_prefs) -> None:
+            self.token.clear()
+            self.ctx.set_prefs(new_prefs)
+            self.message.show_ok(self.tr("Enrolled. Syncing now…"))
+            self.enrolled.emit()
+
+        def failed(exc: BaseException) -> None:
+            field = {"server": "server_url"}.get(error_field(exc), error_field(exc))
+            if not self.server_form.set_error(field, describe_error(exc)):
+                self.message.show_error(describe_error(exc))
+
+        self.ctx.runner.db(job, success=done, failure=failed)
+
+    def test_print(self) -> None:
+        target = join_target(self.printer_type.currentData(), self.printer_address.text())
+        if not target:
+            self.printer_form.set_error("printer_address", self.tr("Enter the printer's address."))
+            return
+        desk, paper = self.ctx.desk, self.paper.currentData()
+
+        def job():
+            from desk_app.services import printjobs
+
+            return printjobs.print_test_page(desk, target, paper=paper)
+
+        self.message.show_hint(self.tr("Printing…"))
+        self.ctx.runner.background(job, success=lambda _r: self.message.show_ok(self.tr("The test page was sent.")),
+                                   failure=lambda exc: self.message.show_error(describe_error(exc)))
