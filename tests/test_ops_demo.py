@@ -1,0 +1,117 @@
+"""`desk-app demo` end to end: the real program, the real provincial server, a real request synced."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NATIONAL = "0012345679"  # valid check digit
+
+
+def _env(home: Path) -> dict:
+    env = dict(os.environ, DESK_APP_HOME=str(home), DESK_APP_DEMO_ADVANCE_S="1",
+               PYTHONIOENCODING="utf-8")
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def desk(home: Path, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "desk_app", *args], cwd=ROOT, env=_env(home),
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+    if check:
+        assert proc.returncode == 0, f"desk-app {' '.join(args)} -> {proc.returncode}\n{proc.stderr}"
+    return proc
+
+
+def out_json(proc: subprocess.CompletedProcess):
+    assert proc.stdout.strip(), f"no JSON on stdout; stderr:\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def _listening(url: str) -> bool:
+    u = urlparse(url)
+    try:
+        with socket.create_connection((u.hostname, u.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _first_active_service() -> str:
+    data = json.loads((ROOT / "resources" / "catalog" / "demo-catalog.json").read_text(encoding="utf-8"))
+    return next(s["code"] for s in data["services"] if s["active"])
+
+
+@pytest.mark.timeout(120)
+def test_demo_sets_up_once_then_serves_a_real_sync(home):
+    first = desk(home, "demo", "--no-gui", "--exit", "--json")
+    info = out_json(first)
+    assert info["office"] == "4512" and info["reused"] is False
+    users = {u["username"]: u for u in info["users"]}
+    assert {u["role"] for u in users.values()} == {"clerk", "manager"}
+    assert all(len(u["password"]) >= 8 for u in users.values())
+    assert users["clerk"]["password"] != users["manager"]["password"]
+    assert not _listening(info["server_url"]), "--exit must stop the server"
+    assert (home / "server.db").exists() and (home / "logs" / "desk-app.log").exists()
+    for secret in [u["password"] for u in users.values()]:
+        for log in (home / "logs").iterdir():
+            assert secret not in log.read_text(encoding="utf-8", errors="replace")
+
+    # second run: the same folder is reused, no new passwords, the server stays up until SIGTERM
+    proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--no-gui", "--json"], cwd=ROOT,
+                            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8")
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            proc.wait(30)
+            pytest.fail(f"second demo printed nothing ({proc.returncode}): {proc.stderr.read()}")
+        again = json.loads(line)
+        assert again["reused"] is True and all("password" not in u for u in again["users"])
+        url = again["server_url"]
+        assert _listening(url)
+
+        added = out_json(desk(home, "request", "add", "--national-code", NATIONAL,
+                              "--first-name", "مریم", "--last-name", "احمدی",
+                              "--service", _first_active_service(), "--clerk", "clerk", "--json"))
+        assert added["status"] == "registered" and added["receipt_no"].startswith("4512-1-")
+        report = out_json(desk(home, "sync", "--once", "--json"))
+        assert report["online"] is True and report["acked"] == 1 and report["pending"] == 0
+
+        # the demo server plays the agency: submitted -> in_progress -> completed
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            desk(home, "sync", "--once", "--json")
+            rows = out_json(desk(home, "request", "list", "--json"))
+            status = rows[0]["status"]
+            if status == "completed":
+                break
+        assert status == "completed"
+        assert rows[0]["server_ref"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+            proc.stderr.close()
+    assert code == 0
+    assert not _listening(url), "the server must stop with the demo"
+
+
+def test_exit_needs_no_gui(home):
+    proc = desk(home, "demo", "--exit", check=False)
+    assert proc.returncode == 2 and "--no-gui" in proc.stderr
