@@ -1,0 +1,1347 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="fa_IR">
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="24" />
+        <source>Cancel request</source>
+        <translation>ابطال درخواست</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="26" />
+        <source>Cancel request %1?</source>
+        <translation>درخواست %1 ابطال شود؟</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="32" />
+        <source>Reason</source>
+        <translation>علت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="33" />
+        <source>Refund (rials)</source>
+        <translation>مبلغ بازپرداخت (ریال)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="36" />
+        <source>Cancel the request</source>
+        <translation>ابطال درخواست</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="37" />
+        <source>Back</source>
+        <translation>بازگشت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="47" />
+        <source>Write the reason for cancelling.</source>
+        <translation>علت ابطال را بنویسید.</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogPage</name>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="67" />
+        <source>Service title or code</source>
+        <translation>عنوان یا کد خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="70" />
+        <source>Import catalog file…</source>
+        <translation>ورود فایل فهرست خدمات…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="106" />
+        <source>Catalog version: %1 — %2 services</source>
+        <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="112" />
+        <source>Catalog file</source>
+        <translation>فایل فهرست خدمات</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="125" />
+        <source>Catalog %1 imported: %2 services.</source>
+        <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
+    </message>
+</context>
+<context>
+    <name>DeskStatusBar</name>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="26" />
+        <source>Sync now</source>
+        <translation>همگام‌سازی اکنون</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="38" />
+        <source>Syncing…</source>
+        <translation>در حال همگام‌سازی…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="40" />
+        <source>Not synced yet</source>
+        <translation>هنوز همگام‌سازی نشده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="42" />
+        <source>Online</source>
+        <translation>برخط</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="44" />
+        <source>Offline</source>
+        <translation>برون‌خط</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="47" />
+        <source>Waiting to send: %1</source>
+        <translation>در صف ارسال: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="49" />
+        <source>needs attention: %1</source>
+        <translation>نیازمند بررسی: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="53" />
+        <source>Last sync: %1</source>
+        <translation>آخرین همگام‌سازی: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="55" />
+        <source>Last sync: never</source>
+        <translation>آخرین همگام‌سازی: هرگز</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="57" />
+        <source>Oldest waiting: %1</source>
+        <translation>قدیمی‌ترین مورد در صف: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="68" />
+        <source>less than a minute</source>
+        <translation>کمتر از یک دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="71" />
+        <source>%1 min</source>
+        <translation>%1 دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="74" />
+        <source>%1 h</source>
+        <translation>%1 ساعت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="75" />
+        <source>%1 days</source>
+        <translation>%1 روز</translation>
+    </message>
+</context>
+<context>
+    <name>FeeLinesModel</name>
+    <message>
+        <location filename="../../desk_app/ui/fee_model.py" line="67" />
+        <source>Fee</source>
+        <translation>هزینه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/fee_model.py" line="67" />
+        <source>Amount</source>
+        <translation>مبلغ</translation>
+    </message>
+</context>
+<context>
+    <name>Fees</name>
+    <message>
+        <location filename="../../desk_app/ui/fee_model.py" line="9" />
+        <source>Government fee</source>
+        <translation>هزینهٔ دولتی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/fee_model.py" line="10" />
+        <source>Office fee</source>
+        <translation>کارمزد دفتر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/fee_model.py" line="11" />
+        <source>Postage</source>
+        <translation>هزینهٔ پست</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePage</name>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="51" />
+        <source>National code</source>
+        <translation>کد ملی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="52" />
+        <source>First name</source>
+        <translation>نام</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="53" />
+        <source>Last name</source>
+        <translation>نام خانوادگی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="54" />
+        <source>Mobile</source>
+        <translation>تلفن همراه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="55" />
+        <source>Service</source>
+        <translation>خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="72" />
+        <source>Fees</source>
+        <translation>هزینه‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="74" />
+        <source>Required documents</source>
+        <translation>مدارک لازم</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="80" />
+        <source>Cash</source>
+        <translation>نقدی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <source>Card (POS)</source>
+        <translation>کارت (کارت‌خوان)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <source>Payment</source>
+        <translation>پرداخت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <source>Card reference</source>
+        <translation>شمارهٔ پیگیری کارت‌خوان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="88" />
+        <source>Save and print (Ctrl+S)</source>
+        <translation>ثبت و چاپ (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="90" />
+        <source>New citizen</source>
+        <translation>مراجعهٔ جدید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="91" />
+        <source>Print receipt again</source>
+        <translation>چاپ دوبارهٔ رسید</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desk_app/ui/intake_page.py" line="146" />
+        <source>%n digit(s) typed; a national code has 10.</source>
+        <translation>
+            <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="166" />
+        <source>Valid national code</source>
+        <translation>کد ملی معتبر است</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="190" />
+        <source>Known citizen: details filled in</source>
+        <translation>متقاضی آشناست: مشخصات پر شد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="216" />
+        <source>Total: %1</source>
+        <translation>جمع: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="217" />
+        <source>Choose a service to see its fees.</source>
+        <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="249" />
+        <source>Enter the first name.</source>
+        <translation>نام را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="251" />
+        <source>Enter the last name.</source>
+        <translation>نام خانوادگی را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="261" />
+        <source>Choose a service.</source>
+        <translation>خدمت را انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="265" />
+        <source>Enter the card machine's reference number.</source>
+        <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="298" />
+        <source>Saved. Receipt number: %1</source>
+        <translation>ثبت شد. شمارهٔ رسید: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="320" />
+        <source>No printer is set up; choose one in the settings.</source>
+        <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="331" />
+        <source>The request is saved, but the receipt did not print: %1</source>
+        <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="19" />
+        <source>Pishkhan Desk: log in</source>
+        <translation>میز پیشخوان: ورود</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="30" />
+        <source>Username</source>
+        <translation>نام کاربری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="31" />
+        <source>Password</source>
+        <translation>گذرواژه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="35" />
+        <source>Log in</source>
+        <translation>ورود</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="36" />
+        <source>Exit</source>
+        <translation>خروج</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="47" />
+        <source>Enter your username.</source>
+        <translation>نام کاربری را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/login_dialog.py" line="50" />
+        <source>Enter your password.</source>
+        <translation>گذرواژه را وارد کنید.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="26" />
+        <source>Pishkhan Desk</source>
+        <translation>میز پیشخوان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="34" />
+        <source>Intake</source>
+        <translation>پذیرش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="35" />
+        <source>Requests</source>
+        <translation>درخواست‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="36" />
+        <source>Shift</source>
+        <translation>شیفت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="41" />
+        <source>Reports</source>
+        <translation>گزارش‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="42" />
+        <source>Users</source>
+        <translation>کاربران</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="43" />
+        <source>Services</source>
+        <translation>خدمات</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="45" />
+        <source>Settings</source>
+        <translation>تنظیمات</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="95" />
+        <source>Work in progress</source>
+        <translation>کار در جریان است</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="96" />
+        <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
+        <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <source>New user</source>
+        <translation>کاربر جدید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <source>New password</source>
+        <translation>گذرواژهٔ جدید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="65" />
+        <source>Clerk</source>
+        <translation>کارمند</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="66" />
+        <source>Manager</source>
+        <translation>مدیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="68" />
+        <source>Username</source>
+        <translation>نام کاربری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="69" />
+        <source>Full name</source>
+        <translation>نام و نام خانوادگی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="70" />
+        <source>Role</source>
+        <translation>نقش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="75" />
+        <source>Password</source>
+        <translation>گذرواژه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="78" />
+        <source>Save</source>
+        <translation>ذخیره</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="79" />
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="88" />
+        <source>Enter a username.</source>
+        <translation>نام کاربری را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="91" />
+        <source>The password must have at least 6 characters.</source>
+        <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="69" />
+        <source>Day</source>
+        <translation>روز</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="74" />
+        <source>Show</source>
+        <translation>نمایش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="75" />
+        <source>Save PDF…</source>
+        <translation>ذخیرهٔ PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="76" />
+        <source>Save CSV…</source>
+        <translation>ذخیرهٔ CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="77" />
+        <source>Print</source>
+        <translation>چاپ</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="90" />
+        <source>Per service</source>
+        <translation>به تفکیک خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="90" />
+        <source>Per clerk</source>
+        <translation>به تفکیک کارمند</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="91" />
+        <source>Per payment method</source>
+        <translation>به تفکیک روش پرداخت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="117" />
+        <source>Enter a day, e.g. 1405/09/08.</source>
+        <translation>روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="131" />
+        <source>Preparing the report…</source>
+        <translation>در حال آماده‌سازی گزارش…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="143" />
+        <source>Day: %1</source>
+        <translation>روز: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="144" />
+        <source>Requests: %1, total %2</source>
+        <translation>درخواست‌ها: %1، جمع %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="146" />
+        <source>Cancellations: %1, refunds %2</source>
+        <translation>ابطال‌ها: %1، بازپرداخت %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="148" />
+        <source>Reprints: %1; waiting to send: %2</source>
+        <translation>چاپ مجدد: %1؛ در صف ارسال: %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="158" />
+        <location filename="../../desk_app/ui/reports_page.py" line="167" />
+        <source>Save the daily report</source>
+        <translation>ذخیرهٔ گزارش روزانه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="192" />
+        <source>Working…</source>
+        <translation>در حال انجام…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="194" />
+        <source>Done: %1</source>
+        <translation>انجام شد: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsModel</name>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="139" />
+        <source>Receipt no.</source>
+        <translation>شمارهٔ رسید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="140" />
+        <source>Date</source>
+        <translation>تاریخ</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="141" />
+        <source>Citizen</source>
+        <translation>متقاضی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="142" />
+        <source>National code</source>
+        <translation>کد ملی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="143" />
+        <source>Service</source>
+        <translation>خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="144" />
+        <source>Total</source>
+        <translation>جمع</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="145" />
+        <source>Status</source>
+        <translation>وضعیت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="146" />
+        <source>Sync</source>
+        <translation>ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="147" />
+        <source>Tracking code</source>
+        <translation>کد رهگیری</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsPage</name>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="68" />
+        <source>Receipt no., national code or name</source>
+        <translation>شمارهٔ رسید، کد ملی یا نام</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="73" />
+        <source>All statuses</source>
+        <translation>همهٔ وضعیت‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="76" />
+        <source>code</source>
+        <translation>کد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="77" />
+        <source>username</source>
+        <translation>نام کاربری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="78" />
+        <source>Only needs attention</source>
+        <translation>فقط موارد نیازمند بررسی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="80" />
+        <location filename="../../desk_app/ui/requests_page.py" line="81" />
+        <source>Search</source>
+        <translation>جست‌وجو</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="84" />
+        <source>From</source>
+        <translation>از</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="86" />
+        <source>To</source>
+        <translation>تا</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="89" />
+        <location filename="../../desk_app/ui/requests_page.py" line="116" />
+        <source>Service</source>
+        <translation>خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="91" />
+        <source>Clerk</source>
+        <translation>کارمند</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <source>Receipt no.</source>
+        <translation>شمارهٔ رسید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <source>Date</source>
+        <translation>تاریخ</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="116" />
+        <source>Citizen</source>
+        <translation>متقاضی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <source>Total</source>
+        <translation>جمع</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <source>Status</source>
+        <translation>وضعیت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="118" />
+        <source>Sync</source>
+        <translation>ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="118" />
+        <source>Tracking code</source>
+        <translation>کد رهگیری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <source>Note</source>
+        <translation>توضیح</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="129" />
+        <source>History</source>
+        <translation>سابقه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="133" />
+        <source>Reprint receipt</source>
+        <translation>چاپ مجدد رسید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="134" />
+        <source>Print form</source>
+        <translation>چاپ فرم</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="135" />
+        <source>Cancel request…</source>
+        <translation>ابطال درخواست…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="136" />
+        <source>Send again</source>
+        <translation>ارسال دوباره</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="205" />
+        <source>%1 requests</source>
+        <translation>%1 درخواست</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="295" />
+        <source>No printer is set up; choose one in the settings.</source>
+        <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="304" />
+        <source>Printing…</source>
+        <translation>در حال چاپ…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="306" />
+        <source>Receipt printed again.</source>
+        <translation>رسید دوباره چاپ شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="309" />
+        <source>The receipt did not print: %1</source>
+        <translation>رسید چاپ نشد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="317" />
+        <source>Save the form as PDF</source>
+        <translation>ذخیرهٔ فرم به صورت PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="332" />
+        <source>The form is ready.</source>
+        <translation>فرم آماده است.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="353" />
+        <source>The request was cancelled.</source>
+        <translation>درخواست ابطال شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="372" />
+        <source>It will be sent again at the next sync.</source>
+        <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
+    </message>
+</context>
+<context>
+    <name>RowsModel</name>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <source>Item</source>
+        <translation>مورد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <source>Count</source>
+        <translation>تعداد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <source>Amount</source>
+        <translation>مبلغ</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <source>Refunds</source>
+        <translation>بازپرداخت</translation>
+    </message>
+</context>
+<context>
+    <name>ServicePicker</name>
+    <message>
+        <location filename="../../desk_app/ui/service_picker.py" line="81" />
+        <source>Service title or code</source>
+        <translation>عنوان یا کد خدمت</translation>
+    </message>
+</context>
+<context>
+    <name>ServicesModel</name>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <source>Code</source>
+        <translation>کد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <source>Service</source>
+        <translation>خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <source>Agency</source>
+        <translation>دستگاه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <source>Total fee</source>
+        <translation>جمع هزینه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <source>Active</source>
+        <translation>فعال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="53" />
+        <source>Yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/catalog_page.py" line="53" />
+        <source>No</source>
+        <translation>خیر</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="26" />
+        <source>Office and server</source>
+        <translation>دفتر و سرور</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="35" />
+        <source>Server address</source>
+        <translation>نشانی سرور استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="36" />
+        <source>Device token</source>
+        <translation>توکن دستگاه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="38" />
+        <source>Enrol with the server</source>
+        <translation>ثبت دستگاه در سرور</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="43" />
+        <source>Receipt printer</source>
+        <translation>چاپگر رسید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <source>No printer</source>
+        <translation>بدون چاپگر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <source>Network (ESC/POS, port 9100)</source>
+        <translation>شبکه (ESC/POS، درگاه ۹۱۰۰)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <source>USB (ESC/POS)</source>
+        <translation>USB (ESC/POS)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <source>Serial port (ESC/POS)</source>
+        <translation>درگاه سریال (ESC/POS)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="49" />
+        <source>File or device (ESC/POS)</source>
+        <translation>فایل یا دستگاه (ESC/POS)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <source>System printer</source>
+        <translation>چاپگر سیستم</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <source>PDF file</source>
+        <translation>فایل PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="54" />
+        <source>80 mm</source>
+        <translation>۸۰ میلی‌متر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="55" />
+        <source>58 mm</source>
+        <translation>۵۸ میلی‌متر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="56" />
+        <source>Print the receipt right after saving</source>
+        <translation>چاپ رسید بلافاصله پس از ثبت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="57" />
+        <source>Open the cash drawer after a cash payment</source>
+        <translation>باز کردن کشوی پول پس از پرداخت نقدی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="58" />
+        <source>Printer type</source>
+        <translation>نوع چاپگر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="59" />
+        <source>Address</source>
+        <translation>نشانی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="60" />
+        <source>Paper width</source>
+        <translation>عرض کاغذ</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="64" />
+        <source>Print a test page</source>
+        <translation>چاپ صفحهٔ آزمایشی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="68" />
+        <source>Display</source>
+        <translation>نمایش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="72" />
+        <source>Rial</source>
+        <translation>ریال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="73" />
+        <source>Toman</source>
+        <translation>تومان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="77" />
+        <source>Amounts in</source>
+        <translation>نمایش مبالغ به</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="78" />
+        <source>Language (after restart)</source>
+        <translation>زبان (پس از اجرای دوباره)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="83" />
+        <source>Save settings</source>
+        <translation>ذخیرهٔ تنظیمات</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="104" />
+        <source>Office %1 (%2), device %3</source>
+        <translation>دفتر %1 (%2)، دستگاه %3</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="131" />
+        <location filename="../../desk_app/ui/settings_page.py" line="179" />
+        <source>Enter the printer's address.</source>
+        <translation>نشانی چاپگر را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="137" />
+        <source>Settings saved.</source>
+        <translation>تنظیمات ذخیره شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="149" />
+        <source>Enter the server address.</source>
+        <translation>نشانی سرور را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="152" />
+        <source>Enter the device token.</source>
+        <translation>توکن دستگاه را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="166" />
+        <source>Enrolled. Syncing now…</source>
+        <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="188" />
+        <source>Printing…</source>
+        <translation>در حال چاپ…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="189" />
+        <source>The test page was sent.</source>
+        <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="20" />
+        <source>Pishkhan Desk: first set-up</source>
+        <translation>میز پیشخوان: راه‌اندازی نخست</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="23" />
+        <source>This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.</source>
+        <translation>این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="38" />
+        <source>Office code</source>
+        <translation>کد دفتر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="39" />
+        <source>Office name</source>
+        <translation>نام دفتر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="40" />
+        <source>Device number</source>
+        <translation>شمارهٔ دستگاه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="41" />
+        <source>Manager username</source>
+        <translation>نام کاربری مدیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="42" />
+        <source>Manager full name</source>
+        <translation>نام و نام خانوادگی مدیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="43" />
+        <source>Password</source>
+        <translation>گذرواژه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="44" />
+        <source>Repeat password</source>
+        <translation>تکرار گذرواژه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="46" />
+        <source>Work offline for now (enrol later from the settings)</source>
+        <translation>فعلاً برون‌خط کار می‌کنم (ثبت دستگاه بعداً از «تنظیمات»)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="47" />
+        <source>Enrol with the provincial server now</source>
+        <translation>هم‌اکنون در سرور استان ثبت شود</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="57" />
+        <source>Server address</source>
+        <translation>نشانی سرور استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="58" />
+        <source>Device token</source>
+        <translation>توکن دستگاه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="67" />
+        <source>Set up</source>
+        <translation>راه‌اندازی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="68" />
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="84" />
+        <source>Enter a username.</source>
+        <translation>نام کاربری را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="87" />
+        <source>The password must have at least 6 characters.</source>
+        <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="90" />
+        <source>The two passwords differ.</source>
+        <translation>دو گذرواژه یکسان نیستند.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="97" />
+        <source>Enter the server address.</source>
+        <translation>نشانی سرور را وارد کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/setup_dialog.py" line="100" />
+        <source>Enter the device token.</source>
+        <translation>توکن دستگاه را وارد کنید.</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftPage</name>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="30" />
+        <source>Open a shift</source>
+        <translation>باز کردن شیفت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="34" />
+        <source>Opening cash (rials)</source>
+        <translation>موجودی نقدی آغاز (ریال)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="35" />
+        <source>Open shift</source>
+        <translation>باز کردن شیفت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="41" />
+        <source>Close the shift</source>
+        <translation>بستن شیفت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="45" />
+        <source>Counted cash (rials)</source>
+        <translation>نقدی شمارش‌شده (ریال)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="46" />
+        <source>Card machine total (rials)</source>
+        <translation>جمع کارت‌خوان (ریال)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="48" />
+        <source>Close shift</source>
+        <translation>بستن شیفت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="76" />
+        <source>No shift is open. A shift opens by itself at the first intake.</source>
+        <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="78" />
+        <source>Shift open since %1, opening cash %2</source>
+        <translation>شیفت باز از %1، موجودی آغاز %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="98" />
+        <source>The shift is open.</source>
+        <translation>شیفت باز شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="128" />
+        <source>The shift is closed.</source>
+        <translation>شیفت بسته شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <source>Method</source>
+        <translation>روش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <source>Expected</source>
+        <translation>مورد انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <source>Counted</source>
+        <translation>شمارش‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <source>Difference</source>
+        <translation>اختلاف</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <source>Cash</source>
+        <translation>نقدی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <source>Card</source>
+        <translation>کارت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <source>surplus %1</source>
+        <translation>اضافه %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <source>shortage %1</source>
+        <translation>کسری %1</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="26" />
+        <source>Registered</source>
+        <translation>ثبت‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="27" />
+        <source>Submitted</source>
+        <translation>ارسال‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="28" />
+        <source>In progress</source>
+        <translation>در حال رسیدگی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="29" />
+        <source>Completed</source>
+        <translation>انجام‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="30" />
+        <source>Rejected</source>
+        <translation>ردشده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="31" />
+        <source>Cancelled</source>
+        <translation>ابطال‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="34" />
+        <source>Waiting to send</source>
+        <translation>در صف ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="35" />
+        <source>Sending</source>
+        <translation>در حال ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="36" />
+        <source>At the province</source>
+        <translation>در سرور استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="37" />
+        <source>Needs attention</source>
+        <translation>نیازمند بررسی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_model.py" line="38" />
+        <source>Not sent (cancelled)</source>
+        <translation>ارسال‌نشده (ابطال)</translation>
+    </message>
+</context>
+<context>
+    <name>UsersModel</name>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <source>Username</source>
+        <translation>نام کاربری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <source>Full name</source>
+        <translation>نام و نام خانوادگی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <source>Role</source>
+        <translation>نقش</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <source>Active</source>
+        <translation>فعال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="45" />
+        <source>Manager</source>
+        <translation>مدیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="45" />
+        <source>Clerk</source>
+        <translation>کارمند</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="47" />
+        <source>Yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="47" />
+        <source>No</source>
+        <translation>خیر</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="113" />
+        <source>Add user…</source>
+        <translation>افزودن کاربر…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="114" />
+        <source>Reset password…</source>
+        <translation>تغییر گذرواژه…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="115" />
+        <source>Deactivate / activate</source>
+        <translation>غیرفعال / فعال کردن</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="158" />
+        <source>User %1 was added.</source>
+        <translation>کاربر %1 افزوده شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="166" />
+        <location filename="../../desk_app/ui/users_page.py" line="186" />
+        <source>Choose a user first.</source>
+        <translation>ابتدا کاربر را انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="180" />
+        <source>The password was changed.</source>
+        <translation>گذرواژه تغییر کرد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/users_page.py" line="199" />
+        <source>Saved.</source>
+        <translation>ذخیره شد.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,296 @@
+"""Regenerate the Persian translation: lupdate over desk_app/ui, fill new messages, lrelease.
+
+    .venv/bin/python resources/translations/update.py
+
+`desk_fa.ts` is the source of truth (Qt Linguist can edit it); lupdate keeps every translation
+already in it. Messages that are still unfinished are filled from FA below when it has them;
+anything left is listed and the script exits 1 (tests/test_ui_i18n.py fails on it too).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+TS = HERE / "desk_fa.ts"
+QM = HERE / "desk_fa.qm"
+BIN = Path(sys.executable).parent
+
+FA = {
+    "Cancel request": "ابطال درخواست",
+    "Cancel request %1?": "درخواست %1 ابطال شود؟",
+    "Reason": "علت",
+    "Refund (rials)": "مبلغ بازپرداخت (ریال)",
+    "Cancel the request": "ابطال درخواست",
+    "Back": "بازگشت",
+    "Write the reason for cancelling.": "علت ابطال را بنویسید.",
+    "Service title or code": "عنوان یا کد خدمت",
+    "Import catalog file…": "ورود فایل فهرست خدمات…",
+    "Catalog version: %1 — %2 services": "نسخهٔ فهرست خدمات: %1 — %2 خدمت",
+    "Catalog file": "فایل فهرست خدمات",
+    "Catalog %1 imported: %2 services.": "فهرست خدمات %1 وارد شد: %2 خدمت.",
+    "Sync now": "همگام‌سازی اکنون",
+    "Syncing…": "در حال همگام‌سازی…",
+    "Not synced yet": "هنوز همگام‌سازی نشده",
+    "Online": "برخط",
+    "Offline": "برون‌خط",
+    "Waiting to send: %1": "در صف ارسال: %1",
+    "needs attention: %1": "نیازمند بررسی: %1",
+    "Last sync: %1": "آخرین همگام‌سازی: %1",
+    "Last sync: never": "آخرین همگام‌سازی: هرگز",
+    "Oldest waiting: %1": "قدیمی‌ترین مورد در صف: %1",
+    "less than a minute": "کمتر از یک دقیقه",
+    "%1 min": "%1 دقیقه",
+    "%1 h": "%1 ساعت",
+    "%1 days": "%1 روز",
+    "Fee": "هزینه",
+    "Amount": "مبلغ",
+    "Government fee": "هزینهٔ دولتی",
+    "Office fee": "کارمزد دفتر",
+    "Postage": "هزینهٔ پست",
+    "National code": "کد ملی",
+    "First name": "نام",
+    "Last name": "نام خانوادگی",
+    "Mobile": "تلفن همراه",
+    "Service": "خدمت",
+    "Fees": "هزینه‌ها",
+    "Required documents": "مدارک لازم",
+    "Cash": "نقدی",
+    "Card (POS)": "کارت (کارت‌خوان)",
+    "Payment": "پرداخت",
+    "Card reference": "شمارهٔ پیگیری کارت‌خوان",
+    "Save and print (Ctrl+S)": "ثبت و چاپ (Ctrl+S)",
+    "New citizen": "مراجعهٔ جدید",
+    "Print receipt again": "چاپ دوبارهٔ رسید",
+    "%n digit(s) typed; a national code has 10.": "%n رقم وارد شده؛ کد ملی ۱۰ رقم است.",
+    "Valid national code": "کد ملی معتبر است",
+    "Known citizen: details filled in": "متقاضی آشناست: مشخصات پر شد",
+    "Total: %1": "جمع: %1",
+    "Choose a service to see its fees.": "برای دیدن هزینه‌ها، خدمت را انتخاب کنید.",
+    "Enter the first name.": "نام را وارد کنید.",
+    "Enter the last name.": "نام خانوادگی را وارد کنید.",
+    "Choose a service.": "خدمت را انتخاب کنید.",
+    "Enter the card machine's reference number.": "شمارهٔ پیگیری کارت‌خوان را وارد کنید.",
+    "Saved. Receipt number: %1": "ثبت شد. شمارهٔ رسید: %1",
+    "No printer is set up; choose one in the settings.": "چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.",
+    "The request is saved, but the receipt did not print: %1": "درخواست ثبت شد، اما رسید چاپ نشد: %1",
+    "Pishkhan Desk: log in": "میز پیشخوان: ورود",
+    "Username": "نام کاربری",
+    "Password": "گذرواژه",
+    "Log in": "ورود",
+    "Exit": "خروج",
+    "Enter your username.": "نام کاربری را وارد کنید.",
+    "Enter your password.": "گذرواژه را وارد کنید.",
+    "Pishkhan Desk": "میز پیشخوان",
+    "Intake": "پذیرش",
+    "Requests": "درخواست‌ها",
+    "Shift": "شیفت",
+    "Reports": "گزارش‌ها",
+    "Users": "کاربران",
+    "Services": "خدمات",
+    "Settings": "تنظیمات",
+    "Work in progress": "کار در جریان است",
+    "Some work is still running (saving, printing or sync). Close when it is done?":
+        "کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟",
+    "New user": "کاربر جدید",
+    "New password": "گذرواژهٔ جدید",
+    "Clerk": "کارمند",
+    "Manager": "مدیر",
+    "Full name": "نام و نام خانوادگی",
+    "Role": "نقش",
+    "Save": "ذخیره",
+    "Cancel": "انصراف",
+    "Enter a username.": "نام کاربری را وارد کنید.",
+    "The password must have at least 6 characters.": "گذرواژه باید دست‌کم ۶ نویسه باشد.",
+    "Day": "روز",
+    "Show": "نمایش",
+    "Save PDF…": "ذخیرهٔ PDF…",
+    "Save CSV…": "ذخیرهٔ CSV…",
+    "Print": "چاپ",
+    "Per service": "به تفکیک خدمت",
+    "Per clerk": "به تفکیک کارمند",
+    "Per payment method": "به تفکیک روش پرداخت",
+    "Enter a day, e.g. 1405/09/08.": "روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.",
+    "Preparing the report…": "در حال آماده‌سازی گزارش…",
+    "Day: %1": "روز: %1",
+    "Requests: %1, total %2": "درخواست‌ها: %1، جمع %2",
+    "Cancellations: %1, refunds %2": "ابطال‌ها: %1، بازپرداخت %2",
+    "Reprints: %1; waiting to send: %2": "چاپ مجدد: %1؛ در صف ارسال: %2",
+    "Save the daily report": "ذخیرهٔ گزارش روزانه",
+    "Working…": "در حال انجام…",
+    "Done: %1": "انجام شد: %1",
+    "Receipt no.": "شمارهٔ رسید",
+    "Date": "تاریخ",
+    "Citizen": "متقاضی",
+    "Total": "جمع",
+    "Status": "وضعیت",
+    "Sync": "ارسال",
+    "Tracking code": "کد رهگیری",
+    "Receipt no., national code or name": "شمارهٔ رسید، کد ملی یا نام",
+    "All statuses": "همهٔ وضعیت‌ها",
+    "code": "کد",
+    "username": "نام کاربری",
+    "Only needs attention": "فقط موارد نیازمند بررسی",
+    "Search": "جست‌وجو",
+    "From": "از",
+    "To": "تا",
+    "Note": "توضیح",
+    "History": "سابقه",
+    "Reprint receipt": "چاپ مجدد رسید",
+    "Print form": "چاپ فرم",
+    "Cancel request…": "ابطال درخواست…",
+    "Send again": "ارسال دوباره",
+    "%1 requests": "%1 درخواست",
+    "Printing…": "در حال چاپ…",
+    "Receipt printed again.": "رسید دوباره چاپ شد.",
+    "The receipt did not print: %1": "رسید چاپ نشد: %1",
+    "Save the form as PDF": "ذخیرهٔ فرم به صورت PDF",
+    "The form is ready.": "فرم آماده است.",
+    "The request was cancelled.": "درخواست ابطال شد.",
+    "It will be sent again at the next sync.": "در همگام‌سازی بعدی دوباره فرستاده می‌شود.",
+    "Item": "مورد",
+    "Count": "تعداد",
+    "Refunds": "بازپرداخت",
+    "Code": "کد",
+    "Agency": "دستگاه",
+    "Total fee": "جمع هزینه",
+    "Active": "فعال",
+    "Yes": "بله",
+    "No": "خیر",
+    "Office and server": "دفتر و سرور",
+    "Server address": "نشانی سرور استان",
+    "Device token": "توکن دستگاه",
+    "Enrol with the server": "ثبت دستگاه در سرور",
+    "Receipt printer": "چاپگر رسید",
+    "No printer": "بدون چاپگر",
+    "Network (ESC/POS, port 9100)": "شبکه (ESC/POS، درگاه ۹۱۰۰)",
+    "USB (ESC/POS)": "USB (ESC/POS)",
+    "Serial port (ESC/POS)": "درگاه سریال (ESC/POS)",
+    "File or device (ESC/POS)": "فایل یا دستگاه (ESC/POS)",
+    "System printer": "چاپگر سیستم",
+    "PDF file": "فایل PDF",
+    "80 mm": "۸۰ میلی‌متر",
+    "58 mm": "۵۸ میلی‌متر",
+    "Print the receipt right after saving": "چاپ رسید بلافاصله پس از ثبت",
+    "Open the cash drawer after a cash payment": "باز کردن کشوی پول پس از پرداخت نقدی",
+    "Printer type": "نوع چاپگر",
+    "Address": "نشانی",
+    "Paper width": "عرض کاغذ",
+    "Print a test page": "چاپ صفحهٔ آزمایشی",
+    "Display": "نمایش",
+    "Rial": "ریال",
+    "Toman": "تومان",
+    "Amounts in": "نمایش مبالغ به",
+    "Language (after restart)": "زبان (پس از اجرای دوباره)",
+    "Save settings": "ذخیرهٔ تنظیمات",
+    "Office %1 (%2), device %3": "دفتر %1 (%2)، دستگاه %3",
+    "Enter the printer's address.": "نشانی چاپگر را وارد کنید.",
+    "Settings saved.": "تنظیمات ذخیره شد.",
+    "Enter the server address.": "نشانی سرور را وارد کنید.",
+    "Enter the device token.": "توکن دستگاه را وارد کنید.",
+    "Enrolled. Syncing now…": "دستگاه ثبت شد. در حال همگام‌سازی…",
+    "The test page was sent.": "صفحهٔ آزمایشی فرستاده شد.",
+    "Pishkhan Desk: first set-up": "میز پیشخوان: راه‌اندازی نخست",
+    "This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.":
+        "این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.",
+    "Office code": "کد دفتر",
+    "Office name": "نام دفتر",
+    "Device number": "شمارهٔ دستگاه",
+    "Manager username": "نام کاربری مدیر",
+    "Manager full name": "نام و نام خانوادگی مدیر",
+    "Repeat password": "تکرار گذرواژه",
+    "Work offline for now (enrol later from the settings)": "فعلاً برون‌خط کار می‌کنم (ثبت دستگاه بعداً از «تنظیمات»)",
+    "Enrol with the provincial server now": "هم‌اکنون در سرور استان ثبت شود",
+    "Set up": "راه‌اندازی",
+    "The two passwords differ.": "دو گذرواژه یکسان نیستند.",
+    "Open a shift": "باز کردن شیفت",
+    "Opening cash (rials)": "موجودی نقدی آغاز (ریال)",
+    "Open shift": "باز کردن شیفت",
+    "Close the shift": "بستن شیفت",
+    "Counted cash (rials)": "نقدی شمارش‌شده (ریال)",
+    "Card machine total (rials)": "جمع کارت‌خوان (ریال)",
+    "Close shift": "بستن شیفت",
+    "No shift is open. A shift opens by itself at the first intake.": "شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.",
+    "Shift open since %1, opening cash %2": "شیفت باز از %1، موجودی آغاز %2",
+    "The shift is open.": "شیفت باز شد.",
+    "The shift is closed.": "شیفت بسته شد.",
+    "Method": "روش",
+    "Expected": "مورد انتظار",
+    "Counted": "شمارش‌شده",
+    "Difference": "اختلاف",
+    "Card": "کارت",
+    "surplus %1": "اضافه %1",
+    "shortage %1": "کسری %1",
+    "Registered": "ثبت‌شده",
+    "Submitted": "ارسال‌شده",
+    "In progress": "در حال رسیدگی",
+    "Completed": "انجام‌شده",
+    "Rejected": "ردشده",
+    "Cancelled": "ابطال‌شده",
+    "Waiting to send": "در صف ارسال",
+    "Sending": "در حال ارسال",
+    "At the province": "در سرور استان",
+    "Needs attention": "نیازمند بررسی",
+    "Not sent (cancelled)": "ارسال‌نشده (ابطال)",
+    "Add user…": "افزودن کاربر…",
+    "Reset password…": "تغییر گذرواژه…",
+    "Deactivate / activate": "غیرفعال / فعال کردن",
+    "User %1 was added.": "کاربر %1 افزوده شد.",
+    "Choose a user first.": "ابتدا کاربر را انتخاب کنید.",
+    "The password was changed.": "گذرواژه تغییر کرد.",
+    "Saved.": "ذخیره شد.",
+}
+
+
+def unfinished(ts: Path = TS) -> list[str]:
+    """Sources of messages that have no finished translation."""
+    tree = ET.parse(ts)
+    missing = []
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        forms = [f.text for f in translation.findall("numerusform")] if translation is not None else []
+        text = translation.text if translation is not None else None
+        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete") \
+                or not (text or any(forms)):
+            missing.append(message.find("source").text)
+    return missing
+
+
+def fill(ts: Path = TS) -> int:
+    tree = ET.parse(ts)
+    filled = 0
+    for message in tree.iter("message"):
+        source = message.find("source").text
+        translation = message.find("translation")
+        if translation.get("type") != "unfinished" or source not in FA:
+            continue
+        if message.get("numerus") == "yes":
+            for form in list(translation):
+                translation.remove(form)
+            form = ET.SubElement(translation, "numerusform")
+            form.text = FA[source]
+        else:
+            translation.text = FA[source]
+        del translation.attrib["type"]
+        filled += 1
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return filled
+
+
+def main() -> int:
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desk_app" / "ui").glob("*.py"))
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(TS.relative_to(ROOT)), "-no-obsolete"],
+                   cwd=ROOT, check=True)
+    print(f"filled {fill()} messages")
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], cwd=ROOT, check=True)
+    missing = unfinished()
+    for source in missing:
+        print("untranslated:", source)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
