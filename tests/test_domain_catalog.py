@@ -190,3 +190,72 @@ def test_fee_snapshot_and_total():
     snap[0]["amount"] = 1  # a snapshot is a copy: editing it leaves the service alone
     assert passport.fees[0] == FeeLine("government", 12000000)
     assert isinstance(parse_catalog(cat.to_dict()), Catalog) and parse_catalog(cat.to_dict()) == cat
+
+
+# --- properties: the parser never crashes, and agrees with the schema ---------------------------
+
+from hypothesis import event, given, settings, strategies as st  # noqa: E402
+
+MISSING = object()
+# field -> (good values, bad values); a generated service breaks at most two fields
+_POOL = {
+    "code": (["2101", "0001", "A-12"], ["", "21 01", 2101, None, MISSING]),
+    "title": (["صدور گذرنامه", " کارت  ملی "], ["", "   ", 5, None, MISSING]),
+    "agency": (["پلیس"], ["", ["پلیس"], MISSING]),
+    "active": ([True, False], ["true", 1, None, MISSING]),
+    "documents": ([[], ["کارت ملی"], MISSING], ["کارت ملی", [""], [1], [" "]]),
+    "kind": (["government", "office", "postage"], ["tip", "", None, MISSING]),
+    "amount": ([0, 1, 850000, 10**13], [10**13 + 1, -1, True, False, 1.5, "5", None, MISSING]),
+    "fees": ([], [{}, None, MISSING]),  # good fees are generated below
+    "version": (["1405-09-01", "v2"], ["", "  ", 1405]),
+}
+
+
+@st.composite
+def near_catalogs(draw):
+    broken = draw(st.sets(st.sampled_from(sorted(_POOL)), max_size=2))
+
+    def value(field):
+        good, bad = _POOL[field]
+        return draw(st.sampled_from(bad if field in broken else good))
+
+    fees = [{"kind": value("kind"), "amount": value("amount")} for _ in range(draw(st.integers(0, 3)))]
+    fees = [{k: v for k, v in f.items() if v is not MISSING} for f in fees]
+    service = {k: value(k) for k in ["code", "title", "agency", "active", "documents"]}
+    service["fees"] = value("fees") if "fees" in broken else fees
+    service = {k: v for k, v in service.items() if v is not MISSING}
+    fixed = copy.deepcopy(GOOD["services"][1])
+    fixed["code"] = "9999"
+    return {"version": value("version"), "services": [fixed, service]}
+
+
+@settings(deadline=None, max_examples=300)
+@given(near_catalogs())
+def test_parser_and_schema_agree(doc):
+    jsonschema_rs = require_module("jsonschema_rs", "jsonschema-rs (installed with schemathesis)")
+    try:
+        parse_catalog(doc)
+        parsed = True
+    except CatalogError as exc:
+        parsed = False
+        assert exc.problems
+    assert parsed == jsonschema_rs.validator_for(schema()).is_valid(doc), doc
+    event("accepted" if parsed else "refused")
+
+
+json_any = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
+        ["version", "services", "code", "title", "agency", "fees", "active", "documents", "kind", "amount", "x"]),
+        inner, max_size=6),
+    max_leaves=25,
+)
+
+
+@settings(deadline=None, max_examples=200)
+@given(json_any)
+def test_any_json_gives_a_catalog_or_catalog_error(doc):
+    try:
+        parse_catalog(doc)
+    except CatalogError as exc:
+        assert exc.problems and all(isinstance(p, str) for p in exc.problems)

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import MAX_RIALS
-from desk_app.domain.text import has_bidi_controls, normalize_text
+from desk_app.domain.text import has_bidi_controls, normalize_digits, normalize_text
 
 FEE_KINDS = ("government", "office", "postage")
 FEE_KIND_LABELS_FA = {"government": "سهم دولت", "office": "کارمزد دفتر", "postage": "هزینه پست"}
@@ -202,4 +202,4 @@ def parse_catalog(data: Any) -> Catalog:
             services.append(svc)
     if problems:
         raise CatalogError(problems)
-    return Catalog(version.strip(), tuple(services))
+    return Catalog(normalize_digits(version.strip()), tuple(services))
