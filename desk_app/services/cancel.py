@@ -18,7 +18,7 @@ from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.money import parse_rials
 from desk_app.domain.roles import require
 from desk_app.domain.status import OutboxState, Status, check_transition
-from desk_app.domain.text import normalize_text
+from desk_app.domain.text import normalize_text, to_persian_digits
 from desk_app.services import audit
 from desk_app.services.requests import RequestView, find_row, view
 from desk_app.services.shifts import ensure_shift
@@ -34,7 +34,7 @@ def clean_reason(reason) -> str:
     if not text:
         raise InvalidInput("علت لغو را بنویسید.", "reason")
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"علت لغو بیش از {MAX_REASON} نویسه است.", "reason")
+        raise InvalidInput(f"علت لغو بیش از {to_persian_digits(str(MAX_REASON))} نویسه است.", "reason")
     return text
 
 

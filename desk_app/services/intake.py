@@ -21,7 +21,7 @@ from desk_app.domain.identifiers import validate_mobile, validate_national_code
 from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.domain.receipt import format_receipt_no, next_seq
 from desk_app.domain.status import OutboxState, Status
-from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key
+from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key, to_persian_digits
 from desk_app.services import audit
 from desk_app.services.catalog import service_row
 from desk_app.services.requests import RequestView, view
@@ -50,7 +50,7 @@ def clean_name(value, field: str) -> str:
     if not name:
         raise InvalidInput(f"{label} را وارد کنید.", field)
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"{label} بیش از {MAX_NAME} نویسه است.", field)
+        raise InvalidInput(f"{label} بیش از {to_persian_digits(str(MAX_NAME))} نویسه است.", field)
     if any(ch in name for ch in "\x00\r\n\t") or not any(ch.isalpha() for ch in name):
         raise InvalidInput(f"{label} باید حروف داشته باشد.", field)
     return name

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.roles import Role, parse_role, require
-from desk_app.domain.text import has_bidi_controls, normalize_text
+from desk_app.domain.text import has_bidi_controls, normalize_text, to_persian_digits
 from desk_app.services import audit
 from desk_app.store.models import User
 
@@ -72,7 +72,7 @@ def clean_username(username: str) -> str:
 
 def _check_new_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"گذرواژه باید دست‌کم {MIN_PASSWORD} نویسه باشد.", "password")
+        raise InvalidInput(f"گذرواژه باید دست‌کم {to_persian_digits(str(MIN_PASSWORD))} نویسه باشد.", "password")
     if len(password) > MAX_PASSWORD or has_bidi_controls(password) or "\x00" in password:
         raise InvalidInput("گذرواژه نویسه‌های نامعتبر دارد یا بیش از اندازه بلند است.", "password")
     return password
