@@ -287,7 +287,10 @@ def wait_for_stop(server: ServerProcess) -> None:
 
 def run_gui(home: Path) -> int:
     """The desktop app at its login window, on this data folder."""
+    from desk_app.crash import install_excepthook
     from desk_app.ui.app import run_gui as _run
+
+    install_excepthook()
 
     return int(_run(home) or 0)
 
