@@ -7,6 +7,7 @@ intake drafts cannot be closed (the UI keeps its drafts in the `drafts` table).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, Draft, Request, Shift, User
 
 PAYMENT_METHODS = ("cash", "card")
+_PARTS_RE = re.compile(r"[,،](?=\s*[A-Za-z_]+\s*=)")  # a comma before `name=`; others group digits
 PAYMENT_LABELS_FA = {"cash": "نقدی", "card": "کارت"}
 
 
@@ -98,12 +100,12 @@ def current_shift(desk, clerk: str) -> ShiftView | None:
 
 
 def parse_counted(text: str | dict) -> dict[str, int]:
-    """`cash=1200000,card=350000` (Persian digits and separators fine) -> {"cash": ..., "card": ...}."""
+    """`cash=1,200,000,card=350000` (Persian digits and separators fine) -> {"cash": ..., "card": ...}."""
     if isinstance(text, dict):
         items = list(text.items())
     else:
         items = []
-        for part in str(text or "").split(","):
+        for part in _PARTS_RE.split(str(text or "")):
             if not part.strip():
                 continue
             if "=" not in part:

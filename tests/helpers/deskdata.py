@@ -37,8 +37,31 @@ def random_code(rng: random.Random) -> str:
     return national_code(rng.randrange(10**8))
 
 
+_TEMPLATES: dict[tuple, Path] = {}
+
+
 def make_desk(home: Path, *, office="4512", device=2, catalog=True):
-    """Open `home`, initialise the office, add clerk `ali`, clerk `sara`, manager `boss`."""
+    """Open `home`, initialised: office, clerk `ali`, clerk `sara`, manager `boss`, the catalog.
+
+    The first call builds the folder for real (scrypt, migrations, catalog import); later calls
+    copy that database file, which is the same state and keeps the suite fast.
+    """
+    import shutil
+    import tempfile
+
+    from desk_app.services.context import Desk, database_path
+
+    key = (office, device, catalog)
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="desk-template-"))
+        _build(folder, office, device, catalog).close()
+        _TEMPLATES[key] = database_path(folder)
+    Path(home).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_TEMPLATES[key], database_path(home))
+    return Desk.open(home)
+
+
+def _build(home: Path, office, device, catalog):
     from desk_app.services import catalog as catalog_svc
     from desk_app.services import setup, users
     from desk_app.services.context import Desk
