@@ -29,7 +29,7 @@ def build_receipt(data: ReceiptData) -> L.Document:
         doc.add(L.Text(copy_label(data.copy_no), align="center", bold=True, boxed=True))
     doc.add(
         L.Separator(),
-        L.KeyValue("شماره رسید", data.receipt_no, ltr=True, bold=True),
+        L.KeyValue("شماره رسید", data.receipt_no, ltr=True),
         L.KeyValue("تاریخ و ساعت", jdatetime(data.created_at)),
         L.KeyValue("متصدی", data.clerk_name),
         L.KeyValue("متقاضی", data.citizen_name),
