@@ -91,6 +91,8 @@ def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportR
     """Parse (every problem reported at once), then replace the local catalog in one transaction."""
     data = data_or_path if isinstance(data_or_path, dict) else load_catalog_file(data_or_path)
     catalog = parse_catalog(data)
+    if not catalog.services:  # would silently hide every service from intake
+        raise InvalidInput("فهرست خدمات هیچ خدمتی ندارد؛ چیزی وارد نشد.", "services")
     content_hash = payload_sha256(canonical_json(catalog.to_dict()))
     result = ImportResult(catalog.version, services=len(catalog.services))
     with desk.db.write() as s:
