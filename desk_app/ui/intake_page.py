@@ -41,6 +41,9 @@ class IntakePage(QWidget):
         self._autofilled = False
 
         outer = QVBoxLayout(self)
+        columns = QHBoxLayout()
+        outer.addLayout(columns, 1)
+        # first column (the right one in RTL): who and what
         self.form = FieldForm(self)
         self.national_code = LtrLineEdit(self, "0012345678")
         self.national_code.setMaxLength(14)
@@ -53,7 +56,13 @@ class IntakePage(QWidget):
         self.form.add_field("last_name", self.tr("Last name"), self.last_name)
         self.form.add_field("mobile", self.tr("Mobile"), self.mobile)
         self.form.add_field("service", self.tr("Service"), self.picker)
+        self.picker.list.setMinimumHeight(220)
+        self.picker.list.setMaximumHeight(16777215)
+        columns.addWidget(self.form, 3)
 
+        # second column: money and papers
+        side = QVBoxLayout()
+        columns.addLayout(side, 2)
         self.fees = FeeLinesModel(self, unit=ctx.prefs.unit)
         self.fee_view = QTableView(self)
         self.fee_view.setObjectName("fee_view")
@@ -61,45 +70,56 @@ class IntakePage(QWidget):
         self.fee_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.fee_view.verticalHeader().hide()
         self.fee_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.fee_view.setMaximumHeight(110)
+        self.fee_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.total_label = QLabel(self)
         self.total_label.setObjectName("total_label")
-        fees_box = QWidget(self)
+        font = self.total_label.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 2)
+        self.total_label.setFont(font)
+        fees_box = QGroupBox(self.tr("Fees"), self)
         fees_layout = QVBoxLayout(fees_box)
-        fees_layout.setContentsMargins(0, 0, 0, 0)
         fees_layout.addWidget(self.fee_view)
         fees_layout.addWidget(self.total_label)
-        self.form.form.addRow(self.tr("Fees"), fees_box)
+        side.addWidget(fees_box)
+        self._fit_fee_view()
 
         self.docs_box = QGroupBox(self.tr("Required documents"), self)
         self.docs_layout = QVBoxLayout(self.docs_box)
         self.doc_checks: list[QCheckBox] = []
-        self.form.form.addRow(self.docs_box)
+        side.addWidget(self.docs_box)
 
+        self.pay_form = FieldForm(self)
         self.payment_method = QComboBox(self)
         self.payment_method.addItem(self.tr("Cash"), "cash")
         self.payment_method.addItem(self.tr("Card (POS)"), "card")
         self.payment_ref = LtrLineEdit(self, "123456")
-        self.form.add_field("payment_method", self.tr("Payment"), self.payment_method)
-        self.form.add_field("payment_ref", self.tr("Card reference"), self.payment_ref)
-        outer.addWidget(self.form)
+        self.pay_form.add_field("payment_method", self.tr("Payment"), self.payment_method)
+        self.pay_form.add_field("payment_ref", self.tr("Card reference"), self.payment_ref)
+        # one lookup of field -> message for the whole page
+        self.form.fields.update(self.pay_form.fields)
+        self.form.messages.update(self.pay_form.messages)
+        side.addWidget(self.pay_form)
 
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save and print (Ctrl+S)"), self)
         self.save_button.setObjectName("save_button")
+        self.save_button.setDefault(True)
         self.clear_button = QPushButton(self.tr("New citizen"), self)
         self.reprint_button = QPushButton(self.tr("Print receipt again"), self)
         self.reprint_button.setObjectName("reprint_button")
         self.reprint_button.hide()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.reprint_button)
+        for button in (self.save_button, self.clear_button, self.reprint_button):
+            button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            buttons.addWidget(button)
         buttons.addStretch(1)
-        outer.addLayout(buttons)
+        side.addLayout(buttons)
         self.banner = MessageLabel(self)
         self.banner.setObjectName("intake_banner")
-        outer.addWidget(self.banner)
-        outer.addStretch(1)
+        side.addWidget(self.banner)
+        side.addStretch(1)
+        for edit in (self.national_code, self.mobile, self.payment_ref):
+            edit.setMaximumWidth(260)
 
         self.national_code.textChanged.connect(self._national_code_changed)
         self.national_code.editingFinished.connect(self._national_code_done)
@@ -200,6 +220,7 @@ class IntakePage(QWidget):
         self.service = service
         self.form.messages["service"].clear_message()
         self.fees.set_fees(service.fees)
+        self._fit_fee_view()
         self._show_total()
         for check in self.doc_checks:
             check.deleteLater()
@@ -210,6 +231,12 @@ class IntakePage(QWidget):
             self.docs_layout.addWidget(check)
             self.doc_checks.append(check)
         self.payment_method.setFocus()
+
+    def _fit_fee_view(self) -> None:
+        """Show every fee line without a scroll bar."""
+        rows = max(2, self.fees.rowCount())
+        height = self.fee_view.horizontalHeader().sizeHint().height() + rows * self.fee_view.verticalHeader().defaultSectionSize()
+        self.fee_view.setFixedHeight(height + 2 * self.fee_view.frameWidth())
 
     def _show_total(self) -> None:
         total = self.fees.total

@@ -31,6 +31,7 @@ class ShiftPage(QWidget):
         open_layout = QHBoxLayout(open_box)
         self.open_form = FieldForm(open_box)
         self.opening_cash = LtrLineEdit(open_box, "0")
+        self.opening_cash.setMaximumWidth(260)
         self.open_form.add_field("opening_cash", self.tr("Opening cash (rials)"), self.opening_cash)
         self.open_button = QPushButton(self.tr("Open shift"), open_box)
         open_layout.addWidget(self.open_form, 1)
@@ -42,6 +43,8 @@ class ShiftPage(QWidget):
         close_layout = QVBoxLayout(close_box)
         self.close_form = FieldForm(close_box)
         self.counted = {"cash": LtrLineEdit(close_box, "0"), "card": LtrLineEdit(close_box, "0")}
+        for edit in self.counted.values():
+            edit.setMaximumWidth(260)
         self.close_form.add_field("cash", self.tr("Counted cash (rials)"), self.counted["cash"])
         self.close_form.add_field("card", self.tr("Card machine total (rials)"), self.counted["card"])
         close_layout.addWidget(self.close_form)
@@ -141,7 +144,8 @@ class ShiftPage(QWidget):
         for col, text in enumerate(headers):
             self.result_grid.addWidget(QLabel(f"<b>{text}</b>", self), 0, col)
         names = {"cash": self.tr("Cash"), "card": self.tr("Card")}
-        methods = sorted(set(view.expected) | set(view.counted), key=lambda m: (m not in METHODS, m))
+        methods = sorted(set(view.expected) | set(view.counted),
+                         key=lambda m: (METHODS.index(m) if m in METHODS else len(METHODS), m))
         for row, method in enumerate(methods, start=1):
             diff = view.difference.get(method, 0)
             cells = (names.get(method, method), format_amount(view.expected.get(method, 0), unit),

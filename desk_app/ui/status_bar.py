@@ -1,7 +1,7 @@
 """The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QStatusBar, QWidget
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
 from desk_app.domain.text import to_persian_digits
@@ -27,7 +27,13 @@ class DeskStatusBar(QStatusBar):
         self.sync_button.setObjectName("sync_button")
         self.sync_button.clicked.connect(controller.sync_now)
         for widget in (self.online_label, self.pending_label, self.last_sync_label, self.oldest_label):
+            widget.setContentsMargins(6, 0, 6, 0)
             self.addWidget(widget)
+            if widget is not self.oldest_label:
+                line = QFrame(self)
+                line.setFrameShape(QFrame.Shape.VLine)
+                line.setFrameShadow(QFrame.Shadow.Sunken)
+                self.addWidget(line)
         self.addWidget(self.error_label, 1)
         self.addPermanentWidget(self.sync_button)
         controller.status_changed.connect(self.show_status)

@@ -74,67 +74,67 @@
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="38" />
+        <location filename="../../desk_app/ui/status_bar.py" line="44" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="40" />
+        <location filename="../../desk_app/ui/status_bar.py" line="46" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="42" />
+        <location filename="../../desk_app/ui/status_bar.py" line="48" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="44" />
+        <location filename="../../desk_app/ui/status_bar.py" line="50" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="47" />
+        <location filename="../../desk_app/ui/status_bar.py" line="53" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="49" />
+        <location filename="../../desk_app/ui/status_bar.py" line="55" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="53" />
+        <location filename="../../desk_app/ui/status_bar.py" line="59" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="55" />
+        <location filename="../../desk_app/ui/status_bar.py" line="61" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="57" />
+        <location filename="../../desk_app/ui/status_bar.py" line="63" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="68" />
+        <location filename="../../desk_app/ui/status_bar.py" line="74" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="71" />
+        <location filename="../../desk_app/ui/status_bar.py" line="77" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="74" />
+        <location filename="../../desk_app/ui/status_bar.py" line="80" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="75" />
+        <location filename="../../desk_app/ui/status_bar.py" line="81" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
     </message>
@@ -173,133 +173,134 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="51" />
+        <location filename="../../desk_app/ui/intake_page.py" line="54" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="52" />
+        <location filename="../../desk_app/ui/intake_page.py" line="55" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="53" />
+        <location filename="../../desk_app/ui/intake_page.py" line="56" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="54" />
+        <location filename="../../desk_app/ui/intake_page.py" line="57" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="55" />
+        <location filename="../../desk_app/ui/intake_page.py" line="58" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="72" />
+        <location filename="../../desk_app/ui/intake_page.py" line="80" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="74" />
+        <location filename="../../desk_app/ui/intake_page.py" line="87" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="80" />
+        <location filename="../../desk_app/ui/intake_page.py" line="94" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <location filename="../../desk_app/ui/intake_page.py" line="95" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <location filename="../../desk_app/ui/intake_page.py" line="97" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <location filename="../../desk_app/ui/intake_page.py" line="98" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="88" />
+        <location filename="../../desk_app/ui/intake_page.py" line="105" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="90" />
+        <location filename="../../desk_app/ui/intake_page.py" line="108" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="91" />
+        <location filename="../../desk_app/ui/intake_page.py" line="109" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="146" />
+        <location filename="../../desk_app/ui/intake_page.py" line="166" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
-            <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform></translation>
+            <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="166" />
+        <location filename="../../desk_app/ui/intake_page.py" line="186" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="190" />
+        <location filename="../../desk_app/ui/intake_page.py" line="210" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="216" />
+        <location filename="../../desk_app/ui/intake_page.py" line="243" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="217" />
+        <location filename="../../desk_app/ui/intake_page.py" line="244" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="249" />
+        <location filename="../../desk_app/ui/intake_page.py" line="276" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="251" />
+        <location filename="../../desk_app/ui/intake_page.py" line="278" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="261" />
+        <location filename="../../desk_app/ui/intake_page.py" line="288" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="265" />
+        <location filename="../../desk_app/ui/intake_page.py" line="292" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="298" />
+        <location filename="../../desk_app/ui/intake_page.py" line="325" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="320" />
+        <location filename="../../desk_app/ui/intake_page.py" line="347" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="331" />
+        <location filename="../../desk_app/ui/intake_page.py" line="358" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
     </message>
@@ -832,173 +833,173 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="26" />
+        <location filename="../../desk_app/ui/settings_page.py" line="27" />
         <source>Office and server</source>
         <translation>دفتر و سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="35" />
+        <location filename="../../desk_app/ui/settings_page.py" line="36" />
         <source>Server address</source>
         <translation>نشانی سرور استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="36" />
+        <location filename="../../desk_app/ui/settings_page.py" line="37" />
         <source>Device token</source>
         <translation>توکن دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="38" />
+        <location filename="../../desk_app/ui/settings_page.py" line="39" />
         <source>Enrol with the server</source>
         <translation>ثبت دستگاه در سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="43" />
+        <location filename="../../desk_app/ui/settings_page.py" line="44" />
         <source>Receipt printer</source>
         <translation>چاپگر رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <location filename="../../desk_app/ui/settings_page.py" line="48" />
         <source>No printer</source>
         <translation>بدون چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <location filename="../../desk_app/ui/settings_page.py" line="48" />
         <source>Network (ESC/POS, port 9100)</source>
         <translation>شبکه (ESC/POS، درگاه ۹۱۰۰)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <location filename="../../desk_app/ui/settings_page.py" line="49" />
         <source>USB (ESC/POS)</source>
         <translation>USB (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <location filename="../../desk_app/ui/settings_page.py" line="49" />
         <source>Serial port (ESC/POS)</source>
         <translation>درگاه سریال (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="49" />
+        <location filename="../../desk_app/ui/settings_page.py" line="50" />
         <source>File or device (ESC/POS)</source>
         <translation>فایل یا دستگاه (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <location filename="../../desk_app/ui/settings_page.py" line="51" />
         <source>System printer</source>
         <translation>چاپگر سیستم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <location filename="../../desk_app/ui/settings_page.py" line="51" />
         <source>PDF file</source>
         <translation>فایل PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="54" />
+        <location filename="../../desk_app/ui/settings_page.py" line="55" />
         <source>80 mm</source>
         <translation>۸۰ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="55" />
+        <location filename="../../desk_app/ui/settings_page.py" line="56" />
         <source>58 mm</source>
         <translation>۵۸ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="56" />
+        <location filename="../../desk_app/ui/settings_page.py" line="57" />
         <source>Print the receipt right after saving</source>
         <translation>چاپ رسید بلافاصله پس از ثبت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="57" />
+        <location filename="../../desk_app/ui/settings_page.py" line="58" />
         <source>Open the cash drawer after a cash payment</source>
         <translation>باز کردن کشوی پول پس از پرداخت نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="58" />
+        <location filename="../../desk_app/ui/settings_page.py" line="59" />
         <source>Printer type</source>
         <translation>نوع چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="59" />
+        <location filename="../../desk_app/ui/settings_page.py" line="60" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="60" />
+        <location filename="../../desk_app/ui/settings_page.py" line="61" />
         <source>Paper width</source>
         <translation>عرض کاغذ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="64" />
+        <location filename="../../desk_app/ui/settings_page.py" line="65" />
         <source>Print a test page</source>
         <translation>چاپ صفحهٔ آزمایشی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="68" />
+        <location filename="../../desk_app/ui/settings_page.py" line="69" />
         <source>Display</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="72" />
+        <location filename="../../desk_app/ui/settings_page.py" line="73" />
         <source>Rial</source>
         <translation>ریال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="73" />
+        <location filename="../../desk_app/ui/settings_page.py" line="74" />
         <source>Toman</source>
         <translation>تومان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="77" />
+        <location filename="../../desk_app/ui/settings_page.py" line="78" />
         <source>Amounts in</source>
         <translation>نمایش مبالغ به</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="78" />
+        <location filename="../../desk_app/ui/settings_page.py" line="79" />
         <source>Language (after restart)</source>
         <translation>زبان (پس از اجرای دوباره)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="83" />
+        <location filename="../../desk_app/ui/settings_page.py" line="84" />
         <source>Save settings</source>
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="104" />
-        <source>Office %1 (%2), device %3</source>
-        <translation>دفتر %1 (%2)، دستگاه %3</translation>
+        <location filename="../../desk_app/ui/settings_page.py" line="105" />
+        <source>%1 (office code %2), device %3</source>
+        <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="131" />
-        <location filename="../../desk_app/ui/settings_page.py" line="179" />
+        <location filename="../../desk_app/ui/settings_page.py" line="133" />
+        <location filename="../../desk_app/ui/settings_page.py" line="181" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="137" />
+        <location filename="../../desk_app/ui/settings_page.py" line="139" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="149" />
+        <location filename="../../desk_app/ui/settings_page.py" line="151" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="152" />
+        <location filename="../../desk_app/ui/settings_page.py" line="154" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="166" />
+        <location filename="../../desk_app/ui/settings_page.py" line="168" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="188" />
+        <location filename="../../desk_app/ui/settings_page.py" line="190" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="189" />
+        <location filename="../../desk_app/ui/settings_page.py" line="191" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
@@ -1114,92 +1115,92 @@
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="34" />
+        <location filename="../../desk_app/ui/shift_page.py" line="35" />
         <source>Opening cash (rials)</source>
         <translation>موجودی نقدی آغاز (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="35" />
+        <location filename="../../desk_app/ui/shift_page.py" line="36" />
         <source>Open shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="41" />
+        <location filename="../../desk_app/ui/shift_page.py" line="42" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="45" />
+        <location filename="../../desk_app/ui/shift_page.py" line="48" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="46" />
+        <location filename="../../desk_app/ui/shift_page.py" line="49" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="48" />
+        <location filename="../../desk_app/ui/shift_page.py" line="51" />
         <source>Close shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="76" />
+        <location filename="../../desk_app/ui/shift_page.py" line="79" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="78" />
+        <location filename="../../desk_app/ui/shift_page.py" line="81" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="98" />
+        <location filename="../../desk_app/ui/shift_page.py" line="101" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="128" />
+        <location filename="../../desk_app/ui/shift_page.py" line="131" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
         <source>Method</source>
         <translation>روش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
         <source>Expected</source>
         <translation>مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
         <source>Counted</source>
         <translation>شمارش‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="140" />
+        <location filename="../../desk_app/ui/shift_page.py" line="143" />
         <source>Difference</source>
         <translation>اختلاف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="146" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="146" />
         <source>Card</source>
         <translation>کارت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <location filename="../../desk_app/ui/shift_page.py" line="157" />
         <source>surplus %1</source>
         <translation>اضافه %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <location filename="../../desk_app/ui/shift_page.py" line="157" />
         <source>shortage %1</source>
         <translation>کسری %1</translation>
     </message>

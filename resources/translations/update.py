@@ -186,7 +186,7 @@ FA = {
     "Amounts in": "نمایش مبالغ به",
     "Language (after restart)": "زبان (پس از اجرای دوباره)",
     "Save settings": "ذخیرهٔ تنظیمات",
-    "Office %1 (%2), device %3": "دفتر %1 (%2)، دستگاه %3",
+    "%1 (office code %2), device %3": "%1 (کد دفتر %2)، دستگاه %3",
     "Enter the printer's address.": "نشانی چاپگر را وارد کنید.",
     "Settings saved.": "تنظیمات ذخیره شد.",
     "Enter the server address.": "نشانی سرور را وارد کنید.",
