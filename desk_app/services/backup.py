@@ -23,6 +23,7 @@ from desk_app.store.engine import SQLITE_HEADER, busy_timeout_ms, open_database,
 KNOWN_REVISIONS = ("0001", "0002")
 REQUIRED_TABLES = {"settings", "users", "requests", "outbox", "audit_log", "alembic_version"}
 MSG_NOT_OURS = "این فایل، پایگاه دادهٔ میز پیشخوان نیست؛ چیزی بازیابی نشد."
+MSG_DAMAGED = "فایل پشتیبان خراب است؛ چیزی بازیابی نشد."
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def inspect(file: Path | str) -> tuple[str, int, str | None, str | None]:
     try:
         with contextlib.closing(con):
             if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise InvalidInput("فایل پشتیبان خراب است؛ چیزی بازیابی نشد.", "file")
+                raise InvalidInput(MSG_DAMAGED, "file")
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not REQUIRED_TABLES <= tables:
                 raise InvalidInput(MSG_NOT_OURS, "file")
@@ -97,8 +98,8 @@ def inspect(file: Path | str) -> tuple[str, int, str | None, str | None]:
             count = con.execute("SELECT count(*) FROM requests").fetchone()[0]
             settings = dict(con.execute(
                 "SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')").fetchall())
-    except sqlite3.DatabaseError:
-        raise InvalidInput(MSG_NOT_OURS, "file") from None
+    except sqlite3.DatabaseError:  # the header says SQLite, the pages say otherwise
+        raise InvalidInput(MSG_DAMAGED, "file") from None
     return revision, count, settings.get("office_code"), settings.get("device_no")
 
 
