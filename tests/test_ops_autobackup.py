@@ -76,7 +76,7 @@ def test_snapshot_includes_uncheckpointed_wal(desk, tmp_path):
     keep.execute("INSERT INTO settings(key, value) VALUES ('printer_target', 'escpos-net:10.0.0.9:9100')")
     keep.commit()
     try:
-        path = ab.write_backup(desk.home, desk.db.path, office="4512", device=2, passphrase=PASS, now=NOW)
+        path = ab.write_backup(desk, passphrase=PASS, now=NOW)
     finally:
         keep.close()
     out = tmp_path / "r.sqlite"
@@ -92,8 +92,7 @@ def test_retention_fourteen_days_by_file_date(desk):
     ab.set_passphrase(desk.home, PASS)
     made = []
     for days in (20, 15, 14.5, 13, 3):
-        p = ab.write_backup(desk.home, desk.db.path, office="4512", device=2, passphrase=PASS,
-                            kind="daily", now=NOW - timedelta(days=days))
+        p = ab.write_backup(desk, passphrase=PASS, kind="daily", now=NOW - timedelta(days=days))
         made.append((days, p))
     stranger = desk.home / "backups" / "notes-from-it.txt"
     stranger.write_text("do not delete")
@@ -107,9 +106,65 @@ def test_retention_fourteen_days_by_file_date(desk):
 
 
 def test_newest_backup_survives_however_old(desk):
-    p = ab.write_backup(desk.home, desk.db.path, office="4512", device=2, passphrase=PASS, now=NOW)
+    p = ab.write_backup(desk, passphrase=PASS, now=NOW)
     _age(p, 40)
-    old = ab.write_backup(desk.home, desk.db.path, office="4512", device=2, passphrase=PASS, now=NOW)
+    old = ab.write_backup(desk, passphrase=PASS, now=NOW)
     _age(old, 50)
     assert ab.prune_backups(desk.home, now=NOW) == [old]
     assert [b.path for b in ab.list_backups(desk.home)] == [p]
+
+
+# --- the `desk-app backups` commands, as a manager would run them -------------------------------
+
+def _cli(home, *args, stdin=""):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, DESK_APP_HOME=str(home), PYTHONPATH=str(root), PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "desk_app", *args], input=stdin, env=env, cwd=root,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+
+
+def test_cli_backup_and_restore_on_a_new_pc(desk, tmp_path):
+    from desk_app.services.intake import register_request
+    from desk_app.services.users import add_user
+
+    add_user(desk, "clerk", "clerk", "clerk-pass-1")
+    desk.db.close()
+    from desk_app.services.catalog import import_catalog
+    from desk_app.paths import resources_dir
+
+    d2 = Desk.open(desk.home)
+    import_catalog(d2, resources_dir() / "catalog" / "demo-catalog.json")
+    made = register_request(d2, clerk="clerk", national_code="0012345679", first_name="مریم",
+                            last_name="احمدی", service_code="1101")
+    d2.close()
+
+    assert _cli(desk.home, "backups", "run").returncode == 1  # no passphrase yet: refused, said so
+    assert _cli(desk.home, "backups", "passphrase", stdin=PASS + "\n").returncode == 0
+    run = _cli(desk.home, "backups", "run", "--json")
+    assert run.returncode == 0, run.stderr
+    import json
+
+    file = json.loads(run.stdout)["file"]
+    assert json.loads(_cli(desk.home, "backups", "list", "--json").stdout)[0]["path"] == file
+
+    new_pc = tmp_path / "new-pc"
+    wrong = _cli(new_pc, "backups", "restore", file, stdin="not the passphrase\n")
+    assert wrong.returncode == 1 and backup_crypto.ERR_PASSPHRASE in wrong.stderr
+    ok = _cli(new_pc, "backups", "restore", file, "--json", stdin=PASS + "\n")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["requests"] == 1
+    listed = json.loads(_cli(new_pc, "request", "list", "--json").stdout)
+    assert [r["receipt_no"] for r in listed] == [made.receipt_no]
+
+    # a PC of another office refuses it
+    other = tmp_path / "other-office"
+    o = Desk.open(other)
+    init_office(o, "7300", "دفتر دیگر", 1)
+    o.close()
+    refused = _cli(other, "backups", "restore", file, stdin=PASS + "\n")
+    assert refused.returncode == 1 and "4512" in refused.stderr and "7300" in refused.stderr
+    assert not [p for p in new_pc.iterdir() if p.name.endswith(".snapshot")]

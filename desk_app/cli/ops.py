@@ -1,9 +1,12 @@
-"""Operations commands: `demo` (a whole office on this PC, for trying the app and for CI)."""
+"""Operations commands: `demo` (a whole office on this PC) and `backups` (the encrypted backups
+in `<data folder>/backups/`: passphrase, list, make one now, restore one)."""
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 
-from desk_app.cli import EXIT_ENV, CommandError, add_json_flag
+from desk_app.cli import EXIT_ENV, CommandError, add_json_flag, home_of, open_desk
 
 
 def register(subparsers) -> None:
@@ -19,6 +22,24 @@ def register(subparsers) -> None:
                    help="give the demo users new passwords (printed once)")
     add_json_flag(p)
     p.set_defaults(handler=_demo)
+
+    bk = subparsers.add_parser("backups", help="encrypted automatic backups").add_subparsers(
+        dest="backups_command", metavar="ACTION")
+    p = bk.add_parser("passphrase", help="set the backup passphrase (read from standard input)")
+    p.set_defaults(handler=_passphrase)
+    p = bk.add_parser("list", help="the backups in the data folder, newest first")
+    add_json_flag(p)
+    p.set_defaults(handler=_list)
+    p = bk.add_parser("run", help="make an encrypted backup now")
+    p.add_argument("--daily", action="store_true", help="only if today's daily backup is missing")
+    add_json_flag(p)
+    p.set_defaults(handler=_run)
+    p = bk.add_parser("restore", help="restore an encrypted backup FILE (passphrase from standard input)")
+    p.add_argument("file")
+    p.add_argument("--any-office", action="store_true",
+                   help="accept a backup of another office (moving an office's data to a new code)")
+    add_json_flag(p)
+    p.set_defaults(handler=_restore)
 
 
 def _demo(args: argparse.Namespace, out) -> int:
@@ -36,3 +57,67 @@ def _demo(args: argparse.Namespace, out) -> int:
                               reset_passwords=args.reset_passwords, on_ready=ready)
     except demo.DemoError as exc:
         raise CommandError(exc.message, EXIT_ENV) from exc
+
+
+def _read_secret(prompt: str, confirm: bool) -> str:
+    """From the terminal without echo, else the first line of standard input (scripts, tests)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("تکرار: ") != first:
+            raise CommandError("دو رمز یکسان نیستند.")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def _passphrase(args: argparse.Namespace, out) -> int:
+    from desk_app.services import autobackup
+
+    where = autobackup.set_passphrase(home_of(args), _read_secret("رمز پشتیبان: ", confirm=True))
+    out.info("رمز پشتیبان ذخیره شد (" + ("در انبار رمز سیستم" if where == "keyring" else
+                                          "در پرونده‌ای که فقط همین کاربر می‌خواند") + "). "
+             "این رمز را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، پشتیبان‌ها باز نمی‌شوند.")
+    return 0
+
+
+def _list(args: argparse.Namespace, out) -> int:
+    from desk_app.services import autobackup
+
+    backups = autobackup.list_backups(home_of(args))
+    out.result([b.to_json() for b in backups],
+               "\n".join(f"{b.modified:%Y-%m-%d %H:%M}Z\t{b.kind}\t{b.path}" for b in backups)
+               or "پشتیبانی در پوشهٔ داده نیست.")
+    return 0
+
+
+def _run(args: argparse.Namespace, out) -> int:
+    from desk_app.services import autobackup
+
+    with open_desk(args) as desk:
+        if args.daily:
+            outcome = autobackup.run_daily_backup(desk)
+        else:
+            outcome = autobackup.backup_now(desk)
+    if outcome.skipped == "no_passphrase":
+        raise CommandError(outcome.message or autobackup.NO_PASSPHRASE_FA)
+    text = (f"پشتیبان رمزنگاری‌شده نوشته شد: {outcome.path}" if outcome.path
+            else "پشتیبان امروز از پیش گرفته شده است.")
+    out.result({"file": str(outcome.path) if outcome.path else None, "skipped": outcome.skipped,
+                "pruned": [str(p) for p in outcome.pruned]}, text)
+    return 0
+
+
+def _restore(args: argparse.Namespace, out) -> int:
+    from desk_app.services import autobackup
+    from desk_app.services.context import Desk
+
+    home = home_of(args)
+    expect = None
+    if not args.any_office:
+        with Desk.open(home) as desk:
+            expect = desk.office_code if desk.is_initialised else None
+    passphrase = _read_secret("رمز پشتیبان: ", confirm=False)
+    result = autobackup.restore_backup(home, args.file, passphrase, expect)
+    out.result(result.to_json(), f"بازیابی انجام شد: {result.requests} درخواست "
+                                 f"(دفتر {result.office_code}، دستگاه {result.device_no}).")
+    return 0

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -143,31 +142,18 @@ def daily_backup_due(home: Path | str, now: datetime | None = None) -> bool:
                    for b in list_backups(home))
 
 
-def snapshot_database(db_file: Path | str, dest: Path | str) -> Path:
-    """A consistent copy of a live SQLite database (WAL included) through SQLite's backup API."""
-    dest = Path(dest)
-    dest.unlink(missing_ok=True)
-    src = sqlite3.connect(Path(db_file).resolve().as_uri() + "?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(dest)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return dest
+def write_backup(desk, *, passphrase: str, kind: str = "manual", now: datetime | None = None,
+                 actor: str | None = None) -> Path:
+    """Snapshot the desk's database (`services.backup`, audited) and write it encrypted into
+    `<home>/backups/`; returns the new file. The plain snapshot never outlives this call."""
+    from desk_app.services import backup
 
-
-def write_backup(home: Path | str, db_file: Path | str, *, office: str, device: str | int,
-                 passphrase: str, kind: str = "manual", now: datetime | None = None) -> Path:
-    """Snapshot `db_file` and write it encrypted into `<home>/backups/`; returns the new file."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     backup_crypto.check_passphrase(passphrase)
     now = now or datetime.now(timezone.utc)
-    folder = backups_dir(home)
+    office, device = _desk_identity(desk)
+    folder = backups_dir(desk.home)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{kind}-{office}-{device}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
     out = folder / f"{stem}{SUFFIX}"
@@ -177,7 +163,7 @@ def write_backup(home: Path | str, db_file: Path | str, *, office: str, device: 
         n += 1
     plain = folder / f".{stem}.snapshot"
     try:
-        snapshot_database(db_file, plain)
+        backup.backup(desk, plain, actor=actor)
         created = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         backup_crypto.encrypt_backup(plain, out, passphrase, office, device, created_at=created)
     finally:
@@ -186,6 +172,25 @@ def write_backup(home: Path | str, db_file: Path | str, *, office: str, device: 
     os.utime(out, (ts, ts))  # the file date is the backup's date (retention and "due" read it)
     log.info("%s backup written: %s", kind, out.name)
     return out
+
+
+def restore_backup(home: Path | str, file: Path | str, passphrase: str,
+                   expect_office: str | None) -> "object":
+    """Decrypt an encrypted backup and restore it into the data folder (`services.backup`).
+
+    Returns the `RestoreResult`. The decrypted copy is written beside the data folder's database
+    and removed afterwards, whatever happens.
+    """
+    from desk_app.services import backup
+
+    home = Path(home)
+    home.mkdir(parents=True, exist_ok=True)
+    plain = home / f".restore-{os.getpid()}.snapshot"
+    try:
+        backup_crypto.decrypt_backup(file, plain, passphrase, expect_office)
+        return backup.restore(home, plain)
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 # --- what the UI and CLI call -----------------------------------------------------------------
@@ -199,9 +204,7 @@ def _automatic(desk, kind: str, now: datetime | None) -> BackupOutcome:
     if passphrase is None:
         log.warning("automatic %s backup skipped: no backup passphrase set", kind)
         return BackupOutcome(None, skipped="no_passphrase", message=NO_PASSPHRASE_FA)
-    office, device = _desk_identity(desk)
-    path = write_backup(desk.home, desk.db.path, office=office, device=device,
-                        passphrase=passphrase, kind=kind, now=now)
+    path = write_backup(desk, passphrase=passphrase, kind=kind, now=now)
     return BackupOutcome(path, pruned=tuple(prune_backups(desk.home, now=now)))
 
 
@@ -215,3 +218,8 @@ def run_daily_backup(desk, now: datetime | None = None) -> BackupOutcome:
 def backup_at_shift_close(desk, now: datetime | None = None) -> BackupOutcome:
     """A backup right after a shift is closed (the day's cash is in it), then prune old ones."""
     return _automatic(desk, "shift", now)
+
+
+def backup_now(desk, now: datetime | None = None) -> BackupOutcome:
+    """A backup on request (the manager's button, `desk-app backups run`), then prune old ones."""
+    return _automatic(desk, "manual", now)
