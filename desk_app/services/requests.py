@@ -136,6 +136,23 @@ def outbox_state(desk, request_id: str) -> str | None:
                                                      OutboxOp.kind == "request"))
 
 
+def outbox_states(desk, request_ids: list[str]) -> dict[str, str]:
+    """Sync state per request for a page of the UI list, in one query: `attention` when any of
+    its operations needs attention, else the state of its `request` operation."""
+    if not request_ids:
+        return {}
+    with desk.db.read() as s:
+        rows = s.execute(select(OutboxOp.request_id, OutboxOp.kind, OutboxOp.state)
+                         .where(OutboxOp.request_id.in_(list(request_ids)))).all()
+    states: dict[str, str] = {}
+    for request_id, kind, state in rows:
+        if state == OutboxState.ATTENTION:
+            states[request_id] = state
+        elif kind == "request" and states.get(request_id) != OutboxState.ATTENTION:
+            states[request_id] = state
+    return states
+
+
 def is_pending_sync(desk, request_id: str) -> bool:
     return outbox_state(desk, request_id) in (OutboxState.PENDING, OutboxState.SENDING, None)
 
