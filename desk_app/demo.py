@@ -259,6 +259,11 @@ def prepare_desk(home: Path, server_url: str, token: str, state: dict,
 def setup_demo(home: Path, server: ServerProcess, reset_passwords: bool = False) -> DemoInfo:
     """Run every step that is not done yet, start the server, point the desk at it."""
     home.mkdir(parents=True, exist_ok=True)
+    from desk_app.services.context import database_path
+
+    if database_path(home).exists() and not (home / STATE_FILE).exists():
+        raise DemoError(f"پوشهٔ «{home}» دادهٔ یک دفتر است، نه نسخهٔ نمایشی؛ به آن دست زده نشد. "
+                        "برای نسخهٔ نمایشی پوشهٔ دیگری با --home بدهید.")
     state = _load_state(home)
     token = prepare_server_db(home, state)
     url = server.start()

@@ -115,3 +115,12 @@ def test_demo_sets_up_once_then_serves_a_real_sync(home):
 def test_exit_needs_no_gui(home):
     proc = desk(home, "demo", "--exit", check=False)
     assert proc.returncode == 2 and "--no-gui" in proc.stderr
+
+
+def test_demo_never_touches_a_real_office_folder(home):
+    desk(home, "init", "--office", "7300", "--office-name", "دفتر واقعی", "--device", "3")
+    proc = desk(home, "demo", "--no-gui", "--exit", check=False)
+    assert proc.returncode == 3 and "نسخهٔ نمایشی" in proc.stderr
+    assert not (home / "server.db").exists()
+    users = desk(home, "user", "list", "--json")
+    assert json.loads(users.stdout) == []
