@@ -160,7 +160,6 @@ def restore(db: ServerDB, path: str | Path) -> str:
                 s.execute(insert(t), rows)
         s.execute(delete(Meta.__table__).where(Meta.key == "feed_epoch"))
         s.add(Meta(key="feed_epoch", value=epoch))
-    catalogs.clear_cache()
     return epoch
 
 

@@ -62,14 +62,16 @@ class ServerProcess:
         self.cwd = cwd or Path(tempfile.gettempdir())
         self.proc: subprocess.Popen | None = None
         self.url: str | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="provincial-", suffix=".log", delete=False)
+        fd, self._log_path = tempfile.mkstemp(prefix="provincial-", suffix=".log")
+        os.close(fd)
 
     # ------------------------------------------------------------ process
 
     def start(self, timeout: float = 30) -> ServerProcess:
         cmd = server_command() + ["--db", self.db_url, "serve", "--host", "127.0.0.1", "--port", "0", *self.serve_args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True, env=self.env,
-                                     cwd=self.cwd)
+        with open(self._log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env,
+                                         cwd=self.cwd)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
         try:
@@ -105,7 +107,7 @@ class ServerProcess:
             self.proc.stdout.close()
 
     def log_text(self) -> str:
-        return Path(self._log.name).read_text(errors="replace")
+        return Path(self._log_path).read_text(errors="replace")
 
     # ------------------------------------------------------------ admin commands
 
@@ -207,16 +209,59 @@ def yesterday() -> datetime:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+class LiveServer(ServerProcess):
+    """A server shared by a module's tests; each test takes its own office (fast, in-process
+    admin calls through the same `provincial_server.admin` functions the CLI runs)."""
+
+    _next_office = [1000]
+
+    def new_office(self, devices: tuple[int, ...] = (2,)) -> tuple[str, dict[int, str]]:
+        from provincial_server import admin
+        from provincial_server.db import ServerDB
+
+        with _seq_lock:
+            self._next_office[0] += 1
+            code = str(self._next_office[0])
+        db = ServerDB(self.db_url)
+        try:
+            admin.add_office(db, code, f"دفتر {code}")
+            tokens = {d: admin.enrol_device(db, code, d) for d in devices}
+        finally:
+            db.dispose()
+        return code, tokens
+
+
+def _backend_url(request, directory: Path):
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / 'provincial.db'}", None
+    cluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database(), cluster
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(request, tmp_path_factory):
+    """One running server per module and backend, catalog loaded through the admin CLI."""
+    directory = tmp_path_factory.mktemp("live")
+    url, cluster = _backend_url(request, directory)
+    srv = LiveServer(url, cwd=directory)
+    srv.load_catalog(CATALOG)
+    srv.start()
+    yield srv
+    srv.stop()
+    if cluster:
+        cluster.drop_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
 def server_db_url(request, tmp_path):
     """A fresh, empty database URL on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'provincial.db'}"
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
+    url, cluster = _backend_url(request, tmp_path)
     yield url
-    cluster.drop_database(url)
+    if cluster:
+        cluster.drop_database(url)
 
 
 @pytest.fixture
