@@ -31,6 +31,7 @@ FIELD_ALIASES = {"service_code": "service", "payment_method": "payment_method",
 class IntakePage(QWidget):
     registered = Signal(object)  # RequestView after the commit
     print_failed = Signal(str)
+    printed = Signal(object)  # PrintResult
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -341,18 +342,19 @@ class IntakePage(QWidget):
 
     # -- printing -----------------------------------------------------------------------------
 
-    def print_receipt(self, receipt_no: str, reprint: bool = False) -> None:
+    def print_receipt(self, receipt_no: str) -> None:
+        """Print in the background; the service decides original or copy (a copy once an
+        original came out), so "print again" after a failed print still gives the original."""
         target = self.ctx.prefs.printer_target
         if not target:
             self.banner.show_error(self.tr("No printer is set up; choose one in the settings."))
             return
-        desk, paper = self.ctx.desk, self.ctx.prefs.paper
+        desk, paper, user = self.ctx.desk, self.ctx.prefs.paper, self.ctx.username
 
         def job():
             from desk_app.services import printjobs
 
-            kwargs = {"reprint": self.ctx.username} if reprint else {}
-            return printjobs.print_receipt(desk, receipt_no, target, paper=paper, **kwargs)
+            return printjobs.print_receipt(desk, receipt_no, target, paper=paper, actor=user)
 
         def failed(exc: BaseException) -> None:
             text = self.tr("The request is saved, but the receipt did not print: %1").replace(
@@ -361,11 +363,14 @@ class IntakePage(QWidget):
             self.reprint_button.setVisible(True)
             self.print_failed.emit(text)
 
-        self.ctx.runner.background(job, success=lambda _r: None, failure=failed)
+        def printed(result) -> None:
+            self.printed.emit(result)
+
+        self.ctx.runner.background(job, success=printed, failure=failed)
 
     def reprint_last(self) -> None:
         if self.last_request is not None:
-            self.print_receipt(self.last_request.receipt_no, reprint=True)
+            self.print_receipt(self.last_request.receipt_no)
 
     def clear_form(self) -> None:
         for widget in (self.national_code, self.first_name, self.last_name, self.mobile, self.payment_ref):

@@ -64,6 +64,7 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.report = None
+        self._last_printer = ""
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Day"), self))
@@ -173,20 +174,25 @@ class ReportsPage(QWidget):
         day = self.chosen_day()
         if day is None:
             return
-        target = self.ctx.prefs.values.get("report_printer") or "printer:"
-        self.export(day, target=target)
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(self, self.tr("Print"), self.tr("Name of the A4 printer"),
+                                        text=self._last_printer)
+        if ok and name.strip():
+            self._last_printer = name.strip()
+            self.export(day, target=f"printer:{name.strip()}")
 
     def export(self, day, pdf: str | None = None, csv: str | None = None, target: str | None = None) -> None:
         """Write the report for `day` as PDF / CSV / to a printer (background pool)."""
         desk = self.ctx.desk
 
         def job():
-            from desk_app.services import printjobs, reports
+            from desk_app.services import printjobs
 
-            if csv:
-                reports.write_daily_csv(desk, day, csv)
-            if pdf or target:
-                printjobs.print_daily_report(desk, day, target or f"pdf:{pdf}")
+            if target is None and pdf is None:
+                printjobs.print_daily_report(desk, day, None, csv_path=csv)
+            else:
+                printjobs.print_daily_report(desk, day, target or f"pdf:{pdf}", csv_path=csv)
             return pdf or csv or target
 
         self.message.show_hint(self.tr("Working…"))

@@ -132,7 +132,7 @@ class RequestSource:
     def sync_states(self, rows) -> dict[str, str | None]:
         from desk_app.services import requests
 
-        return {row.request_id: requests.outbox_state(self.desk, row.request_id) for row in rows}
+        return requests.outbox_states(self.desk, [row.request_id for row in rows])
 
 
 COLUMNS = (

@@ -299,7 +299,7 @@ class RequestsPage(QWidget):
         def job():
             from desk_app.services import printjobs
 
-            return printjobs.print_receipt(desk, row.receipt_no, target, paper=paper, reprint=user)
+            return printjobs.print_receipt(desk, row.receipt_no, target, paper=paper, actor=user)
 
         self.message.show_hint(self.tr("Printing…"))
         self.ctx.runner.background(

@@ -173,134 +173,134 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="54" />
+        <location filename="../../desk_app/ui/intake_page.py" line="55" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="55" />
+        <location filename="../../desk_app/ui/intake_page.py" line="56" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="56" />
+        <location filename="../../desk_app/ui/intake_page.py" line="57" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="57" />
+        <location filename="../../desk_app/ui/intake_page.py" line="58" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="58" />
+        <location filename="../../desk_app/ui/intake_page.py" line="59" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="80" />
+        <location filename="../../desk_app/ui/intake_page.py" line="81" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="87" />
+        <location filename="../../desk_app/ui/intake_page.py" line="88" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="94" />
+        <location filename="../../desk_app/ui/intake_page.py" line="95" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="95" />
+        <location filename="../../desk_app/ui/intake_page.py" line="96" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="97" />
+        <location filename="../../desk_app/ui/intake_page.py" line="98" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="98" />
+        <location filename="../../desk_app/ui/intake_page.py" line="99" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="105" />
+        <location filename="../../desk_app/ui/intake_page.py" line="106" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="108" />
+        <location filename="../../desk_app/ui/intake_page.py" line="109" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="109" />
+        <location filename="../../desk_app/ui/intake_page.py" line="110" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="166" />
+        <location filename="../../desk_app/ui/intake_page.py" line="167" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="186" />
+        <location filename="../../desk_app/ui/intake_page.py" line="187" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="210" />
+        <location filename="../../desk_app/ui/intake_page.py" line="211" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="243" />
+        <location filename="../../desk_app/ui/intake_page.py" line="244" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="244" />
+        <location filename="../../desk_app/ui/intake_page.py" line="245" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="276" />
+        <location filename="../../desk_app/ui/intake_page.py" line="277" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="278" />
+        <location filename="../../desk_app/ui/intake_page.py" line="279" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="288" />
+        <location filename="../../desk_app/ui/intake_page.py" line="289" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="292" />
+        <location filename="../../desk_app/ui/intake_page.py" line="293" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="325" />
+        <location filename="../../desk_app/ui/intake_page.py" line="326" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="347" />
+        <location filename="../../desk_app/ui/intake_page.py" line="350" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="358" />
+        <location filename="../../desk_app/ui/intake_page.py" line="360" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
     </message>
@@ -462,88 +462,94 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="69" />
+        <location filename="../../desk_app/ui/reports_page.py" line="70" />
         <source>Day</source>
         <translation>روز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="74" />
+        <location filename="../../desk_app/ui/reports_page.py" line="75" />
         <source>Show</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="75" />
+        <location filename="../../desk_app/ui/reports_page.py" line="76" />
         <source>Save PDF…</source>
         <translation>ذخیرهٔ PDF…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="76" />
+        <location filename="../../desk_app/ui/reports_page.py" line="77" />
         <source>Save CSV…</source>
         <translation>ذخیرهٔ CSV…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="77" />
+        <location filename="../../desk_app/ui/reports_page.py" line="78" />
+        <location filename="../../desk_app/ui/reports_page.py" line="179" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="90" />
+        <location filename="../../desk_app/ui/reports_page.py" line="91" />
         <source>Per service</source>
         <translation>به تفکیک خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="90" />
+        <location filename="../../desk_app/ui/reports_page.py" line="91" />
         <source>Per clerk</source>
         <translation>به تفکیک کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="91" />
+        <location filename="../../desk_app/ui/reports_page.py" line="92" />
         <source>Per payment method</source>
         <translation>به تفکیک روش پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="117" />
+        <location filename="../../desk_app/ui/reports_page.py" line="118" />
         <source>Enter a day, e.g. 1405/09/08.</source>
         <translation>روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="131" />
+        <location filename="../../desk_app/ui/reports_page.py" line="132" />
         <source>Preparing the report…</source>
         <translation>در حال آماده‌سازی گزارش…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="143" />
+        <location filename="../../desk_app/ui/reports_page.py" line="144" />
         <source>Day: %1</source>
         <translation>روز: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="144" />
+        <location filename="../../desk_app/ui/reports_page.py" line="145" />
         <source>Requests: %1, total %2</source>
         <translation>درخواست‌ها: %1، جمع %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="146" />
+        <location filename="../../desk_app/ui/reports_page.py" line="147" />
         <source>Cancellations: %1, refunds %2</source>
         <translation>ابطال‌ها: %1، بازپرداخت %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="148" />
+        <location filename="../../desk_app/ui/reports_page.py" line="149" />
         <source>Reprints: %1; waiting to send: %2</source>
         <translation>چاپ مجدد: %1؛ در صف ارسال: %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="158" />
-        <location filename="../../desk_app/ui/reports_page.py" line="167" />
+        <location filename="../../desk_app/ui/reports_page.py" line="159" />
+        <location filename="../../desk_app/ui/reports_page.py" line="168" />
         <source>Save the daily report</source>
         <translation>ذخیرهٔ گزارش روزانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="192" />
+        <location filename="../../desk_app/ui/reports_page.py" line="179" />
+        <source>Name of the A4 printer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="198" />
         <source>Working…</source>
         <translation>در حال انجام…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="194" />
+        <location filename="../../desk_app/ui/reports_page.py" line="200" />
         <source>Done: %1</source>
         <translation>انجام شد: %1</translation>
     </message>
