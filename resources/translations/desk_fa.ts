@@ -541,7 +541,7 @@
     <message>
         <location filename="../../desk_app/ui/reports_page.py" line="179" />
         <source>Name of the A4 printer</source>
-        <translation type="unfinished" />
+        <translation>نام چاپگر A4</translation>
     </message>
     <message>
         <location filename="../../desk_app/ui/reports_page.py" line="198" />

@@ -242,6 +242,7 @@ FA = {
     "Choose a user first.": "ابتدا کاربر را انتخاب کنید.",
     "The password was changed.": "گذرواژه تغییر کرد.",
     "Saved.": "ذخیره شد.",
+    "Name of the A4 printer": "نام چاپگر A4",
 }
 
 
