@@ -107,7 +107,11 @@ class DailyReportData:
     refunds_total: int = 0
     reprints: int = 0
     pending_sync: int = 0
+    attention: int = 0  # outbox items the server refused (invalid / conflict)
     shifts: list[ShiftRow] = field(default_factory=list)
+    cancelled_count: int | None = None  # when only the count is known (office-wide totals)
+    per_device: list[Row] = field(default_factory=list)  # office-wide: per counter PC
+    per_status: list[Row] = field(default_factory=list)  # office-wide: per request status
     office_wide: bool = False  # True: the server's totals across every device
     source_note: str | None = None  # e.g. why the office-wide figures are missing
     unit: str = "rial"

@@ -87,22 +87,32 @@ def build_daily_report(data: DailyReportData) -> L.Document:
         L.Separator(),
         L.KeyValue("تعداد درخواست‌ها", num(data.requests_count), bold=True),
         L.KeyValue("جمع دریافتی", money(data.total_amount, u), bold=True),
-        L.KeyValue("تعداد لغوها", num(len(data.cancellations))),
+        L.KeyValue("تعداد لغوها", num(len(data.cancellations) if data.cancelled_count is None
+                                      else data.cancelled_count)),
         L.KeyValue("جمع استرداد", money(data.refunds_total, u)),
-        L.KeyValue("رونوشت‌های چاپ‌شده", num(data.reprints)),
-        L.KeyValue("در انتظار ارسال به استان", num(data.pending_sync)),
-        L.Separator("space"),
     )
+    if not data.office_wide:
+        doc.add(L.KeyValue("رونوشت‌های چاپ‌شده", num(data.reprints)))
+        doc.add(L.KeyValue("در انتظار ارسال به استان", num(data.pending_sync)))
+        if data.attention:
+            doc.add(L.KeyValue("نیازمند بررسی (ردشده در استان)", num(data.attention), bold=True))
+    doc.add(L.Separator("space"))
     if data.requests_count == 0:
         doc.add(L.Text("در این روز درخواستی ثبت نشده است.", align="center", bold=True))
-    doc.add(
-        _money_table("به تفکیک خدمت", "خدمت", data.per_service, u, code=True),
-        _money_table("به تفکیک متصدی", "متصدی", data.per_clerk, u, refunds=True),
-        _money_table("به تفکیک روش پرداخت", "روش پرداخت",
-                     [Row(r.key, payment_label(r.key) if r.label == r.key else r.label, r.count, r.amount, r.refunds)
-                      for r in data.per_payment], u),
-        _cancellations(data.cancellations, u),
-    )
+    doc.add(_money_table("به تفکیک خدمت", "خدمت", data.per_service, u, code=True))
+    if data.per_device:
+        doc.add(_money_table("به تفکیک دستگاه (پیشخوان)", "دستگاه", data.per_device, u))
+    if data.per_status:
+        doc.add(L.Table(title="به تفکیک وضعیت", columns=[L.Column("وضعیت", 3), L.Column("تعداد", 1, numeric=True)],
+                        rows=[[r.label, num(r.count)] for r in data.per_status]))
+    if data.per_clerk or not data.office_wide:
+        doc.add(_money_table("به تفکیک متصدی", "متصدی", data.per_clerk, u, refunds=True))
+    if data.per_payment or not data.office_wide:
+        doc.add(_money_table("به تفکیک روش پرداخت", "روش پرداخت",
+                             [Row(r.key, payment_label(r.key) if r.label == r.key else r.label, r.count, r.amount,
+                                  r.refunds) for r in data.per_payment], u))
+    if data.cancellations or not data.office_wide:
+        doc.add(_cancellations(data.cancellations, u))
     if not data.office_wide or data.shifts:
         doc.add(_shifts(data.shifts, u))
     if data.per_service:
@@ -152,7 +162,8 @@ def daily_csv_rows(data: DailyReportData) -> list[list]:
     rows: list[list] = [["summary", "day", jdate(data.day), data.requests_count, data.total_amount, data.refunds_total],
                         ["summary", "reprints", "رونوشت‌ها", data.reprints, "", ""],
                         ["summary", "pending_sync", "در انتظار ارسال", data.pending_sync, "", ""]]
-    for section, items in (("service", data.per_service), ("clerk", data.per_clerk), ("payment", data.per_payment)):
+    for section, items in (("service", data.per_service), ("clerk", data.per_clerk), ("payment", data.per_payment),
+                           ("device", data.per_device), ("status", data.per_status)):
         rows += [[section, r.key, r.label, r.count, r.amount, r.refunds] for r in items]
     rows += [["cancellation", c.receipt_no, c.reason, 1, "", c.refund] for c in data.cancellations]
     for s in data.shifts:

@@ -61,13 +61,16 @@ def parse_target(text: str, allowed: tuple[str, ...] = KINDS) -> Target:
     return Target(kind, value)
 
 
-def receipt_bytes(data: ReceiptData, *, paper: int = 80, dots: int | None = None, drawer: bool = False) -> bytes:
-    """The ESC/POS job of a receipt (image + cut [+ drawer kick])."""
+def document_bytes(doc, *, paper: int = 80, dots: int | None = None, drawer: bool = False) -> bytes:
+    """The ESC/POS job of a roll document (image + cut [+ drawer kick])."""
     from printing.escpos_out import to_escpos_bytes
     from printing.thermal import paper_dots, render
 
-    image = render(build_receipt(data), paper_dots(paper, dots))
-    return to_escpos_bytes(image, cut=True, drawer=drawer)
+    return to_escpos_bytes(render(doc, paper_dots(paper, dots)), cut=True, drawer=drawer)
+
+
+def receipt_bytes(data: ReceiptData, *, paper: int = 80, dots: int | None = None, drawer: bool = False) -> bytes:
+    return document_bytes(build_receipt(data), paper=paper, dots=dots, drawer=drawer)
 
 
 def send_bytes(target: Target, data: bytes, *, status: bool = True,
@@ -87,26 +90,34 @@ def send_bytes(target: Target, data: bytes, *, status: bool = True,
         raise PrinterError(f"این مقصد دادهٔ ESC/POS نمی‌پذیرد: {target.kind}")
 
 
-def print_receipt_to(target: str | Target, data: ReceiptData, paper: int = 80, dots: int | None = None, *,
-                     drawer: bool = False, status: bool = True,
-                     timeouts: backends.Timeouts = backends.Timeouts()) -> Target:
-    """Render the receipt for `target` and deliver it. Raises PrinterError (environment) or
-    InvalidInput (a malformed target)."""
+def print_document_to(target: str | Target, doc, paper: int = 80, dots: int | None = None, *,
+                      drawer: bool = False, status: bool = True,
+                      timeouts: backends.Timeouts = backends.Timeouts()) -> Target:
+    """Render a roll document (receipt, ticket, test page) for `target` and deliver it.
+    Raises PrinterError (environment) or InvalidInput (a malformed target)."""
     t = target if isinstance(target, Target) else parse_target(target)
     if t.kind == "pdf":
-        from printing.pdf import render_receipt_pdf
+        from printing.pdf import render_document_pdf
 
-        render_receipt_pdf(data, Path(t.value))
+        render_document_pdf(doc, Path(t.value))
     elif t.kind == "png":
         from printing.thermal import paper_dots, render
 
-        image = render(build_receipt(data), paper_dots(paper, dots))
+        image = render(doc, paper_dots(paper, dots))
         if not image.save(t.value, "PNG"):
             raise PrinterError(f"نوشتن فایل تصویر ممکن نشد: {t.value}")
     else:
-        send_bytes(t, receipt_bytes(data, paper=paper, dots=dots, drawer=drawer), status=status, timeouts=timeouts)
-    log.info("receipt printed to %s", t.kind)
+        send_bytes(t, document_bytes(doc, paper=paper, dots=dots, drawer=drawer), status=status, timeouts=timeouts)
+    log.info("%s printed to %s", doc.kind, t.kind)
     return t
+
+
+def print_receipt_to(target: str | Target, data: ReceiptData, paper: int = 80, dots: int | None = None, *,
+                     drawer: bool = False, status: bool = True,
+                     timeouts: backends.Timeouts = backends.Timeouts()) -> Target:
+    """The receipt of `data` to any target (the A5 PDF for `pdf:`, the thermal image otherwise)."""
+    return print_document_to(target, build_receipt(data), paper, dots, drawer=drawer, status=status,
+                             timeouts=timeouts)
 
 
 def print_pdf_to(target: str | Target, render_to, *, allowed=("pdf", "printer")) -> Target:

@@ -1,0 +1,310 @@
+"""Printing use cases: build the printing data from the store, record a print job, print, and
+mark the job done or failed.
+
+The request is committed long before anything is printed; a printer that fails leaves a
+`failed` job and an untouched request, and the same call prints it again. A receipt printed
+after a first successful print is a copy (رونوشت n): its number is taken from the request's
+`reprint_count`, stored with the job and written to the audit log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desk_app.domain.errors import InvalidInput
+from desk_app.domain.identifiers import mask_national_code
+from desk_app.domain.jalali import format_utc, parse_utc, today_tehran, utc_now
+from desk_app.domain.status import STATUS_LABELS_FA, Status
+from desk_app.domain.text import to_persian_digits
+from desk_app.services import audit
+from desk_app.services.requests import find_row, is_pending_sync, view
+from desk_app.store.models import PrintJob, Request, ServiceRow, User
+
+log = logging.getLogger("desk_app.services")
+
+KIND_RECEIPT, KIND_FORM, KIND_REPORT = "receipt", "form", "report"
+MSG_NO_TARGET = "چاپگر رسید تنظیم نشده است؛ مقصد را با --to بدهید یا در تنظیمات چاپگر را انتخاب کنید."
+MSG_OFFICE_WIDE_FALLBACK = "گزارش کل دفتر از سرور استان گرفته نشد ({reason})؛ گزارش فقط دادهٔ همین دستگاه را دارد."
+
+
+@dataclass
+class PrintResult:
+    job_id: int
+    kind: str
+    target: str
+    copy_no: int = 0
+    notes: list[str] = field(default_factory=list)  # things to tell the user (stderr in the CLI)
+
+    def to_json(self) -> dict:
+        return {"job_id": self.job_id, "kind": self.kind, "target": self.target, "copy_no": self.copy_no,
+                "notes": self.notes}
+
+
+# --- jobs ----------------------------------------------------------------------------------
+
+def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int) -> int:
+    with desk.db.write() as s:
+        job = PrintJob(request_id=request_id, kind=kind, target=target, copy_no=copy_no, state="queued",
+                       created_at=format_utc(utc_now()))
+        s.add(job)
+        s.flush()
+        return job.id
+
+
+def _finish_job(desk, job_id: int, error: str | None, *, actor: str | None = None,
+                receipt_no: str | None = None) -> None:
+    with desk.db.write() as s:
+        job = s.get(PrintJob, job_id)
+        job.state = "failed" if error else "done"
+        job.error = error
+        job.finished_at = format_utc(utc_now())
+        if error is None and job.kind == KIND_RECEIPT and job.copy_no > 0:
+            row = s.scalar(select(Request).where(Request.request_id == job.request_id))
+            row.reprint_count = max(row.reprint_count or 0, job.copy_no)
+            audit.record(s, actor, "reprint", receipt_no, {"copy_no": job.copy_no, "target": job.target.split(":")[0]})
+
+
+def _run_job(desk, job_id: int, action, *, actor=None, receipt_no=None):
+    """Run `action()`; mark the job done or failed (with the Persian message) and re-raise."""
+    try:
+        result = action()
+    except Exception as exc:
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}"
+        _finish_job(desk, job_id, message)
+        log.warning("print job %s failed: %s", job_id, type(exc).__name__)
+        raise
+    _finish_job(desk, job_id, None, actor=actor, receipt_no=receipt_no)
+    return result
+
+
+def list_jobs(desk, *, request_id: str | None = None, state: str | None = None, limit: int = 100) -> list[dict]:
+    with desk.db.read() as s:
+        q = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
+        if request_id:
+            q = q.where(PrintJob.request_id == request_id)
+        if state:
+            q = q.where(PrintJob.state == state)
+        return [{"id": j.id, "request_id": j.request_id, "kind": j.kind, "target": j.target,
+                 "copy_no": j.copy_no, "state": j.state, "error": j.error, "created_at": j.created_at,
+                 "finished_at": j.finished_at} for j in s.scalars(q)]
+
+
+# --- data ----------------------------------------------------------------------------------
+
+def _full_name(s, username: str) -> str:
+    return s.scalar(select(User.full_name).where(User.username == username)) or username
+
+
+def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
+    """The ReceiptData of a stored request (masked national code, clerk's full name)."""
+    from printing.data import ReceiptData
+
+    settings = desk.settings.all()
+    with desk.db.read() as s:
+        row = find_row(s, receipt_no_or_id)
+        r = view(row)
+        clerk = _full_name(s, r.clerk)
+        agency = s.scalar(select(ServiceRow.agency).where(ServiceRow.code == r.service))
+    pending = r.server_ref is None and is_pending_sync(desk, r.request_id)
+    return ReceiptData(
+        office_code=r.office, office_name=settings["office_name"] or "", receipt_no=r.receipt_no,
+        request_id=r.request_id, created_at=parse_utc(r.created_at), clerk_name=clerk,
+        citizen_name=r.full_name, national_code_masked=mask_national_code(r.national_code),
+        service_code=r.service, service_title=r.service_title,
+        fees=[(f["kind"], int(f["amount"])) for f in r.fees], total=r.total,
+        payment_method=r.payment_method, payment_ref=r.payment_ref, server_ref=r.server_ref,
+        pending_sync=pending and r.status == Status.REGISTERED, copy_no=copy_no,
+        unit=settings["display_unit"] or "rial", agency=agency, status=r.status,
+        printed_at=utc_now() if copy_no else None,
+    )
+
+
+def _next_copy_no(desk, request_id: str, reprint: bool | None) -> int:
+    """0 for the original; n for the n-th copy. `reprint=None`: a copy once an original is out."""
+    with desk.db.read() as s:
+        printed = s.scalar(select(PrintJob.id).where(PrintJob.request_id == request_id,
+                                                      PrintJob.kind == KIND_RECEIPT, PrintJob.state == "done")
+                           .limit(1))
+        count = s.scalar(select(Request.reprint_count).where(Request.request_id == request_id)) or 0
+    if reprint is False or (reprint is None and printed is None):
+        return 0
+    return count + 1
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+def print_receipt(desk, receipt_no: str, target: str | None = None, paper: int | None = None,
+                  dots: int | None = None, reprint: bool | str | None = None, *, actor: str | None = None,
+                  drawer: bool | None = None, timeouts=None) -> PrintResult:
+    """Print (or reprint) the receipt of a stored request. Raises PrinterError / InvalidInput.
+
+    `reprint`: None = original the first time, a copy once an original was printed; True/False
+    forces it; a username string forces a copy made by that user (the audit log's actor)."""
+    from printing import targets as T
+    from printing.backends import Timeouts
+
+    if isinstance(reprint, str):
+        actor, reprint = actor or reprint, True
+
+    target = target or desk.settings.get("printer_target")
+    if not target:
+        raise InvalidInput(MSG_NO_TARGET, "target")
+    parsed = T.parse_target(target)
+    paper = paper or desk.settings.get("printer_paper") or 80
+    dots = dots if dots is not None else desk.settings.get("printer_dots")
+    with desk.db.read() as s:
+        request_id = find_row(s, receipt_no).request_id
+    copy_no = _next_copy_no(desk, request_id, reprint)
+    data = receipt_data(desk, request_id, copy_no)
+    kick = (desk.settings.get("cash_drawer") if drawer is None else drawer) and data.payment_method == "cash" \
+        and copy_no == 0
+    job_id = _start_job(desk, KIND_RECEIPT, str(parsed), request_id, copy_no)
+    _run_job(desk, job_id, lambda: T.print_receipt_to(parsed, data, paper=paper, dots=dots, drawer=kick,
+                                                       timeouts=timeouts or Timeouts()),
+             actor=actor, receipt_no=data.receipt_no)
+    return PrintResult(job_id, KIND_RECEIPT, str(parsed), copy_no)
+
+
+def print_test_page(desk, target: str, paper: int | None = None, dots: int | None = None) -> PrintResult:
+    """A printer check from the settings page (no request involved)."""
+    from printing import targets as T
+    from printing.receipt import build_test_page
+
+    parsed = T.parse_target(target)
+    paper = paper or desk.settings.get("printer_paper") or 80
+    doc = build_test_page(desk.settings.get("office_name") or "", utc_now(), str(parsed))
+    job_id = _start_job(desk, "test", str(parsed), None, 0)
+    _run_job(desk, job_id, lambda: T.print_document_to(parsed, doc, paper, dots))
+    return PrintResult(job_id, "test", str(parsed))
+
+
+def form_data(desk, receipt_no: str):
+    from printing.data import FormData
+
+    receipt = receipt_data(desk, receipt_no)
+    with desk.db.read() as s:
+        row = find_row(s, receipt_no)
+        service = s.get(ServiceRow, row.service_code)
+        documents = json.loads(service.documents_json) if service and service.documents_json else []
+        return FormData(receipt=receipt, documents=documents, mobile=row.mobile,
+                        agency=service.agency if service else None, national_code=row.national_code,
+                        first_name=row.first_name, last_name=row.last_name)
+
+
+def print_form(desk, receipt_no: str, target: str) -> PrintResult:
+    """The A4 application form of a stored request to `pdf:FILE` or `printer:NAME`."""
+    from printing import targets as T
+    from printing.pdf import render_form_pdf
+
+    parsed = T.parse_target(target, ("pdf", "printer"))
+    data = form_data(desk, receipt_no)
+    job_id = _start_job(desk, KIND_FORM, str(parsed), data.receipt.request_id, 0)
+    _run_job(desk, job_id, lambda: T.print_pdf_to(parsed, lambda path: render_form_pdf(data, path)))
+    return PrintResult(job_id, KIND_FORM, str(parsed))
+
+
+def _rows(items):
+    from printing.data import Row
+
+    return [Row(r.key, r.label, r.count, r.amount, getattr(r, "refunds", 0)) for r in items]
+
+
+def daily_report_data(desk, day: dt.date):
+    """The local daily report (this counter PC) as printing data."""
+    from printing.data import CancellationRow, DailyReportData, ShiftRow
+
+    from desk_app.services.reports import daily_report
+
+    rep = daily_report(desk, day)
+    return DailyReportData(
+        office_code=rep.office_code, office_name=rep.office_name, day=rep.day, generated_at=rep.generated_at,
+        requests_count=rep.requests_count, total_amount=rep.total_amount, per_service=_rows(rep.per_service),
+        per_clerk=_rows(rep.per_clerk), per_payment=_rows(rep.per_payment),
+        cancellations=[CancellationRow(c.receipt_no, c.clerk_name, c.reason, c.refund, c.at) for c in rep.cancellations],
+        refunds_total=rep.refunds_total, reprints=rep.reprints, pending_sync=rep.pending_sync,
+        attention=getattr(rep, "attention", 0),
+        shifts=[ShiftRow(x.shift_id, x.clerk_name, x.opened_at, x.closed_at, x.opening_cash, dict(x.expected),
+                         None if x.counted is None else dict(x.counted)) for x in rep.shifts],
+        unit=rep.unit or "rial",
+    )
+
+
+def office_wide_data(desk, day: dt.date, transport):
+    """The server's office-wide totals of `day` (all counter PCs) as printing data."""
+    from printing.data import DailyReportData, Row
+
+    office = desk.settings.get("office_code")
+    totals = transport.daily_report(office, day.isoformat())
+    with desk.db.read() as s:
+        titles = dict(s.execute(select(ServiceRow.code, ServiceRow.title)).all())
+    labels = {k.value: v for k, v in STATUS_LABELS_FA.items()}
+    return DailyReportData(
+        office_code=office, office_name=desk.settings.get("office_name") or "", day=day,
+        generated_at=utc_now(), requests_count=int(totals["requests"]), total_amount=int(totals["gross"]),
+        per_service=[Row(g["key"], titles.get(g["key"], g["key"]), g["count"], g["total"]) for g in totals["by_service"]],
+        per_device=[Row(g["key"], f"دستگاه {to_persian_digits(g['key'])}", g["count"], g["total"]) for g in totals["by_device"]],
+        per_status=[Row(k, labels.get(k, k), n, 0) for k, n in sorted(totals.get("by_status", {}).items())],
+        refunds_total=int(totals["refunds"]), cancelled_count=int(totals["cancelled"]), office_wide=True,
+        unit=desk.settings.get("display_unit") or "rial",
+    )
+
+
+def _transport_for(desk):
+    from desk_app.sync.credentials import load_token
+    from desk_app.sync.transport import HttpTransport
+
+    server, token = desk.settings.get("server_url"), load_token(desk.home)
+    if not server or not token:
+        return None
+    return HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 20.0))
+
+
+def print_daily_report(desk, day: dt.date | None = None, target: str | None = None, *, office_wide: bool = False,
+                       csv_path: str | Path | None = None, transport=None) -> PrintResult:
+    """The A4 daily report (this PC, or the whole office from the server) and optionally its CSV."""
+    from printing import targets as T
+    from printing.pdf import render_daily_report_pdf
+    from printing.reports import write_daily_csv
+
+    from desk_app.sync.errors import SyncError
+
+    day = day or today_tehran()
+    parsed = T.parse_target(target, ("pdf", "printer")) if target else None
+    if parsed is None and csv_path is None:
+        raise InvalidInput("مقصد گزارش را با --to یا --csv بدهید.", "target")
+    notes: list[str] = []
+    data = None
+    if office_wide:
+        own = transport is None
+        transport = transport or _transport_for(desk)
+        if transport is None:
+            reason = "این دستگاه در سرور استان ثبت نشده است"
+        else:
+            try:
+                data = office_wide_data(desk, day, transport)
+            except SyncError as exc:
+                reason = exc.message
+            finally:
+                if own:
+                    transport.close()
+        if data is None:
+            notes.append(MSG_OFFICE_WIDE_FALLBACK.format(reason=reason))
+    if data is None:
+        data = daily_report_data(desk, day)
+        if office_wide:
+            data.source_note = notes[-1]
+    job_id = _start_job(desk, KIND_REPORT, str(parsed) if parsed else f"csv:{csv_path}", None, 0)
+
+    def run():
+        if parsed is not None:
+            T.print_pdf_to(parsed, lambda path: render_daily_report_pdf(data, path))
+        if csv_path is not None:
+            write_daily_csv(data, csv_path)
+
+    _run_job(desk, job_id, run)
+    return PrintResult(job_id, KIND_REPORT, str(parsed) if parsed else f"csv:{csv_path}", notes=notes)
