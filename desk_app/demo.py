@@ -92,11 +92,20 @@ def _new_password() -> str:
 
 # --- the provincial server as a child process -------------------------------------------------
 
+def require_server() -> None:
+    """The bundle for counter PCs leaves the provincial server out; the demo needs it."""
+    try:
+        import provincial_server.cli  # noqa: F401
+    except ImportError as exc:
+        raise DemoError("نسخهٔ نمایشی به کارگزار استانی نیاز دارد که در بستهٔ نصبی نیست؛ "
+                        "آن را از کد منبع با «make run» اجرا کنید.") from exc
+
+
 def server_command(*args: str) -> list[str]:
     """How to run `provincial-server` from this interpreter (no reliance on PATH)."""
+    require_server()
     if getattr(sys, "frozen", False):
-        raise DemoError("نسخهٔ نمایشی به کارگزار استانی نیاز دارد که در بستهٔ نصبی نیست؛ "
-                        "آن را از کد منبع با «make run» اجرا کنید.")
+        raise DemoError("نسخهٔ نمایشی از بستهٔ نصبی اجرا نمی‌شود؛ از کد منبع با «make run» اجرا کنید.")
     return [sys.executable, "-c", "import sys; from provincial_server.cli import main; sys.exit(main())",
             *args]
 
@@ -120,15 +129,25 @@ def _die_with_parent():  # pragma: no cover - runs in the child between fork and
 
 
 def server_admin(db_url: str, *args: str) -> str:
-    """Run one `provincial-server` admin command; returns its stdout."""
-    proc = subprocess.run(server_command("--db", db_url, *args), capture_output=True, text=True,
-                          encoding="utf-8", env=_server_env(), timeout=120)
-    if proc.returncode != 0:
-        log.warning("provincial-server %s failed (%s): %s", args[:2], proc.returncode,
-                    proc.stderr.strip()[-500:])
+    """Run one `provincial-server` admin command (in this process: it only touches the server's
+    database file, and three interpreter start-ups would double the demo's start); returns stdout."""
+    import contextlib
+    import io
+
+    from provincial_server.cli import main as server_main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = server_main(["--db", db_url, *args])
+        except SystemExit as exc:  # argparse usage error
+            code = exc.code if isinstance(exc.code, int) else 2
+    if code:
+        detail = err.getvalue().strip()
+        log.warning("provincial-server %s failed (%s)", " ".join(args[:2]), code)
         raise DemoError(f"فرمان کارگزار استانی «{' '.join(args[:2])}» ناموفق بود: "
-                        f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
-    return proc.stdout
+                        f"{detail.splitlines()[-1] if detail else code}")
+    return out.getvalue()
 
 
 class ServerProcess:
@@ -264,6 +283,7 @@ def setup_demo(home: Path, server: ServerProcess, reset_passwords: bool = False)
     if database_path(home).exists() and not (home / STATE_FILE).exists():
         raise DemoError(f"پوشهٔ «{home}» دادهٔ یک دفتر است، نه نسخهٔ نمایشی؛ به آن دست زده نشد. "
                         "برای نسخهٔ نمایشی پوشهٔ دیگری با --home بدهید.")
+    require_server()
     state = _load_state(home)
     token = prepare_server_db(home, state)
     url = server.start()

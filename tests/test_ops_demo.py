@@ -18,7 +18,7 @@ NATIONAL = "0012345679"  # valid check digit
 
 
 def _env(home: Path) -> dict:
-    env = dict(os.environ, DESK_APP_HOME=str(home), DESK_APP_DEMO_ADVANCE_S="1",
+    env = dict(os.environ, DESK_APP_HOME=str(home), DESK_APP_DEMO_ADVANCE_S="0.5",
                PYTHONIOENCODING="utf-8")
     env["PYTHONPATH"] = str(ROOT)
     return env
@@ -90,13 +90,14 @@ def test_demo_sets_up_once_then_serves_a_real_sync(home):
         # the demo server plays the agency: submitted -> in_progress -> completed
         deadline = time.monotonic() + 30
         status = None
+        time.sleep(2.5)  # two steps of 0.5 s, swept once a second by the server
         while time.monotonic() < deadline:
-            time.sleep(1.0)
             desk(home, "sync", "--once", "--json")
             rows = out_json(desk(home, "request", "list", "--json"))
             status = rows[0]["status"]
             if status == "completed":
                 break
+            time.sleep(1.0)
         assert status == "completed"
         assert rows[0]["server_ref"]
     finally:
