@@ -18,6 +18,7 @@ MESSAGE_FA = ("خطای پیش‌بینی‌نشده‌ای در برنامه ر
               "درخواست‌های ثبت‌شده از دست نرفته‌اند. اگر تکرار شد، پوشه‌ی گزارش‌ها را برای پشتیبانی بفرستید.")
 
 _previous: dict[str, object] = {}
+_showing = threading.Event()  # one box at a time: an error inside a paint event repeats at once
 
 
 def _log_dir_hint() -> str | None:
@@ -54,6 +55,9 @@ def show_message_box() -> bool:
     widgets = sys.modules.get("PySide6.QtWidgets")
     if widgets is None:  # Qt widgets never loaded: there is no window to speak through
         return False
+    if _showing.is_set():  # already telling the user; the traceback is in the log all the same
+        return False
+    _showing.set()
     try:
         app = widgets.QApplication.instance()
         if not isinstance(app, widgets.QApplication):
@@ -70,6 +74,8 @@ def show_message_box() -> bool:
     except Exception:  # noqa: BLE001 - the hook itself must never raise
         log.exception("could not show the crash message box")
         return False
+    finally:
+        _showing.clear()
 
 
 def install_excepthook() -> None:

@@ -67,6 +67,12 @@ def test_message_box_in_the_gui(home, qapp):
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             seen["title"], seen["text"] = box.windowTitle(), box.text()
+            # the same error again while the box is up (a failing paint event): no second box
+            try:
+                raise KeyError("again")
+            except KeyError:
+                crash.handle_exception(*sys.exc_info())
+            seen["still_first"] = QApplication.activeModalWidget() is box
             box.done(0)
         else:
             QTimer.singleShot(20, close_box)
@@ -81,4 +87,7 @@ def test_message_box_in_the_gui(home, qapp):
         logs.shutdown_logging()
     assert seen["title"] == crash.TITLE_FA
     assert "خطای پیش‌بینی‌نشده" in seen["text"] and str(home / "logs") in seen["text"]
-    assert "KeyError: 'widget state'" in path.read_text(encoding="utf-8")
+    assert seen["still_first"]
+    text = path.read_text(encoding="utf-8")
+    assert "KeyError: 'widget state'" in text and "KeyError: 'again'" in text
+
