@@ -27,7 +27,11 @@ def to_escpos_bytes(image, cut: bool = True, drawer: bool = False) -> bytes:
     pil = image if hasattr(image, "getpixel") else qimage_to_pil(image)
     p = _dummy(pil.width)
     p._raw(ESC_INIT)
-    p.image(pil, impl="bitImageRaster", fragment_height=FRAGMENT_ROWS)
+    # split here rather than in python-escpos, which converts the whole image once more before
+    # splitting it; the blocks are the same: at most FRAGMENT_ROWS rows each, top to bottom
+    for top in range(0, pil.height, FRAGMENT_ROWS):
+        block = pil.crop((0, top, pil.width, min(pil.height, top + FRAGMENT_ROWS)))
+        p.image(block, impl="bitImageRaster", fragment_height=FRAGMENT_ROWS)
     if cut:
         p.cut()
     if drawer:

@@ -7,6 +7,7 @@ page a table continues on.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def has_glyph(ch: str) -> bool:
     return ord(ch) in _glyphs
 
 
+@functools.lru_cache(maxsize=16384)
 def _width(text: str, font: str, size: float) -> float:
     return pdfmetrics.stringWidth(strip_controls(shape(text, has_glyph)), font, size)
 
@@ -72,6 +74,9 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Greedy word wrap of logical text; a word longer than the line is cut by letters."""
     lines: list[str] = []
     for para in (text or "").split("\n"):
+        if _width(para, font, size) <= width:  # the common case: one measurement
+            lines.append(para)
+            continue
         current = ""
         for word in para.split(" "):
             candidate = f"{current} {word}" if current else word
@@ -249,10 +254,17 @@ class _Writer:
         top = self.y
         self.c.setFillColor(black)
         path = self.c.beginPath()
-        for r, row in enumerate(matrix):
-            for col, dark in enumerate(row):
-                if dark:
-                    path.rect(x0 + col * module, top - (r + 1) * module, module, module)
+        for r, row in enumerate(matrix):  # one rectangle per run of dark modules
+            col = 0
+            while col < n:
+                if not row[col]:
+                    col += 1
+                    continue
+                end = col
+                while end < n and row[end]:
+                    end += 1
+                path.rect(x0 + col * module, top - (r + 1) * module, (end - col) * module, module)
+                col = end
         self.c.drawPath(path, stroke=0, fill=1)
         self.y -= side + 3 * mm
         if b.caption:

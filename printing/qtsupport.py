@@ -44,6 +44,11 @@ def qimage_to_pil(image) -> Image.Image:
     """A QImage (any format) -> PIL 'L' image with the same pixels (0 black, 255 white)."""
     from PySide6.QtGui import QImage
 
+    if image.format() == QImage.Format.Format_Mono and image.colorTable() == [0xFFFFFFFF, 0xFF000000]:
+        # our thermal renders: 1 bit per dot, MSB first, 1 = black -> PIL's inverted 1-bit raw mode
+        w, h, bpl = image.width(), image.height(), image.bytesPerLine()
+        data = bytes(image.constBits())[: bpl * h]
+        return Image.frombuffer("1", (w, h), data, "raw", "1;I", bpl, 1).convert("L")
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
     w, h, bpl = gray.width(), gray.height(), gray.bytesPerLine()
     data = bytes(gray.constBits())[: bpl * h]

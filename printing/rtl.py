@@ -57,6 +57,7 @@ _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": Fals
 _RESHAPER_NO_LIG = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False, "support_ligatures": False})
 
 
+@functools.lru_cache(maxsize=16384)
 def shape(s: str, has_glyph=None) -> str:
     """Contextual forms for Arabic-script letters (presentation forms), logical order kept.
     Ligatures the font lacks fall back to single letters."""
