@@ -120,10 +120,10 @@ def _field(name: str) -> str:
 
 def _text(item: Mapping, name: str, where: str, problems: list[str]) -> str:
     v = item.get(name)
-    if not isinstance(v, str) or not normalize_text(v):
+    text = normalize_text(v) if isinstance(v, str) else ""
+    if not text:
         problems.append(f"{where}: {_field(name)} باید متن غیرخالی باشد.")
-        return ""
-    return normalize_text(v)
+    return text
 
 
 def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None:
@@ -160,12 +160,10 @@ def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None
             )
         if kind in FEE_KINDS and _is_amount(amount):
             fees.append(FeeLine(kind, amount))
-    documents: list[str] = []
     raw_docs = item.get("documents", [])
-    if not isinstance(raw_docs, list) or not all(isinstance(d, str) and normalize_text(d) for d in raw_docs):
+    documents = [normalize_text(d) if isinstance(d, str) else "" for d in raw_docs] if isinstance(raw_docs, list) else [""]
+    if not all(documents):
         problems.append(f"{where}: {_field('documents')} باید فهرستی از متن‌های غیرخالی باشد.")
-    else:
-        documents = [normalize_text(d) for d in raw_docs]
     active = item.get("active")
     if "active" in item and not isinstance(active, bool):
         problems.append(f"{where}: {_field('active')} باید true یا false باشد.")
