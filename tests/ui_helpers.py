@@ -1,6 +1,8 @@
 """Shared set-up for the UI tests: a data folder filled through the real services."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from desk_app.paths import resources_dir
@@ -9,17 +11,38 @@ NATIONAL_CODES = ("0013542419", "0084575948", "1234567891", "0499370899")
 PASSWORD = "secret-123"
 
 
+_TEMPLATE: list[Path] = []
+
+
+def _template() -> Path:
+    """Built once per test process through the services (password hashing is slow on purpose)."""
+    if not _TEMPLATE:
+        from desk_app.services import catalog, setup, users
+        from desk_app.services.context import Desk
+
+        base = Path(tempfile.mkdtemp(prefix="desk-ui-template-")) / "home"
+        with Desk.open(base) as desk:
+            setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2)
+            users.add_user(desk, "manager", "manager", PASSWORD, full_name="مدیر دفتر")
+            users.add_user(desk, "clerk", "clerk", PASSWORD, full_name="زهرا احمدی")
+            catalog.import_catalog(desk, resources_dir() / "catalog" / "demo-catalog.json")
+        _TEMPLATE.append(base)
+    return _TEMPLATE[0]
+
+
 def filled_home(home: Path, *, server_url: str | None = None, token: str | None = None,
                 printer_target: str | None = None) -> Path:
-    """Office 4512 device 2, a manager and a clerk, the demo catalog."""
-    from desk_app.services import catalog, setup, users
+    """Office 4512 device 2, a manager and a clerk, the demo catalog (a copy of one template)."""
+    from desk_app.services import setup
     from desk_app.services.context import Desk
 
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("desk.sqlite3", "desk.sqlite3-wal"):
+        if (_template() / name).exists():
+            shutil.copy2(_template() / name, home / name)
     with Desk.open(home) as desk:
-        setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2, server_url=server_url, token=token)
-        users.add_user(desk, "manager", "manager", PASSWORD, full_name="مدیر دفتر")
-        users.add_user(desk, "clerk", "clerk", PASSWORD, full_name="زهرا احمدی")
-        catalog.import_catalog(desk, resources_dir() / "catalog" / "demo-catalog.json")
+        if server_url:
+            setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2, server_url=server_url, token=token)
         if printer_target:
             desk.settings.set_many({"printer_target": printer_target, "auto_print": True})
     return home

@@ -77,7 +77,7 @@ class MessageLabel(QLabel):
 
     @property
     def is_error(self) -> bool:
-        return self.isVisible() and self.styleSheet() == ERROR_STYLE
+        return not self.isHidden() and self.styleSheet() == ERROR_STYLE
 
 
 class FieldForm(QWidget):

@@ -1,0 +1,69 @@
+"""Bad moments at the counter: a locked database, closing with work running, report exports."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from desk_app.domain.jalali import today_tehran
+from tests.test_ui_flow import app, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.test_ui_sync import fill_intake
+from tests.ui_helpers import NATIONAL_CODES
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_locked_database_keeps_the_form_and_says_so(launcher, qtbot, home, monkeypatch):
+    monkeypatch.setenv("DESK_APP_BUSY_TIMEOUT_MS", "300")
+    window = log_in(qtbot, launcher(), "clerk")
+    page = window.intake
+    fill_intake(page, NATIONAL_CODES[2])
+    other = sqlite3.connect(home / "desk.sqlite3", isolation_level=None)  # another program holds the lock
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        page.save()
+        qtbot.waitUntil(lambda: page.banner.is_error, timeout=10_000)
+        assert "قفل" in page.banner.text()
+        assert page.national_code.text() == NATIONAL_CODES[2]  # nothing typed is lost
+        assert page.save_button.isEnabled()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with qtbot.waitSignal(page.registered, timeout=10_000):
+        page.save()  # the lock is gone: the same form saves
+    qtbot.waitUntil(lambda: window.requests.model.count == 1, timeout=10_000)
+
+
+def test_daily_report_exports_pdf_and_csv(launcher, qtbot, tmp_path):
+    window = log_in(qtbot, launcher(), "manager")
+    fill_intake(window.intake, NATIONAL_CODES[0])
+    with qtbot.waitSignal(window.intake.registered, timeout=10_000):
+        window.intake.save()
+    reports = window.reports
+    pdf, csv = tmp_path / "daily.pdf", tmp_path / "daily.csv"
+    reports.export(today_tehran(), pdf=str(pdf), csv=str(csv))
+    qtbot.waitUntil(lambda: reports.message.text().startswith("انجام شد"), timeout=30_000)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = csv.read_text(encoding="utf-8-sig")
+    assert "2101" in text or "گذرنامه" in text
+
+    reports.day.setText("1405/13/40")  # no such day: said next to the field, nothing runs
+    reports.load()
+    assert reports.day_message.is_error
+
+
+def test_closing_waits_for_running_work(launcher, qtbot):
+    launcher = launcher()
+    window = log_in(qtbot, launcher, "clerk")
+    fill_intake(window.intake, NATIONAL_CODES[3])
+    window.intake.save()
+    window._force_close = True  # no question dialog in a test; the close must still not lose the save
+    window.close()
+    launcher.shutdown()  # waits for the database thread
+    from desk_app.services import requests
+    from desk_app.services.context import Desk
+
+    with Desk.open(launcher.desk.home) as desk:
+        assert requests.count_requests(desk) == 1
+    launcher.runner = type(launcher.runner)()  # the fixture shuts down again
+    launcher.desk = Desk.open(launcher.desk.home)
