@@ -13,7 +13,7 @@ from typing import Union
 @dataclass
 class Title:
     text: str
-    size: str = "large"  # large | medium
+    size: str = "large"  # huge (ticket number) | large | medium
     align: str = "center"  # section headings: right
 
 

@@ -143,7 +143,7 @@ class _Writer:
         self.width = self.right - self.left
         self.base = 9.5 if self.small_page else 10
         self.size = {"small": self.base * 0.85, "normal": self.base, "medium": self.base * 1.2,
-                     "large": self.base * 1.5}
+                     "large": self.base * 1.5, "huge": self.base * 4}
         self.y = self.top
         self.page_no = 1
 
@@ -368,11 +368,11 @@ class _Writer:
             y = top - 0.75 * mm
             for part in self._cell_lines(text, col, w, size, bold):
                 y -= self.lead(size) * 0.85
-                if col.numeric or col.ltr:
-                    self.draw(part, right - w + 2 * mm, y + size * 0.35, font=font, size=size, align="left",
+                if col.numeric:  # amounts and counts centred under their heading
+                    self.draw(part, right - w / 2, y + size * 0.35, font=font, size=size, align="center")
+                else:  # text and codes flush right, like the heading
+                    self.draw(part, right - 1 * mm, y + size * 0.35, font=font, size=size, align="right",
                               rtl=not col.ltr)
-                else:
-                    self.draw(part, right - 1 * mm, y + size * 0.35, font=font, size=size, align="right")
             right -= w
         self.c.setLineWidth(0.3)
         self.c.setStrokeColor(DARK)

@@ -66,7 +66,7 @@ def build_receipt(data: ReceiptData) -> L.Document:
 def build_ticket(data: TicketData) -> L.Document:
     doc = L.Document(kind="ticket", page="A5")
     doc.add(L.Title(data.office_name, size="medium"), L.Text("شماره نوبت شما", align="center"),
-            L.Title(fa(data.number)))
+            L.Title(fa(data.number), size="huge"))
     if data.service_title:
         doc.add(L.Text(data.service_title, align="center"))
     if data.waiting is not None:

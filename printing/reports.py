@@ -63,10 +63,17 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
 def _chart(rows: list[Row]) -> L.BarChart:
     ranked = sorted(rows, key=lambda r: (-r.count, r.key))
     items = [(r.label, r.count) for r in ranked[:CHART_TOP]]
-    rest = sum(r.count for r in ranked[CHART_TOP:])
-    if rest:
-        items.append(("سایر خدمات", rest))
-    return L.BarChart("تعداد درخواست‌ها به تفکیک خدمت", items, [num(v) for _, v in items])
+    return L.BarChart("تعداد درخواست‌ها به تفکیک خدمت" + (f" ({num(len(items))} خدمت پرتقاضا)"
+                                                       if len(ranked) > CHART_TOP else ""),
+                      items, [num(v) for _, v in items])
+
+
+def _chart_rest(rows: list[Row]) -> L.Text | None:
+    ranked = sorted(rows, key=lambda r: (-r.count, r.key))[CHART_TOP:]
+    rest = sum(r.count for r in ranked)
+    if not rest:
+        return None
+    return L.Text(f"سایر خدمات: {num(rest)} درخواست در {num(len(ranked))} خدمت دیگر", size="small")
 
 
 def build_daily_report(data: DailyReportData) -> L.Document:
@@ -117,6 +124,9 @@ def build_daily_report(data: DailyReportData) -> L.Document:
         doc.add(_shifts(data.shifts, u))
     if data.per_service:
         doc.add(_chart(data.per_service))
+        rest = _chart_rest(data.per_service)
+        if rest:
+            doc.add(rest)
     doc.add(L.Separator("space"),
             L.SignatureBoxes(["امضای مدیر دفتر", "امضای متصدی صندوق"]))
     return doc

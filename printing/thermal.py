@@ -46,7 +46,7 @@ class _Renderer:
         self.inner = width - 2 * self.margin
         base = max(19, round(width * 0.042))  # 576 -> 24 px (3 mm), 384 -> 19 px
         self.px = {"small": round(base * 0.82), "normal": base, "medium": round(base * 1.15),
-                   "large": round(base * 1.35)}
+                   "large": round(base * 1.35), "huge": round(base * 3.5)}
         self.gap = round(base * 0.3)
         self._fonts: dict[tuple[str, bool], QFont] = {}
         self.ops: list[_Op] = []
@@ -230,11 +230,10 @@ class _Renderer:
         pad = self.gap / 2
         for text, col, w in zip(cells, columns, widths):
             x = right - w
-            ltr = col.ltr or col.numeric
             shown = isolate_ltr(text) if col.ltr else isolate_ltr_runs(text)
-            align = "left" if col.numeric and not bold else ("left" if col.ltr else "right")
-            lay, h = self.layout(shown, self.font(size, bold), w - pad, rtl=not ltr or col.numeric, align=align)
-            placed.append((lay, x + (0 if align == "left" else pad), h))
+            align = "center" if col.numeric else "right"  # amounts centred, text and codes flush right
+            lay, h = self.layout(shown, self.font(size, bold), w - pad, rtl=not col.ltr, align=align)
+            placed.append((lay, x, h))
             right = x
         height = max(h for _, _, h in placed)
 

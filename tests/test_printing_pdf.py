@@ -160,7 +160,10 @@ def test_daily_report_pages_numbered_headers_repeated_totals_right(tmp_path):
     total = f"{data.total_amount:,}".translate(str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬"))
     assert f"جمع ۵٬۰۰۰ {total} ریال" in every
     assert any(x.startswith("4512-2-050908-0039") for x in every), "cancellations listed by receipt no"
-    assert "تعداد درخواست‌ها به تفکیک خدمت".replace(ZWNJ, "") in [no_zwnj(x) for x in every]
+    assert "تعداد درخواستها به تفکیک خدمت (۱۵ خدمت پرتقاضا)" in [no_zwnj(x) for x in every]
+    rest = sorted(data.per_service, key=lambda r: -r.count)[15:]
+    rest_n = f"{sum(r.count for r in rest):,}".translate(str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬"))
+    assert f"سایر خدمات: {rest_n} درخواست در ۴۵ خدمت دیگر" in every
 
 
 def test_zero_request_day_is_a_short_clean_report(tmp_path):
