@@ -66,14 +66,14 @@ def test_restore_and_epoch_rotate_force_resync_and_keep_server_refs(server, tmp_
 
 def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
     o, d = server.office, server.device
-    batches = [[make_request_op(o, d, n=i * 200 + j) for j in range(200)] for i in range(4)]
+    batches = [[make_request_op(o, d, n=i * 150 + j) for j in range(150)] for i in range(3)]
     answered: list[int] = []
     in_flight = threading.Event()
 
     def sender():
         with server.client(server.token, timeout=60) as c:
             for i, ops in enumerate(batches):
-                if i == 2:
+                if i == 1:
                     in_flight.set()
                 try:
                     batch(c, o, ops)
@@ -87,7 +87,7 @@ def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
     time.sleep(random.Random(7).uniform(0.0, 0.05))
     server.kill()
     t.join(60)
-    assert 0 in answered and 1 in answered
+    assert 0 in answered
 
     db = ServerDB(server.db_url)
     try:
@@ -113,7 +113,7 @@ def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
             res = batch(c, o, ops)
             assert {x["result"] for x in res} <= {"created", "duplicate"}
             created += sum(x["result"] == "created" for x in res)
-        assert created == 800 - len(reqs)
+        assert created == 450 - len(reqs)
         epoch = c.get(f"{B}/hello").json()["feed_epoch"]
         seqs = []
         cursor = f"{epoch}:0"
@@ -123,13 +123,13 @@ def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
             cursor = page["cursor"]
             if not page["more"]:
                 break
-        assert seqs == list(range(1, 801))  # gap-free: the killed transaction took no seq
+        assert seqs == list(range(1, 451))  # gap-free: the killed transaction took no seq
 
 
 def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
     srv = ServerProcess(server_db_url, serve_args=("--workers", "2", "--rate-limit", "0.2,5"), cwd=tmp_path)
-    srv.add_office("4512")
-    token = srv.enrol("4512", 2)
+    tokens = srv.quick_setup({"4512": (2, 3)}, catalog=None)
+    token = tokens[("4512", 2)]
     srv.start()
     try:
         codes, retry = [], None
@@ -142,8 +142,7 @@ def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
                     assert r.json()["error"] == "rate_limited"
         assert codes == [200] * 5 + [429] * 3
         assert retry.isdigit() and 1 <= int(retry) <= 5
-        other = srv.enrol("4512", 3)  # another device has its own bucket
-        with srv.client(other) as c:
+        with srv.client(tokens[("4512", 3)]) as c:  # another device has its own bucket
             assert c.get(f"{B}/hello").status_code == 200
     finally:
         srv.stop()
@@ -151,9 +150,7 @@ def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
 
 def test_demo_advance_moves_requests_on(tmp_path):
     srv = ServerProcess(f"sqlite:///{tmp_path / 'p.db'}", serve_args=("--demo-advance", "0.5"), cwd=tmp_path)
-    srv.add_office("4512")
-    srv.load_catalog(CATALOG)
-    token = srv.enrol("4512", 2)
+    token = srv.quick_setup({"4512": (2,)})[("4512", 2)]
     srv.start()
     try:
         with srv.client(token) as c:

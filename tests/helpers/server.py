@@ -133,6 +133,29 @@ class ServerProcess:
         finally:
             os.unlink(f.name)
 
+    def quick_setup(self, offices: dict[str, tuple[int, ...]], catalog: dict | None = CATALOG) -> dict[tuple[str, int], str]:
+        """Offices, enrolled devices and a catalog through `provincial_server.admin` in this process
+        (the functions the CLI runs, without a Python start-up per step); returns the tokens."""
+        from provincial_server import admin
+        from provincial_server.db import ServerDB
+
+        db = ServerDB(self.db_url)
+        try:
+            db.init()
+            if catalog is not None:
+                with db.write() as s:
+                    from provincial_server.catalogs import load_catalog
+
+                    load_catalog(s, catalog)
+            tokens = {}
+            for code, devices in offices.items():
+                admin.add_office(db, code, f"دفتر {code}")
+                for d in devices:
+                    tokens[(code, d)] = admin.enrol_device(db, code, d)
+            return tokens
+        finally:
+            db.dispose()
+
     def list_requests(self, office: str | None = None) -> list[dict]:
         args = ["request", "list", "--json"] + (["--office", office] if office else [])
         return json.loads(self.admin(*args).stdout)
@@ -216,19 +239,11 @@ class LiveServer(ServerProcess):
     _next_office = [1000]
 
     def new_office(self, devices: tuple[int, ...] = (2,)) -> tuple[str, dict[int, str]]:
-        from provincial_server import admin
-        from provincial_server.db import ServerDB
-
         with _seq_lock:
             self._next_office[0] += 1
             code = str(self._next_office[0])
-        db = ServerDB(self.db_url)
-        try:
-            admin.add_office(db, code, f"دفتر {code}")
-            tokens = {d: admin.enrol_device(db, code, d) for d in devices}
-        finally:
-            db.dispose()
-        return code, tokens
+        tokens = self.quick_setup({code: devices}, catalog=None)
+        return code, {d: tokens[(code, d)] for d in devices}
 
 
 def _backend_url(request, directory: Path):
@@ -247,7 +262,7 @@ def live_server(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp("live")
     url, cluster = _backend_url(request, directory)
     srv = LiveServer(url, cwd=directory)
-    srv.load_catalog(CATALOG)
+    srv.quick_setup({})
     srv.start()
     yield srv
     srv.stop()
@@ -268,9 +283,7 @@ def server_db_url(request, tmp_path):
 def server(server_db_url, tmp_path):
     """A running server with office 4512 (device 2 enrolled) and the test catalog."""
     srv = ServerProcess(server_db_url, cwd=tmp_path)
-    srv.add_office("4512")
-    srv.load_catalog(CATALOG)
-    srv.token = srv.enrol("4512", 2)
+    srv.token = srv.quick_setup({"4512": (2,)})[("4512", 2)]
     srv.office, srv.device = "4512", 2
     srv.start()
     yield srv
