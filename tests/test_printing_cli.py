@@ -188,3 +188,40 @@ def test_cli_subprocess_printer_error_exit_code(home, desk, tmp_path):
     assert done.returncode == 3
     assert done.stdout == ""
     assert "چاپگر" in done.stderr
+
+
+def test_shift_report_reconciles_the_cash(home, desk, tmp_path):
+    from desk_app.services import shifts
+
+    deskdata.register(desk)  # opens ali's shift, cash
+    deskdata.register(desk, 2, payment_method="card", payment_ref="55")
+    shift = shifts.current_shift(desk, "ali")
+    closed = shifts.close_shift(desk, "ali", {"cash": 12_000_000, "card": 12_850_000})
+    assert closed.difference["cash"] == -850_000
+    out = tmp_path / "s.pdf"
+    printjobs.print_shift_report(desk, shift.id, f"pdf:{out}")
+    lines = page_lines(out)
+    assert "گزارش نوبت کاری" in lines
+    assert "متصدی علی رضایی" in lines
+    assert "تعداد درخواستها ۲" in lines
+    assert "نقدی ۱۲٬۸۵۰٬۰۰۰ ریال ۱۲٬۰۰۰٬۰۰۰ ریال کسری ۸۵۰٬۰۰۰ ریال" in lines, lines
+    assert "کارت بانکی ۱۲٬۸۵۰٬۰۰۰ ریال ۱۲٬۸۵۰٬۰۰۰ ریال بدون اختلاف" in lines
+
+
+def test_printer_name_goes_raw_through_lp(home, desk, tmp_path, monkeypatch, capsys):
+    """`printer:NAME` on Linux: `lp -d NAME -o raw` with the ESC/POS job on standard input
+    (a stand-in `lp` on PATH records what it was given)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/lp.args\ncat > {tmp_path}/lp.stdin\n")
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    req = deskdata.register(desk)
+    code, _, err = run(home, "print", "receipt", req.receipt_no, "--to", "printer:TM_T20", capsys=capsys)
+    assert code == 0, err
+    assert (tmp_path / "lp.args").read_text().split() == ["-d", "TM_T20", "-o", "raw"]
+    assert decode((tmp_path / "lp.stdin").read_bytes()).width == 576
+    lp.write_text("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
+    code, _, err = run(home, "print", "receipt", req.receipt_no, "--to", "printer:NOPE", capsys=capsys)
+    assert code == 3 and "NOPE" in err and "does not exist" in err

@@ -308,3 +308,56 @@ def print_daily_report(desk, day: dt.date | None = None, target: str | None = No
 
     _run_job(desk, job_id, run)
     return PrintResult(job_id, KIND_REPORT, str(parsed) if parsed else f"csv:{csv_path}", notes=notes)
+
+
+def shift_report_data(desk, shift_id: str):
+    """One shift (open or closed) as printing data: its requests per service and method,
+    its cancellations and the expected-vs-counted cash."""
+    from sqlalchemy import func
+
+    from printing.data import CancellationRow, Row, ShiftReportData, ShiftRow
+
+    from desk_app.services.shifts import PAYMENT_LABELS_FA, expected_amounts
+    from desk_app.store.models import Cancellation, Shift
+
+    settings = desk.settings.all()
+    with desk.db.read() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise InvalidInput(f"نوبت کاری «{shift_id[:40]}» پیدا نشد.", "shift")
+        username = s.scalar(select(User.username).where(User.id == shift.user_id))
+        expected = json.loads(shift.expected_json) if shift.expected_json else expected_amounts(s, shift)[0]
+        per_service = [Row(code, title, n, int(total)) for code, title, n, total in s.execute(
+            select(Request.service_code, Request.service_title, func.count(), func.coalesce(func.sum(Request.total), 0))
+            .where(Request.shift_id == shift_id).group_by(Request.service_code, Request.service_title)
+            .order_by(Request.service_code))]
+        per_payment = [Row(m, PAYMENT_LABELS_FA.get(m, m), n, int(total)) for m, n, total in s.execute(
+            select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
+            .where(Request.shift_id == shift_id).group_by(Request.payment_method).order_by(Request.payment_method))]
+        names = dict(s.execute(select(User.username, User.full_name)).all())
+        cancellations = [CancellationRow(receipt_no, names.get(c.clerk_username) or c.clerk_username, c.reason,
+                                         c.refund, parse_utc(c.at))
+                         for c, receipt_no in s.execute(
+                             select(Cancellation, Request.receipt_no)
+                             .join(Request, Request.request_id == Cancellation.request_id)
+                             .where(Cancellation.shift_id == shift_id).order_by(Cancellation.at))]
+        row = ShiftRow(shift.id, names.get(username) or username, parse_utc(shift.opened_at),
+                       parse_utc(shift.closed_at) if shift.closed_at else None, shift.opening_cash, expected,
+                       json.loads(shift.counted_json) if shift.counted_json else None)
+    return ShiftReportData(
+        office_code=settings["office_code"] or "", office_name=settings["office_name"] or "", shift=row,
+        generated_at=utc_now(), requests_count=sum(r.count for r in per_service),
+        total_amount=sum(r.amount for r in per_service), per_service=per_service, per_payment=per_payment,
+        cancellations=cancellations, unit=settings["display_unit"] or "rial")
+
+
+def print_shift_report(desk, shift_id: str, target: str) -> PrintResult:
+    """The A4 shift report (cash reconciliation) to `pdf:FILE` or `printer:NAME`."""
+    from printing import targets as T
+    from printing.pdf import render_shift_report_pdf
+
+    parsed = T.parse_target(target, ("pdf", "printer"))
+    data = shift_report_data(desk, shift_id)
+    job_id = _start_job(desk, KIND_REPORT, str(parsed), None, 0)
+    _run_job(desk, job_id, lambda: T.print_pdf_to(parsed, lambda path: render_shift_report_pdf(data, path)))
+    return PrintResult(job_id, KIND_REPORT, str(parsed))
