@@ -297,6 +297,7 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
     parser.add_argument("--child", choices=["login", "requests", "sync"])
     parser.add_argument("--home")
+    parser.add_argument("--big-home", help="reuse (or keep) the data folder with the N requests here")
     args = parser.parse_args()
     if args.child == "login":
         child_login(args.home)
@@ -319,10 +320,11 @@ def main() -> int:
               flush=True)
 
         if args.requests:
-            big = tmp / "big"
-            make_home(big)
-            figures["generate_s"] = round(bulk_requests(big, args.requests), 1)
-            print(f"generated {args.requests:,} requests in {figures['generate_s']} s", flush=True)
+            big = Path(args.big_home) if args.big_home else tmp / "big"
+            if not (big / "desk.sqlite3").exists():
+                make_home(big)
+                figures["generate_s"] = round(bulk_requests(big, args.requests), 1)
+                print(f"generated {args.requests:,} requests in {figures['generate_s']} s", flush=True)
             page = run_json([PY, __file__, "--child", "requests", "--home", str(big)])
             figures.update({f"list_{k}": v for k, v in page.items()})
             print("requests page:", json.dumps(page), flush=True)

@@ -124,10 +124,12 @@ class RequestSource:
         return requests.count_requests(self.desk, **self._kwargs(requests.count_requests, flt))
 
     def page(self, flt: RequestFilter, after_seq: int | None, limit: int) -> list:
+        """A window of seqs (an index-only query), then the rows of just that window."""
         from desk_app.services import requests
 
-        return requests.list_requests(self.desk, after_seq=after_seq, limit=limit,
-                                      **self._kwargs(requests.list_requests, flt))
+        seqs = requests.ids_window(self.desk, after_seq=after_seq, limit=limit,
+                                   **self._kwargs(requests.ids_window, flt))
+        return requests.get_requests(self.desk, seqs)
 
     def sync_states(self, rows) -> dict[str, str | None]:
         from desk_app.services import requests

@@ -106,8 +106,12 @@ class RequestsPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # widths are fitted once, to the first page; ResizeToContents would measure every row of
+        # every page again on each change
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
+        self._widths_fitted = False
         detail = QWidget(splitter)
         detail_layout = QHBoxLayout(detail)
         self.detail_form = QFormLayout()
@@ -162,6 +166,7 @@ class RequestsPage(QWidget):
         self.model.count_changed.connect(self._show_count)
         self.model.failed.connect(self.message.show_error)
         self.model.modelReset.connect(self._selection_changed)
+        self.model.modelReset.connect(self._fit_widths)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.reprint_button.clicked.connect(self.reprint)
         self.form_button.clicked.connect(self.print_form)
@@ -200,6 +205,11 @@ class RequestsPage(QWidget):
         flt = self.current_filter()
         if flt is not None:
             self.model.set_filter(flt)
+
+    def _fit_widths(self) -> None:
+        if not self._widths_fitted and self.model.rowCount():
+            self._widths_fitted = True
+            self.table.resizeColumnsToContents()
 
     def _show_count(self, count: int) -> None:
         self.count_label.setText(self.tr("%1 requests").replace("%1", to_persian_digits(f"{count:,}".replace(",", "٬"))))
