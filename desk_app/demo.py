@@ -311,13 +311,29 @@ def wait_for_stop(server: ServerProcess) -> None:
 
 
 def run_gui(home: Path) -> int:
-    """The desktop app at its login window, on this data folder."""
+    """The desktop app at its login window, on this data folder.
+
+    SIGTERM (a logout, `kill`) closes the app the normal way, so the server is stopped after it:
+    Qt's event loop does not run Python signal handlers by itself, hence the idle timer.
+    """
+    from PySide6.QtCore import QTimer
+
     from desk_app.crash import install_excepthook
     from desk_app.ui.app import run_gui as _run
+    from desk_app.ui.app import setup_application
 
     install_excepthook()
-
-    return int(_run(home) or 0)
+    app = setup_application()
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+    try:
+        return int(_run(home) or 0)
+    finally:
+        wake.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main_demo(home: Path, *, gui: bool, exit_after_setup: bool, port: int = 0,

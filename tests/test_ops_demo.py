@@ -125,3 +125,27 @@ def test_demo_never_touches_a_real_office_folder(home):
     assert not (home / "server.db").exists()
     users = desk(home, "user", "list", "--json")
     assert json.loads(users.stdout) == []
+
+
+@pytest.mark.timeout(120)
+def test_gui_demo_stops_its_server_when_the_app_closes(home):
+    assert desk(home, "demo", "--no-gui", "--exit").returncode == 0  # set-up done beforehand
+    env = dict(_env(home), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.poll() is not None else "no output"
+        url = json.loads(line)["server_url"]
+        assert _listening(url)
+        time.sleep(1.5)  # the login window is up
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert not _listening(url)
