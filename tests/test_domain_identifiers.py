@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from desk_app.domain import identifiers as ids
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.identifiers import (
     mask_national_code,
     postal_code_warning,
@@ -22,7 +23,7 @@ from desk_app.domain.identifiers import (
     validate_sheba,
 )
 
-BIDI = sorted({chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)} | {"\u200e", "\u200f", "\u061c"})
+BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_domain_text
 PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC = "٠١٢٣٤٥٦٧٨٩"
 VALIDATORS = [validate_national_code, validate_legal_id, validate_mobile, validate_postal_code, validate_sheba, validate_card]

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.jalali import (
     TEHRAN,
     day_bounds_utc,
@@ -137,3 +138,26 @@ def test_an_instant_lies_inside_the_bounds_of_its_tehran_day(dt):
 def test_consecutive_days_have_consecutive_jalali_dates(g):
     a, b = format_jalali_date(g, persian=False), format_jalali_date(g + timedelta(days=1), persian=False)
     assert a < b  # zero-padded Jalali strings sort like the days
+
+
+BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_domain_text
+
+
+@settings(deadline=None)
+@given(days, st.randoms())
+def test_dates_typed_in_any_digits_parse_and_bidi_is_refused(g, rnd):
+    text = format_jalali_date(g, persian=False)
+    typed = "".join(rnd.choice([c, "۰۱۲۳۴۵۶۷۸۹"[int(c)], "٠١٢٣٤٥٦٧٨٩"[int(c)]]) if c.isdigit() else c for c in text)
+    assert parse_jalali_date(typed) == g
+    pos = rnd.randint(0, len(typed))
+    with pytest.raises(InvalidInput):
+        parse_jalali_date(typed[:pos] + rnd.choice(BIDI) + typed[pos:])
+
+
+@settings(deadline=None)
+@given(st.one_of(st.text(), st.text(st.sampled_from("0123456789۰۱۲۳۴۵۶۷۸۹/-. \u202e"), max_size=20)))
+def test_any_text_is_a_date_or_invalid_input(raw):
+    try:
+        parse_jalali_date(raw)
+    except InvalidInput:
+        pass

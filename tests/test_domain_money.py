@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.money import MAX_RIALS, amount_in_words, format_amount, number_to_words, parse_rials
 
 WORDS = {
@@ -159,3 +160,32 @@ def test_display_parses_back(n, persian, unit):
         assert parse_rials(shown) * 10 == n
     assert ("٬" in shown) == (persian and n >= (10_000 if unit == "toman" else 1000))
     assert not any(c in "0123456789" for c in shown) if persian else shown.isascii()
+
+
+BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_domain_text
+
+
+def mixed_digits(text: str, rnd) -> str:
+    return "".join(rnd.choice([c, "۰۱۲۳۴۵۶۷۸۹"[int(c)], "٠١٢٣٤٥٦٧٨٩"[int(c)]]) if c.isascii() and c.isdigit() else c
+                   for c in text)
+
+
+@settings(deadline=None, max_examples=200)
+@given(amounts, st.randoms())
+def test_amount_in_any_digit_form_parses_and_a_bidi_control_never_does(n, rnd):
+    typed = mixed_digits(rnd.choice([str(n), f"{n:,}", f"{n:,}".replace(",", "٬"), f"{n:,}".replace(",", " ")]), rnd)
+    assert parse_rials(typed) == n
+    pos = rnd.randint(0, len(typed))
+    with pytest.raises(InvalidInput):
+        parse_rials(typed[:pos] + rnd.choice(BIDI) + typed[pos:])
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.one_of(st.text(), st.text(st.sampled_from("0123456789۰۱۲۳۴۵۶۷۸۹,٬، .-٫ریال'\u202e"), max_size=30)))
+def test_any_text_is_rials_or_invalid_input(raw):
+    try:
+        n = parse_rials(raw)
+    except InvalidInput as exc:
+        assert exc.field == "amount" and exc.message
+        return
+    assert isinstance(n, int) and 0 <= n <= MAX_RIALS

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.receipt import (
     RECEIPT_NO_RE,
     ReceiptNo,
@@ -93,3 +94,27 @@ def test_round_trip_and_sequence(office, device, day, seq):
     assert parsed == ReceiptNo(office, device, parsed.yymmdd, seq)
     assert next_seq(no, office, device, day) == seq + 1
     assert format_receipt_no(office, device, day, next_seq(no, office, device, day)) != no
+
+
+BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_domain_text
+
+
+@settings(deadline=None)
+@given(st.integers(1, 10**6), st.randoms())
+def test_typed_receipt_numbers_in_any_digits_and_bidi_rejection(seq, rnd):
+    no = format_receipt_no("4512", 2, DAY, seq)
+    typed = "".join(rnd.choice([c, "۰۱۲۳۴۵۶۷۸۹"[int(c)], "٠١٢٣٤٥٦٧٨٩"[int(c)]]) if c.isdigit() else c for c in no)
+    assert normalize_receipt_no(typed) == no
+    pos = rnd.randint(0, len(typed))
+    with pytest.raises(InvalidInput):
+        normalize_receipt_no(typed[:pos] + rnd.choice(BIDI) + typed[pos:])
+
+
+@settings(deadline=None)
+@given(st.one_of(st.text(), st.text(st.sampled_from("0123456789۰۱۲۳۴۵۶۷۸۹- \u202e'"), max_size=30)))
+def test_any_text_is_a_receipt_no_or_invalid_input(raw):
+    try:
+        parsed = parse_receipt_no(raw)
+    except InvalidInput:
+        return
+    assert RECEIPT_NO_RE.match(format_receipt_no(parsed.office, parsed.device, DAY, parsed.seq))

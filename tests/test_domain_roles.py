@@ -70,7 +70,7 @@ json_values = st.recursive(
 )
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=60)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_hash_ignores_key_order_and_survives_a_round_trip(payload):
     shuffled = dict(reversed(list(payload.items())))
