@@ -1,6 +1,7 @@
 """The receipt (رسید) and the queue ticket (نوبت) as layout documents (DESIGN.md section 6)."""
 from __future__ import annotations
 
+from desk_app.domain.status import STATUS_LABELS_FA
 from printing import layout as L
 import datetime as dt
 
@@ -8,6 +9,7 @@ from printing.data import ReceiptData, TicketData
 from printing.labels import fa, fee_label, jdatetime, money, payment_label, words
 
 PENDING_NOTE = "ثبت در استان در انتظار ارسال است"
+CANCELLED_NOTE = "این درخواست لغو شده است"
 
 
 def qr_payload(data: ReceiptData) -> str:
@@ -54,7 +56,11 @@ def build_receipt(data: ReceiptData) -> L.Document:
         doc.add(L.KeyValue("شماره مرجع پرداخت", data.payment_ref, ltr=True))
     if data.server_ref:
         doc.add(L.KeyValue("کد رهگیری", data.server_ref, ltr=True, bold=True))
-    if data.pending_sync and not data.server_ref:
+    if data.status == "cancelled":
+        doc.add(L.Text(CANCELLED_NOTE, align="center", bold=True, boxed=True))
+    elif data.copy_no > 0 and data.status and data.status != "registered":
+        doc.add(L.KeyValue("وضعیت", STATUS_LABELS_FA.get(data.status, data.status)))
+    if data.pending_sync and not data.server_ref and data.status != "cancelled":
         doc.add(L.Text(PENDING_NOTE, align="center", bold=True, boxed=True))
     doc.add(L.QRCode(qr_payload(data)))
     if data.copy_no > 0 and data.printed_at is not None:

@@ -197,3 +197,12 @@ def test_pdf_receipt_qr_decodes(tmp_path):
     subprocess.run([tool, "-r", "150", "-png", "-singlefile", str(out), str(tmp_path / "page")], check=True)
     found = [r.data.decode() for r in pyzbar.decode(Image.open(tmp_path / "page.png"))]
     assert found == [f"{S.RECEIPT_NO}|{S.REQUEST_ID}"]
+
+
+def test_reprint_of_a_cancelled_or_completed_request_says_so(tmp_path):
+    lines = pdf_lines(render_receipt_pdf(S.receipt(copy_no=1, status="cancelled"), tmp_path / "c.pdf"))[0]
+    assert "این درخواست لغو شده است" in lines
+    assert "ثبت در استان در انتظار ارسال است" not in lines
+    lines = pdf_lines(render_receipt_pdf(S.receipt(copy_no=1, status="completed", server_ref="PR-9", pending_sync=False),
+                                         tmp_path / "d.pdf"))[0]
+    assert any(x.startswith("وضعیت انجام") for x in lines)
