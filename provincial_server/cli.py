@@ -156,10 +156,13 @@ def serve(args) -> int:
     config = uvicorn.Config("provincial_server.app:app_from_env", factory=True, workers=args.workers,
                             access_log=args.access_log, log_level="info" if args.access_log else "warning",
                             timeout_keep_alive=30)
-    if args.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+    try:
+        if args.workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the signal it handled; the shutdown was clean
+        pass
     return 0
 
 
