@@ -22,6 +22,7 @@ from desk_app.domain.text import normalize_digits, normalize_text, search_key
 from desk_app.store.models import OutboxOp, Request, RequestHistory
 
 MAX_PAGE = 1000
+COMMON_NAME_ROWS = 10_000  # from this many matches on, a name page walks seq order instead of sorting
 _KEY_END = chr(0x10FFFF)
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CODE_LIKE_RE = re.compile(r"^[0-9\s-]{8,14}$")
@@ -45,7 +46,7 @@ class RequestView:
     service: str
     service_title: str
     catalog_version: str
-    fees: list[dict]
+    fees_json: str
     total: int
     payment_method: str
     payment_ref: str | None
@@ -55,6 +56,11 @@ class RequestView:
     clock_skew_s: int | None
     reprint_count: int
     updated_at: str
+
+    @property
+    def fees(self) -> list[dict]:
+        """The fee lines snapshot at intake: [{"kind", "amount"}] (parsed when asked for)."""
+        return json.loads(self.fees_json)
 
     @property
     def full_name(self) -> str:
@@ -86,11 +92,12 @@ class HistoryView:
         return dict(self.__dict__)
 
 
-def view(r: Request) -> RequestView:
+def view(r) -> RequestView:
+    """From an ORM `Request` or a plain row of the requests table (same attribute names)."""
     return RequestView(
         r.seq, r.request_id, r.receipt_no, r.status, r.status_note, r.office, r.device, r.created_at,
         r.tehran_day, r.national_code, r.first_name, r.last_name, r.mobile, r.service_code,
-        r.service_title, r.catalog_version, json.loads(r.fees_json), r.total, r.payment_method,
+        r.service_title, r.catalog_version, r.fees_json, r.total, r.payment_method,
         r.payment_ref, r.clerk_username, r.shift_id, r.server_ref, r.clock_skew_s, r.reprint_count,
         r.updated_at)
 
@@ -114,11 +121,8 @@ def get_request(desk, receipt_no_or_request_id: str) -> RequestView:
 
 def get_requests(desk, seqs: list[int]) -> list[RequestView]:
     """Rows for a window of seqs (the UI table model), in the order asked."""
-    if not seqs:
-        return []
     with desk.db.read() as s:
-        rows = {r.seq: view(r) for r in s.scalars(select(Request).where(Request.seq.in_(list(seqs))))}
-    return [rows[q] for q in seqs if q in rows]
+        return _rows_by_seq(s, list(seqs))
 
 
 def history(desk, receipt_no_or_request_id: str) -> list[HistoryView]:
@@ -161,7 +165,35 @@ def _prefix_range(column, prefix: str):
     return (column >= prefix) & (column < prefix + _KEY_END)
 
 
-def _query_filter(query: str):
+def _name_key(query: str | None) -> str | None:
+    """The folded name prefix of a query, or None when the query is a receipt no / id / code."""
+    text = normalize_text(query or "")
+    digits = normalize_digits(text).strip()
+    if not text or RECEIPT_NO_RE.match(digits) or _UUID_RE.match(digits.lower()) or _CODE_LIKE_RE.match(digits):
+        return None
+    return search_key(text) or None
+
+
+def _is_common_name(session: Session, key: str) -> bool:
+    """Whether a name prefix matches many rows; counted with a cap, so it stays cheap."""
+    total = 0
+    for column in (Request.first_key, Request.last_key):
+        capped = select(Request.seq).where(_prefix_range(column, key)).limit(COMMON_NAME_ROWS).subquery()
+        total += session.connection().scalar(select(func.count()).select_from(capped))
+        if total >= COMMON_NAME_ROWS:
+            return True
+    return False
+
+
+def _name_filter(key: str, common: bool):
+    """A rare prefix uses the key indexes (then sorts a few rows by seq); a common one must not:
+    `key || ''` hides the index, so the page walks seq downwards and stops after `limit` hits."""
+    first, last = (Request.first_key, Request.last_key) if not common else (
+        Request.first_key.concat(""), Request.last_key.concat(""))
+    return or_(_prefix_range(first, key), _prefix_range(last, key))
+
+
+def _query_filter(query: str, common: bool = False):
     """Receipt no, request id or national code match exactly; other text is a name prefix."""
     text = normalize_text(query)
     digits = normalize_digits(text).strip()
@@ -177,17 +209,17 @@ def _query_filter(query: str):
     key = search_key(text)
     if not key:
         return None
-    return or_(_prefix_range(Request.first_key, key), _prefix_range(Request.last_key, key))
+    return _name_filter(key, common)
 
 
 def _filtered(stmt: Select, *, status=None, day: date | str | None = None, query: str | None = None,
-              service: str | None = None, clerk: str | None = None) -> Select:
+              service: str | None = None, clerk: str | None = None, common: bool = False) -> Select:
     if status:
         stmt = stmt.where(Request.status == parse_status(status).value)
     if day:
         stmt = stmt.where(Request.tehran_day == (day.isoformat() if isinstance(day, date) else str(day)))
     if query and normalize_text(query):
-        cond = _query_filter(query)
+        cond = _query_filter(query, common)
         if cond is not None:
             stmt = stmt.where(cond)
     if service:
@@ -208,20 +240,40 @@ def _page(stmt: Select, after_seq: int | None, limit: int) -> Select:
     return stmt.order_by(Request.seq.desc()).limit(max(1, min(int(limit), MAX_PAGE)))
 
 
+def _page_rows(session: Session, columns, *, status, day, query, service, clerk, after_seq, limit):
+    key = _name_key(query)
+    common = key is not None and _is_common_name(session, key)
+    stmt = _filtered(select(*columns), status=status, day=day, query=query, service=service, clerk=clerk,
+                     common=common)
+    return session.connection().execute(_page(stmt, after_seq, limit))
+
+
 def list_requests(desk, *, status=None, day=None, query=None, service=None, clerk=None,
                   after_seq: int | None = None, limit: int = 100) -> list[RequestView]:
-    """One page, newest first; pass the last row's `seq` as `after_seq` for the next page."""
-    stmt = _filtered(select(Request), status=status, day=day, query=query, service=service, clerk=clerk)
+    """One page, newest first; pass the last row's `seq` as `after_seq` for the next page.
+
+    The page's seqs come first (sorting index entries is cheap, sorting whole rows is not), then
+    its rows, as plain rows rather than ORM objects, in the same read transaction."""
     with desk.db.read() as s:
-        return [view(r) for r in s.scalars(_page(stmt, after_seq, limit))]
+        seqs = [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, query=query,
+                                           service=service, clerk=clerk, after_seq=after_seq, limit=limit)]
+        return _rows_by_seq(s, seqs)
+
+
+def _rows_by_seq(session: Session, seqs: list[int]) -> list[RequestView]:
+    if not seqs:
+        return []
+    rows = {r.seq: view(r) for r in session.connection().execute(select(*Request.__table__.columns)
+                                                                  .where(Request.seq.in_(seqs)))}
+    return [rows[q] for q in seqs if q in rows]
 
 
 def ids_window(desk, *, status=None, day=None, query=None, service=None, clerk=None,
                after_seq: int | None = None, limit: int = 500) -> list[int]:
     """Just the seqs of one page (the UI model keeps ids and fetches rows on demand)."""
-    stmt = _filtered(select(Request.seq), status=status, day=day, query=query, service=service, clerk=clerk)
     with desk.db.read() as s:
-        return list(s.scalars(_page(stmt, after_seq, limit)))
+        return [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, query=query,
+                                           service=service, clerk=clerk, after_seq=after_seq, limit=limit)]
 
 
 def iter_requests(desk, page: int = 500, **filters) -> Iterator[RequestView]:

@@ -1,0 +1,203 @@
+"""Intake and search figures of the local store.
+
+1. Durable intake: median and p99 of `intake.register_request` (one BEGIN IMMEDIATE transaction:
+   citizen, request, history, outbox, audit; synchronous=FULL), next to a bare sqlite3
+   INSERT+COMMIT of a row of the same size under the same pragmas, in the same run and folder.
+2. Search over N requests (default 1,000,000, generated with executemany): by receipt no, by
+   national code, by name prefix (first page of 100 and the count), through the services.
+
+    .venv/bin/python bench/intake.py [--rows 1000000] [--intake 300] [--searches 50]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from desk_app.domain.identifiers import national_code_check_digit  # noqa: E402
+from desk_app.domain.jalali import jalali_yymmdd  # noqa: E402
+from desk_app.domain.text import search_key  # noqa: E402
+
+FIRST = ["محمد", "علی", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس", "امیر", "حسن",
+         "ابوالفضل", "یوسف", "کوثر", "هانیه", "سمیه", "معصومه", "جواد", "صادق", "اکبر", "لیلا", "نازنین",
+         "پریسا", "بهاره", "کامران", "آرش", "سیاوش", "شیرین", "پروین"]
+LAST = ["محمدی", "حسینی", "احمدی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "قاسمی", "رحیمی",
+        "کاظمی", "نوری", "باقری", "زارعی", "اکبری", "عباسی", "یوسفی", "سلیمانی", "شریفی", "طاهری",
+        "ملکی", "فرهادی", "نجفی", "عزیزی", "بهرامی", "پورمحمد", "آذری", "ارومیه‌ای", "خویی", "مرندی"]
+
+
+def national_code(n: int) -> str:
+    first9 = f"{(n * 7919 + 1234567) % 10**9:09d}"
+    return first9 + str(national_code_check_digit(first9))
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def fmt(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:.2f} ms, p99 {pct(values, 99) * 1000:.2f} ms (n={len(values)})"
+
+
+def bench_intake(folder: Path, n: int) -> dict:
+    from desk_app.services import catalog, intake, setup, users
+    from desk_app.services.context import Desk
+
+    desk = Desk.open(folder / "intake")
+    setup.init_office(desk, "4512", "دفتر", 2)
+    users.add_user(desk, "ali", "clerk", "secret-123", "علی رضایی")
+    catalog.import_catalog(desk, ROOT / "resources" / "catalog" / "demo-catalog.json")
+    code = catalog.list_services(desk, active_only=True)[0].code
+    rng = random.Random(1)
+    times, size = [], 0
+    for i in range(n):
+        t0 = time.perf_counter()
+        r = intake.register_request(desk, clerk="ali", national_code=national_code(rng.randrange(10**8)),
+                                    first_name=rng.choice(FIRST), last_name=rng.choice(LAST), service_code=code)
+        times.append(time.perf_counter() - t0)
+        size = len(json.dumps(r.to_json(), ensure_ascii=False).encode())
+    desk.close()
+
+    con = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
+    for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
+        con.execute("PRAGMA " + pragma)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, request_id TEXT UNIQUE, body BLOB)")
+    bare = []
+    body = os.urandom(size * 2)  # the request row and its frozen outbox payload
+    for _ in range(n):
+        t0 = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO t (request_id, body) VALUES (?, ?)", (str(uuid.uuid4()), body))
+        con.execute("COMMIT")
+        bare.append(time.perf_counter() - t0)
+    con.close()
+    return {"service": times, "bare": bare, "row_bytes": size * 2}
+
+
+def generate(desk, rows: int, seed: int = 7) -> None:
+    """Insert `rows` requests straight into the store (one transaction, executemany)."""
+    rng = random.Random(seed)
+    start = date(2025, 3, 21)
+    con = sqlite3.connect(desk.db.path, isolation_level=None)
+    con.execute("PRAGMA synchronous = OFF")
+    con.execute("BEGIN IMMEDIATE")
+    fees = json.dumps([{"kind": "government", "amount": 3500000}, {"kind": "office", "amount": 650000}])
+    batch, per_day = [], 2000
+    for i in range(rows):
+        day = start + timedelta(days=i // per_day)
+        seq = i % per_day + 1
+        receipt = f"4512-2-{jalali_yymmdd(day)}-{seq:04d}"
+        code = national_code(i)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        created = f"{day.isoformat()}T08:{(seq // 60) % 60:02d}:{seq % 60:02d}.000000Z"
+        batch.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), receipt, "4512", "2", created,
+                      day.isoformat(), code, first, last, search_key(first), search_key(last), "1101",
+                      "ثبت‌نام کارت هوشمند ملی", "1405-09-01", fees, 4150000, "cash", "ali",
+                      rng.choice(["registered", "submitted", "completed"]), 0, created))
+        if len(batch) == 20000:
+            _insert(con, batch)
+            batch = []
+    _insert(con, batch)
+    con.execute("COMMIT")
+    con.execute("ANALYZE")
+    con.close()
+
+
+def _samples(desk, k: int = 500) -> list[tuple[str, str, str]]:
+    """(receipt no, national code, last name) of rows spread over the whole store."""
+    con = sqlite3.connect(desk.db.path)
+    try:
+        n = con.execute("SELECT max(seq) FROM requests").fetchone()[0]
+        step = max(1, n // k)
+        return con.execute("SELECT receipt_no, national_code, last_name FROM requests WHERE seq % ? = 0",
+                           (step,)).fetchall()
+    finally:
+        con.close()
+
+
+def _insert(con, batch) -> None:
+    con.executemany(
+        "INSERT INTO requests (request_id, receipt_no, office, device, created_at, tehran_day, national_code,"
+        " first_name, last_name, first_key, last_key, service_code, service_title, catalog_version, fees_json,"
+        " total, payment_method, clerk_username, status, reprint_count, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+
+
+def bench_search(folder: Path, rows: int, searches: int) -> dict:
+    from desk_app.services import requests
+    from desk_app.services.context import Desk
+
+    desk = Desk.open(folder / "search")
+    t0 = time.perf_counter()
+    if requests.count_requests(desk) != rows:  # --folder keeps a generated store between runs
+        desk.close()
+        shutil.rmtree(folder / "search")
+        desk = Desk.open(folder / "search")
+        generate(desk, rows)
+    gen_s = time.perf_counter() - t0
+    samples = _samples(desk)
+    rng = random.Random(3)
+    picks = [rng.choice(samples) for _ in range(searches)]
+    out = {"generate_s": gen_s, "rows": requests.count_requests(desk)}
+    checks = {
+        "receipt_no": lambda p: requests.list_requests(desk, query=p[0], limit=100),
+        "national_code": lambda p: requests.list_requests(desk, query=p[1], limit=100),
+        "name_prefix_page": lambda p: requests.list_requests(desk, query=p[2][:3], limit=100),
+        "name_prefix_count": lambda p: requests.count_requests(desk, query=p[2][:3]),
+        "day_page": lambda p: requests.list_requests(desk, day="2025-06-01", limit=100),
+    }
+    for name, fn in checks.items():
+        times = []
+        for p in picks:
+            t = time.perf_counter()
+            result = fn(p)
+            times.append(time.perf_counter() - t)
+            if name in ("receipt_no", "national_code"):
+                assert len(result) == 1, (name, p)
+            elif name == "name_prefix_page":
+                key = search_key(p[2][:3])
+                assert result and all(search_key(r.first_name).startswith(key)
+                                      or search_key(r.last_name).startswith(key) for r in result)
+        out[name] = times
+    desk.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--intake", type=int, default=300)
+    ap.add_argument("--searches", type=int, default=50)
+    ap.add_argument("--folder", type=Path, help="keep the generated store here and reuse it next time")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
+        folder = args.folder or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder / "intake", ignore_errors=True)
+        (folder / "bare.sqlite3").unlink(missing_ok=True)
+        res = bench_intake(folder, args.intake)
+        print(f"intake through the service (durable, 1 transaction): {fmt(res['service'])}")
+        print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: {fmt(res['bare'])}")
+        s = bench_search(folder, args.rows, args.searches)
+        print(f"{s['rows']:,} requests generated (or reused) in {s['generate_s']:.1f} s")
+        for name in ("receipt_no", "national_code", "name_prefix_page", "name_prefix_count", "day_page"):
+            print(f"search {name}: {fmt(s[name])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
