@@ -7,16 +7,10 @@ the server exactly once, with the same server_ref and status, and nothing stuck 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
-import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,114 +18,15 @@ from sqlalchemy import select
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.store.models import OutboxOp, Request, ServiceRow, SyncState
-from desk_app.sync.engine import SyncEngine, build_batch, build_item
+from desk_app.sync.engine import build_batch, build_item
 from desk_app.sync.errors import SyncBusy
 from desk_app.sync.lock import sync_lock
 from desk_app.sync.transport import HttpTransport
-from tests.helpers.chaos import AimedProxy
-from tests.helpers.deskdata import make_desk, register
-from tests.helpers.server import CATALOG, ServerProcess
+from tests.helpers.server import CATALOG
 from tests.helpers.syncdata import days_ago, outbox_states, queue_request, statuses
+from tests.helpers.syncrig import DEVICE, OFFICE, Rig, assert_converged, templates
 
-ROOT = Path(__file__).resolve().parent.parent
-OFFICE, DEVICE = "4512", 2
 pytestmark = pytest.mark.timeout(120)
-
-
-class Templates:
-    """A server database (office, catalog, device enrolled) and a counter PC's data folder
-    (users, catalog, office, token), built once per session and copied for each test: the
-    admin commands and password hashing cost seconds, the copies milliseconds."""
-
-    def __init__(self, base: Path):
-        from desk_app.services import catalog as catalog_svc
-        from desk_app.services import setup
-
-        self.base = base
-        srv = ServerProcess(f"sqlite:///{base / 'provincial.db'}", cwd=base)
-        srv.add_office(OFFICE)
-        srv.load_catalog(CATALOG)
-        self.token = srv.enrol(OFFICE, DEVICE)
-        desk = make_desk(base / "home", catalog=False)
-        catalog_svc.import_catalog(desk, CATALOG)
-        setup.init_office(desk, OFFICE, "دفتر پیشخوان آزمایشی", DEVICE, server_url="http://127.0.0.1:9",
-                          token=self.token)
-        desk.close()
-
-    def copy_to(self, tmp: Path) -> None:
-        shutil.copy(self.base / "provincial.db", tmp / "provincial.db")
-        shutil.copytree(self.base / "home", tmp / "home")
-
-
-_templates: dict[str, Templates] = {}
-
-
-def templates(tmp_path_factory) -> Templates:
-    if "t" not in _templates:
-        _templates["t"] = Templates(tmp_path_factory.mktemp("sync-templates"))
-    return _templates["t"]
-
-
-class Rig:
-    """Server + proxy + one counter PC's data folder, wired as in an office."""
-
-    def __init__(self, tmp: Path, tpl: Templates, serve_args=("--rate-limit", "0")):
-        from desk_app.services.context import Desk
-
-        self.tmp = tmp
-        tpl.copy_to(tmp)
-        self.srv = ServerProcess(f"sqlite:///{tmp / 'provincial.db'}", cwd=tmp, serve_args=serve_args)
-        self.token = tpl.token
-        self.srv.start()
-        self.proxy = AimedProxy(self.srv.url, keep_bytes=40).start()
-        self.home = tmp / "home"
-        self.desk = Desk.open(self.home)
-        self.desk.settings.set("server_url", self.proxy.url)
-        self.db = self.desk.db
-        self.n = 0
-
-    def register(self, count=1):
-        out = []
-        for _ in range(count):
-            self.n += 1
-            out.append(register(self.desk, n=self.n))
-        return out
-
-    def engine(self, timeout=(2.0, 5.0), token=None, **kw):
-        transport = HttpTransport(self.proxy.url, token or self.token, timeout=timeout)
-        return SyncEngine(self.db, transport, office=OFFICE, device=DEVICE, **kw), transport
-
-    def sync(self, **kw):
-        eng, transport = self.engine(**kw)
-        with transport:
-            return eng.run_once()
-
-    def restart_server(self, kill=True):
-        self.srv.kill() if kill else self.srv.stop()
-        self.srv.start()
-        self.proxy.set_upstream(self.srv.url)
-
-    def server_rows(self) -> list[tuple]:
-        con = sqlite3.connect(f"file:{self.tmp / 'provincial.db'}?mode=ro", uri=True, timeout=10)
-        try:
-            return con.execute("SELECT request_id, receipt_no, server_ref, status FROM requests").fetchall()
-        finally:
-            con.close()
-
-    def desk_app(self, *args, timeout=60, **kw):
-        env = {**os.environ, "DESK_APP_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
-        return subprocess.run([str(Path(sys.executable).parent / "desk-app"), *args], capture_output=True,
-                              text=True, env=env, timeout=timeout, **kw)
-
-    def popen_sync(self):
-        env = {**os.environ, "DESK_APP_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
-        return subprocess.Popen([str(Path(sys.executable).parent / "desk-app"), "sync", "--once", "--json"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-    def close(self):
-        self.proxy.stop()
-        self.srv.kill()
-        self.desk.close()
 
 
 @pytest.fixture
@@ -144,26 +39,6 @@ def rig(tmp_path, tpl):
     r = Rig(tmp_path, tpl)
     yield r
     r.close()
-
-
-def assert_converged(rig: Rig, expect_local: int | None = None) -> dict:
-    """Clean sync, then: every local request on the server exactly once, same ref and status."""
-    report = rig.sync()
-    assert report.online, report.error
-    assert report.pending == 0 and outbox_states(rig.db).get("sending", 0) == 0
-    with rig.db.read() as s:
-        local = {r.request_id: (r.receipt_no, r.server_ref, r.status) for r in s.scalars(select(Request))}
-        withdrawn = set(s.scalars(select(OutboxOp.request_id).where(OutboxOp.state == "withdrawn")))
-    rows = rig.server_rows()
-    ids = [r[0] for r in rows]
-    assert len(ids) == len(set(ids)) and len({r[1] for r in rows}) == len(rows)
-    server = {r[0]: (r[1], r[2], r[3]) for r in rows}
-    assert set(server) == set(local) - withdrawn
-    for rid, (receipt_no, ref, status) in server.items():
-        assert local[rid] == (receipt_no, ref, status), rid
-    if expect_local is not None:
-        assert len(local) == expect_local
-    return server
 
 
 # ------------------------------------------------------------------------ lost / broken answers

@@ -32,7 +32,7 @@ from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, Backoff
 from desk_app.sync.catalog import store_catalog
-from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, RetryableError,
+from desk_app.sync.errors import (AuthError, ResyncRequired, RetryableError,
                                   SyncError, TooLarge, TooOld)
 
 log = logging.getLogger("desk_app.sync")

@@ -46,6 +46,13 @@ class AimedProxy(FaultProxy):
         with self._lock:
             self._aimed.extend((path_fragment, f) for f in faults)
 
+    def set_drop(self, rate: float, seed: int | None = None) -> None:
+        """Drop `rate` of the answers to `drop_path` requests after the server committed."""
+        with self._lock:
+            self.drop_rate = rate
+            if seed is not None:
+                self._aim_rng = random.Random(seed)
+
     def reset_counts(self) -> None:
         with self._count_lock:
             self.bytes_up = self.bytes_down = self.requests = 0
