@@ -52,6 +52,7 @@ class FakePrinter:
         self.mode = mode
         self.hangup_after = hangup_after
         self.received = bytearray()
+        self.stop = threading.Event()
         self.queries: list[int] = []
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -92,11 +93,15 @@ class FakePrinter:
                     else:
                         job_bytes += size
                     buf = buf[size:]
+                if self.mode == "stall" and len(self.queries) >= 3:
+                    self.stop.wait(10)  # took the status queries, now reads nothing more
+                    return
                 if self.mode == "hangup" and job_bytes + len(buf) >= self.hangup_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
                     return
 
     def close(self) -> None:
+        self.stop.set()
         self.sock.close()
         self.thread.join(timeout=5)
 
@@ -155,6 +160,15 @@ def test_printer_that_never_answers_gives_a_clear_error(printer_factory):
     with pytest.raises(PrinterError) as err:
         print_receipt_to(printer.target, S.receipt(), timeouts=FAST)
     assert err.value.message == backends.MSG_NO_ANSWER
+
+
+def test_printer_that_stops_reading_mid_job_times_out_with_a_clear_error(printer_factory):
+    printer = printer_factory(mode="stall")
+    with pytest.raises(PrinterError) as err:
+        print_receipt_to(printer.target, S.receipt(), timeouts=FAST)
+    # the job fits the socket buffers (then the closing status query gets no answer) or it does
+    # not (then the write times out): either way the clerk is told, never "printed"
+    assert err.value.message == backends.MSG_NO_ANSWER or "مهلت ارسال" in err.value.message
 
 
 def test_printer_that_hangs_up_mid_job_is_an_error_not_a_success(printer_factory):
