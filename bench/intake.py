@@ -49,8 +49,18 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def fmt(values: list[float]) -> str:
-    return f"median {statistics.median(values) * 1000:.2f} ms, p99 {pct(values, 99) * 1000:.2f} ms (n={len(values)})"
+def fmt(values: list[float], cpu: list[float] | None = None) -> str:
+    text = f"median {statistics.median(values) * 1000:.2f} ms, p99 {pct(values, 99) * 1000:.2f} ms (n={len(values)})"
+    if cpu:  # CPU time of this process: what the figure would be on an idle machine, roughly
+        text += f"; CPU median {statistics.median(cpu) * 1000:.2f} ms"
+    return text
+
+
+def timed(fn, *args):
+    """(result, wall seconds, CPU seconds of this process)."""
+    w, c = time.perf_counter(), time.process_time()
+    result = fn(*args)
+    return result, time.perf_counter() - w, time.process_time() - c
 
 
 def bench_intake(folder: Path, n: int) -> dict:
@@ -63,12 +73,13 @@ def bench_intake(folder: Path, n: int) -> dict:
     catalog.import_catalog(desk, ROOT / "resources" / "catalog" / "demo-catalog.json")
     code = catalog.list_services(desk, active_only=True)[0].code
     rng = random.Random(1)
-    times, size = [], 0
-    for i in range(n):
-        t0 = time.perf_counter()
-        r = intake.register_request(desk, clerk="ali", national_code=national_code(rng.randrange(10**8)),
-                                    first_name=rng.choice(FIRST), last_name=rng.choice(LAST), service_code=code)
-        times.append(time.perf_counter() - t0)
+    times, cpu, size = [], [], 0
+    for _ in range(n):
+        r, wall, c = timed(lambda: intake.register_request(
+            desk, clerk="ali", national_code=national_code(rng.randrange(10**8)), first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST), service_code=code))
+        times.append(wall)
+        cpu.append(c)
         size = len(json.dumps(r.to_json(), ensure_ascii=False).encode())
     desk.close()
 
@@ -76,16 +87,20 @@ def bench_intake(folder: Path, n: int) -> dict:
     for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
         con.execute("PRAGMA " + pragma)
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, request_id TEXT UNIQUE, body BLOB)")
-    bare = []
+    bare, bare_cpu = [], []
     body = os.urandom(size * 2)  # the request row and its frozen outbox payload
-    for _ in range(n):
-        t0 = time.perf_counter()
+
+    def insert():
         con.execute("BEGIN IMMEDIATE")
         con.execute("INSERT INTO t (request_id, body) VALUES (?, ?)", (str(uuid.uuid4()), body))
         con.execute("COMMIT")
-        bare.append(time.perf_counter() - t0)
+
+    for _ in range(n):
+        _, wall, c = timed(insert)
+        bare.append(wall)
+        bare_cpu.append(c)
     con.close()
-    return {"service": times, "bare": bare, "row_bytes": size * 2}
+    return {"service": times, "service_cpu": cpu, "bare": bare, "bare_cpu": bare_cpu, "row_bytes": size * 2}
 
 
 def generate(desk, rows: int, seed: int = 7) -> None:
@@ -161,11 +176,11 @@ def bench_search(folder: Path, rows: int, searches: int) -> dict:
         "day_page": lambda p: requests.list_requests(desk, day="2025-06-01", limit=100),
     }
     for name, fn in checks.items():
-        times = []
+        times, cpu = [], []
         for p in picks:
-            t = time.perf_counter()
-            result = fn(p)
-            times.append(time.perf_counter() - t)
+            result, wall, c = timed(fn, p)
+            times.append(wall)
+            cpu.append(c)
             if name in ("receipt_no", "national_code"):
                 assert len(result) == 1, (name, p)
             elif name == "name_prefix_page":
@@ -173,6 +188,7 @@ def bench_search(folder: Path, rows: int, searches: int) -> dict:
                 assert result and all(search_key(r.first_name).startswith(key)
                                       or search_key(r.last_name).startswith(key) for r in result)
         out[name] = times
+        out[name + "_cpu"] = cpu
     desk.close()
     return out
 
@@ -190,12 +206,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder / "intake", ignore_errors=True)
         (folder / "bare.sqlite3").unlink(missing_ok=True)
         res = bench_intake(folder, args.intake)
-        print(f"intake through the service (durable, 1 transaction): {fmt(res['service'])}")
-        print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: {fmt(res['bare'])}")
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(f"intake through the service (durable, 1 transaction): {fmt(res['service'], res['service_cpu'])}")
+        print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: "
+              f"{fmt(res['bare'], res['bare_cpu'])}")
         s = bench_search(folder, args.rows, args.searches)
         print(f"{s['rows']:,} requests generated (or reused) in {s['generate_s']:.1f} s")
         for name in ("receipt_no", "national_code", "name_prefix_page", "name_prefix_count", "day_page"):
-            print(f"search {name}: {fmt(s[name])}")
+            print(f"search {name}: {fmt(s[name], s[name + '_cpu'])}")
     return 0
 
 
