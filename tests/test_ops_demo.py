@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,21 +52,40 @@ def _first_active_service() -> str:
     return next(s["code"] for s in data["services"] if s["active"])
 
 
-@pytest.mark.timeout(120)
-def test_demo_sets_up_once_then_serves_a_real_sync(home):
-    first = desk(home, "demo", "--no-gui", "--exit", "--json")
-    info = out_json(first)
-    assert info["office"] == "4512" and info["reused"] is False
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """`demo --no-gui --exit` once: the first-run output, and the folder it set up (server stopped)."""
+    base = tmp_path_factory.mktemp("demo") / "home"
+    first = desk(base, "demo", "--no-gui", "--exit", "--json")
+    return out_json(first), base
+
+
+@pytest.fixture
+def demo_home(prepared, tmp_path) -> Path:
+    """A copy of the prepared demo folder for one test (a second run must reuse it)."""
+    copy = tmp_path / "demo"
+    shutil.copytree(prepared[1], copy)
+    return copy
+
+
+def test_first_run_sets_everything_up(prepared):
+    info, home = prepared
+    assert info["office"] == "4512" and info["reused"] is False and info["catalog_version"]
     users = {u["username"]: u for u in info["users"]}
     assert {u["role"] for u in users.values()} == {"clerk", "manager"}
     assert all(len(u["password"]) >= 8 for u in users.values())
     assert users["clerk"]["password"] != users["manager"]["password"]
     assert not _listening(info["server_url"]), "--exit must stop the server"
     assert (home / "server.db").exists() and (home / "logs" / "desk-app.log").exists()
-    for secret in [u["password"] for u in users.values()]:
+    token = (home / "device.token").read_text(encoding="utf-8").strip()
+    for secret in [token] + [u["password"] for u in users.values()]:
         for log in (home / "logs").iterdir():
             assert secret not in log.read_text(encoding="utf-8", errors="replace")
 
+
+@pytest.mark.timeout(120)
+def test_second_run_reuses_the_folder_and_serves_a_real_sync(demo_home):
+    home = demo_home
     # second run: the same folder is reused, no new passwords, the server stays up until SIGTERM
     proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--no-gui", "--json"], cwd=ROOT,
                             env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -119,17 +139,24 @@ def test_exit_needs_no_gui(home):
 
 
 def test_demo_never_touches_a_real_office_folder(home):
-    desk(home, "init", "--office", "7300", "--office-name", "دفتر واقعی", "--device", "3")
+    from desk_app.services.context import Desk
+    from desk_app.services.setup import init_office
+
+    with Desk.open(home) as office:
+        init_office(office, "7300", "دفتر واقعی", 3)
     proc = desk(home, "demo", "--no-gui", "--exit", check=False)
     assert proc.returncode == 3 and "نسخهٔ نمایشی" in proc.stderr
     assert not (home / "server.db").exists()
-    users = desk(home, "user", "list", "--json")
-    assert json.loads(users.stdout) == []
+    with Desk.open(home) as office:
+        assert (office.office_code, office.device_no) == ("7300", 3)
+        from desk_app.services.users import list_users
+
+        assert list_users(office) == []
 
 
 @pytest.mark.timeout(120)
-def test_gui_demo_stops_its_server_when_the_app_closes(home):
-    assert desk(home, "demo", "--no-gui", "--exit").returncode == 0  # set-up done beforehand
+def test_gui_demo_stops_its_server_when_the_app_closes(demo_home):
+    home = demo_home
     env = dict(_env(home), QT_QPA_PLATFORM="offscreen")
     proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--json"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
