@@ -235,6 +235,9 @@ def child_sync(home: str) -> None:
     window.show()
     window.start()
     wait_for(app, lambda: runner.pending == 0)
+    from desk_app.ui.app import settle_garbage_collector
+
+    settle_garbage_collector()  # as Launcher.show_window does
     clock = QElapsedTimer()
     gaps = []
     last = [0]
@@ -249,8 +252,25 @@ def child_sync(home: str) -> None:
     tick.timeout.connect(on_tick)
     reports = []
     window.sync.synced.connect(reports.append)
+    import gc
+
+    gc_pauses = []
+    gc_start = [0.0]
+
+    def on_gc(phase, info) -> None:
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        else:
+            gc_pauses.append((time.perf_counter() - gc_start[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     clock.start()
     tick.start()
+    # baseline: the same ticks with nothing running, to see what the machine itself adds
+    started = time.perf_counter()
+    wait_for(app, lambda: time.perf_counter() - started > 5)
+    baseline = sorted(gaps)
+    gaps.clear()
     started = time.perf_counter()
     window.sync.sync_now()
     wait_for(app, lambda: reports and not window.sync.running, timeout=600)
@@ -261,7 +281,10 @@ def child_sync(home: str) -> None:
     print(json.dumps({"sync_s": round(elapsed, 2), "acked": report.acked, "pending": report.pending,
                       "online": report.online, "max_stall_ms": gaps[-1] if gaps else None,
                       "p99_tick_ms": gaps[int(len(gaps) * 0.99)] if gaps else None,
-                      "ticks": len(gaps)}), flush=True)
+                      "ticks": len(gaps), "idle_max_stall_ms": baseline[-1] if baseline else None,
+                      "idle_p99_tick_ms": baseline[int(len(baseline) * 0.99)] if baseline else None,
+                      "max_gc_pause_ms": round(max(gc_pauses, default=0), 1),
+                      "gc_runs": len(gc_pauses)}), flush=True)
     runner.shutdown()
     desk.close()
 

@@ -79,6 +79,7 @@ class Launcher(QObject):
         self.window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
         self.window.show()
         self.window.start()
+        settle_garbage_collector()
         self.window_shown.emit(self.window)
 
     def shutdown(self) -> None:
@@ -87,6 +88,18 @@ class Launcher(QObject):
             self.window.sync.stop()
         self.runner.shutdown(wait=True)
         self.desk.close()
+
+
+def settle_garbage_collector() -> None:
+    """Move everything alive after start-up out of the collector's sight (`gc.freeze`).
+
+    A full collection walks every tracked object while holding the GIL; with Qt, SQLAlchemy and
+    the catalog loaded that walk stalled the window for over 200 ms during a long sync (bench/ui.py).
+    Frozen objects are never walked again; the cycles made later are still collected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def preferred_language(desk) -> str:
