@@ -222,6 +222,14 @@ def test_printer_name_goes_raw_through_lp(home, desk, tmp_path, monkeypatch, cap
     assert code == 0, err
     assert (tmp_path / "lp.args").read_text().split() == ["-d", "TM_T20", "-o", "raw"]
     assert decode((tmp_path / "lp.stdin").read_bytes()).width == 576
+    # a form (PDF) goes to the spooler as a file, not raw
+    lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/lp.args\ncp \"$4\" {tmp_path}/lp.pdf\n")
+    code, _, err = run(home, "print", "form", req.receipt_no, "--to", "printer:Office_A4", capsys=capsys)
+    assert code == 0, err
+    args = (tmp_path / "lp.args").read_text().split()
+    assert args[:3] == ["-d", "Office_A4", "--"] and args[3].endswith(".pdf")
+    assert f"شماره رسید {req.receipt_no}" in page_lines(tmp_path / "lp.pdf")
+
     lp.write_text("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
     code, _, err = run(home, "print", "receipt", req.receipt_no, "--to", "printer:NOPE", capsys=capsys)
     assert code == 3 and "NOPE" in err and "does not exist" in err

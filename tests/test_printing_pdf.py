@@ -206,3 +206,9 @@ def test_reprint_of_a_cancelled_or_completed_request_says_so(tmp_path):
     lines = pdf_lines(render_receipt_pdf(S.receipt(copy_no=1, status="completed", server_ref="PR-9", pending_sync=False),
                                          tmp_path / "d.pdf"))[0]
     assert any(x.startswith("وضعیت انجام") for x in lines)
+
+
+def test_toman_display_unit(tmp_path):
+    lines = pdf_lines(render_receipt_pdf(S.receipt(unit="toman"), tmp_path / "t.pdf"))[0]
+    assert "جمع کل ۱٬۲۸۵٬۰۰۰ تومان" in lines
+    assert "مبلغ به حروف: یک میلیون و دویست و هشتاد و پنج هزار تومان" in lines
