@@ -34,14 +34,24 @@ def fill_intake(page, code: str, service: str = "2101") -> None:
     page.picker._pick_index(page.picker.list.currentIndex())
 
 
-def test_intake_sync_then_agency_completes(launcher, provincial, qtbot):
-    window = log_in(qtbot, launcher(server_url=provincial.url, token=provincial.token), "clerk")
+def test_offline_intake_enrol_sync_then_agency_completes(launcher, provincial, qtbot):
+    window = log_in(qtbot, launcher(), "manager")  # set up to "work offline for now"
     page, bar = window.intake, window.status
     fill_intake(page, NATIONAL_CODES[1])
-    with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:  # intake triggers a sync
-        with qtbot.waitSignal(page.registered, timeout=10_000) as saved:
-            page.save()
+    with qtbot.waitSignal(page.registered, timeout=10_000) as saved:
+        page.save()
     receipt = saved.args[0].receipt_no
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=10_000)
+    idle(qtbot, window.ctx.runner)
+    assert "ثبت نشده" in bar.error_label.text()  # not enrolled: said, and the request waits
+    assert "۱" in bar.pending_label.text()
+
+    settings = window.settings  # enrol later, from the settings page
+    settings.server_url.setText(provincial.url)
+    settings.token.setText(provincial.token)
+    with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:
+        settings.enrol()
     assert synced.args[0].online and synced.args[0].acked == 1
     idle(qtbot, window.ctx.runner)
     assert "برخط" in bar.online_label.text()
