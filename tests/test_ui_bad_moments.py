@@ -67,3 +67,37 @@ def test_closing_waits_for_running_work(launcher, qtbot):
         assert requests.count_requests(desk) == 1
     launcher.runner = type(launcher.runner)()  # the fixture shuts down again
     launcher.desk = Desk.open(launcher.desk.home)
+
+
+def test_half_typed_form_survives_closing(launcher, qtbot, home):
+    first = launcher()
+    window = log_in(qtbot, first, "clerk")
+    page = window.intake
+    fill_intake(page, NATIONAL_CODES[0], "2102")
+    window._force_close = True
+    window.close()  # the clerk closes the app mid-intake
+    first.shutdown()
+
+    from desk_app.services.context import Desk
+    from desk_app.ui.app import Launcher
+
+    second = Launcher(Desk.open(home), sync_start_delay_s=3600)
+    second.launch()
+    try:
+        window = log_in(qtbot, second, "clerk")
+        page = window.intake
+        qtbot.waitUntil(lambda: page.service is not None, timeout=10_000)
+        assert page.national_code.text() == NATIONAL_CODES[0] and page.service.code == "2102"
+        assert page.draft_id is not None
+        with qtbot.waitSignal(page.registered, timeout=10_000):
+            page.save()
+        idle(qtbot, window.ctx.runner)
+        from desk_app.services import shifts
+
+        assert shifts.list_drafts(window.ctx.desk, "clerk") == []  # the save used the draft up
+    finally:
+        window._force_close = True
+        window.close()
+        second.shutdown()
+    first.runner = type(first.runner)()
+    first.desk = Desk.open(home)

@@ -19,7 +19,7 @@ from desk_app.domain.text import clean_code, normalize_text
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
-from desk_app.ui.service_picker import ServicePicker
+from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 # service field names (InvalidInput.field) -> our field names
@@ -40,6 +40,7 @@ class IntakePage(QWidget):
         self.saving = False
         self.last_request = None
         self._autofilled = False
+        self.draft_id: int | None = None
 
         outer = QVBoxLayout(self)
         columns = QHBoxLayout()
@@ -127,7 +128,7 @@ class IntakePage(QWidget):
         self.picker.picked.connect(self._service_picked)
         self.payment_method.currentIndexChanged.connect(self._payment_changed)
         self.save_button.clicked.connect(self.save)
-        self.clear_button.clicked.connect(self.clear_form)
+        self.clear_button.clicked.connect(self.discard_and_clear)
         self.reprint_button.clicked.connect(self.reprint_last)
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -146,7 +147,11 @@ class IntakePage(QWidget):
 
             return catalog.list_services(desk, active_only=True)
 
-        self.ctx.runner.db(job, success=self.picker.set_services, failure=self._show_general_error)
+        def loaded(services) -> None:
+            self.picker.set_services(services)
+            self.restore_draft()
+
+        self.ctx.runner.db(job, success=loaded, failure=self._show_general_error)
 
     def _prefs_changed(self) -> None:
         self.fees.unit = self.ctx.prefs.unit
@@ -305,12 +310,12 @@ class IntakePage(QWidget):
         if values is None:
             return
         self._set_saving(True)
-        desk, clerk = self.ctx.desk, self.ctx.username
+        desk, clerk, draft_id = self.ctx.desk, self.ctx.username, self.draft_id
 
         def job():
             from desk_app.services import intake
 
-            return intake.register_request(desk, clerk=clerk, **values)
+            return intake.register_request(desk, clerk=clerk, draft_id=draft_id, **values)
 
         self.ctx.runner.db(job, success=self._saved, failure=self._save_failed)
 
@@ -321,6 +326,7 @@ class IntakePage(QWidget):
 
     def _saved(self, request) -> None:
         self._set_saving(False)
+        self.draft_id = None  # the service discarded it with the save
         self.last_request = request
         self.clear_form()
         self.banner.show_ok(self.tr("Saved. Receipt number: %1").replace("%1", request.receipt_no))
@@ -371,6 +377,80 @@ class IntakePage(QWidget):
     def reprint_last(self) -> None:
         if self.last_request is not None:
             self.print_receipt(self.last_request.receipt_no)
+
+    # -- drafts: a half-typed form survives closing the app ------------------------------------
+
+    def form_values(self) -> dict:
+        return {"national_code": self.national_code.text(), "first_name": self.first_name.text(),
+                "last_name": self.last_name.text(), "mobile": self.mobile.text(),
+                "service_code": self.service.code if self.service else None,
+                "payment_method": self.payment_method.currentData(), "payment_ref": self.payment_ref.text()}
+
+    def has_input(self) -> bool:
+        values = self.form_values()
+        return any(values[k] for k in ("national_code", "first_name", "last_name", "mobile", "service_code"))
+
+    def save_draft_now(self) -> None:
+        """Keep the unfinished form in the clerk's shift (database thread; used on closing)."""
+        if not self.has_input() or self.saving:
+            return
+        desk, clerk, data, draft_id = self.ctx.desk, self.ctx.username, self.form_values(), self.draft_id
+
+        def job():
+            from desk_app.services import shifts
+
+            return shifts.save_draft(desk, clerk, data, draft_id)
+
+        def done(new_id) -> None:
+            self.draft_id = new_id
+
+        self.ctx.runner.db(job, success=done, failure=self._show_general_error)
+
+    def restore_draft(self) -> None:
+        """Bring back the clerk's last unfinished form, if any."""
+        desk, clerk = self.ctx.desk, self.ctx.username
+
+        def job():
+            from desk_app.services import shifts
+
+            drafts = shifts.list_drafts(desk, clerk)
+            return drafts[-1] if drafts else None
+
+        self.ctx.runner.db(job, success=self._fill_draft, failure=self._show_general_error)
+
+    def _fill_draft(self, draft) -> None:
+        if draft is None or self.has_input():
+            return
+        self.draft_id, data = draft
+        self.national_code.setText(data.get("national_code") or "")
+        self.first_name.setText(data.get("first_name") or "")
+        self.last_name.setText(data.get("last_name") or "")
+        self.mobile.setText(data.get("mobile") or "")
+        code = data.get("service_code")
+        for row in range(self.picker.source.rowCount()):
+            service = self.picker.source.index(row, 0).data(SERVICE_ROLE)
+            if service.code == code:
+                self.picker.search.setText(f"{service.title}  ({service.code})")
+                self._service_picked(service)
+                break
+        index = self.payment_method.findData(data.get("payment_method") or "cash")
+        self.payment_method.setCurrentIndex(max(0, index))
+        self.payment_ref.setText(data.get("payment_ref") or "")
+        self.banner.show_hint(self.tr("The unfinished form of last time was brought back."))
+
+    def discard_and_clear(self) -> None:
+        draft_id, self.draft_id = self.draft_id, None
+        if draft_id is not None:
+            desk = self.ctx.desk
+
+            def job():
+                from desk_app.services import shifts
+
+                shifts.discard_draft(desk, draft_id)
+
+            self.ctx.runner.db(job, failure=self._show_general_error)
+        self.clear_form()
+        self.banner.clear_message()
 
     def clear_form(self) -> None:
         for widget in (self.national_code, self.first_name, self.last_name, self.mobile, self.payment_ref):

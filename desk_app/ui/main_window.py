@@ -98,4 +98,5 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.sync.stop()
+        self.intake.save_draft_now()  # queued before shutdown; the database thread finishes it
         event.accept()

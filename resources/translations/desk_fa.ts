@@ -173,136 +173,141 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="55" />
+        <location filename="../../desk_app/ui/intake_page.py" line="56" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="56" />
+        <location filename="../../desk_app/ui/intake_page.py" line="57" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="57" />
+        <location filename="../../desk_app/ui/intake_page.py" line="58" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="58" />
+        <location filename="../../desk_app/ui/intake_page.py" line="59" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="59" />
+        <location filename="../../desk_app/ui/intake_page.py" line="60" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <location filename="../../desk_app/ui/intake_page.py" line="82" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="88" />
+        <location filename="../../desk_app/ui/intake_page.py" line="89" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="95" />
+        <location filename="../../desk_app/ui/intake_page.py" line="96" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="96" />
+        <location filename="../../desk_app/ui/intake_page.py" line="97" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="98" />
+        <location filename="../../desk_app/ui/intake_page.py" line="99" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="99" />
+        <location filename="../../desk_app/ui/intake_page.py" line="100" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="106" />
+        <location filename="../../desk_app/ui/intake_page.py" line="107" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="109" />
+        <location filename="../../desk_app/ui/intake_page.py" line="110" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="110" />
+        <location filename="../../desk_app/ui/intake_page.py" line="111" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="167" />
+        <location filename="../../desk_app/ui/intake_page.py" line="172" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="187" />
+        <location filename="../../desk_app/ui/intake_page.py" line="192" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="211" />
+        <location filename="../../desk_app/ui/intake_page.py" line="216" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="244" />
+        <location filename="../../desk_app/ui/intake_page.py" line="249" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="245" />
+        <location filename="../../desk_app/ui/intake_page.py" line="250" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="277" />
+        <location filename="../../desk_app/ui/intake_page.py" line="282" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="279" />
+        <location filename="../../desk_app/ui/intake_page.py" line="284" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="289" />
+        <location filename="../../desk_app/ui/intake_page.py" line="294" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="293" />
+        <location filename="../../desk_app/ui/intake_page.py" line="298" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="326" />
+        <location filename="../../desk_app/ui/intake_page.py" line="332" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="350" />
+        <location filename="../../desk_app/ui/intake_page.py" line="356" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="360" />
+        <location filename="../../desk_app/ui/intake_page.py" line="366" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="439" />
+        <source>The unfinished form of last time was brought back.</source>
+        <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
 </context>
 <context>
@@ -557,47 +562,47 @@
 <context>
     <name>RequestsModel</name>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="139" />
+        <location filename="../../desk_app/ui/requests_model.py" line="141" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="140" />
+        <location filename="../../desk_app/ui/requests_model.py" line="142" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="141" />
+        <location filename="../../desk_app/ui/requests_model.py" line="143" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="142" />
+        <location filename="../../desk_app/ui/requests_model.py" line="144" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="143" />
+        <location filename="../../desk_app/ui/requests_model.py" line="145" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="144" />
+        <location filename="../../desk_app/ui/requests_model.py" line="146" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="145" />
+        <location filename="../../desk_app/ui/requests_model.py" line="147" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="146" />
+        <location filename="../../desk_app/ui/requests_model.py" line="148" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="147" />
+        <location filename="../../desk_app/ui/requests_model.py" line="149" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
@@ -647,7 +652,7 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/requests_page.py" line="89" />
-        <location filename="../../desk_app/ui/requests_page.py" line="116" />
+        <location filename="../../desk_app/ui/requests_page.py" line="120" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
@@ -657,112 +662,112 @@
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <location filename="../../desk_app/ui/requests_page.py" line="119" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <location filename="../../desk_app/ui/requests_page.py" line="119" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="116" />
+        <location filename="../../desk_app/ui/requests_page.py" line="120" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="121" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="121" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="118" />
+        <location filename="../../desk_app/ui/requests_page.py" line="122" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="118" />
+        <location filename="../../desk_app/ui/requests_page.py" line="122" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="123" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="129" />
+        <location filename="../../desk_app/ui/requests_page.py" line="133" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="133" />
+        <location filename="../../desk_app/ui/requests_page.py" line="137" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="134" />
+        <location filename="../../desk_app/ui/requests_page.py" line="138" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="135" />
+        <location filename="../../desk_app/ui/requests_page.py" line="139" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="136" />
+        <location filename="../../desk_app/ui/requests_page.py" line="140" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="205" />
+        <location filename="../../desk_app/ui/requests_page.py" line="215" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="295" />
+        <location filename="../../desk_app/ui/requests_page.py" line="305" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="304" />
+        <location filename="../../desk_app/ui/requests_page.py" line="314" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="306" />
+        <location filename="../../desk_app/ui/requests_page.py" line="316" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="309" />
+        <location filename="../../desk_app/ui/requests_page.py" line="319" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="317" />
+        <location filename="../../desk_app/ui/requests_page.py" line="327" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="332" />
+        <location filename="../../desk_app/ui/requests_page.py" line="342" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="353" />
+        <location filename="../../desk_app/ui/requests_page.py" line="363" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="372" />
+        <location filename="../../desk_app/ui/requests_page.py" line="382" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>

@@ -243,6 +243,7 @@ FA = {
     "The password was changed.": "گذرواژه تغییر کرد.",
     "Saved.": "ذخیره شد.",
     "Name of the A4 printer": "نام چاپگر A4",
+    "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
 }
 
 
