@@ -9,16 +9,10 @@ from sqlalchemy import select
 from desk_app.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
 from desk_app.services import cancel, requests, shifts
 from desk_app.store.models import Cancellation, OutboxOp, Request, RequestHistory
-from tests.helpers.deskdata import make_desk, register
+from tests.helpers.deskdata import desk, register  # noqa: F401 - desk is a fixture
 
 TOTAL = 12_850_000  # service 2101
 
-
-@pytest.fixture
-def desk(home):
-    d = make_desk(home)
-    yield d
-    d.close()
 
 
 def _ops(desk, request_id):

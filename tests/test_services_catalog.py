@@ -9,14 +9,8 @@ import pytest
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.fees import CatalogError
 from desk_app.services import catalog, requests
-from tests.helpers.deskdata import CATALOG, make_desk, register
+from tests.helpers.deskdata import CATALOG, desk, register  # noqa: F401 - desk is a fixture
 
-
-@pytest.fixture
-def desk(home):
-    d = make_desk(home)
-    yield d
-    d.close()
 
 
 def test_list_and_search(desk):

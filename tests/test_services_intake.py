@@ -15,14 +15,8 @@ from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.services import intake, shifts, users
 from desk_app.services.context import database_path
 from desk_app.store.models import OutboxOp, Request, RequestHistory, Shift, SyncState
-from tests.helpers.deskdata import make_desk, national_code, register
+from tests.helpers.deskdata import desk, national_code, register  # noqa: F401 - desk is a fixture
 
-
-@pytest.fixture
-def desk(home):
-    d = make_desk(home)
-    yield d
-    d.close()
 
 
 def _counts(desk):

@@ -12,14 +12,8 @@ from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.services import audit, backup, cancel, reports, requests, shifts
 from desk_app.services.context import Desk, database_path
 from desk_app.store.models import OutboxOp, PrintJob
-from tests.helpers.deskdata import make_desk, register
+from tests.helpers.deskdata import desk, register  # noqa: F401 - desk is a fixture
 
-
-@pytest.fixture
-def desk(home):
-    d = make_desk(home)
-    yield d
-    d.close()
 
 
 def test_daily_report(desk):

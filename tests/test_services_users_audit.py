@@ -8,14 +8,8 @@ import pytest
 from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.services import audit, catalog, users
 from desk_app.services.context import database_path
-from tests.helpers.deskdata import CATALOG, PASSWORD, make_desk, register
+from tests.helpers.deskdata import CATALOG, PASSWORD, desk, register  # noqa: F401 - desk is a fixture
 
-
-@pytest.fixture
-def desk(home):
-    d = make_desk(home)
-    yield d
-    d.close()
 
 
 def test_password_is_scrypt_with_its_own_salt_and_never_stored_in_clear(desk):

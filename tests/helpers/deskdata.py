@@ -4,6 +4,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from desk_app.domain.identifiers import national_code_check_digit
 
 CATALOG = {
@@ -83,3 +85,11 @@ def register(desk, n: int = 1, **kw):
                 service_code="2101")
     args.update(kw)
     return intake.register_request(desk, **args)
+
+
+@pytest.fixture
+def desk(home):
+    """`make_desk(home)`, closed after the test (import it into a test module to use it)."""
+    d = make_desk(home)
+    yield d
+    d.close()
