@@ -33,11 +33,25 @@ def ensure_gui() -> None:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"
             _app = QGuiApplication([sys.argv[0] if sys.argv and sys.argv[0] else "desk-app"])
         if not _fonts_loaded:
+            _touch_enums()
             for name in FONT_FILES:
                 path = resources_dir() / "fonts" / name
                 if QFontDatabase.addApplicationFont(str(path)) < 0:
                     log.warning("font not loaded: %s", path)
             _fonts_loaded = True
+
+
+def _touch_enums() -> None:
+    """PySide6 builds its enum types lazily, and two threads doing it at once can make one of
+    them see `Qt.AlignmentFlag` missing (AttributeError); the UI prints from a thread pool."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QImage, QPainter, QTextOption
+
+    for owner, names in ((Qt, ("AlignmentFlag", "LayoutDirection", "GlobalColor", "ImageConversionFlag")),
+                         (QFont, ("Weight", "HintingPreference")), (QImage, ("Format",)),
+                         (QPainter, ("RenderHint",)), (QTextOption, ("WrapMode",))):
+        for name in names:
+            getattr(owner, name)
 
 
 def qimage_to_pil(image) -> Image.Image:

@@ -6,6 +6,7 @@ left-to-right cells for codes, and isolated LTR runs inside Persian text.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -273,9 +274,18 @@ class _Renderer:
             self.add(bar_h, draw)
 
 
+_RENDER_LOCK = threading.Lock()
+
+
 def render(doc: L.Document, dots: int = 576):
-    """Render `doc` to a QImage of Format_Mono, `dots` wide (1 = black)."""
+    """Render `doc` to a QImage of Format_Mono, `dots` wide (1 = black). Thread-safe: renders
+    are serialised (a receipt takes milliseconds; the UI calls this from worker threads)."""
     ensure_gui()
+    with _RENDER_LOCK:
+        return _render(doc, dots)
+
+
+def _render(doc: L.Document, dots: int):
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
 

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("ops-demo")  # one worker: the demo set-up is made once
 NATIONAL = "0012345679"  # valid check digit
 
 

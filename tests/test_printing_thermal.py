@@ -139,3 +139,33 @@ def test_long_names_and_huge_amounts_stay_inside_the_paper(dots):
     left, _, right, _ = ink_bbox(img)
     assert left > 0 and right < dots, "ink touches the paper edge: something overflowed"
     assert img.height > small.height + 4 * 20, "long name and title should wrap over several lines"
+
+
+def test_receipts_render_from_several_threads_at_once():
+    """The UI prints from a thread pool; a fresh process renders from 4 threads at once (PySide6
+    builds enum types lazily, which raced before the renderer warmed them up under a lock)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, sys\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication([])\n"
+        "from tests.helpers import printing_samples as S\n"
+        "from printing.targets import receipt_bytes\n"
+        "out, errors = [], []\n"
+        "def work():\n"
+        "    try:\n"
+        "        out.append(receipt_bytes(S.receipt()))\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "ts = [threading.Thread(target=work) for _ in range(4)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "print(len(out), len(set(out)), errors)\n"
+    )
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4 1 []"

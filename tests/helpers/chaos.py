@@ -8,6 +8,8 @@ applies, per request:
 - `reset`: the first `keep_bytes` of the answer, then RST;
 - `hang`: the server answers (committed); the proxy keeps the answer, the client waits;
 - `status:NNN[:retry_after]`: the request never reaches the server; the proxy answers NNN.
+In `throttle` mode, `one_way_s` delays each request and each answer once (half the RTT), and
+`rate_bps` limits the bytes per second each way (FaultProxy's own per-chunk latency is 0 here).
 `on_request(path)`, if set, is called as each request line goes up (to kill a server mid-batch).
 Faults come from `aim()` (the next matching requests, in order) or from `drop_rate` (a share of
 matching requests, reproducible with `seed`). `bytes_up`/`bytes_down` count every byte each way.
@@ -41,6 +43,7 @@ class AimedProxy(FaultProxy):
         self.requests = 0
         self.faults = Counter()
         self.on_request = None
+        self.one_way_s = 0.0  # throttle mode: delay once per request and once per answer
 
     def aim(self, path_fragment: str, *faults: str) -> None:
         with self._lock:
@@ -108,6 +111,8 @@ class AimedProxy(FaultProxy):
                     if fault:
                         self.faults[fault] += 1
                     faults.append(fault)
+                    if throttle and self.one_way_s:
+                        self._stop.wait(self.one_way_s)
                 if throttle:
                     self._pace(len(data))
                 dst.sendall(data)
@@ -148,6 +153,8 @@ class AimedProxy(FaultProxy):
                 if faults:  # first bytes of the answer to the oldest unanswered request
                     current = faults.pop(0)
                     sent = 0
+                    if mode == "throttle" and self.one_way_s:
+                        self._stop.wait(self.one_way_s)
                 if current == "drop":
                     return
                 if current == "hang":
