@@ -143,6 +143,10 @@ class RequestsPage(QWidget):
             button.setEnabled(False)
         actions.addStretch(1)
         detail_layout.addLayout(actions)
+        from desk_app.services import requests as requests_service
+
+        # re-queueing a "needs attention" operation is a service the requests module may not have yet
+        self.retry_button.setVisible(hasattr(requests_service, "retry_attention"))
         splitter.addWidget(self.table)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 3)
