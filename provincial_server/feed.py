@@ -21,18 +21,23 @@ class ResyncRequired(Exception):
     pass
 
 
-def next_seq(s: Session, office: str) -> int:
+def next_seqs(s: Session, office: str, n: int = 1) -> int:
+    """Reserve `n` seqs of the office's feed; returns the last one (the first is last - n + 1)."""
     seq = s.scalar(
         update(FeedCounter)
         .where(FeedCounter.office == office)
-        .values(last_seq=FeedCounter.last_seq + 1)
+        .values(last_seq=FeedCounter.last_seq + n)
         .returning(FeedCounter.last_seq)
     )
-    if seq is None:  # office made before counters existed: create the row (rare, admin path)
-        s.add(FeedCounter(office=office, last_seq=1))
+    if seq is None:  # an office restored from a backup without its counter row
+        s.add(FeedCounter(office=office, last_seq=n))
         s.flush()
-        seq = 1
+        seq = n
     return seq
+
+
+def next_seq(s: Session, office: str) -> int:
+    return next_seqs(s, office, 1)
 
 
 def record_status(

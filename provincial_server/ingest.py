@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,8 @@ from desk_app.domain.status import FINAL_STATUSES, STATUS_LABELS_FA, Status
 from desk_app.sync import protocol
 from desk_app.sync.protocol import OpResult, ResultKind
 from provincial_server import catalogs
-from provincial_server.db import Device, Operation, ServerRequest
-from provincial_server.feed import record_status, transition
+from provincial_server.db import Change, Device, Operation, ServerRequest, StatusHistory, utcnow
+from provincial_server.feed import next_seqs, record_status, transition
 
 log = logging.getLogger("provincial_server")
 
@@ -53,13 +53,17 @@ def _conflict(code: str, detail: str) -> _Reject:
 
 
 def apply_batch(s: Session, caller: Caller, items: list) -> list[OpResult]:
-    results = []
-    last_receipt = None
-    for raw in items:
-        res, receipt_no = _apply_one(s, caller, raw)
-        results.append(res)
-        if receipt_no and (last_receipt is None or _receipt_key(receipt_no) > _receipt_key(last_receipt)):
-            last_receipt = receipt_no
+    fast = _fast_batch(s, caller, items)
+    if fast is not None:
+        results, receipts = fast
+    else:
+        results, receipts = [], []
+        for raw in items:
+            res, receipt_no = _apply_one(s, caller, raw)
+            results.append(res)
+            if receipt_no:
+                receipts.append(receipt_no)
+    last_receipt = max(receipts, key=_receipt_key, default=None)
     if last_receipt:
         dev = s.get(Device, (caller.office, caller.device))
         if dev is not None and (dev.last_receipt_no is None
@@ -68,14 +72,106 @@ def apply_batch(s: Session, caller: Caller, items: list) -> list[OpResult]:
     return results
 
 
+def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult], list[str]] | None:
+    """The common case in a few statements: every valid item is a new request whose keys the
+    server has never seen. Anything else (a retry, a cancel, a clash, a race with another
+    worker) returns None and the batch goes item by item, which gives the same answers."""
+    results: list[OpResult | None] = []
+    invalid_op_ids: set[str] = set()
+    new: list[tuple[int, protocol.Operation, protocol.RequestPayload, object, object]] = []
+    for raw in items:
+        try:
+            op = _parse_op(raw)
+            if op.kind != "request":
+                return None
+            _check_payload(op, raw)
+            p, created, day = _check_request(caller, op)
+        except _Reject as rej:
+            op_id, rid = _echo_ids(raw)
+            if op_id is not None:
+                invalid_op_ids.add(op_id)  # a known op_id would make it a duplicate or a conflict
+            results.append(OpResult(op_id=op_id, request_id=rid, result=rej.kind, code=rej.code, detail=rej.detail))
+            continue
+        results.append(None)
+        new.append((len(results) - 1, op, p, created, day))
+    if not new:
+        return None
+    op_ids = {op.op_id for _, op, *_ in new}
+    rids = {p.request_id for _, _, p, *_ in new}
+    receipts = {p.receipt_no for _, _, p, *_ in new}
+    if len(op_ids) != len(new) or len(rids) != len(new) or len(receipts) != len(new) \
+            or any(p.server_ref for _, _, p, *_ in new):
+        return None
+    o = caller.office
+    if len(op_ids | invalid_op_ids) != len(op_ids) + len(invalid_op_ids):
+        return None
+    if s.scalar(select(Operation.op_id).where(Operation.office == o, Operation.op_id.in_(op_ids | invalid_op_ids)).limit(1)) \
+            or s.scalar(select(ServerRequest.request_id).where(ServerRequest.office == o, (
+                ServerRequest.request_id.in_(rids) | ServerRequest.receipt_no.in_(receipts))).limit(1)):
+        return None
+    versions: dict[str, object] = {}
+    accepted = []
+    for idx, op, p, created, day in new:
+        try:
+            _check_fees(s, p, versions)
+        except _Reject as rej:
+            results[idx] = OpResult(op_id=op.op_id, request_id=op.request_id, result=rej.kind, code=rej.code,
+                                    detail=rej.detail)
+            continue
+        accepted.append((idx, op, p, created, day))
+    if not accepted:
+        return [r for r in results], []
+    try:
+        with s.begin_nested():
+            last = next_seqs(s, o, len(accepted))
+            now = utcnow()
+            req_rows, hist_rows, change_rows, op_rows = [], [], [], []
+            for k, (idx, op, p, created, day) in enumerate(accepted):
+                seq = last - len(accepted) + 1 + k
+                ref = str(10**9 + secrets.randbelow(9 * 10**9))
+                req_rows.append(dict(
+                    office=o, request_id=p.request_id, receipt_no=p.receipt_no, device=p.device, server_ref=ref,
+                    payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
+                    payload_sha256=op.payload_sha256, core_sha256=_core_sha(op.payload),
+                    status=Status.SUBMITTED.value, status_note=None, service_code=p.service_code,
+                    catalog_version=p.catalog_version, total=p.total, refund=0, created_at=created,
+                    clock_skew_s=p.clock_skew_s, tehran_day=day.isoformat(), received_at=now, updated_at=now))
+                hist_rows.append(dict(id=secrets.token_hex(16), office=o, request_id=p.request_id, at=now,
+                                      from_status=None, to_status=Status.SUBMITTED.value, actor=p.clerk.username,
+                                      note=None))
+                change_rows.append(dict(office=o, seq=seq, device=p.device, request_id=p.request_id,
+                                        receipt_no=p.receipt_no, status=Status.SUBMITTED.value, server_ref=ref,
+                                        note=None, at=now))
+                op_rows.append(dict(office=o, op_id=op.op_id, kind=op.kind, request_id=op.request_id,
+                                    device=caller.device, payload_sha256=op.payload_sha256,
+                                    result=ResultKind.CREATED.value, server_ref=ref, seq=seq, detail=None,
+                                    received_at=now))
+                results[idx] = OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED,
+                                        server_ref=ref, seq=seq)
+            for table, rows in ((ServerRequest, req_rows), (StatusHistory, hist_rows), (Change, change_rows),
+                                (Operation, op_rows)):
+                s.execute(insert(table.__table__), rows)
+    except IntegrityError:
+        return None  # a race or a server_ref clash: item by item
+    return [r for r in results], [p.receipt_no for _, _, p, *_ in accepted]
+
+
 def _receipt_key(receipt_no: str) -> tuple[str, int]:
     p = parse_receipt_no(receipt_no)
     return (p.yymmdd, int(p.seq))
 
 
+def _echo_ids(raw) -> tuple[str | None, str | None]:
+    """op_id and request_id to echo in an `invalid` result: only when they are UUIDs (anything
+    else cannot be the client's, and may not even be encodable)."""
+    if not isinstance(raw, dict):
+        return None, None
+    ids = [raw.get("op_id"), raw.get("request_id")]
+    return tuple(v.lower() if isinstance(v, str) and protocol.UUID_RE.match(v) else None for v in ids)
+
+
 def _apply_one(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
-    op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
-    request_id = raw.get("request_id") if isinstance(raw, dict) and isinstance(raw.get("request_id"), str) else None
+    op_id, request_id = _echo_ids(raw)
     for attempt in range(3):
         try:
             with s.begin_nested():
@@ -90,15 +186,26 @@ def _apply_one(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
     raise AssertionError("unreachable")
 
 
-def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
+def _parse_op(raw) -> protocol.Operation:
+    """Shape of the operation (no database); raises _Reject(invalid)."""
     if not isinstance(raw, dict):
         raise _invalid("malformed", "قالب عملیات نادرست است.")
     _check_text(raw)
     try:
-        op = protocol.Operation.model_validate(raw)
+        return protocol.Operation.model_validate(raw)
     except ValidationError as exc:
         raise _invalid("malformed", "عملیات ناقص یا نادرست است: " + _fields(exc)) from None
 
+
+def _check_payload(op: protocol.Operation, raw: dict) -> None:
+    if payload_sha256(op.payload) != op.payload_sha256:
+        raise _invalid("hash_mismatch", "چکیده محتوا با خود محتوا نمی‌خواند.")
+    if op.payload.get("request_id") != raw.get("request_id"):
+        raise _invalid("request_id_mismatch", "شناسه درخواست عملیات با محتوای آن یکی نیست.")
+
+
+def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
+    op = _parse_op(raw)
     seen = s.get(Operation, (caller.office, op.op_id))
     if seen is not None:
         if seen.payload_sha256 != op.payload_sha256 or seen.kind != op.kind:
@@ -106,10 +213,7 @@ def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | Non
         return OpResult(op_id=op.op_id, request_id=seen.request_id, result=ResultKind.DUPLICATE,
                         server_ref=seen.server_ref, seq=seen.seq, code=seen.result, detail=seen.detail), None
 
-    if payload_sha256(op.payload) != op.payload_sha256:
-        raise _invalid("hash_mismatch", "چکیده محتوا با خود محتوا نمی‌خواند.")
-    if op.payload.get("request_id") != raw.get("request_id"):
-        raise _invalid("request_id_mismatch", "شناسه درخواست عملیات با محتوای آن یکی نیست.")
+    _check_payload(op, raw)
     if op.kind == "request":
         return _create(s, caller, op)
     return _cancel(s, caller, op), None
@@ -123,7 +227,8 @@ def _record_op(s: Session, caller: Caller, op: protocol.Operation, result: Resul
     s.flush()
 
 
-def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResult, str | None]:
+def _check_request(caller: Caller, op: protocol.Operation):
+    """The request payload's own rules (no database): (payload, created_at, Tehran day)."""
     try:
         p = protocol.RequestPayload.model_validate(op.payload)
     except ValidationError as exc:
@@ -138,7 +243,11 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
     day = tehran_day(created)
     if jalali_yymmdd(day) != parse_receipt_no(p.receipt_no).yymmdd:
         raise _invalid("receipt_date_mismatch", "تاریخ شماره رسید با روز ثبت درخواست (به وقت تهران) نمی‌خواند.")
+    return p, created, day
 
+
+def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResult, str | None]:
+    p, created, day = _check_request(caller, op)
     core = _core_sha(op.payload)
     held = s.get(ServerRequest, (caller.office, p.request_id))
     if held is not None:
@@ -179,9 +288,14 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
                     server_ref=server_ref, seq=seq), p.receipt_no
 
 
-def _check_fees(s: Session, p: protocol.RequestPayload) -> None:
+def _check_fees(s: Session, p: protocol.RequestPayload, versions: dict | None = None) -> None:
     """The catalog version the request names decides; versions never change, so the answer is stable."""
-    catalog = catalogs.get_version(s, p.catalog_version)
+    if versions is not None and p.catalog_version in versions:
+        catalog = versions[p.catalog_version]
+    else:
+        catalog = catalogs.get_version(s, p.catalog_version)
+        if versions is not None:
+            versions[p.catalog_version] = catalog
     if catalog is None:
         raise _invalid("unknown_catalog_version", f"نسخه {p.catalog_version} فهرست خدمات در استان شناخته نیست.")
     service = next((x for x in catalog.services if x.code == p.service_code), None)
