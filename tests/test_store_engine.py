@@ -258,3 +258,23 @@ def test_list_queries_use_indexes(home):
             plan = " ".join(str(r[-1]) for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
             assert index in plan and "SCAN requests" not in plan.replace("USING", ""), (sql, plan)
     desk.close()
+
+
+def test_damaged_pages_give_the_corrupt_message(home):
+    from desk_app.services.context import Desk, database_path
+
+    desk = make_desk(home)
+    for n in range(30):
+        register(desk, n)
+    desk.close()
+    path = database_path(home)
+    data = bytearray(path.read_bytes())
+    data[4096 * 2:4096 * 6] = b"\xde\xad\xbe\xef" * 4096  # a disk that lost some pages
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as err:
+        desk = Desk.open(home)
+        try:
+            register(desk, 99)
+        finally:
+            desk.close()
+    assert err.value.kind == "corrupt" and "پشتیبان" in err.value.message
