@@ -11,7 +11,7 @@ import functools
 import threading
 from pathlib import Path
 
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics

@@ -16,8 +16,8 @@ from desk_app.services import printjobs
 from desk_app.services.requests import get_request
 from tests.helpers import deskdata
 from tests.helpers.escpos_decode import decode
-from tests.test_printing_network import FakePrinter
-from tests.test_printing_pdf import logical, no_zwnj
+from tests.helpers.fake_printer import FakePrinter
+from tests.helpers.pdf_read import logical, no_zwnj
 
 
 @pytest.fixture

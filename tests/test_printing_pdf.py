@@ -4,7 +4,6 @@ the empty day and the 5,000-request day, the CSV export."""
 from __future__ import annotations
 
 import csv
-import re
 import subprocess
 import unicodedata
 
@@ -16,40 +15,8 @@ from printing.pdf import render_daily_report_pdf, render_form_pdf, render_receip
 from printing.reports import write_daily_csv
 from printing.rtl import isolate_ltr, visual
 from tests.helpers import printing_samples as S
+from tests.helpers.pdf_read import ZWNJ, logical, no_zwnj, pdf_lines
 from tests.helpers.tools import require_module, require_tool
-
-ZWNJ = "\u200c"
-# A left-to-right run as the reader sees it: Latin/ASCII or Persian digits and the punctuation
-# inside codes, amounts and dates; Latin words may be joined by single spaces.
-_LTR_RUN = re.compile(r"[A-Za-z0-9۰-۹](?:[A-Za-z0-9۰-۹٬٫\-/:.*@_+|]| (?=[A-Za-z0-9]))*")
-_MIRROR = str.maketrans("()[]«»<>{}", ")(][»«><}{")
-
-
-def logical(visual_line: str) -> str:
-    """Undo the visual order of one right-to-left line (levels 1 and 2 only): reverse it, but
-    keep left-to-right runs as they are, and mirror brackets outside them. Written here, apart
-    from python-bidi, so the check does not share the code under test."""
-    line = visual_line  # NFKC only after reversing: a lam-alef ligature decomposes in logical order
-    parts, pos = [], 0
-    for m in _LTR_RUN.finditer(line):
-        parts.append((False, line[pos:m.start()]))
-        parts.append((True, m.group(0)))
-        pos = m.end()
-    parts.append((False, line[pos:]))
-    out = [text if ltr else text[::-1].translate(_MIRROR) for ltr, text in reversed(parts)]
-    return re.sub(r" +", " ", unicodedata.normalize("NFKC", "".join(out))).strip()
-
-
-def pdf_lines(path) -> list[list[str]]:
-    """Logical lines per page."""
-    with pdfplumber.open(path) as pdf:
-        return [[logical(line) for line in (page.extract_text() or "").split("\n") if line.strip()]
-                for page in pdf.pages]
-
-
-def no_zwnj(s: str) -> str:
-    return s.replace(ZWNJ, "")
-
 
 def test_logical_reader_is_sound():
     assert logical("4512-2-050908-0042 دیسر هرامش") == "شماره رسید 4512-2-050908-0042"
