@@ -22,6 +22,7 @@ BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 
 _D = "[0-9\u06f0-\u06f9\u0660-\u0669]"  # ASCII, Persian and Arabic-Indic digits
+_W = "[0-9A-Za-z\u06f0-\u06f9\u0660-\u0669]"  # ... and Latin letters: a run inside a hash is no code
 _MASKS: list[tuple[re.Pattern[str], str]] = [
     # Authorization headers and bearer tokens, in any case.
     (re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+"), r"\1 ***"),
@@ -29,8 +30,8 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)([\"']?\b[a-z_]*(?:token|password|passwd|passphrase|secret|pwd)[a-z_]*[\"']?\s*[=:]\s*)"
                 r"(\"[^\"]*\"|'[^']*'|[^\s,;&}\]]+)"), r"\1***"),
     # National codes: a run of exactly ten digits, or the printed 3-6-1 form with dashes.
-    (re.compile(rf"(?<!{_D}){_D}{{3}}-{_D}{{6}}-{_D}(?!{_D})"), "<national-code>"),
-    (re.compile(rf"(?<!{_D}){_D}{{10}}(?!{_D})"), "<national-code>"),
+    (re.compile(rf"(?<!{_W}){_D}{{3}}-{_D}{{6}}-{_D}(?!{_W})"), "<national-code>"),
+    (re.compile(rf"(?<!{_W}){_D}{{10}}(?!{_W})"), "<national-code>"),
     # Anything shaped like a device token: a long url-safe run mixing upper, lower case and digits
     # (hex hashes and UUIDs are lower case only and stay readable).
     (re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[A-Z])(?=[A-Za-z0-9_\-]*[a-z])"
