@@ -28,15 +28,9 @@ FIRST = ["محمد", "مریم", "رضا", "سارا", "امیر", "نرگس", "
 LAST = ["حسینی", "قاسمی", "نوروزی", "جعفری", "صادقی", "رحیمی", "باقری", "موسوی", "کاظمی", "عباسی"]
 
 
-def national_code(n: int) -> str:
-    """A valid made-up national code (check digit per DESIGN.md section 2)."""
-    first9 = f"{n:09d}"[-9:]
-    s = sum(int(d) * (10 - i) for i, d in enumerate(first9)) % 11
-    return first9 + str(s if s < 2 else 11 - s)
-
-
 def fill(home: Path) -> None:
     from desk_app.paths import resources_dir
+    from tests.helpers.syncdata import national_code
     from desk_app.services import cancel, catalog, intake, setup, users
     from desk_app.services.context import Desk
 
@@ -69,7 +63,7 @@ def main(outdir: str) -> int:
     from desk_app.services import users
     from desk_app.ui.app import Launcher, setup_application
 
-    app = setup_application()
+    setup_application()
 
     def settle(ms: int = 300) -> None:
         deadline = QTimer()

@@ -6,9 +6,7 @@ import sqlite3
 import pytest
 
 from desk_app.domain.jalali import today_tehran
-from tests.test_ui_flow import app, idle, launcher, log_in  # noqa: F401 - fixtures
-from tests.test_ui_sync import fill_intake
-from tests.ui_helpers import NATIONAL_CODES
+from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(60)
 

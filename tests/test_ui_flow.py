@@ -5,54 +5,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import NATIONAL_CODES, PASSWORD, filled_home, type_text
+from tests.ui_helpers import NATIONAL_CODES, PASSWORD, app, idle, launcher, log_in, type_text  # noqa: F401
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def app(qapp):
-    from desk_app.ui.app import setup_application
-
-    return setup_application()
-
-
-@pytest.fixture
-def launcher(app, home, qtbot):
-    from desk_app.services.context import Desk
-    from desk_app.ui.app import Launcher
-
-    made = []
-
-    def make(prepare=True, **kwargs):
-        if prepare:
-            filled_home(home, **kwargs)
-        launcher = Launcher(Desk.open(home), sync_start_delay_s=3600)
-        made.append(launcher)
-        launcher.launch()
-        return launcher
-
-    yield make
-    for launcher in made:
-        if launcher.window is not None:
-            launcher.window._force_close = True
-            launcher.window.close()
-        launcher.shutdown()
-
-
-def idle(qtbot, runner, timeout=10_000):
-    qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
-
-
-def log_in(qtbot, launcher, username="clerk", password=PASSWORD):
-    dialog = launcher.login_dialog
-    qtbot.waitUntil(dialog.isVisible)
-    dialog.username.setText(username)
-    dialog.password.setText(password)
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: launcher.window is not None, timeout=10_000)
-    idle(qtbot, launcher.runner)
-    return launcher.window
 
 
 def test_first_run_set_up_then_login(launcher, qtbot, home):

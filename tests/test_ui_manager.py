@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk_app.domain.money import format_amount
-from tests.test_ui_flow import app, idle, launcher, log_in  # noqa: F401 - fixtures
-from tests.test_ui_sync import fill_intake
-from tests.ui_helpers import NATIONAL_CODES
+from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,8 +8,7 @@ import pytest
 
 from desk_app.paths import resources_dir
 from tests.helpers.server import ServerProcess
-from tests.test_ui_flow import app, idle, launcher, log_in  # noqa: F401 - fixtures
-from tests.ui_helpers import NATIONAL_CODES
+from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -23,15 +22,6 @@ def provincial(tmp_path):
     srv.start()
     yield srv
     srv.stop()
-
-
-def fill_intake(page, code: str, service: str = "2101") -> None:
-    page.national_code.setText(code)
-    page.first_name.setText("مریم")
-    page.last_name.setText("کریمی")
-    page.picker.search.setText(service)
-    page.picker._query(service)
-    page.picker._pick_index(page.picker.list.currentIndex())
 
 
 def test_offline_intake_enrol_sync_then_agency_completes(launcher, provincial, qtbot):

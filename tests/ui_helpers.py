@@ -5,6 +5,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
+
 from desk_app.paths import resources_dir
 
 NATIONAL_CODES = ("0013542419", "0084575948", "1234567891", "0499370899")
@@ -58,3 +61,57 @@ def type_text(widget, text: str) -> None:
         key = ord(ch.upper()) if ch.isascii() and ch.isalnum() else Qt.Key.Key_unknown
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+
+
+@pytest.fixture
+def app(qapp):
+    from desk_app.ui.app import setup_application
+
+    return setup_application()
+
+
+@pytest.fixture
+def launcher(app, home, qtbot):
+    from desk_app.services.context import Desk
+    from desk_app.ui.app import Launcher
+
+    made = []
+
+    def make(prepare=True, **kwargs):
+        if prepare:
+            filled_home(home, **kwargs)
+        launcher = Launcher(Desk.open(home), sync_start_delay_s=3600)
+        made.append(launcher)
+        launcher.launch()
+        return launcher
+
+    yield make
+    for launcher in made:
+        if launcher.window is not None:
+            launcher.window._force_close = True
+            launcher.window.close()
+        launcher.shutdown()
+
+
+def idle(qtbot, runner, timeout=10_000):
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
+
+
+def log_in(qtbot, launcher, username="clerk", password=PASSWORD):
+    dialog = launcher.login_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.username.setText(username)
+    dialog.password.setText(password)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: launcher.window is not None, timeout=10_000)
+    idle(qtbot, launcher.runner)
+    return launcher.window
+
+
+def fill_intake(page, code: str, service: str = "2101") -> None:
+    page.national_code.setText(code)
+    page.first_name.setText("مریم")
+    page.last_name.setText("کریمی")
+    page.picker.search.setText(service)
+    page.picker._query(service)
+    page.picker._pick_index(page.picker.list.currentIndex())

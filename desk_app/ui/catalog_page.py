@@ -1,7 +1,7 @@
 """Services (خدمات): the cached catalog, searchable by title or code; import a catalog file (manager)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -9,51 +9,36 @@ from desk_app.domain.money import format_amount
 from desk_app.domain.text import to_persian_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import MessageLabel
 
 
-class ServicesModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None, unit: str = "rial"):
-        super().__init__(parent)
-        self.services: list = []
-        self.unit = unit
+class ServicesModel(ItemsTableModel):
+    left_aligned = frozenset({3})
+
+    @property
+    def services(self) -> list:
+        return self.items
 
     def set_services(self, services) -> None:
-        self.beginResetModel()
-        self.services = list(services)
-        self.endResetModel()
+        self.set_items(services)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.services)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Code"), self.tr("Service"), self.tr("Agency"), self.tr("Total fee"), self.tr("Active"))
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 5
+    def cell(self, service, column: int):
+        if column == 0:
+            return to_persian_digits(service.code)
+        if column == 1:
+            return service.title
+        if column == 2:
+            return service.agency
+        if column == 3:
+            return format_amount(service.total, self.unit)
+        return self.tr("Yes") if service.active else self.tr("No")
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
-            return (self.tr("Code"), self.tr("Service"), self.tr("Agency"), self.tr("Total fee"),
-                    self.tr("Active"))[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.services):
-            return None
-        service = self.services[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return to_persian_digits(service.code)
-            if column == 1:
-                return service.title
-            if column == 2:
-                return service.agency
-            if column == 3:
-                return format_amount(service.total, self.unit)
-            if column == 4:
-                return self.tr("Yes") if service.active else self.tr("No")
-        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return "\n".join(service.documents or [])
-        return None
+    def tooltip(self, service, column: int):
+        return "\n".join(service.documents or []) if column == 1 else None
 
 
 class CatalogPage(QWidget):

@@ -1,9 +1,10 @@
 """Fee lines of the chosen service: a two-column table model (kind, amount)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 
 from desk_app.domain.money import format_amount
+from desk_app.ui.table_model import ItemsTableModel
 
 FEE_KIND_LABELS = {
     "government": QT_TRANSLATE_NOOP("Fees", "Government fee"),
@@ -30,38 +31,19 @@ def fee_pairs(fees) -> list[tuple[str, int]]:
     return pairs
 
 
-class FeeLinesModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None, unit: str = "rial"):
-        super().__init__(parent)
-        self._lines: list[tuple[str, int]] = []
-        self.unit = unit
+class FeeLinesModel(ItemsTableModel):
+    left_aligned = frozenset({1})
 
     def set_fees(self, fees) -> None:
-        self.beginResetModel()
-        self._lines = fee_pairs(fees)
-        self.endResetModel()
+        self.set_items(fee_pairs(fees))
 
     @property
     def total(self) -> int:
-        return sum(amount for _kind, amount in self._lines)
+        return sum(amount for _kind, amount in self.items)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._lines)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Fee"), self.tr("Amount"))
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 2
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
-            return None
-        kind, amount = self._lines[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return fee_kind_label(kind) if index.column() == 0 else format_amount(amount, self.unit)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return [self.tr("Fee"), self.tr("Amount")][section] if 0 <= section < 2 else None
+    def cell(self, line, column: int):
+        kind, amount = line
+        return fee_kind_label(kind) if column == 0 else format_amount(amount, self.unit)

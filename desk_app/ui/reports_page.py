@@ -6,7 +6,6 @@ background pool; only the finished data reaches the widgets.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -16,47 +15,33 @@ from desk_app.domain.money import format_amount
 from desk_app.domain.text import to_persian_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import JalaliDateEdit, MessageLabel
 
 
-class RowsModel(QAbstractTableModel):
-    """Report rows (label, count, amount, refunds) as a read-only table."""
+class RowsModel(ItemsTableModel):
+    """Report rows (label, count, amount, refunds)."""
 
-    def __init__(self, parent: QObject | None = None, unit: str = "rial"):
-        super().__init__(parent)
-        self.rows: list = []
-        self.unit = unit
+    left_aligned = frozenset({2, 3})
+
+    @property
+    def rows(self) -> list:
+        return self.items
 
     def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows or [])
-        self.endResetModel()
+        self.set_items(rows)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Item"), self.tr("Count"), self.tr("Amount"), self.tr("Refunds"))
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return (self.tr("Item"), self.tr("Count"), self.tr("Amount"), self.tr("Refunds"))[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
+    def cell(self, row, column: int):
         if column == 0:
             return row.label
         if column == 1:
             return to_persian_digits(str(row.count))
         if column == 2:
             return format_amount(row.amount, self.unit)
-        if column == 3:
-            return format_amount(getattr(row, "refunds", 0), self.unit)
-        return None
+        return format_amount(getattr(row, "refunds", 0), self.unit)
 
 
 class ReportsPage(QWidget):

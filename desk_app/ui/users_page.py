@@ -1,53 +1,34 @@
 """Users (کاربران, manager): list, add a clerk, reset a password, deactivate / activate."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout,
                                QHeaderView, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from desk_app.ui.context import UiContext
-from desk_app.ui.errors import describe_error, error_field
+from desk_app.ui.errors import describe_error
+from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 
-class UsersModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.users: list = []
+class UsersModel(ItemsTableModel):
+    @property
+    def users(self) -> list:
+        return self.items
 
     def set_users(self, users) -> None:
-        self.beginResetModel()
-        self.users = list(users)
-        self.endResetModel()
+        self.set_items(users)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.users)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Username"), self.tr("Full name"), self.tr("Role"), self.tr("Active"))
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return (self.tr("Username"), self.tr("Full name"), self.tr("Role"), self.tr("Active"))[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.users):
-            return None
-        user = self.users[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            column = index.column()
-            if column == 0:
-                return user.username
-            if column == 1:
-                return user.full_name
-            if column == 2:
-                return self.tr("Manager") if user.role == "manager" else self.tr("Clerk")
-            if column == 3:
-                return self.tr("Yes") if user.active else self.tr("No")
-        if role == Qt.ItemDataRole.UserRole:
-            return user
-        return None
+    def cell(self, user, column: int):
+        if column == 0:
+            return user.username
+        if column == 1:
+            return user.full_name
+        if column == 2:
+            return self.tr("Manager") if user.role == "manager" else self.tr("Clerk")
+        return self.tr("Yes") if user.active else self.tr("No")
 
 
 class PasswordDialog(QDialog):
@@ -139,7 +120,7 @@ class UsersPage(QWidget):
 
     def selected(self):
         rows = self.table.selectionModel().selectedRows()
-        return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
+        return rows[0].data(ITEM_ROLE) if rows else None
 
     def _add_dialog(self) -> None:
         dialog = PasswordDialog(self)

@@ -7,7 +7,7 @@ jdatetime from 1436 on).
 """
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -38,14 +38,14 @@ class JalaliDateEdit(LtrLineEdit):
         super().__init__(parent, placeholder="1405/09/08")
         self.setMaxLength(10)
 
-    def date(self) -> date | None:
+    def date(self) -> dt.date | None:
         """The Gregorian date typed, None when empty; raises `InvalidInput` when malformed."""
         text = self.text().strip()
         if not text:
             return None
         return parse_jalali_date(text)
 
-    def setDate(self, gdate: date | None) -> None:  # noqa: N802 - Qt naming
+    def setDate(self, gdate: dt.date | None) -> None:  # noqa: N802 - Qt naming
         self.setText("" if gdate is None else format_jalali_date(gdate, persian=True))
 
 

@@ -41,27 +41,27 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="67" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="52" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="70" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
         <source>Import catalog file…</source>
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="106" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="91" />
         <source>Catalog version: %1 — %2 services</source>
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="112" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="97" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="125" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="110" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
     </message>
@@ -142,12 +142,12 @@
 <context>
     <name>FeeLinesModel</name>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="67" />
+        <location filename="../../desk_app/ui/fee_model.py" line="45" />
         <source>Fee</source>
         <translation>هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="67" />
+        <location filename="../../desk_app/ui/fee_model.py" line="45" />
         <source>Amount</source>
         <translation>مبلغ</translation>
     </message>
@@ -155,17 +155,17 @@
 <context>
     <name>Fees</name>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="9" />
+        <location filename="../../desk_app/ui/fee_model.py" line="10" />
         <source>Government fee</source>
         <translation>هزینهٔ دولتی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="10" />
+        <location filename="../../desk_app/ui/fee_model.py" line="11" />
         <source>Office fee</source>
         <translation>کارمزد دفتر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="11" />
+        <location filename="../../desk_app/ui/fee_model.py" line="12" />
         <source>Postage</source>
         <translation>هزینهٔ پست</translation>
     </message>
@@ -404,62 +404,62 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <location filename="../../desk_app/ui/users_page.py" line="40" />
         <source>New user</source>
         <translation>کاربر جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <location filename="../../desk_app/ui/users_page.py" line="40" />
         <source>New password</source>
         <translation>گذرواژهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="65" />
+        <location filename="../../desk_app/ui/users_page.py" line="46" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="66" />
+        <location filename="../../desk_app/ui/users_page.py" line="47" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="68" />
+        <location filename="../../desk_app/ui/users_page.py" line="49" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="69" />
+        <location filename="../../desk_app/ui/users_page.py" line="50" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="70" />
+        <location filename="../../desk_app/ui/users_page.py" line="51" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="75" />
+        <location filename="../../desk_app/ui/users_page.py" line="56" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="78" />
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="79" />
+        <location filename="../../desk_app/ui/users_page.py" line="60" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="88" />
+        <location filename="../../desk_app/ui/users_page.py" line="69" />
         <source>Enter a username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="91" />
+        <location filename="../../desk_app/ui/users_page.py" line="72" />
         <source>The password must have at least 6 characters.</source>
         <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
     </message>
@@ -467,94 +467,94 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="70" />
+        <location filename="../../desk_app/ui/reports_page.py" line="55" />
         <source>Day</source>
         <translation>روز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="75" />
+        <location filename="../../desk_app/ui/reports_page.py" line="60" />
         <source>Show</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="76" />
+        <location filename="../../desk_app/ui/reports_page.py" line="61" />
         <source>Save PDF…</source>
         <translation>ذخیرهٔ PDF…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="77" />
+        <location filename="../../desk_app/ui/reports_page.py" line="62" />
         <source>Save CSV…</source>
         <translation>ذخیرهٔ CSV…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="78" />
-        <location filename="../../desk_app/ui/reports_page.py" line="179" />
+        <location filename="../../desk_app/ui/reports_page.py" line="63" />
+        <location filename="../../desk_app/ui/reports_page.py" line="164" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="91" />
+        <location filename="../../desk_app/ui/reports_page.py" line="76" />
         <source>Per service</source>
         <translation>به تفکیک خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="91" />
+        <location filename="../../desk_app/ui/reports_page.py" line="76" />
         <source>Per clerk</source>
         <translation>به تفکیک کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="92" />
+        <location filename="../../desk_app/ui/reports_page.py" line="77" />
         <source>Per payment method</source>
         <translation>به تفکیک روش پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="118" />
+        <location filename="../../desk_app/ui/reports_page.py" line="103" />
         <source>Enter a day, e.g. 1405/09/08.</source>
         <translation>روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="132" />
+        <location filename="../../desk_app/ui/reports_page.py" line="117" />
         <source>Preparing the report…</source>
         <translation>در حال آماده‌سازی گزارش…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="144" />
+        <location filename="../../desk_app/ui/reports_page.py" line="129" />
         <source>Day: %1</source>
         <translation>روز: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="145" />
+        <location filename="../../desk_app/ui/reports_page.py" line="130" />
         <source>Requests: %1, total %2</source>
         <translation>درخواست‌ها: %1، جمع %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="147" />
+        <location filename="../../desk_app/ui/reports_page.py" line="132" />
         <source>Cancellations: %1, refunds %2</source>
         <translation>ابطال‌ها: %1، بازپرداخت %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="149" />
+        <location filename="../../desk_app/ui/reports_page.py" line="134" />
         <source>Reprints: %1; waiting to send: %2</source>
         <translation>چاپ مجدد: %1؛ در صف ارسال: %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="159" />
-        <location filename="../../desk_app/ui/reports_page.py" line="168" />
+        <location filename="../../desk_app/ui/reports_page.py" line="144" />
+        <location filename="../../desk_app/ui/reports_page.py" line="153" />
         <source>Save the daily report</source>
         <translation>ذخیرهٔ گزارش روزانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="179" />
+        <location filename="../../desk_app/ui/reports_page.py" line="164" />
         <source>Name of the A4 printer</source>
         <translation>نام چاپگر A4</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="198" />
+        <location filename="../../desk_app/ui/reports_page.py" line="183" />
         <source>Working…</source>
         <translation>در حال انجام…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="200" />
+        <location filename="../../desk_app/ui/reports_page.py" line="185" />
         <source>Done: %1</source>
         <translation>انجام شد: %1</translation>
     </message>
@@ -727,47 +727,47 @@
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="215" />
+        <location filename="../../desk_app/ui/requests_page.py" line="219" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="305" />
+        <location filename="../../desk_app/ui/requests_page.py" line="309" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="314" />
+        <location filename="../../desk_app/ui/requests_page.py" line="318" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="316" />
+        <location filename="../../desk_app/ui/requests_page.py" line="320" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="319" />
+        <location filename="../../desk_app/ui/requests_page.py" line="323" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="327" />
+        <location filename="../../desk_app/ui/requests_page.py" line="331" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="342" />
+        <location filename="../../desk_app/ui/requests_page.py" line="346" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="363" />
+        <location filename="../../desk_app/ui/requests_page.py" line="367" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="382" />
+        <location filename="../../desk_app/ui/requests_page.py" line="386" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -775,22 +775,22 @@
 <context>
     <name>RowsModel</name>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <location filename="../../desk_app/ui/reports_page.py" line="35" />
         <source>Item</source>
         <translation>مورد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <location filename="../../desk_app/ui/reports_page.py" line="35" />
         <source>Count</source>
         <translation>تعداد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <location filename="../../desk_app/ui/reports_page.py" line="35" />
         <source>Amount</source>
         <translation>مبلغ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="43" />
+        <location filename="../../desk_app/ui/reports_page.py" line="35" />
         <source>Refunds</source>
         <translation>بازپرداخت</translation>
     </message>
@@ -806,37 +806,37 @@
 <context>
     <name>ServicesModel</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
         <source>Code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
         <source>Agency</source>
         <translation>دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="34" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
         <source>Total fee</source>
         <translation>جمع هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="53" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="38" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="53" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="38" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -1277,42 +1277,42 @@
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="22" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="22" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="22" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="22" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="45" />
+        <location filename="../../desk_app/ui/users_page.py" line="30" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="45" />
+        <location filename="../../desk_app/ui/users_page.py" line="30" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="47" />
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="47" />
+        <location filename="../../desk_app/ui/users_page.py" line="31" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -1320,38 +1320,38 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="113" />
+        <location filename="../../desk_app/ui/users_page.py" line="94" />
         <source>Add user…</source>
         <translation>افزودن کاربر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="114" />
+        <location filename="../../desk_app/ui/users_page.py" line="95" />
         <source>Reset password…</source>
         <translation>تغییر گذرواژه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="115" />
+        <location filename="../../desk_app/ui/users_page.py" line="96" />
         <source>Deactivate / activate</source>
         <translation>غیرفعال / فعال کردن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="158" />
+        <location filename="../../desk_app/ui/users_page.py" line="139" />
         <source>User %1 was added.</source>
         <translation>کاربر %1 افزوده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="166" />
-        <location filename="../../desk_app/ui/users_page.py" line="186" />
+        <location filename="../../desk_app/ui/users_page.py" line="147" />
+        <location filename="../../desk_app/ui/users_page.py" line="167" />
         <source>Choose a user first.</source>
         <translation>ابتدا کاربر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="180" />
+        <location filename="../../desk_app/ui/users_page.py" line="161" />
         <source>The password was changed.</source>
         <translation>گذرواژه تغییر کرد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="199" />
+        <location filename="../../desk_app/ui/users_page.py" line="180" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
     </message>
