@@ -184,7 +184,7 @@ class _Renderer:
 
         matrix = qr_matrix(b.data)
         n = len(matrix)
-        module = max(3, min(8, int(self.inner * 0.5) // n))
+        module = max(3, min(6, int(self.inner * 0.45) // n))  # 80 mm: 6 dots = 0.75 mm modules
         side = module * (n + 8)  # quiet zone of 4 modules each side
         x0 = (self.width - n * module) // 2
 
