@@ -182,10 +182,11 @@ class ServerDB:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            self.engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                                        hide_parameters=True)  # payloads hold national codes
             _sqlite_pragmas(self.engine)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
         self._immediate = self.engine.execution_options(sqlite_immediate=True)
 
     @contextmanager

@@ -30,21 +30,17 @@ import pytest
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.domain.jalali import format_utc, jalali_yymmdd, tehran_day, utc_now
+from tests.helpers.syncdata import CATALOG as SYNC_CATALOG
+from tests.helpers.syncdata import national_code
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The sync tests' catalog plus an inactive service (to see `service_inactive`).
 CATALOG = {
-    "version": "1405-09-01",
-    "services": [
-        {"code": "2101", "title": "صدور گذرنامه", "agency": "پلیس گذرنامه",
-         "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
-         "documents": ["کارت ملی"], "active": True},
-        {"code": "3001", "title": "گواهی عدم سوء پیشینه", "agency": "قوه قضاییه",
-         "fees": [{"kind": "government", "amount": 1000000}, {"kind": "office", "amount": 300000}],
-         "documents": [], "active": True},
-        {"code": "9001", "title": "خدمت غیرفعال", "agency": "آزمایشی",
-         "fees": [{"kind": "office", "amount": 100000}], "documents": [], "active": False},
-    ],
+    "version": SYNC_CATALOG["version"],
+    "services": [*SYNC_CATALOG["services"],
+                 {"code": "9001", "title": "خدمت غیرفعال", "agency": "آزمایشی",
+                  "fees": [{"kind": "office", "amount": 100000}], "documents": [], "active": False}],
 }
 
 
@@ -172,14 +168,6 @@ class ServerProcess:
 
 
 # ---------------------------------------------------------------- operations
-
-
-def national_code(n: int) -> str:
-    body = f"{(n * 7919 + 1234567) % 10**9:09d}"
-    if len(set(body)) == 1 or body[3:9] == "000000":
-        body = "12" + body[2:8] + "9"
-    s = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
-    return body + str(s if s < 2 else 11 - s)
 
 
 _seq_lock = threading.Lock()
