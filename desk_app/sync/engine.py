@@ -329,9 +329,14 @@ class SyncEngine:
                 r.op_id is not None and r.op_id.lower() != c.op_id.lower() for r, c in zip(results, batch)):
             raise RetryableError("پاسخ سرور استان با بستهٔ ارسالی نمی‌خواند.")
         now = self._now()
-        with self.db.write() as s:
+        with self.db.write() as s, s.no_autoflush:
+            # Two queries for the whole batch, one flush at commit: a query per op would flush
+            # per op and cost seconds per thousand.
+            ops = {o.id: o for o in s.scalars(select(OutboxOp).where(OutboxOp.id.in_([c.id for c in batch])))}
+            rids = list({c.request_id for c in batch})
+            reqs = {q.request_id: q for q in s.scalars(select(Request).where(Request.request_id.in_(rids)))}
             for c, r in zip(batch, results):
-                op = s.get(OutboxOp, c.id)
+                op = ops[c.id]
                 op.result = r.result.value
                 op.result_code = r.code
                 op.result_detail = r.detail
@@ -342,7 +347,7 @@ class SyncEngine:
                     report.acked += 1
                     if r.result is P.ResultKind.DUPLICATE:
                         report.duplicate += 1
-                    self._apply_ack(s, c, r, now)
+                    self._apply_ack(s, reqs.get(c.request_id), c, r, now)
                 else:
                     op.state = OutboxState.ATTENTION.value
                     if r.result is P.ResultKind.INVALID:
@@ -351,8 +356,7 @@ class SyncEngine:
                         report.conflict += 1
                     log.warning("operation %s: %s (%s)", c.op_id, r.result.value, r.code)
 
-    def _apply_ack(self, s, c: _Claimed, r: P.OpResult, now: str) -> None:
-        req = s.scalar(select(Request).where(Request.request_id == c.request_id))
+    def _apply_ack(self, s, req: Request | None, c: _Claimed, r: P.OpResult, now: str) -> None:
         if req is None:
             return
         if r.server_ref and not req.server_ref:
@@ -425,7 +429,7 @@ class SyncEngine:
 
     def _apply_page(self, page: P.ChangesPage) -> None:
         now = self._now()
-        with self.db.write() as s:
+        with self.db.write() as s, s.no_autoflush:
             ids = list({c.request_id for c in page.changes})
             reqs = {r.request_id: r for r in s.scalars(select(Request).where(Request.request_id.in_(ids)))} \
                 if ids else {}
