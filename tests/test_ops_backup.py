@@ -73,7 +73,7 @@ def test_any_office_when_not_set_up(tmp_path, backup):
     assert bc.decrypt_backup(backup, tmp_path / "r.sqlite", PASS, None).office == "4512"
 
 
-@pytest.mark.parametrize("where", ["body", "tag", "header-office", "truncated", "appended"])
+@pytest.mark.parametrize("where", ["body", "tag", "header-office", "header-kdf", "truncated", "appended"])
 def test_tampered_file(tmp_path, backup, where):
     data = bytearray(backup.read_bytes())
     if where == "body":
@@ -82,6 +82,11 @@ def test_tampered_file(tmp_path, backup, where):
         data[-1] ^= 0x80
     elif where == "header-office":  # a header edited to pass the office check: still refused
         data = bytearray(bytes(data).replace(b'"device": "2"', b'"device": "3"', 1))
+    elif where == "header-kdf":  # a well-formed header asking for 1 GiB of scrypt memory
+        magic, version, length = bc._PREFIX.unpack_from(data)
+        start = bc._PREFIX.size
+        meta = bytes(data[start:start + length]).replace(b'"n": 32768', b'"n": 1048576', 1)
+        data = bytearray(bc._PREFIX.pack(magic, version, len(meta)) + meta + data[start + length:])
     elif where == "truncated":
         data = data[:-100]
     elif where == "appended":

@@ -45,6 +45,7 @@ MIN_PASSPHRASE = 8
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 _MAX_HEADER = 64 * 1024
 _MAX_SCRYPT_N = 2**20
+_MAX_SCRYPT_MEM = 128 * 1024 * 1024  # a crafted header must not make us allocate gigabytes
 _PREFIX = struct.Struct(">8sBI")
 
 ERR_NOT_BACKUP = "این پرونده، پشتیبان میز پیشخوان نیست."
@@ -79,7 +80,7 @@ def normalize_passphrase(passphrase: str) -> str:
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
     """(AES key, key-check value) from the passphrase."""
     material = hashlib.scrypt(normalize_passphrase(passphrase).encode("utf-8"), salt=salt,
-                              n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=64)
+                              n=n, r=r, p=p, maxmem=2 * _MAX_SCRYPT_MEM, dklen=64)
     check = hmac.new(material[32:], b"pishkhan-desk backup key check", hashlib.sha256).digest()[:16]
     return material[:32], check
 
@@ -159,8 +160,9 @@ def _read_header(f, size: int) -> tuple[dict, bytes]:
     try:
         meta = json.loads(meta_bytes.decode("utf-8"))
         kdf = meta["kdf"]
-        if not (kdf["name"] == "scrypt" and 2 <= int(kdf["n"]) <= _MAX_SCRYPT_N
-                and 1 <= int(kdf["r"]) <= 32 and 1 <= int(kdf["p"]) <= 16):
+        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        if not (kdf["name"] == "scrypt" and 2 <= n <= _MAX_SCRYPT_N and n & (n - 1) == 0
+                and 1 <= r <= 32 and 1 <= p <= 16 and 128 * n * r <= _MAX_SCRYPT_MEM):
             raise ValueError("kdf parameters out of range")
         for key in ("office", "device", "created_at", "salt", "nonce", "key_check"):
             meta[key] = str(meta[key])
