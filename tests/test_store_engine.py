@@ -69,7 +69,9 @@ def test_schema_head_matches_models_and_scripts(tmp_path):
 
     from desk_app.store.models import Base
 
-    assert ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() == migrate.HEAD
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert scripts.get_current_head() == migrate.HEAD
+    assert [s.revision for s in scripts.walk_revisions()][::-1] == list(migrate.REVISIONS)
     db = open_database(tmp_path / "d.sqlite3")
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -93,6 +95,9 @@ def test_revision_1_database_with_rows_upgrades_in_place(tmp_path):
             " ('11111111-1111-4111-8111-111111111111', '4512-2-050908-0001', '4512', '2', "
             "'2026-11-29T10:00:00.000000Z', '2026-11-29', '0013542419', 'محمد', 'کریمی', 'محمد', 'کریمی',"
             " '2101', 'گذرنامه', 'v1', '[]', 0, 'cash', 'ali', 'registered', 0, '2026-11-29T10:00:00.000000Z')"))
+        s.execute(text("INSERT INTO print_jobs(request_id, kind, target, copy_no, state, created_at) VALUES "
+                       "('11111111-1111-4111-8111-111111111111', 'receipt', 'png:x', 1, 'done', "
+                       "'2026-11-29T10:00:01.000000Z')"))
     db.close()
     names = lambda p: {r[0] for r in sqlite3.connect(p).execute("SELECT name FROM sqlite_master")}  # noqa: E731
     assert "drafts" not in names(path) and "ix_requests_national_code" not in names(path)
@@ -104,6 +109,7 @@ def test_revision_1_database_with_rows_upgrades_in_place(tmp_path):
             assert s.execute(text("SELECT receipt_no, first_name FROM requests")).all() == [
                 ("4512-2-050908-0001", "محمد")]
             assert s.execute(text("SELECT username FROM users")).scalar() == "ali"
+            assert s.execute(text("SELECT copy_no, target, shift_id FROM print_jobs")).all() == [(1, "png:x", None)]
             plan = " ".join(r[-1] for r in s.execute(text(
                 "EXPLAIN QUERY PLAN SELECT * FROM requests WHERE national_code = '0013542419'")))
         assert "ix_requests_national_code" in plan

@@ -19,8 +19,8 @@ from desk_app.services import audit
 from desk_app.services.context import database_path
 from desk_app.services.users import acting_user
 from desk_app.store.engine import SQLITE_HEADER, busy_timeout_ms, open_database, translate_errors
+from desk_app.store.migrate import REVISIONS
 
-KNOWN_REVISIONS = ("0001", "0002")
 REQUIRED_TABLES = {"settings", "users", "requests", "outbox", "audit_log", "alembic_version"}
 MSG_NOT_OURS = "این فایل، پایگاه دادهٔ میز پیشخوان نیست؛ چیزی بازیابی نشد."
 MSG_DAMAGED = "فایل پشتیبان خراب است؛ چیزی بازیابی نشد."
@@ -93,7 +93,7 @@ def inspect(file: Path | str) -> tuple[str, int, str | None, str | None]:
             if not REQUIRED_TABLES <= tables:
                 raise InvalidInput(MSG_NOT_OURS, "file")
             revision = (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0]
-            if revision not in KNOWN_REVISIONS:
+            if revision not in REVISIONS:
                 raise InvalidInput("این پشتیبان با نسخهٔ دیگری از برنامه ساخته شده و قابل بازیابی نیست.", "file")
             count = con.execute("SELECT count(*) FROM requests").fetchone()[0]
             settings = dict(con.execute(

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("desk_app.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD = "0002"  # tests check this against the scripts' head
+REVISIONS = ("0001", "0002", "0003")  # oldest first; a test checks it against the scripts
+HEAD = REVISIONS[-1]
 
 
 def current_revision(db: "Database") -> str | None:

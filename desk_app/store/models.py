@@ -198,6 +198,9 @@ class PrintJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String, nullable=False)
     finished_at: Mapped[str | None] = mapped_column(String)
+    # revision 0003: who printed, in which shift (reprints count in the shift's report)
+    clerk_username: Mapped[str | None] = mapped_column(String)
+    shift_id: Mapped[str | None] = mapped_column(ForeignKey("shifts.id", name="fk_print_jobs_shift"), index=True)
 
 
 class AuditEntry(Base):
