@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import NATIONAL_CODES, PASSWORD, app, idle, launcher, log_in, type_text  # noqa: F401
+from tests.ui_helpers import NATIONAL_CODES, PASSWORD, app, fill_intake, idle, launcher, log_in, type_text  # noqa: F401
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -91,3 +91,21 @@ def test_keyboard_only_intake_then_list(launcher, qtbot):
     qtbot.waitUntil(lambda: model.count == 1, timeout=10_000)
     assert model.row_at(0).receipt_no == request.receipt_no
     assert model.row_at(0).status == "registered"
+
+
+def test_known_citizen_fills_in_and_ctrl_s_saves(launcher, qtbot):
+    window = log_in(qtbot, launcher(), "clerk")
+    page = window.intake
+    fill_intake(page, NATIONAL_CODES[2])
+    with qtbot.waitSignal(page.registered, timeout=10_000):
+        page.save()
+    idle(qtbot, window.ctx.runner)
+    type_text(page.national_code, "۱۲۳۴۵۶۷۸۹۱")  # the same citizen, typed in Persian digits
+    qtbot.waitUntil(lambda: page.first_name.text() == "مریم", timeout=10_000)
+    assert page.last_name.text() == "کریمی"
+    page.picker.search.setFocus()
+    type_text(page.picker.search, "2102")
+    qtbot.keyClick(page.picker.search, Qt.Key.Key_Return)
+    with qtbot.waitSignal(page.registered, timeout=10_000) as saved:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args[0].national_code == NATIONAL_CODES[2] and saved.args[0].service == "2102"

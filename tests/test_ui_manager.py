@@ -29,6 +29,27 @@ def test_cancel_shift_close_and_daily_report(launcher, qtbot, qtmodeltester):
     assert model.row_at(0).receipt_no == second.receipt_no  # newest first
 
     page = window.requests
+    from desk_app.domain.jalali import format_jalali_date, today_tehran
+
+    page.date_from.setText(format_jalali_date(today_tehran()))  # Persian digits, as shown
+    page.apply_filters()
+    idle(qtbot, window.ctx.runner)
+    assert model.count == 2
+    page.date_from.setText("1404/01/01")
+    page.apply_filters()
+    idle(qtbot, window.ctx.runner)
+    assert model.count == 0
+    page.date_from.setText("1404/13/01")
+    page.apply_filters()
+    assert page.filter_message.is_error  # said under the filters; the list stays as it was
+    page.date_from.clear()
+    page.search.setText(first.receipt_no)
+    page.apply_filters()
+    idle(qtbot, window.ctx.runner)
+    assert model.count == 1 and model.row_at(0).receipt_no == first.receipt_no
+    page.search.clear()
+    page.apply_filters()
+    idle(qtbot, window.ctx.runner)
     page.cancel(first.receipt_no, reason="انصراف متقاضی", refund=first.total)
     qtbot.waitUntil(lambda: "ابطال" in page.message.text(), timeout=10_000)
     idle(qtbot, window.ctx.runner)

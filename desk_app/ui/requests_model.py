@@ -121,7 +121,8 @@ class RequestSource:
     def count(self, flt: RequestFilter) -> int:
         from desk_app.services import requests
 
-        return requests.count_requests(self.desk, **self._kwargs(requests.count_requests, flt))
+        # count_requests takes **filters: the filters it understands are those of ids_window
+        return requests.count_requests(self.desk, **self._kwargs(requests.ids_window, flt))
 
     def page(self, flt: RequestFilter, after_seq: int | None, limit: int) -> list:
         """A window of seqs (an index-only query), then the rows of just that window."""
