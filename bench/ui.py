@@ -362,7 +362,7 @@ def main() -> int:
     if args.record:
         line = (f"\n## bench/ui.py — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
                 f"`.venv/bin/python bench/ui.py --requests {args.requests} --sync {args.sync} --record` "
-                f"({os.cpu_count()} cores)\n\n```\n{json.dumps(figures, ensure_ascii=False, indent=1)}\n```\n")
+                f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})\n\n```\n{json.dumps(figures, ensure_ascii=False, indent=1)}\n```\n")
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
             f.write(line)
     return 0
