@@ -216,3 +216,13 @@ def test_real_command_end_to_end_utf8_even_with_a_legacy_console_encoding(home, 
     p = _cli(home, "request", "add", "--national-code", "123", "--first-name", "م", "--last-name", "ک",
              "--service", "2101", "--clerk", "ali")
     assert p.returncode == 1 and "کد ملی" in p.stderr.decode("utf-8") and p.stdout == b""
+
+
+def test_request_show_and_user_list(ready, capsys):
+    receipt = json.loads(add(capsys, 1)[1])["receipt_no"]
+    code, out, _ = run(capsys, "request", "show", receipt.replace("4", "۴"), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["receipt_no"] == receipt and data["outbox_state"] == "pending"
+    assert [h["to_status"] for h in data["history"]] == ["registered"]
+    code, out, _ = run(capsys, "user", "list", "--json")
+    assert code == 0 and json.loads(out) == [{"username": "ali", "full_name": "علی", "role": "clerk", "active": True}]
