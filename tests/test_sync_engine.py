@@ -338,6 +338,8 @@ def test_cancel_answered_already_final_takes_server_status(db):
     srv.feed.clear()
     report = eng.run_once()
     assert report.acked == 1 and statuses(db)[rid] == "completed"
+    with db.read() as s:
+        assert "دیر" in s.scalars(select(Request)).one().status_note
 
 
 def test_epoch_change_reuploads_with_server_ref(db):

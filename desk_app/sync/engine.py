@@ -50,6 +50,7 @@ MSG_MISMATCH = ("سرور استان این دستگاه را «دفتر {s_offi
 MSG_TOO_OLD = ("نسخهٔ این برنامه برای سرور استان قدیمی است؛ درخواست‌ها محلی نگه داشته می‌شوند تا "
                "برنامه به‌روز شود.")
 MSG_SKEW = "ساعت این رایانه {minutes} دقیقه با ساعت سرور استان اختلاف دارد؛ ساعت را تنظیم کنید."
+MSG_CANCEL_TOO_LATE = "درخواست لغو دیر به استان رسید؛ درخواست پیش‌تر نهایی شده بود."
 MSG_TOO_LARGE_ITEM = "این مورد به‌تنهایی از سقف اندازهٔ ارسال سرور استان بزرگ‌تر است."
 
 
@@ -362,16 +363,24 @@ class SyncEngine:
         if r.server_ref and not req.server_ref:
             req.server_ref = r.server_ref
             req.updated_at = now
+        result = r.result
+        if result is P.ResultKind.DUPLICATE and c.kind == "cancel":
+            # a repeated cancel carries its first result in `code`
+            try:
+                result = P.ResultKind(r.code or "")
+            except ValueError:
+                return
         if c.kind == "request":
-            if r.result in (P.ResultKind.CREATED, P.ResultKind.DUPLICATE):
+            if result in (P.ResultKind.CREATED, P.ResultKind.DUPLICATE):
                 self._set_status(s, req, Status.SUBMITTED, now, None, forward_only=True)
-        elif r.result is P.ResultKind.CANCELLED:
-            self._set_status(s, req, Status.CANCELLED, now, r.detail, forward_only=False)
-        elif r.result is P.ResultKind.ALREADY_FINAL:
+        elif result is P.ResultKind.CANCELLED:
+            self._set_status(s, req, Status.CANCELLED, now, _cancel_reason(c.item), forward_only=False)
+        elif result is P.ResultKind.ALREADY_FINAL:
             # The cancel came too late: the server's final status wins over a local cancel.
             status = _status_or_none(r.detail)
             if status is not None:
-                self._set_status(s, req, status, now, None, forward_only=False)
+                self._set_status(s, req, status, now, MSG_CANCEL_TOO_LATE, forward_only=False)
+                req.status_note = MSG_CANCEL_TOO_LATE
 
     def _set_status(self, s, req: Request, new: Status, now: str, note: str | None, *,
                     forward_only: bool, actor: str = ACTOR) -> bool:
@@ -540,6 +549,14 @@ class SyncEngine:
 
 def _too_old(hello: P.Hello) -> bool:
     return hello.protocol.min > P.PROTOCOL_VERSION
+
+
+def _cancel_reason(item: bytes) -> str | None:
+    try:
+        reason = json.loads(item)["payload"].get("reason")
+    except (ValueError, KeyError, AttributeError):
+        return None
+    return reason if isinstance(reason, str) else None
 
 
 def _status_or_none(value: str | None) -> Status | None:
