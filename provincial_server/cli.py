@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     sv.add_argument("--workers", type=int, default=1)
-    sv.add_argument("--demo-advance", type=float, nargs="?", const=5.0, default=None, metavar="SECONDS",
-                    help="move submitted requests to in_progress, then completed, after SECONDS (default 5)")
+    demo_env = os.environ.get("PROVINCIAL_DEMO_ADVANCE")
+    sv.add_argument("--demo-advance", type=float, nargs="?", const=5.0, default=float(demo_env) if demo_env else None,
+                    metavar="SECONDS", help="move submitted requests to in_progress, then completed, after SECONDS "
+                    "(default 5; env PROVINCIAL_DEMO_ADVANCE)")
     sv.add_argument("--rate-limit", default=os.environ.get("PROVINCIAL_RATE_LIMIT", "20,60"),
                     help="per-device calls per second and burst, e.g. 20,60; 0 disables")
     sv.add_argument("--max-batch-items", type=int, default=None)
