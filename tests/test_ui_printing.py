@@ -71,6 +71,24 @@ def test_receipt_prints_to_a_file_after_intake(launcher, qtbot, tmp_path):
     assert job.width == 576 and job.height > 400  # an 80 mm raster receipt
     assert "cut" in job.commands
 
+    requests = window.requests  # the A4 application form of the same request
+    form = tmp_path / "form.pdf"
+    requests.print_form_to(page.last_request.receipt_no, f"pdf:{form}")
+    qtbot.waitUntil(lambda: requests.message.text() == "فرم آماده است.", timeout=20_000)
+    assert form.read_bytes().startswith(b"%PDF")
+
+
+def test_settings_test_page_on_58mm(launcher, qtbot, tmp_path):
+    window = log_in(qtbot, launcher(), "manager")
+    settings = window.settings
+    out = tmp_path / "test-page.bin"
+    settings.printer_type.setCurrentIndex(settings.printer_type.findData("escpos-file"))
+    settings.printer_address.setText(str(out))
+    settings.paper.setCurrentIndex(settings.paper.findData(58))
+    settings.test_print()
+    qtbot.waitUntil(lambda: settings.message.text() == "صفحهٔ آزمایشی فرستاده شد.", timeout=20_000)
+    assert decode(out.read_bytes()).width == 384  # 58 mm paper
+
 
 def test_printer_off_then_back(launcher, qtbot):
     port = free_port()  # nothing listens: the printer is off
