@@ -374,3 +374,18 @@ def test_catalog_refresh_writes_services(db):
         assert s.get(SyncState, "catalog_etag").value == '"c1"'
     report = engine(db, srv).run_once()
     assert report.catalog_version is None
+
+
+def test_resync_resends_a_cancel_the_restored_server_lost(db):
+    rid = queue_request(db, OFFICE, DEVICE)["request_id"]
+    srv = FakeServer(db)
+    engine(db, srv).run_once()
+    queue_cancel(db, rid)
+    assert engine(db, srv).run_once().acked == 1 and statuses(db)[rid] == "cancelled"
+    restored = FakeServer(db)  # backup taken before the cancel
+    restored.requests = {rid: dict(srv.requests[rid], status="submitted")}
+    restored.epoch = "c" * 32
+    report = engine(db, restored).run_once()
+    assert report.resynced and report.reuploaded == 1 and report.acked == 1
+    assert restored.requests[rid]["status"] == "cancelled" and statuses(db)[rid] == "cancelled"
+    assert len(restored.requests) == 1

@@ -462,67 +462,74 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ resync
     def _resync(self, report: SyncReport, hello: P.Hello) -> None:
-        """The server lost or never had part of what we sent: re-upload it, keep server_refs."""
+        """The server lost or never had part of what we sent (restored from a backup, new
+        database): look up every request we had acked, re-upload those it lacks with the
+        server_ref already printed, re-send cancellations it lost, then replay the feed from 0."""
         report.resynced = True
         log.warning("resync: server feed epoch changed or cursor refused; reconciling")
         last_id = 0
         while True:
             with self.db.read() as s:
                 rows = s.execute(
-                    select(OutboxOp.id, OutboxOp.request_id, OutboxOp.payload_sha256)
+                    select(OutboxOp.id, OutboxOp.request_id)
                     .where(OutboxOp.kind == "request", OutboxOp.state == OutboxState.ACKED.value,
                            OutboxOp.id > last_id)
                     .order_by(OutboxOp.id).limit(self.lookup_chunk)).all()
             if not rows:
                 break
             last_id = rows[-1].id
-            ids = [r.request_id for r in rows]
-            known = self.transport.lookup(self.office, ids)
+            ids = list(dict.fromkeys(r.request_id for r in rows))
+            answer = self.transport.lookup(self.office, ids)
             try:
-                known_ids = {k.request_id.lower() for k in P.LookupResponse.model_validate(known).known}
+                known = {k.request_id.lower(): k.status
+                         for k in P.LookupResponse.model_validate(answer).known}
             except ValueError as exc:
                 raise RetryableError("پاسخ جست‌وجوی سرور استان نامعتبر بود.") from exc
-            missing = [rid for rid in ids if rid.lower() not in known_ids]
-            if missing:
-                report.reuploaded += self._requeue(missing)
+            missing = [rid for rid in ids if rid.lower() not in known]
+            not_cancelled = [rid for rid in ids if known.get(rid.lower()) not in (None, "cancelled")]
+            report.reuploaded += self._requeue(missing, not_cancelled)
         with self.db.write() as s:
             self._put(s, cursor=P.format_cursor(hello.feed_epoch, 0))
 
-    def _requeue(self, request_ids: list[str]) -> int:
-        """New `pending` ops for requests the server lacks: the request (with the server_ref we
-        printed), then its cancel, in the original order. Idempotent across crashes: a request
-        that already has an unsent request op is skipped."""
+    def _requeue(self, missing: list[str], not_cancelled: list[str]) -> int:
+        """New `pending` ops, in the original order: for a request the server lacks, the request
+        (with the server_ref we printed) and its applied cancel; for one it holds but not as
+        cancelled, a cancel it had applied and lost. Idempotent across crashes: anything that
+        already has an unsent op of its kind is skipped. Returns the number of requests touched."""
         now = self._now()
         count = 0
         with self.db.write() as s:
-            for rid in request_ids:
+            for rid in list(missing) + list(not_cancelled):
                 ops = s.scalars(select(OutboxOp).where(OutboxOp.request_id == rid)
                                 .order_by(OutboxOp.id)).all()
-                if any(o.kind == "request" and o.state in UNSENT for o in ops):
-                    continue
-                req = s.scalar(select(Request).where(Request.request_id == rid))
-                first = next((o for o in ops if o.kind == "request" and o.state == OutboxState.ACKED.value), None)
-                if first is None:
-                    continue
-                latest = [o for o in ops if o.kind == "request" and o.state == OutboxState.ACKED.value][-1]
-                payload = json.loads(bytes(latest.payload).decode("utf-8"))
-                if req is not None and req.server_ref and payload.get("server_ref") != req.server_ref:
-                    payload["server_ref"] = req.server_ref
-                    data = canonical_json(payload)
-                else:
+                acked_requests = [o for o in ops if o.kind == "request" and o.state == OutboxState.ACKED.value]
+                applied_cancel = [o for o in ops if o.kind == "cancel" and o.state == OutboxState.ACKED.value
+                                  and P.ResultKind.CANCELLED.value in (o.result, o.result_code)]
+                unsent = {o.kind for o in ops if o.state in UNSENT}
+                added = False
+                if rid in missing and "request" not in unsent and acked_requests:
+                    latest = acked_requests[-1]
+                    req = s.scalar(select(Request).where(Request.request_id == rid))
                     data = bytes(latest.payload)
-                s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid,
-                               receipt_no=latest.receipt_no, payload=data,
-                               payload_sha256=payload_sha256(data), state=OutboxState.PENDING.value,
-                               attempts=0, created_at=now))
-                for o in ops:
-                    if o.kind == "cancel" and o.state == OutboxState.ACKED.value:
-                        s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="cancel", request_id=rid,
-                                       receipt_no=o.receipt_no, payload=bytes(o.payload),
-                                       payload_sha256=o.payload_sha256,
-                                       state=OutboxState.PENDING.value, attempts=0, created_at=now))
-                count += 1
-                s.flush()
+                    payload = json.loads(data.decode("utf-8"))
+                    if req is not None and req.server_ref and payload.get("server_ref") != req.server_ref:
+                        payload["server_ref"] = req.server_ref
+                        data = canonical_json(payload)
+                    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid,
+                                   receipt_no=latest.receipt_no, payload=data,
+                                   payload_sha256=payload_sha256(data), state=OutboxState.PENDING.value,
+                                   attempts=0, created_at=now))
+                    s.flush()  # keeps the request op before its cancel in send order
+                    added = True
+                if applied_cancel and "cancel" not in unsent and (added or rid not in missing):
+                    o = applied_cancel[-1]
+                    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="cancel", request_id=rid,
+                                   receipt_no=o.receipt_no, payload=bytes(o.payload),
+                                   payload_sha256=o.payload_sha256, state=OutboxState.PENDING.value,
+                                   attempts=0, created_at=now))
+                    s.flush()
+                    added = True
+                count += added
         if count:
             log.warning("resync: %d request(s) re-queued for upload", count)
         return count
