@@ -32,8 +32,6 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 
 FIRST = ["علی", "محمد", "فاطمه", "زهرا", "حسین", "مریم", "رضا", "سارا", "مهدی", "نرگس"]
-from tests.helpers.syncdata import national_code  # noqa: E402 - valid made-up codes
-
 LAST = ["رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "موسوی", "جعفری", "قاسمی", "صادقی", "رحیمی"]
 
 
@@ -60,6 +58,7 @@ def bulk_requests(home: Path, count: int, *, outbox: bool = False, batch: int = 
     from desk_app.services import catalog
     from desk_app.services.context import Desk
     from desk_app.store.models import OutboxOp, Request
+    from tests.helpers.syncdata import national_code  # valid made-up codes
 
     started = time.perf_counter()
     rng = random.Random(7)
