@@ -130,8 +130,9 @@ def record(rows: list[dict], argv: list[str]) -> None:
 
     lines = [
         "", f"## Provincial server ingest ({when})", "",
-        f"Command: `.venv/bin/python bench/server_ingest.py {' '.join(argv)}`".rstrip() + f" — {os.cpu_count()} CPUs, "
-        "server and load generator on the same machine, loopback HTTP, `--rate-limit 0`.", "",
+        f"Command: `{' '.join(['.venv/bin/python bench/server_ingest.py', *argv])}` — {os.cpu_count()} CPUs "
+        f"(load average {os.getloadavg()[0]:.1f} at the end), server and load generator on the same machine, "
+        "loopback HTTP, `--rate-limit 0`.", "",
         "| backend | devices | offices | workers | batch | requests accepted | wall s | requests/s | p50 ms | p95 ms | max ms | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
