@@ -65,7 +65,7 @@ class DeskStatusBar(QStatusBar):
             self.oldest_label.show()
         else:
             self.oldest_label.hide()
-        error = status.stopped_reason or status.last_error or ""
+        error = status.stopped_reason or status.last_error or status.warning or ""
         self.error_label.setText(error)
         self.sync_button.setEnabled(not status.running)
 

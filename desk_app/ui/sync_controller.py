@@ -33,6 +33,7 @@ class SyncStatus:
     last_success_at: str | None = None  # UTC ISO
     last_error: str | None = None
     stopped_reason: str | None = None
+    warning: str | None = None          # e.g. this PC's clock is far from the server's
     running: bool = False
 
 
@@ -83,6 +84,7 @@ def run_sync(desk):
     status.online = report.online
     status.last_error = None if report.online else (report.error or status.last_error)
     status.stopped_reason = report.stopped_reason
+    status.warning = report.warning
     return (report, delay), status
 
 
@@ -123,6 +125,7 @@ class SyncController(QObject):
             status.running = self.running
             if self.status.online is not None and status.last_error is None:
                 status.last_error = self.status.last_error
+            status.warning = self.status.warning
             self._publish(status)
 
         self.ctx.runner.db(lambda: read_status(desk), success=done, failure=lambda exc: None)
