@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QL
                                QVBoxLayout, QWidget)
 
 from desk_app.domain.money import format_amount
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.table_model import ItemsTableModel
@@ -28,7 +28,7 @@ class ServicesModel(ItemsTableModel):
 
     def cell(self, service, column: int):
         if column == 0:
-            return to_persian_digits(service.code)
+            return local_digits(service.code)
         if column == 1:
             return service.title
         if column == 2:
@@ -89,7 +89,7 @@ class CatalogPage(QWidget):
             self.model.unit = self.ctx.prefs.unit
             self.model.set_services(services)
             self.version_label.setText(self.tr("Catalog version: %1 — %2 services").replace(
-                "%1", to_persian_digits(version or "—")).replace("%2", to_persian_digits(str(len(services)))))
+                "%1", local_digits(version or "—")).replace("%2", local_digits(str(len(services)))))
 
         self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
 
@@ -108,7 +108,7 @@ class CatalogPage(QWidget):
 
         def done(result) -> None:
             self.message.show_ok(self.tr("Catalog %1 imported: %2 services.").replace(
-                "%1", result.version).replace("%2", to_persian_digits(str(result.services))))
+                "%1", result.version).replace("%2", local_digits(str(result.services))))
             self.refresh()
 
         def failed(exc: BaseException) -> None:

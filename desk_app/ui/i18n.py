@@ -74,3 +74,10 @@ def current_language() -> str:
     app = QCoreApplication.instance()
     value = app.property("desk_language") if app is not None else None
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def local_digits(text: str) -> str:
+    """Digits in the script of the interface: Persian digits in Persian, ASCII in English."""
+    from desk_app.domain.text import to_persian_digits
+
+    return to_persian_digits(text) if current_language() == "fa" else text

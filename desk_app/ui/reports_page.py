@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QP
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_jalali_date, today_tehran
 from desk_app.domain.money import format_amount
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.table_model import ItemsTableModel
@@ -38,7 +38,7 @@ class RowsModel(ItemsTableModel):
         if column == 0:
             return row.label
         if column == 1:
-            return to_persian_digits(str(row.count))
+            return local_digits(str(row.count))
         if column == 2:
             return format_amount(row.amount, self.unit)
         return format_amount(getattr(row, "refunds", 0), self.unit)
@@ -127,13 +127,13 @@ class ReportsPage(QWidget):
         cancellations = getattr(report, "cancellations", []) or []
         lines = [
             self.tr("Day: %1").replace("%1", format_jalali_date(report.day)),
-            self.tr("Requests: %1, total %2").replace("%1", to_persian_digits(str(report.requests_count)))
+            self.tr("Requests: %1, total %2").replace("%1", local_digits(str(report.requests_count)))
                 .replace("%2", format_amount(report.total_amount, unit)),
-            self.tr("Cancellations: %1, refunds %2").replace("%1", to_persian_digits(str(len(cancellations))))
+            self.tr("Cancellations: %1, refunds %2").replace("%1", local_digits(str(len(cancellations))))
                 .replace("%2", format_amount(getattr(report, "refunds_total", 0), unit)),
             self.tr("Reprints: %1; waiting to send: %2").replace(
-                "%1", to_persian_digits(str(getattr(report, "reprints", 0)))).replace(
-                "%2", to_persian_digits(str(getattr(report, "pending_sync", 0)))),
+                "%1", local_digits(str(getattr(report, "reprints", 0)))).replace(
+                "%2", local_digits(str(getattr(report, "pending_sync", 0)))),
         ]
         self.summary.setText("\n".join(lines))
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
 from desk_app.domain.money import format_amount
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.jobs import JobRunner
 
 PAGE_SIZE = 200
@@ -303,7 +303,7 @@ class RequestsModel(QAbstractTableModel):
         if column == "citizen":
             return f"{row.first_name} {row.last_name}"
         if column == "national_code":
-            return "\u2066" + to_persian_digits(row.national_code) + "\u2069"
+            return "\u2066" + local_digits(row.national_code) + "\u2069"
         if column == "service":
             return getattr(row, "service_title", None) or row.service
         if column == "total":

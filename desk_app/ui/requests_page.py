@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import format_amount, parse_rials
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.requests_model import (ROW_ROLE, STATUS_LABELS, RequestFilter, RequestSource,
@@ -216,7 +216,8 @@ class RequestsPage(QWidget):
             self.table.resizeColumnsToContents()
 
     def _show_count(self, count: int) -> None:
-        self.count_label.setText(self.tr("%1 requests").replace("%1", to_persian_digits(f"{count:,}".replace(",", "٬"))))
+        grouped = f"{count:,}".replace(",", "٬") if current_language() == "fa" else f"{count:,}"
+        self.count_label.setText(self.tr("%1 requests").replace("%1", local_digits(grouped)))
 
     def selected(self):
         index = self.table.currentIndex()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, split_target
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
@@ -103,8 +103,8 @@ class SettingsPage(QWidget):
     def show_prefs(self) -> None:
         prefs = self.ctx.prefs
         self.office_label.setText(self.tr("%1 (office code %2), device %3").replace("%1", prefs.office_name or "—")
-                                  .replace("%2", to_persian_digits(prefs.office_code or "—"))
-                                  .replace("%3", to_persian_digits(str(prefs.device_no or "—"))))
+                                  .replace("%2", local_digits(prefs.office_code or "—"))
+                                  .replace("%3", local_digits(str(prefs.device_no or "—"))))
         self.server_url.setText(prefs.server_url or "")
         kind, address = split_target(prefs.printer_target)
         self.printer_type.setCurrentIndex(max(0, self.printer_type.findData(kind)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QStatusBar, QWidget
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
-from desk_app.domain.text import to_persian_digits
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.sync_controller import SyncController, SyncStatus
 
 
@@ -50,9 +50,9 @@ class DeskStatusBar(QStatusBar):
             online = "○ " + self.tr("Offline")
         self.online_label.setText(online)
         self.online_label.setStyleSheet("color: #1b5e20;" if status.online else "color: #8a6d00;")
-        pending = self.tr("Waiting to send: %1").replace("%1", to_persian_digits(str(status.pending)))
+        pending = self.tr("Waiting to send: %1").replace("%1", local_digits(str(status.pending)))
         if status.attention:
-            pending += " — " + self.tr("needs attention: %1").replace("%1", to_persian_digits(str(status.attention)))
+            pending += " — " + self.tr("needs attention: %1").replace("%1", local_digits(str(status.attention)))
         self.pending_label.setText(pending)
         if status.last_success_at:
             when = format_jalali_datetime(parse_utc(status.last_success_at), persian=True)
@@ -74,8 +74,8 @@ class DeskStatusBar(QStatusBar):
             return self.tr("less than a minute")
         minutes = seconds // 60
         if minutes < 60:
-            return self.tr("%1 min").replace("%1", to_persian_digits(str(minutes)))
+            return self.tr("%1 min").replace("%1", local_digits(str(minutes)))
         hours = minutes // 60
         if hours < 48:
-            return self.tr("%1 h").replace("%1", to_persian_digits(str(hours)))
-        return self.tr("%1 days").replace("%1", to_persian_digits(str(hours // 24)))
+            return self.tr("%1 h").replace("%1", local_digits(str(hours)))
+        return self.tr("%1 days").replace("%1", local_digits(str(hours // 24)))
