@@ -132,6 +132,10 @@ def test_second_run_reuses_the_folder_and_serves_a_real_sync(demo_home):
             proc.stderr.close()
     assert code == 0
     assert not _listening(url), "the server must stop with the demo"
+    token = (home / "device.token").read_text(encoding="utf-8").strip()
+    for log in (home / "logs").iterdir():  # the demo's and the server's logs
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert NATIONAL not in text and token not in text, log.name
 
 
 def test_exit_needs_no_gui(home):
