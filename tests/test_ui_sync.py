@@ -72,3 +72,47 @@ def test_offline_intake_enrol_sync_then_agency_completes(launcher, provincial, q
     assert "۱" in bar.pending_label.text()
     assert bar.error_label.text()  # a Persian reason
     qtbot.waitUntil(lambda: model.count == 2, timeout=10_000)
+
+
+def test_refused_request_needs_attention_and_can_be_sent_again(launcher, tmp_path, qtbot):
+    from tests.helpers.server import CATALOG
+
+    srv = ServerProcess(f"sqlite:///{tmp_path / 'small.db'}", cwd=tmp_path)
+    srv.add_office("4512")
+    srv.load_catalog(CATALOG)  # the province does not offer service 1101 (yet)
+    token = srv.enrol("4512", 2)
+    srv.start()
+    try:
+        window = log_in(qtbot, launcher(server_url=srv.url, token=token), "clerk")
+        fill_intake(window.intake, NATIONAL_CODES[0], "1101")
+        with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:
+            with qtbot.waitSignal(window.intake.registered, timeout=10_000):
+                window.intake.save()
+        assert synced.args[0].invalid + synced.args[0].conflict == 1
+        idle(qtbot, window.ctx.runner)
+        assert "۱" in window.status.pending_label.text().split("—")[-1]  # needs attention: 1
+        page, model = window.requests, window.requests.model
+        qtbot.waitUntil(lambda: model.rowCount() == 1 and model.sync_state(model.row_at(0)) == "attention",
+                        timeout=10_000)
+        page.select_row(0)
+        assert page.retry_button.isEnabled()
+        qtbot.waitUntil(lambda: bool(page.detail_labels["note"].text()), timeout=10_000)  # the server's reason
+
+        from desk_app.ui.attention_dialog import AttentionDialog
+
+        dialog = AttentionDialog(window.ctx, window)
+        dialog.refresh()
+        idle(qtbot, window.ctx.runner)
+        qtmodel = dialog.model
+        assert qtmodel.rowCount() == 1 and qtmodel.items[0].receipt_no == model.row_at(0).receipt_no
+        dialog.table.selectRow(0)
+        dialog.retry_selected()
+        idle(qtbot, window.ctx.runner)
+        assert qtmodel.rowCount() == 0  # back in the queue
+        qtbot.waitUntil(lambda: model.sync_state(model.row_at(0)) == "pending", timeout=10_000)
+        with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:
+            window.status.sync_button.click()
+        assert synced.args[0].invalid + synced.args[0].conflict == 1  # the province still says no
+        dialog.deleteLater()
+    finally:
+        srv.stop()

@@ -143,10 +143,8 @@ class RequestsPage(QWidget):
             button.setEnabled(False)
         actions.addStretch(1)
         detail_layout.addLayout(actions)
-        from desk_app.services import requests as requests_service
-
-        # re-queueing a "needs attention" operation is a service the requests module may not have yet
-        self.retry_button.setVisible(hasattr(requests_service, "retry_attention"))
+        self.attention_button = QPushButton(self.tr("Needs attention…"), self)
+        actions.insertWidget(4, self.attention_button)
         splitter.addWidget(self.table)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 3)
@@ -176,6 +174,7 @@ class RequestsPage(QWidget):
         self.form_button.clicked.connect(self.print_form)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.retry_button.clicked.connect(self.retry_selected)
+        self.attention_button.clicked.connect(self.show_attention)
         ctx.requests_changed.connect(self.model.refresh)
         ctx.prefs_changed.connect(self._prefs_changed)
 
@@ -257,6 +256,23 @@ class RequestsPage(QWidget):
         for key, value in values.items():
             self.detail_labels[key].setText(value)
         self._load_history(row)
+        if state == "attention":
+            self._load_attention_reason(row)
+
+    def _load_attention_reason(self, row) -> None:
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import attention
+
+            return [i for i in attention.list_attention(desk) if i.request_id == row.request_id]
+
+        def done(items) -> None:
+            current = self.selected()
+            if items and current is not None and current.request_id == row.request_id:
+                self.detail_labels["note"].setText(items[0].detail or "")
+
+        self.ctx.runner.db(job, success=done, failure=lambda exc: None)
 
     def _load_history(self, row) -> None:
         desk = self.ctx.desk
@@ -376,16 +392,19 @@ class RequestsPage(QWidget):
         row = self.selected()
         if row is None:
             return
-        desk = self.ctx.desk
+        from desk_app.ui.attention_dialog import retry_job
 
-        def job():
-            from desk_app.services import requests
-
-            return requests.retry_attention(desk, row.request_id)
-
-        def done(_r) -> None:
+        def done(_count) -> None:
             self.message.show_ok(self.tr("It will be sent again at the next sync."))
             self._refresh_row(row.receipt_no)
             self.ctx.requests_changed.emit()
 
-        self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.db(retry_job(self.ctx.desk, row.request_id, self.ctx.username), success=done,
+                           failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def show_attention(self) -> None:
+        from desk_app.ui.attention_dialog import AttentionDialog
+
+        dialog = AttentionDialog(self.ctx, self)
+        dialog.refresh()
+        dialog.exec()

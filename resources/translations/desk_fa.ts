@@ -1,6 +1,77 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fa_IR">
 <context>
+    <name>AttentionDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="42" />
+        <source>Needs attention</source>
+        <translation>نیازمند بررسی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="55" />
+        <source>Send again</source>
+        <translation>ارسال دوباره</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="56" />
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="80" />
+        <source>Choose an item first.</source>
+        <translation>ابتدا یک مورد را انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="85" />
+        <source>It will be sent again at the next sync.</source>
+        <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionModel</name>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <source>Receipt no.</source>
+        <translation>شمارهٔ رسید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <source>Operation</source>
+        <translation>عملیات</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <source>Answer</source>
+        <translation>پاسخ سرور</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <source>Reason</source>
+        <translation>علت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="23" />
+        <source>Registration</source>
+        <translation>ثبت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="23" />
+        <source>Cancellation</source>
+        <translation>ابطال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="25" />
+        <source>Conflict</source>
+        <translation>ناسازگاری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attention_dialog.py" line="25" />
+        <source>Refused</source>
+        <translation>نپذیرفت</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <location filename="../../desk_app/ui/requests_page.py" line="24" />
@@ -562,47 +633,47 @@
 <context>
     <name>RequestsModel</name>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="141" />
+        <location filename="../../desk_app/ui/requests_model.py" line="142" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="142" />
+        <location filename="../../desk_app/ui/requests_model.py" line="143" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="143" />
+        <location filename="../../desk_app/ui/requests_model.py" line="144" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="144" />
+        <location filename="../../desk_app/ui/requests_model.py" line="145" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="145" />
+        <location filename="../../desk_app/ui/requests_model.py" line="146" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="146" />
+        <location filename="../../desk_app/ui/requests_model.py" line="147" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="147" />
+        <location filename="../../desk_app/ui/requests_model.py" line="148" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="148" />
+        <location filename="../../desk_app/ui/requests_model.py" line="149" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="149" />
+        <location filename="../../desk_app/ui/requests_model.py" line="150" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
@@ -727,47 +798,52 @@
         <translation>ارسال دوباره</translation>
     </message>
     <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="146" />
+        <source>Needs attention…</source>
+        <translation>موارد نیازمند بررسی…</translation>
+    </message>
+    <message>
         <location filename="../../desk_app/ui/requests_page.py" line="219" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="309" />
+        <location filename="../../desk_app/ui/requests_page.py" line="326" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="318" />
+        <location filename="../../desk_app/ui/requests_page.py" line="335" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="320" />
+        <location filename="../../desk_app/ui/requests_page.py" line="337" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="323" />
+        <location filename="../../desk_app/ui/requests_page.py" line="340" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="331" />
+        <location filename="../../desk_app/ui/requests_page.py" line="348" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="346" />
+        <location filename="../../desk_app/ui/requests_page.py" line="363" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="367" />
+        <location filename="../../desk_app/ui/requests_page.py" line="384" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="386" />
+        <location filename="../../desk_app/ui/requests_page.py" line="398" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>

@@ -243,6 +243,15 @@ FA = {
     "The password was changed.": "گذرواژه تغییر کرد.",
     "Saved.": "ذخیره شد.",
     "Name of the A4 printer": "نام چاپگر A4",
+    "Operation": "عملیات",
+    "Answer": "پاسخ سرور",
+    "Registration": "ثبت",
+    "Cancellation": "ابطال",
+    "Conflict": "ناسازگاری",
+    "Refused": "نپذیرفت",
+    "Close": "بستن",
+    "Choose an item first.": "ابتدا یک مورد را انتخاب کنید.",
+    "Needs attention…": "موارد نیازمند بررسی…",
     "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
 }
 
