@@ -284,3 +284,16 @@ def test_damaged_pages_give_the_corrupt_message(home):
         finally:
             desk.close()
     assert err.value.kind == "corrupt" and "پشتیبان" in err.value.message
+
+
+def test_database_of_a_newer_app_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    open_database(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '0999'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError) as err:
+        open_database(path)
+    assert err.value.kind == "version" and "جدیدتری" in err.value.message
+    assert sqlite3.connect(path).execute("SELECT version_num FROM alembic_version").fetchone() == ("0999",)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from desk_app.store.errors import StoreError
+
 if TYPE_CHECKING:
     from desk_app.store.engine import Database
 
@@ -38,8 +40,12 @@ def alembic_config(connection=None):
 
 def upgrade(db: "Database", revision: str = "head") -> None:
     """Bring the schema to `revision` inside one BEGIN IMMEDIATE transaction (a no-op at head)."""
-    if revision == "head" and current_revision(db) == HEAD:
+    current = current_revision(db)
+    if revision == "head" and current == HEAD:
         return
+    if current is not None and current not in REVISIONS:
+        raise StoreError("این پایگاه داده با نسخهٔ جدیدتری از برنامه ساخته شده است؛ برنامه را به‌روز کنید.",
+                         "version")
     from alembic import command
 
     with db.connection(immediate=True) as conn:
