@@ -226,3 +226,15 @@ def test_request_show_and_user_list(ready, capsys):
     assert [h["to_status"] for h in data["history"]] == ["registered"]
     code, out, _ = run(capsys, "user", "list", "--json")
     assert code == 0 and json.loads(out) == [{"username": "ali", "full_name": "علی", "role": "clerk", "active": True}]
+
+
+def test_shift_close_makes_an_encrypted_backup_when_a_passphrase_is_set(ready, capsys):
+    from desk_app.services import autobackup
+
+    add(capsys, 1)
+    autobackup.set_passphrase(ready, "a long backup passphrase")
+    code, out, err = run(capsys, "shift", "close", "--clerk", "ali", "--counted", "cash=12850000", "--json")
+    assert code == 0 and json.loads(out)["difference"] == {"cash": 0, "card": 0}
+    files = autobackup.list_backups(ready)
+    assert [b.kind for b in files] == ["shift"] and files[0].path.name in err
+    assert not files[0].path.read_bytes().startswith(b"SQLite format 3")  # encrypted, not a plain copy

@@ -346,6 +346,24 @@ def cmd_shift_close(args, out: Output):
             lines.append(f"{shifts.PAYMENT_LABELS_FA[m]}: مورد انتظار {_amount(desk, v.expected[m])}، "
                          f"شمارش‌شده {_amount(desk, v.counted[m])}، اختلاف {_signed(desk, v.difference[m])}")
         out.result(v.to_json(), "\n".join(lines))
+        _backup_after_close(desk, out)
+
+
+def _backup_after_close(desk, out: Output) -> None:
+    """The shift is closed (committed); an encrypted backup follows when a passphrase is set.
+    A failed backup is said, but it does not undo or fail the close."""
+    from desk_app.services import autobackup
+    from desk_app.store.errors import StoreError
+
+    if not autobackup.has_passphrase(desk.home):
+        return
+    try:
+        outcome = autobackup.backup_at_shift_close(desk)
+    except (OSError, StoreError, InvalidInput) as exc:
+        out.info(f"هشدار: پشتیبان پایان شیفت ساخته نشد: {getattr(exc, 'message', None) or exc}")
+        return
+    if outcome.path is not None:
+        out.info(f"پشتیبان رمزنگاری‌شدهٔ پایان شیفت: {outcome.path.name}")
 
 
 def _signed(desk, rials: int) -> str:
