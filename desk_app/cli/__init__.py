@@ -134,17 +134,13 @@ def open_desk(args: argparse.Namespace, *, initialised: bool = True) -> Iterator
         desk.close()
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors on stderr and exit code 2 (its default), nothing else."""
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="desk-app", description="میز پیشخوان — Pishkhan Desk")
+    parser = argparse.ArgumentParser(prog="desk-app", description="میز پیشخوان — Pishkhan Desk")
     parser.add_argument("--home", default=os.environ.get("DESK_APP_HOME") or None,
                         help="data folder (env DESK_APP_HOME)")
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = _import_plugin(name)
         if module is not None:
