@@ -238,3 +238,27 @@ def test_shift_close_makes_an_encrypted_backup_when_a_passphrase_is_set(ready, c
     files = autobackup.list_backups(ready)
     assert [b.kind for b in files] == ["shift"] and files[0].path.name in err
     assert not files[0].path.read_bytes().startswith(b"SQLite format 3")  # encrypted, not a plain copy
+
+
+def test_full_disk_exit_3_and_nothing_half_written(ready, capsys, monkeypatch):
+    from desk_app.store import engine
+
+    con = sqlite3.connect(ready / "desk.sqlite3")
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    real = engine.apply_pragmas
+
+    def tiny_disk(dbapi, timeout):
+        real(dbapi, timeout)
+        dbapi.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(engine, "apply_pragmas", tiny_disk)
+    results = [add(capsys, n, "--first-name", "ن" * 90) for n in range(1, 40)]
+    codes = [r[0] for r in results]
+    assert 3 in codes and set(codes) <= {0, 3}
+    assert all("دیسک" in err and out == "" for code, out, err in results if code == 3)
+    monkeypatch.setattr(engine, "apply_pragmas", real)
+    con = sqlite3.connect(ready / "desk.sqlite3")
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("requests", "outbox")]
+    con.close()
+    assert counts == [codes.count(0)] * 2
