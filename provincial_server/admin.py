@@ -124,7 +124,7 @@ def rotate_epoch(db: ServerDB) -> str:
 def backup(db: ServerDB, path: str | Path) -> dict[str, int]:
     """A JSON dump of every table, taken in one read transaction (same format on both engines)."""
     tables: dict[str, list[dict]] = {}
-    with db.read() as s:
+    with db.read(snapshot=True) as s:
         for model in TABLES:
             t = model.__table__
             rows = s.execute(select(t)).mappings().all()

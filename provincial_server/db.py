@@ -190,8 +190,13 @@ class ServerDB:
         self._immediate = self.engine.execution_options(sqlite_immediate=True)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+    def read(self, *, snapshot: bool = False) -> Iterator[Session]:
+        """A read transaction; `snapshot=True` sees one instant across every statement (a backup).
+        SQLite's read transaction is a snapshot already; PostgreSQL needs REPEATABLE READ."""
+        bind = self.engine
+        if snapshot and not self.is_sqlite:
+            bind = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(bind, expire_on_commit=False) as s, s.begin():
             yield s
 
     @contextmanager
