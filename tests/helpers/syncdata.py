@@ -51,43 +51,55 @@ def set_office(db, office: str, device: int, server_url: str | None = None) -> N
                 row.value = value
 
 
+def _rows(office: str, device: int, receipt_no: str, n: int, service: dict, catalog_version: str,
+          created: datetime, skew_s: int = 0, tamper_total: bool = False) -> tuple[Request, OutboxOp, dict]:
+    """The request row, its pending `request` op and the payload, as intake makes them."""
+    rid = str(uuid.uuid4())
+    fees = [dict(f) for f in service["fees"]]
+    total = sum(f["amount"] for f in fees) + (1 if tamper_total else 0)
+    citizen = {"national_code": national_code(n), "first_name": "علی", "last_name": f"رضایی{n}",
+               "mobile": "09121234567"}
+    payload = {"request_id": rid, "receipt_no": receipt_no, "office": office, "device": device,
+               "created_at": format_utc(created), "clock_skew_s": skew_s,
+               "clerk": {"username": "sara", "full_name": "سارا کریمی"}, "shift_id": None,
+               "citizen": citizen, "service_code": service["code"], "catalog_version": catalog_version,
+               "fees": fees, "total": total, "payment": {"method": "cash", "ref": None}}
+    data = canonical_json(payload)
+    now = format_utc(created)
+    row = Request(request_id=rid, receipt_no=receipt_no, office=office, device=str(device),
+                  created_at=now, tehran_day=tehran_day(created).isoformat(),
+                  national_code=citizen["national_code"], first_name=citizen["first_name"],
+                  last_name=citizen["last_name"], first_key=search_key(citizen["first_name"]),
+                  last_key=search_key(citizen["last_name"]), mobile=citizen["mobile"],
+                  service_code=service["code"], service_title=service["title"],
+                  catalog_version=catalog_version, fees_json=json.dumps(fees), total=total,
+                  payment_method="cash", clerk_username="sara", status="registered",
+                  clock_skew_s=skew_s, updated_at=now)
+    op = OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid, receipt_no=receipt_no,
+                  payload=data, payload_sha256=payload_sha256(data), state="pending", attempts=0,
+                  created_at=now)
+    return row, op, payload
+
+
+def _last_seq(s, prefix: str) -> int:
+    last = s.scalar(select(func.max(Request.receipt_no)).where(Request.receipt_no.like(prefix + "%")))
+    return int(last.rsplit("-", 1)[1]) if last else 0
+
+
 def queue_request(db, office: str, device: int, *, n: int | None = None, service: dict | None = None,
                   catalog_version: str = CATALOG["version"], created_at: datetime | None = None,
                   skew_s: int = 0, tamper_total: bool = False) -> dict:
     """Register one request with its `request` op (state pending); returns the payload."""
-    service = service or CATALOG["services"][0]
     created = created_at or utc_now()
-    day = tehran_day(created)
+    prefix = f"{office}-{device}-{jalali_yymmdd(tehran_day(created))}-"
     with db.write() as s:
-        prefix = f"{office}-{device}-{jalali_yymmdd(day)}-"
-        last = s.scalar(select(func.max(Request.receipt_no)).where(Request.receipt_no.like(prefix + "%")))
-        seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-        n = seq if n is None else n
-        receipt_no = f"{prefix}{seq:04d}"
-        rid = str(uuid.uuid4())
-        fees = [dict(f) for f in service["fees"]]
-        total = sum(f["amount"] for f in fees) + (1 if tamper_total else 0)
-        citizen = {"national_code": national_code(n), "first_name": "علی", "last_name": f"رضایی{n}",
-                   "mobile": "09121234567"}
-        payload = {"request_id": rid, "receipt_no": receipt_no, "office": office, "device": device,
-                   "created_at": format_utc(created), "clock_skew_s": skew_s,
-                   "clerk": {"username": "sara", "full_name": "سارا کریمی"}, "shift_id": None,
-                   "citizen": citizen, "service_code": service["code"], "catalog_version": catalog_version,
-                   "fees": fees, "total": total, "payment": {"method": "cash", "ref": None}}
-        data = canonical_json(payload)
-        now = format_utc(created)
-        s.add(Request(request_id=rid, receipt_no=receipt_no, office=office, device=str(device),
-                      created_at=now, tehran_day=day.isoformat(), national_code=citizen["national_code"],
-                      first_name=citizen["first_name"], last_name=citizen["last_name"],
-                      first_key=search_key(citizen["first_name"]), last_key=search_key(citizen["last_name"]),
-                      mobile=citizen["mobile"], service_code=service["code"], service_title=service["title"],
-                      catalog_version=catalog_version, fees_json=json.dumps(fees), total=total,
-                      payment_method="cash", clerk_username="sara", status="registered",
-                      clock_skew_s=skew_s, updated_at=now))
+        seq = _last_seq(s, prefix) + 1
+        row, op, payload = _rows(office, device, f"{prefix}{seq:04d}", seq if n is None else n,
+                                 service or CATALOG["services"][0], catalog_version, created, skew_s,
+                                 tamper_total)
+        s.add(row)
         s.flush()
-        s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid, receipt_no=receipt_no,
-                       payload=data, payload_sha256=payload_sha256(data), state="pending", attempts=0,
-                       created_at=now))
+        s.add(op)
     return payload
 
 
@@ -127,39 +139,14 @@ def days_ago(days: float) -> datetime:
 def queue_many(db, office: str, device: int, count: int, *, start_n: int = 1) -> list[str]:
     """`count` queued requests in one transaction (benchmarks); same rows as `queue_request`."""
     created = utc_now()
-    day = tehran_day(created)
-    prefix = f"{office}-{device}-{jalali_yymmdd(day)}-"
-    service = CATALOG["services"][0]
-    fees = [dict(f) for f in service["fees"]]
-    total = sum(f["amount"] for f in fees)
-    now = format_utc(created)
+    prefix = f"{office}-{device}-{jalali_yymmdd(tehran_day(created))}-"
     ids = []
     with db.write() as s:
-        last = s.scalar(select(func.max(Request.receipt_no)).where(Request.receipt_no.like(prefix + "%")))
-        seq0 = int(last.rsplit("-", 1)[1]) if last else 0
+        seq0 = _last_seq(s, prefix)
         for i in range(count):
-            n = start_n + i
-            receipt_no = f"{prefix}{seq0 + i + 1:04d}"
-            rid = str(uuid.uuid4())
-            citizen = {"national_code": national_code(n), "first_name": "علی", "last_name": f"رضایی{n}",
-                       "mobile": "09121234567"}
-            payload = {"request_id": rid, "receipt_no": receipt_no, "office": office, "device": device,
-                       "created_at": now, "clock_skew_s": 0,
-                       "clerk": {"username": "sara", "full_name": "سارا کریمی"}, "shift_id": None,
-                       "citizen": citizen, "service_code": service["code"],
-                       "catalog_version": CATALOG["version"], "fees": fees, "total": total,
-                       "payment": {"method": "cash", "ref": None}}
-            data = canonical_json(payload)
-            s.add(Request(request_id=rid, receipt_no=receipt_no, office=office, device=str(device),
-                          created_at=now, tehran_day=day.isoformat(), national_code=citizen["national_code"],
-                          first_name=citizen["first_name"], last_name=citizen["last_name"],
-                          first_key=search_key(citizen["first_name"]), last_key=search_key(citizen["last_name"]),
-                          mobile=citizen["mobile"], service_code=service["code"], service_title=service["title"],
-                          catalog_version=CATALOG["version"], fees_json=json.dumps(fees), total=total,
-                          payment_method="cash", clerk_username="sara", status="registered",
-                          clock_skew_s=0, updated_at=now))
-            s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid, receipt_no=receipt_no,
-                           payload=data, payload_sha256=payload_sha256(data), state="pending", attempts=0,
-                           created_at=now))
-            ids.append(rid)
+            row, op, _ = _rows(office, device, f"{prefix}{seq0 + i + 1:04d}", start_n + i,
+                               CATALOG["services"][0], CATALOG["version"], created)
+            s.add(row)
+            s.add(op)
+            ids.append(row.request_id)
     return ids

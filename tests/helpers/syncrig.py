@@ -167,8 +167,8 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
     started = time.monotonic()
     say = log or (lambda *_: None)
     try:
-        per_run = max(1, requests // max(1, client_kills + server_kills + 6))
         kill_plan = [True] * client_kills + [False] * max(6, client_kills // 3)
+        per_run = max(1, requests // len(kill_plan))
         rng.shuffle(kill_plan)
         server_plan = set(rng.sample(range(len(kill_plan)), min(server_kills, len(kill_plan))))
         i = 0
@@ -182,7 +182,8 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
             proc = rig.popen_sync()
             runs += 1
             # the counter keeps working while the sync runs
-            n = min(per_run + rng.randint(0, per_run), requests - len(registered))
+            left = requests - len(registered)
+            n = left if i >= len(kill_plan) else min(rng.randint(per_run // 2, per_run + per_run // 2), left)
             registered += [v.request_id for v in rig.register(n)]
             timer = None
             if want_server_kill:
@@ -190,7 +191,7 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
                 timer.start()
             if want_kill:
                 # between send and ack, just after hello, or anywhere (start-up included)
-                moment = rng.choice(("batch", "batch", "hello", "any"))
+                moment = rng.choice(("batch", "batch", "hello", "any") if n else ("hello", "any"))
                 if moment == "batch":
                     batch.wait(8)
                     time.sleep(rng.uniform(0.0, 0.05))
