@@ -296,6 +296,10 @@ def test_token_revoked_then_reenrolled(rig, tmp_path):
     assert out["pending"] == 2 and not out["online"] and "enrol" in out["stopped_reason"]
     assert outbox_states(rig.db) == {"acked": 1, "pending": 2}
     token_file = tmp_path / "new.token"
+    token_file.write_text("not-a-token-the-server-knows")
+    res = rig.desk_app("enrol", "--server", rig.proxy.url, "--token-file", str(token_file))
+    assert res.returncode == 1 and "enrol" in res.stderr  # refused, nothing saved
+    assert (rig.home / "device.token").read_text() == rig.token
     token_file.write_text(rig.srv.enrol(OFFICE, DEVICE))
     res = rig.desk_app("enrol", "--server", rig.proxy.url, "--token-file", str(token_file))
     assert res.returncode == 0, res.stderr
