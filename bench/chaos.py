@@ -41,7 +41,7 @@ def main() -> int:
         print(json.dumps(result, indent=1))
         print(f"chaos: {result['requests']} requests, {result['sync_runs']} sync runs, "
               f"{result['client_kills']} client SIGKILLs, {result['server_kills']} server SIGKILLs, "
-              f"{result['dropped_answers']} batch answers dropped after commit -> "
+              f"{result['dropped_answers']} of {result['batch_calls']} batch answers dropped after commit -> "
               f"lost {result['lost']}, duplicated {result['duplicated']}, stuck {result['stuck']}, "
               f"mismatched {result['mismatched']} ({time.monotonic() - t0:.0f} s)")
         if any(result[k] for k in ("lost", "duplicated", "stuck", "mismatched")):

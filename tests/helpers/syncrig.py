@@ -240,8 +240,9 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
         stuck = states.get("pending", 0) + states.get("sending", 0) + states.get("attention", 0)
         mismatched = sum(1 for rid in registered if rid in server_map and server_map[rid] != local.get(rid))
         return {"requests": len(registered), "sync_runs": runs, "client_kills": kills, "server_kills": skills,
-                "dropped_answers": rig.proxy.faults.get("drop", 0), "lost": lost, "duplicated": duplicated,
-                "stuck": stuck, "mismatched": mismatched, "server_rows": len(rows),
+                "dropped_answers": rig.proxy.faults.get("drop", 0),
+                "batch_calls": sum(c for p, c in rig.proxy.calls.items() if p.endswith("/requests/batch")),
+                "lost": lost, "duplicated": duplicated, "stuck": stuck, "mismatched": mismatched, "server_rows": len(rows),
                 "seconds": round(time.monotonic() - started, 1), "final_report": final}
     finally:
         rig.close()
