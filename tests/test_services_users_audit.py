@@ -57,6 +57,16 @@ def test_roles_are_enforced_in_the_services(desk):
     assert catalog.import_catalog(desk, CATALOG | {"version": "v2"}, actor="boss").version == "v2"
     with pytest.raises(InvalidInput):
         users.add_user(desk, "other", "admin", PASSWORD)
+    from desk_app.domain.jalali import today_tehran
+    from desk_app.services import reports
+
+    with pytest.raises(PermissionDenied):
+        reports.daily_report(desk, today_tehran(), actor="ali")
+    assert reports.daily_report(desk, today_tehran(), actor="boss").office_code == "4512"
+    with pytest.raises(PermissionDenied):
+        desk.settings.set("display_unit", "toman", actor="ali")
+    desk.settings.set("display_unit", "toman", actor="boss")
+    assert desk.settings.get("display_unit") == "toman" and audit.verify(desk).ok
 
 
 def _tamper(desk, sql):

@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from desk_app.domain.jalali import day_bounds_utc, format_utc, parse_utc, utc_now
 from desk_app.domain.status import OutboxState
 from desk_app.services.shifts import PAYMENT_LABELS_FA, PAYMENT_METHODS, expected_amounts
+from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, OutboxOp, PrintJob, Request, Shift, User
 
 
@@ -92,7 +93,11 @@ def _grouped(s, day_iso: str, column, labels: dict[str, str], refunds: dict[str,
     return out
 
 
-def daily_report(desk, gdate: date) -> DailyReport:
+def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
+    """The day's figures; `actor` (the user asking, from the UI) must be a manager when given."""
+    if actor is not None:
+        with desk.db.read() as s:
+            acting_user(s, actor, "daily_report")
     start, end = (format_utc(t) for t in day_bounds_utc(gdate))
     day_iso = gdate.isoformat()
     settings = desk.settings.all()

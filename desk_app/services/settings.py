@@ -95,16 +95,23 @@ class Settings:
             rows = {r.key: r.value for r in s.scalars(select(Setting))}
         return {k: _decode(opt, rows.get(k)) for k, opt in OPTIONS.items()}
 
-    def set(self, key: str, value: Any, session: Session | None = None) -> None:
-        self.set_many({key: value}, session)
+    def set(self, key: str, value: Any, session: Session | None = None, actor: str | None = None) -> None:
+        self.set_many({key: value}, session, actor)
 
-    def set_many(self, values: dict[str, Any], session: Session | None = None) -> None:
+    def set_many(self, values: dict[str, Any], session: Session | None = None, actor: str | None = None) -> None:
+        """Store typed values; `actor` (a manager, from the UI) is checked and audited when given."""
         encoded = {k: _encode(k, _option(k), v) for k, v in values.items()}
         if session is None:
             with self.db.write() as s:
-                self._store(s, encoded)
-        else:
-            self._store(session, encoded)
+                self.set_many(values, s, actor)
+            return
+        if actor is not None:
+            from desk_app.services import audit
+            from desk_app.services.users import acting_user
+
+            acting_user(session, actor, "settings")
+            audit.record(session, actor, "settings.set", None, {"keys": sorted(encoded)})
+        self._store(session, encoded)
 
     @staticmethod
     def _store(session: Session, encoded: dict[str, str | None]) -> None:
