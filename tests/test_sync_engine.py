@@ -389,3 +389,23 @@ def test_resync_resends_a_cancel_the_restored_server_lost(db):
     assert report.resynced and report.reuploaded == 1 and report.acked == 1
     assert restored.requests[rid]["status"] == "cancelled" and statuses(db)[rid] == "cancelled"
     assert len(restored.requests) == 1
+
+
+def test_an_op_the_server_cannot_read_is_isolated_and_parked(db):
+    from desk_app.sync.errors import ProtocolError
+
+    ids = [queue_request(db, OFFICE, DEVICE)["request_id"] for _ in range(5)]
+    with db.write() as s:  # a broken op_id: the server rejects any batch holding it with 400
+        s.scalars(select(OutboxOp).where(OutboxOp.request_id == ids[2])).one().op_id = "not-a-uuid"
+    srv = FakeServer(db)
+    orig = srv.post_batch
+
+    def strict(office, body):
+        if b"not-a-uuid" in body:
+            raise ProtocolError("bad request", status=400)
+        return orig(office, body)
+    srv.post_batch = strict
+    report = engine(db, srv).run_once()
+    assert report.online and report.acked == 4 and report.attention == 1 and report.pending == 0
+    st = statuses(db)
+    assert [st[i] for i in ids] == ["submitted", "submitted", "registered", "submitted", "submitted"]

@@ -32,7 +32,7 @@ from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, Backoff
 from desk_app.sync.catalog import store_catalog
-from desk_app.sync.errors import (AuthError, ResyncRequired, RetryableError,
+from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, RetryableError,
                                   SyncError, TooLarge, TooOld)
 
 log = logging.getLogger("desk_app.sync")
@@ -51,6 +51,7 @@ MSG_TOO_OLD = ("نسخهٔ این برنامه برای سرور استان قد
                "برنامه به‌روز شود.")
 MSG_SKEW = "ساعت این رایانه {minutes} دقیقه با ساعت سرور استان اختلاف دارد؛ ساعت را تنظیم کنید."
 MSG_CANCEL_TOO_LATE = "درخواست لغو دیر به استان رسید؛ درخواست پیش‌تر نهایی شده بود."
+MSG_BAD_ITEM = "سرور استان این مورد را نتوانست بخواند؛ نیازمند بررسی است."
 MSG_TOO_LARGE_ITEM = "این مورد به‌تنهایی از سقف اندازهٔ ارسال سرور استان بزرگ‌تر است."
 
 
@@ -297,8 +298,21 @@ class SyncEngine:
                     max_bytes = min(max_bytes, sum(len(c.item) for c in batch) - 1)
                     log.info("413 on a batch of %d: halving to %d", len(batch), limit)
                     continue
-                self._park_too_large(batch[0])
+                self._park(batch[0], P.ERR_TOO_LARGE, MSG_TOO_LARGE_ITEM)
                 report.sent += 1
+                continue
+            except ProtocolError as exc:
+                # A batch the server cannot even read (400/422): isolate the culprit by halving,
+                # park it alone, so one broken op never blocks the queue.
+                if exc.status not in (400, 422):
+                    raise
+                if len(batch) > 1:
+                    limit = max(1, len(batch) // 2)
+                    ceiling = min(ceiling, len(batch) - 1)
+                    continue
+                self._park(batch[0], P.ERR_BAD_REQUEST, MSG_BAD_ITEM)
+                report.sent += 1
+                report.invalid += 1
                 continue
             except RetryableError as exc:
                 if exc.timeout:
@@ -312,14 +326,15 @@ class SyncEngine:
                 self._set_state(batch_limit=limit if limit < max_items else None)
         return limit
 
-    def _park_too_large(self, c: _Claimed) -> None:
+    def _park(self, c: _Claimed, code: str, detail: str) -> None:
+        """One operation the server refuses whatever the batch: `attention`, never resent."""
         with self.db.write() as s:
             op = s.get(OutboxOp, c.id)
             op.state = OutboxState.ATTENTION.value
             op.result = P.ResultKind.INVALID.value
-            op.result_code = P.ERR_TOO_LARGE
-            op.result_detail = MSG_TOO_LARGE_ITEM
-        log.warning("operation %s is too large for any batch: needs attention", c.op_id)
+            op.result_code = code
+            op.result_detail = detail
+        log.warning("operation %s refused on its own (%s): needs attention", c.op_id, code)
 
     def _apply_results(self, batch: list[_Claimed], answer: dict, report: SyncReport) -> None:
         try:
