@@ -86,3 +86,15 @@ def test_home_option_before_the_subcommand(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert cli.main(["--home", str(home), "--json", "user", "list"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_no_subcommand_means_gui(monkeypatch, home):
+    seen = []
+
+    def fake_gui(args, out):
+        seen.append(args.command)
+        return 0
+
+    monkeypatch.setattr(cli, "sub_handler", lambda parser, name: fake_gui if name == "gui" else None)
+    assert cli.main(["--home", str(home)]) == 0
+    assert seen == ["gui"]
