@@ -71,7 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         if args.cmd == "serve":
             return serve(args)
@@ -130,6 +129,9 @@ def _admin(db: ServerDB, args) -> int:
 def serve(args) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
+
+    # Only the server process logs (admin commands may run inside another program, e.g. the demo).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     # Create the tables once, here, before any worker races to do it.
     db = ServerDB(args.db)
