@@ -166,3 +166,24 @@ def test_history_and_no_national_code_in_logs(desk, caplog):
     assert national_code(9) not in caplog.text
     with desk.db.read() as s:
         assert s.scalar(select(Shift.opening_cash)) == 0
+
+
+def test_register_many_undoes_only_the_bad_rows(desk):
+    def form(n, **kw):
+        return {"national_code": national_code(n), "first_name": "محمد", "last_name": "کریمی", "mobile": None,
+                "service_code": "2101", "payment_method": "cash", "payment_ref": None} | kw
+
+    forms = [form(1), form(2, service_code="9999"), form(3), form(4, national_code="1234567890"),
+             form(5, service_code="3001"), form(6)]
+    results = list(intake.register_many(desk, "ali", forms, batch=2))
+    assert [i for i, _ in results] == list(range(6))
+    bad = {i: r.field for i, r in results if isinstance(r, InvalidInput)}
+    assert bad == {1: "service", 3: "national_code", 4: "service"}
+    good = [r for _, r in results if not isinstance(r, InvalidInput)]
+    assert [r.receipt_no[-4:] for r in good] == ["0001", "0002", "0003"]  # no number used by a bad row
+    assert _counts(desk)[:3] == (3, 3, 3)
+    from desk_app.services import audit
+
+    assert audit.verify(desk).ok
+    with pytest.raises(InvalidInput):
+        list(intake.register_many(desk, "nobody", [form(7)]))

@@ -259,24 +259,24 @@ def read_csv_rows(path: Path):
 def cmd_request_import(args, out: Output):
     from desk_app.services import intake
 
-    created, errors = [], []
+    created, errors, forms, lines = [], [], [], []
     with open_desk(args) as desk:
         for line, row in read_csv_rows(args.file):
             if isinstance(row, Exception):
                 errors.append({"line": line, "field": getattr(row, "field", "row"),
                                "message": getattr(row, "message", "سطر CSV خوانا نیست.")})
                 continue
-            try:
-                r = intake.register_request(
-                    desk, clerk=args.clerk, national_code=row["national_code"], first_name=row["first_name"],
-                    last_name=row["last_name"], mobile=row["mobile"] or None, service_code=row["service"],
-                    payment_method=row["payment"] or "cash", payment_ref=row["payment_ref"] or None)
-            except InvalidInput as exc:
-                if exc.field == "clerk":  # the whole file is refused, not each row
-                    raise
-                errors.append({"line": line, "field": exc.field, "message": exc.message})
-                continue
-            created.append(r)
+            lines.append(line)
+            forms.append({"national_code": row["national_code"], "first_name": row["first_name"],
+                          "last_name": row["last_name"], "mobile": row["mobile"] or None,
+                          "service_code": row["service"], "payment_method": row["payment"] or "cash",
+                          "payment_ref": row["payment_ref"] or None})
+        for index, result in intake.register_many(desk, args.clerk, forms):
+            if isinstance(result, InvalidInput):
+                errors.append({"line": lines[index], "field": result.field, "message": result.message})
+            else:
+                created.append(result)
+    errors.sort(key=lambda e: e["line"])
     for e in errors:
         out.error(f"سطر {e['line']}: {e['message']}")
     out.result({"created": [r.to_json() for r in created], "errors": errors},

@@ -7,10 +7,12 @@ transaction, so two windows (or two processes) on one data folder never hand out
 """
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -118,62 +120,111 @@ def _clock_skew(s: Session) -> int:
         return 0
 
 
-def register_request(desk, *, clerk: str, national_code: str, first_name: str, last_name: str,
-                     mobile: str | None = None, service_code: str, payment_method: str = "cash",
-                     payment_ref: str | None = None, draft_id: int | None = None,
-                     now: datetime | None = None) -> RequestView:
-    """Validate, then write request + history + outbox + audit in one transaction."""
+@dataclass(frozen=True)
+class _Clean:
+    """An intake form after validation and normalisation (no database needed for that)."""
+    national_code: str
+    first_name: str
+    last_name: str
+    mobile: str | None
+    service_code: str
+    payment_method: str
+    payment_ref: str | None
+
+
+def _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref) -> _Clean:
     code = validate_national_code(national_code)
     first = clean_name(first_name, "first_name")
     last = clean_name(last_name, "last_name")
     mob = validate_mobile(mobile) if mobile and str(mobile).strip() else None
     method, ref = clean_payment(payment_method, payment_ref)
-    created = now or utc_now()
-    created_at = format_utc(created)
-    day = tehran_day(created)
+    return _Clean(code, first, last, mob, service_code, method, ref)
+
+
+def register_request(desk, *, clerk: str, national_code: str, first_name: str, last_name: str,
+                     mobile: str | None = None, service_code: str, payment_method: str = "cash",
+                     payment_ref: str | None = None, draft_id: int | None = None,
+                     now: datetime | None = None) -> RequestView:
+    """Validate, then write request + history + outbox + audit in one transaction."""
+    form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref)
     with desk.db.write() as s:
         user = acting_user(s, clerk, "register")
-        office = desk.settings.get("office_code", s)
-        device = desk.settings.get("device_no", s)
-        if not office or device is None:
-            raise InvalidInput("این دستگاه هنوز راه‌اندازی نشده است (کد دفتر و شماره دستگاه).", "office")
-        svc = service_row(s, service_code)
-        if not svc.active:
-            raise InvalidInput(f"خدمت «{svc.code}» فعال نیست.", "service")
-        fees = json.loads(svc.fees_json)
-        total = sum(f["amount"] for f in fees)
-        citizen = _upsert_citizen(s, code, first, last, mob, created_at)
-        shift = ensure_shift(s, user)
-        receipt = _receipt_no(s, office, device, day)
-        request_id = str(uuid.uuid4())
-        payload = {
-            "request_id": request_id, "receipt_no": receipt, "office": office, "device": device,
-            "created_at": created_at, "clock_skew_s": _clock_skew(s),
-            "clerk": {"username": user.username, "full_name": user.full_name},
-            "shift_id": shift.id,
-            "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": mob},
-            "service_code": svc.code, "catalog_version": svc.catalog_version, "fees": fees,
-            "total": total, "payment": {"method": method, "ref": ref},
-        }
-        frozen = canonical_json(payload)
-        row = Request(
-            request_id=request_id, receipt_no=receipt, office=office, device=str(device),
-            created_at=created_at, tehran_day=day.isoformat(), citizen_id=citizen.id, national_code=code,
-            first_name=first, last_name=last, first_key=search_key(first), last_key=search_key(last),
-            mobile=mob, service_code=svc.code, service_title=svc.title, catalog_version=svc.catalog_version,
-            fees_json=json.dumps(fees, ensure_ascii=False), total=total, payment_method=method,
-            payment_ref=ref, clerk_username=user.username, shift_id=shift.id, status=Status.REGISTERED.value,
-            clock_skew_s=payload["clock_skew_s"], reprint_count=0, updated_at=created_at)
-        s.add(row)
-        s.flush()
-        s.add(RequestHistory(request_id=request_id, at=created_at, from_status=None,
-                             to_status=Status.REGISTERED.value, actor=user.username, note=None))
-        s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=request_id, receipt_no=receipt,
-                       payload=frozen, payload_sha256=payload_sha256(frozen), state=OutboxState.PENDING.value,
-                       attempts=0, created_at=created_at))
+        row = _write(desk, s, user, form, now or utc_now())
         if draft_id is not None:
             discard_draft(desk, draft_id, s)
-        audit.record(s, user.username, "request.register", receipt,
-                     {"service": svc.code, "total": total, "payment": method, "shift": shift.id})
-        s.flush()
         return view(row)
+
+
+def register_many(desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
+                  ) -> Iterator[tuple[int, RequestView | InvalidInput]]:
+    """Register many forms (a CSV import): `(index, RequestView)` or `(index, InvalidInput)` for each.
+
+    Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
+    has its own SAVEPOINT, so a bad row is undone alone. Results of a batch are given only after
+    its commit: whatever was reported is on disk."""
+    items = iter(enumerate(forms))
+    while True:
+        chunk = list(itertools.islice(items, batch))
+        if not chunk:
+            return
+        results: list[tuple[int, RequestView | InvalidInput]] = []
+        with desk.db.write() as s:
+            user = acting_user(s, clerk, "register")
+            for index, fields in chunk:
+                try:
+                    form = _clean(**fields)
+                    with s.begin_nested():
+                        results.append((index, view(_write(desk, s, user, form, utc_now()))))
+                except InvalidInput as exc:
+                    results.append((index, exc))
+        yield from results
+
+
+def _write(desk, s: Session, user, form: _Clean, created: datetime) -> Request:
+    """Citizen, request, history, frozen outbox payload and audit line, in the caller's transaction."""
+    code, first, last, mob = form.national_code, form.first_name, form.last_name, form.mobile
+    method, ref = form.payment_method, form.payment_ref
+    created_at = format_utc(created)
+    day = tehran_day(created)
+    office = desk.settings.get("office_code", s)
+    device = desk.settings.get("device_no", s)
+    if not office or device is None:
+        raise InvalidInput("این دستگاه هنوز راه‌اندازی نشده است (کد دفتر و شماره دستگاه).", "office")
+    svc = service_row(s, form.service_code)
+    if not svc.active:
+        raise InvalidInput(f"خدمت «{svc.code}» فعال نیست.", "service")
+    fees = json.loads(svc.fees_json)
+    total = sum(f["amount"] for f in fees)
+    citizen = _upsert_citizen(s, code, first, last, mob, created_at)
+    shift = ensure_shift(s, user)
+    receipt = _receipt_no(s, office, device, day)
+    request_id = str(uuid.uuid4())
+    payload = {
+        "request_id": request_id, "receipt_no": receipt, "office": office, "device": device,
+        "created_at": created_at, "clock_skew_s": _clock_skew(s),
+        "clerk": {"username": user.username, "full_name": user.full_name},
+        "shift_id": shift.id,
+        "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": mob},
+        "service_code": svc.code, "catalog_version": svc.catalog_version, "fees": fees,
+        "total": total, "payment": {"method": method, "ref": ref},
+    }
+    frozen = canonical_json(payload)
+    row = Request(
+        request_id=request_id, receipt_no=receipt, office=office, device=str(device),
+        created_at=created_at, tehran_day=day.isoformat(), citizen_id=citizen.id, national_code=code,
+        first_name=first, last_name=last, first_key=search_key(first), last_key=search_key(last),
+        mobile=mob, service_code=svc.code, service_title=svc.title, catalog_version=svc.catalog_version,
+        fees_json=json.dumps(fees, ensure_ascii=False), total=total, payment_method=method,
+        payment_ref=ref, clerk_username=user.username, shift_id=shift.id, status=Status.REGISTERED.value,
+        clock_skew_s=payload["clock_skew_s"], reprint_count=0, updated_at=created_at)
+    s.add(row)
+    s.flush()
+    s.add(RequestHistory(request_id=request_id, at=created_at, from_status=None,
+                         to_status=Status.REGISTERED.value, actor=user.username, note=None))
+    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=request_id, receipt_no=receipt,
+                   payload=frozen, payload_sha256=payload_sha256(frozen), state=OutboxState.PENDING.value,
+                   attempts=0, created_at=created_at))
+    audit.record(s, user.username, "request.register", receipt,
+                 {"service": svc.code, "total": total, "payment": method, "shift": shift.id})
+    s.flush()
+    return row
