@@ -165,6 +165,16 @@ def test_full_disk_refuses_the_write_whole(home):
     assert done and got == done == ops  # every reported request is there with its outbox entry, nothing more
 
 
+def _open_and_register(home: Path, n: int) -> None:
+    from desk_app.services.context import Desk
+
+    desk = Desk.open(home)
+    try:
+        register(desk, n)
+    finally:
+        desk.close()
+
+
 def _make_read_only(path: Path, monkeypatch, desk_module) -> callable:
     """Make the file really read-only (chmod; as root chattr +i); else simulate with query_only."""
     if os.geteuid() != 0:
@@ -187,7 +197,7 @@ def _make_read_only(path: Path, monkeypatch, desk_module) -> callable:
 
 def test_read_only_database_file(home, monkeypatch):
     from desk_app.services import context
-    from desk_app.services.context import Desk, database_path
+    from desk_app.services.context import database_path
 
     desk = make_desk(home)
     register(desk, 1)
@@ -197,11 +207,7 @@ def test_read_only_database_file(home, monkeypatch):
     undo = _make_read_only(path, monkeypatch, context)
     try:
         with pytest.raises(StoreError) as err:
-            desk = Desk.open(home)
-            try:
-                register(desk, 2)
-            finally:
-                desk.close()
+            _open_and_register(home, 2)
         assert err.value.kind == "readonly" and "فقط‌خواندنی" in err.value.message
     finally:
         undo()
@@ -267,7 +273,7 @@ def test_list_queries_use_indexes(home):
 
 
 def test_damaged_pages_give_the_corrupt_message(home):
-    from desk_app.services.context import Desk, database_path
+    from desk_app.services.context import database_path
 
     desk = make_desk(home)
     for n in range(30):
@@ -278,11 +284,7 @@ def test_damaged_pages_give_the_corrupt_message(home):
     data[4096 * 2:4096 * 6] = b"\xde\xad\xbe\xef" * 4096  # a disk that lost some pages
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as err:
-        desk = Desk.open(home)
-        try:
-            register(desk, 99)
-        finally:
-            desk.close()
+        _open_and_register(home, 99)
     assert err.value.kind == "corrupt" and "پشتیبان" in err.value.message
 
 
