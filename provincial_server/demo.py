@@ -26,8 +26,11 @@ def advance_once(db: ServerDB, after_s: float) -> int:
     cutoff = utcnow() - timedelta(seconds=after_s)
     with db.write() as s:
         for old, new, note in STEPS:
+            # SKIP LOCKED: with several workers each sweeps its own rows (SQLite ignores it and
+            # has one writer anyway).
             rows = s.scalars(select(ServerRequest).where(
-                ServerRequest.status == old.value, ServerRequest.updated_at <= cutoff).limit(500)).all()
+                ServerRequest.status == old.value, ServerRequest.updated_at <= cutoff).limit(500)
+                .with_for_update(skip_locked=True)).all()
             for req in rows:
                 if req.status != old.value:  # moved by the first step in this same sweep
                     continue

@@ -147,8 +147,8 @@ def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
         srv.stop()
 
 
-def test_demo_advance_moves_requests_on(tmp_path):
-    srv = ServerProcess(f"sqlite:///{tmp_path / 'p.db'}", serve_args=("--demo-advance", "0.5"), cwd=tmp_path)
+def test_demo_advance_moves_requests_on(server_db_url, tmp_path):
+    srv = ServerProcess(server_db_url, serve_args=("--demo-advance", "0.5"), cwd=tmp_path)
     token = srv.quick_setup({"4512": (2,)})[("4512", 2)]
     srv.start()
     try:
