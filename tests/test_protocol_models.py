@@ -110,3 +110,15 @@ def test_openapi_documents_every_protocol_call(tmp_path):
     assert set(op["required"]) == {"op_id", "kind", "request_id", "payload_sha256", "payload"}
     result = doc["components"]["schemas"]["OpResult"]["properties"]
     assert {"op_id", "request_id", "result", "server_ref", "seq", "code", "detail"} <= set(result)
+
+
+@pytest.mark.parametrize("mobile, ok", [("09121234567", True), (None, True), ("+989121234567", False),
+                                         ("۰۹۱۲۱۲۳۴۵۶۷", False), ("0912123456", False)])
+def test_mobile_is_optional_but_canonical(mobile, ok):
+    p = payload()
+    p["citizen"] = dict(p["citizen"], mobile=mobile)
+    if ok:
+        protocol.RequestPayload.model_validate(p)
+    else:
+        with pytest.raises(ValidationError):
+            protocol.RequestPayload.model_validate(p)

@@ -118,9 +118,11 @@ class Citizen(_Model):
         from desk_app.domain.identifiers import validate_mobile
 
         try:
-            validate_mobile(v)
+            canonical = validate_mobile(v)
         except ValueError as exc:
             raise _domain_error(exc) from None
+        if canonical != v:
+            raise ValueError("شماره همراه باید به شکل 09xxxxxxxxx باشد")
         return v
 
 
