@@ -6,10 +6,12 @@ import gzip
 import json
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.sync import protocol
+from tests.helpers.faultproxy import FaultProxy
 from tests.helpers.pg import pg_cluster  # noqa: F401 - fixture
 from tests.helpers.server import (CATALOG, live_server, make_cancel_op, make_request_op,  # noqa: F401
                                   wrap_op)
@@ -281,3 +283,20 @@ def test_report_bad_date_is_400(office):
     _, code, c = office
     assert c.get(f"{B}/offices/{code}/reports/daily", params={"date": "1405/09/08"}).status_code == 400
     assert c.get(f"{B}/offices/{code}/reports/daily", params={"date": "2026-02-30"}).status_code == 400
+
+
+def test_answer_lost_after_commit_then_retry_is_duplicate(office):
+    """At-least-once delivery: the server commits, the answer is lost on the way back (fault
+    proxy), the desk sends the same operations again and gets the original server_refs."""
+    srv, code, c = office
+    ops = [make_request_op(code, 2) for _ in range(3)]
+    with FaultProxy(srv.url, mode="drop_response") as proxy:
+        with httpx.Client(base_url=proxy.url, headers=dict(c.headers), timeout=10) as lossy:
+            with pytest.raises(httpx.TransportError):
+                lossy.post(f"{B}/offices/{code}/requests/batch", json={"items": ops})
+    known = {k["request_id"]: k["server_ref"] for k in c.post(
+        f"{B}/offices/{code}/requests/lookup", json={"request_ids": [o["request_id"] for o in ops]}).json()["known"]}
+    assert len(known) == 3  # committed although nobody heard the answer
+    again = send(c, code, *ops)
+    assert [r["result"] for r in again] == ["duplicate"] * 3
+    assert [r["server_ref"] for r in again] == [known[o["request_id"]] for o in ops]
