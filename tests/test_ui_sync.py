@@ -105,10 +105,15 @@ def test_refused_request_needs_attention_and_can_be_sent_again(launcher, tmp_pat
         idle(qtbot, window.ctx.runner)
         qtmodel = dialog.model
         assert qtmodel.rowCount() == 1 and qtmodel.items[0].receipt_no == model.row_at(0).receipt_no
-        dialog.table.selectRow(0)
+        from PySide6.QtCore import QItemSelectionModel
+
+        dialog.table.selectionModel().select(
+            qtmodel.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        assert dialog.table.selectionModel().selectedRows()
         dialog.retry_selected()
-        idle(qtbot, window.ctx.runner)
-        assert qtmodel.rowCount() == 0  # back in the queue
+        qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)
+        assert not dialog.message.is_error, dialog.message.text()
+        qtbot.waitUntil(lambda: qtmodel.rowCount() == 0, timeout=10_000)  # back in the queue
         qtbot.waitUntil(lambda: model.sync_state(model.row_at(0)) == "pending", timeout=10_000)
         with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:
             window.status.sync_button.click()
