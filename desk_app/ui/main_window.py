@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.intake.registered.connect(self.sync.after_intake)
         self.settings.enrolled.connect(self.sync.sync_now)
         ctx.runner.unhandled_error.connect(self.show_alert)
+        ctx.runner.busy_changed.connect(self.status.show_busy)
         for number in range(1, self.tabs.count() + 1):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))

@@ -6,7 +6,7 @@ background pool; only the finished data reaches the widgets.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from desk_app.domain.errors import InvalidInput
@@ -63,6 +63,10 @@ class ReportsPage(QWidget):
         self.print_button = QPushButton(self.tr("Print"), self)
         for button in (self.show_button, self.pdf_button, self.csv_button, self.print_button):
             bar.addWidget(button)
+        self.office_wide = QCheckBox(self.tr("Whole office (from the server)"), self)
+        self.office_wide.setToolTip(self.tr("PDF, CSV and print use every counter's totals from the provincial "
+                                            "server; without the server, this computer's figures and a note."))
+        bar.addWidget(self.office_wide)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.day_message = MessageLabel(self)
@@ -169,18 +173,22 @@ class ReportsPage(QWidget):
 
     def export(self, day, pdf: str | None = None, csv: str | None = None, target: str | None = None) -> None:
         """Write the report for `day` as PDF / CSV / to a printer (background pool)."""
-        desk = self.ctx.desk
+        desk, office_wide = self.ctx.desk, self.office_wide.isChecked()
 
         def job():
             from desk_app.services import printjobs
 
-            if target is None and pdf is None:
-                printjobs.print_daily_report(desk, day, None, csv_path=csv)
+            where = target or (f"pdf:{pdf}" if pdf else None)
+            result = printjobs.print_daily_report(desk, day, where, csv_path=csv, office_wide=office_wide)
+            return pdf or csv or target, result.notes
+
+        def done(outcome) -> None:
+            where, notes = outcome
+            text = self.tr("Done: %1").replace("%1", str(where))
+            if notes:
+                self.message.show_hint(text + "\n" + "\n".join(notes))
             else:
-                printjobs.print_daily_report(desk, day, target or f"pdf:{pdf}", csv_path=csv)
-            return pdf or csv or target
+                self.message.show_ok(text)
 
         self.message.show_hint(self.tr("Working…"))
-        self.ctx.runner.background(
-            job, success=lambda where: self.message.show_ok(self.tr("Done: %1").replace("%1", str(where))),
-            failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.background(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))

@@ -1,7 +1,7 @@
 """The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
 from desk_app.ui.i18n import local_digits
@@ -35,9 +35,20 @@ class DeskStatusBar(QStatusBar):
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addWidget(line)
         self.addWidget(self.error_label, 1)
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("busy")
+        self.busy.setRange(0, 0)  # "working", no percentage: jobs do not report one
+        self.busy.setMaximumWidth(90)
+        self.busy.setMaximumHeight(14)
+        self.busy.hide()
+        self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.sync_button)
         controller.status_changed.connect(self.show_status)
         self.show_status(controller.status)
+
+    def show_busy(self, pending: int) -> None:
+        """Some saving, printing, report or sync work is running in the background."""
+        self.busy.setVisible(pending > 0)
 
     def show_status(self, status: SyncStatus) -> None:
         if status.running:

@@ -145,67 +145,67 @@
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="44" />
+        <location filename="../../desk_app/ui/status_bar.py" line="55" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="46" />
+        <location filename="../../desk_app/ui/status_bar.py" line="57" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="48" />
+        <location filename="../../desk_app/ui/status_bar.py" line="59" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="50" />
+        <location filename="../../desk_app/ui/status_bar.py" line="61" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="53" />
+        <location filename="../../desk_app/ui/status_bar.py" line="64" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="55" />
+        <location filename="../../desk_app/ui/status_bar.py" line="66" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="59" />
+        <location filename="../../desk_app/ui/status_bar.py" line="70" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="61" />
+        <location filename="../../desk_app/ui/status_bar.py" line="72" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="63" />
+        <location filename="../../desk_app/ui/status_bar.py" line="74" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="74" />
+        <location filename="../../desk_app/ui/status_bar.py" line="85" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="77" />
+        <location filename="../../desk_app/ui/status_bar.py" line="88" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="80" />
+        <location filename="../../desk_app/ui/status_bar.py" line="91" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="81" />
+        <location filename="../../desk_app/ui/status_bar.py" line="92" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
     </message>
@@ -462,12 +462,12 @@
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="95" />
+        <location filename="../../desk_app/ui/main_window.py" line="96" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="96" />
+        <location filename="../../desk_app/ui/main_window.py" line="97" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -559,73 +559,83 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/reports_page.py" line="63" />
-        <location filename="../../desk_app/ui/reports_page.py" line="164" />
+        <location filename="../../desk_app/ui/reports_page.py" line="168" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="76" />
+        <location filename="../../desk_app/ui/reports_page.py" line="66" />
+        <source>Whole office (from the server)</source>
+        <translation>کل دفتر (از سرور استان)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="67" />
+        <source>PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.</source>
+        <translation>PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/reports_page.py" line="80" />
         <source>Per service</source>
         <translation>به تفکیک خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="76" />
+        <location filename="../../desk_app/ui/reports_page.py" line="80" />
         <source>Per clerk</source>
         <translation>به تفکیک کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="77" />
+        <location filename="../../desk_app/ui/reports_page.py" line="81" />
         <source>Per payment method</source>
         <translation>به تفکیک روش پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="103" />
+        <location filename="../../desk_app/ui/reports_page.py" line="107" />
         <source>Enter a day, e.g. 1405/09/08.</source>
         <translation>روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="117" />
+        <location filename="../../desk_app/ui/reports_page.py" line="121" />
         <source>Preparing the report…</source>
         <translation>در حال آماده‌سازی گزارش…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="129" />
+        <location filename="../../desk_app/ui/reports_page.py" line="133" />
         <source>Day: %1</source>
         <translation>روز: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="130" />
+        <location filename="../../desk_app/ui/reports_page.py" line="134" />
         <source>Requests: %1, total %2</source>
         <translation>درخواست‌ها: %1، جمع %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="132" />
+        <location filename="../../desk_app/ui/reports_page.py" line="136" />
         <source>Cancellations: %1, refunds %2</source>
         <translation>ابطال‌ها: %1، بازپرداخت %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="134" />
+        <location filename="../../desk_app/ui/reports_page.py" line="138" />
         <source>Reprints: %1; waiting to send: %2</source>
         <translation>چاپ مجدد: %1؛ در صف ارسال: %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="144" />
-        <location filename="../../desk_app/ui/reports_page.py" line="153" />
+        <location filename="../../desk_app/ui/reports_page.py" line="148" />
+        <location filename="../../desk_app/ui/reports_page.py" line="157" />
         <source>Save the daily report</source>
         <translation>ذخیرهٔ گزارش روزانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="164" />
+        <location filename="../../desk_app/ui/reports_page.py" line="168" />
         <source>Name of the A4 printer</source>
         <translation>نام چاپگر A4</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="183" />
+        <location filename="../../desk_app/ui/reports_page.py" line="193" />
         <source>Working…</source>
         <translation>در حال انجام…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="185" />
+        <location filename="../../desk_app/ui/reports_page.py" line="187" />
         <source>Done: %1</source>
         <translation>انجام شد: %1</translation>
     </message>

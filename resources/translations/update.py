@@ -252,6 +252,9 @@ FA = {
     "Close": "بستن",
     "Choose an item first.": "ابتدا یک مورد را انتخاب کنید.",
     "Needs attention…": "موارد نیازمند بررسی…",
+    "Whole office (from the server)": "کل دفتر (از سرور استان)",
+    "PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.":
+        "PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.",
     "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
 }
 
