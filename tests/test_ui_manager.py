@@ -19,7 +19,7 @@ def register(qtbot, window, code, service="2101"):
     return saved.args[0]
 
 
-def test_cancel_shift_close_and_daily_report(launcher, qtbot, qtmodeltester):
+def test_cancel_shift_close_and_daily_report(launcher, qtbot, qtmodeltester, tmp_path):
     window = log_in(qtbot, launcher(), "manager")
     first = register(qtbot, window, NATIONAL_CODES[0], "2101")
     second = register(qtbot, window, NATIONAL_CODES[1], "2102")
@@ -69,6 +69,9 @@ def test_cancel_shift_close_and_daily_report(launcher, qtbot, qtmodeltester):
     assert close.difference["cash"] == -1000
     grid_texts = [shift.result_grid.itemAt(i).widget().text() for i in range(shift.result_grid.count())]
     assert any(t == "کسری " + format_amount(1000) for t in grid_texts)
+    shift.save_report(f"pdf:{tmp_path / 'shift.pdf'}")
+    qtbot.waitUntil(lambda: shift.message.text() == "گزارش شیفت آماده است.", timeout=20_000)
+    assert (tmp_path / "shift.pdf").read_bytes().startswith(b"%PDF")
 
     reports = window.reports
     reports.load()

@@ -49,7 +49,12 @@ class ShiftPage(QWidget):
         self.close_form.add_field("card", self.tr("Card machine total (rials)"), self.counted["card"])
         close_layout.addWidget(self.close_form)
         self.close_button = QPushButton(self.tr("Close shift"), close_box)
-        close_layout.addWidget(self.close_button)
+        self.report_button = QPushButton(self.tr("Save shift report (PDF)…"), close_box)
+        self.report_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.close_button, 1)
+        row.addWidget(self.report_button)
+        close_layout.addLayout(row)
         self.result_grid = QGridLayout()
         close_layout.addLayout(self.result_grid)
         layout.addWidget(close_box)
@@ -60,6 +65,7 @@ class ShiftPage(QWidget):
         layout.addStretch(1)
         self.open_button.clicked.connect(self.open_shift)
         self.close_button.clicked.connect(self.close_shift)
+        self.report_button.clicked.connect(self._report_dialog)
         self.opening_cash.returnPressed.connect(self.open_shift)
         ctx.requests_changed.connect(self.refresh)
 
@@ -128,6 +134,7 @@ class ShiftPage(QWidget):
 
     def _closed(self, view) -> None:
         self.last_close = view
+        self.report_button.setEnabled(True)
         self.message.show_ok(self.tr("The shift is closed."))
         self._show_result(view)
         for edit in self.counted.values():
@@ -158,3 +165,25 @@ class ShiftPage(QWidget):
                     label.setText(word.replace("%1", text))
                     label.setStyleSheet("color: #b00020;")
                 self.result_grid.addWidget(label, row, col)
+
+    def _report_dialog(self) -> None:
+        if self.last_close is None:
+            return
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save shift report (PDF)…"),
+                                              f"shift-{self.last_close.shift_id[:8]}.pdf", "PDF (*.pdf)")
+        if path:
+            self.save_report(f"pdf:{path}")
+
+    def save_report(self, target: str) -> None:
+        """The A4 shift report of the shift just closed (background pool)."""
+        desk, shift_id = self.ctx.desk, self.last_close.shift_id
+
+        def job():
+            from desk_app.services import printjobs
+
+            return printjobs.print_shift_report(desk, shift_id, target)
+
+        self.ctx.runner.background(job, success=lambda _r: self.message.show_ok(self.tr("The shift report is ready.")),
+                                   failure=lambda exc: self.message.show_error(describe_error(exc)))

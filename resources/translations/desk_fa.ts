@@ -1242,64 +1242,75 @@
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="79" />
+        <location filename="../../desk_app/ui/shift_page.py" line="52" />
+        <location filename="../../desk_app/ui/shift_page.py" line="174" />
+        <source>Save shift report (PDF)…</source>
+        <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="85" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="81" />
+        <location filename="../../desk_app/ui/shift_page.py" line="87" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="101" />
+        <location filename="../../desk_app/ui/shift_page.py" line="107" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="131" />
+        <location filename="../../desk_app/ui/shift_page.py" line="138" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="150" />
         <source>Method</source>
         <translation>روش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="150" />
         <source>Expected</source>
         <translation>مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="150" />
         <source>Counted</source>
         <translation>شمارش‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="150" />
         <source>Difference</source>
         <translation>اختلاف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="146" />
+        <location filename="../../desk_app/ui/shift_page.py" line="153" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="146" />
+        <location filename="../../desk_app/ui/shift_page.py" line="153" />
         <source>Card</source>
         <translation>کارت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="157" />
+        <location filename="../../desk_app/ui/shift_page.py" line="164" />
         <source>surplus %1</source>
         <translation>اضافه %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="157" />
+        <location filename="../../desk_app/ui/shift_page.py" line="164" />
         <source>shortage %1</source>
         <translation>کسری %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="188" />
+        <source>The shift report is ready.</source>
+        <translation>گزارش شیفت آماده است.</translation>
     </message>
 </context>
 <context>
