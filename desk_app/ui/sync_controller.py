@@ -105,19 +105,27 @@ class SyncController(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.sync_now)
         self.ctx.requests_changed.connect(self.refresh_status)
+        # the "oldest waiting" age grows while offline: read the local counts now and then
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(30_000)
+        self.status_timer.timeout.connect(self.refresh_status)
 
     def start(self) -> None:
         """Show the local status now; first sync after the start delay."""
         self.refresh_status()
+        self.status_timer.start()
         self._schedule(self.start_delay_s)
 
     def stop(self) -> None:
         self.timer.stop()
+        self.status_timer.stop()
 
     def _schedule(self, seconds: float) -> None:
         self.timer.start(int(max(0.0, seconds) * 1000))
 
     def refresh_status(self) -> None:
+        if self.running:
+            return  # the run's own status comes at its end
         desk = self.ctx.desk
 
         def done(status: SyncStatus) -> None:
