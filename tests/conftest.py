@@ -21,3 +21,17 @@ def home(tmp_path, monkeypatch) -> Path:
     h.mkdir()
     monkeypatch.setenv("DESK_APP_HOME", str(h))
     return h
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication():
+    """Make the process's Qt application a QApplication before any test runs.
+
+    printing/ starts a bare QGuiApplication when it finds none (that is what a command-line print
+    needs); pytest-qt's widgets fixtures need a QApplication. Creating it first, once per worker,
+    lets both share it whatever order xdist hands the tests out in.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] or "pytest"])
+    yield app
