@@ -212,12 +212,32 @@ def _query_filter(query: str, common: bool = False):
     return _name_filter(key, common)
 
 
-def _filtered(stmt: Select, *, status=None, day: date | str | None = None, query: str | None = None,
-              service: str | None = None, clerk: str | None = None, common: bool = False) -> Select:
+def _iso_day(value: date | str, field: str) -> str:
+    """A Tehran civil day as its ISO Gregorian date string (the form of `requests.tehran_day`)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise InvalidInput("تاریخ درست نیست.", field) from None
+
+
+def _filtered(stmt: Select, *, status=None, day: date | str | None = None,
+              day_from: date | str | None = None, day_to: date | str | None = None,
+              query: str | None = None, service: str | None = None, clerk: str | None = None,
+              common: bool = False, long_range: bool = False) -> Select:
     if status:
         stmt = stmt.where(Request.status == parse_status(status).value)
     if day:
-        stmt = stmt.where(Request.tehran_day == (day.isoformat() if isinstance(day, date) else str(day)))
+        stmt = stmt.where(Request.tehran_day == _iso_day(day, "day"))
+    low = _iso_day(day_from, "day_from") if day_from else None
+    high = _iso_day(day_to, "day_to") if day_to else None
+    if low and high and low > high:
+        raise InvalidInput("تاریخ آغاز بازه پس از تاریخ پایان آن است.", "day_to")
+    if low and low == high:
+        stmt = stmt.where(Request.tehran_day == low)  # one day: the index gives seq order, no sort
+    elif low or high:
+        stmt = stmt.where(_day_range(low, high, long_range))
     if query and normalize_text(query):
         cond = _query_filter(query, common)
         if cond is not None:
@@ -240,23 +260,50 @@ def _page(stmt: Select, after_seq: int | None, limit: int) -> Select:
     return stmt.order_by(Request.seq.desc()).limit(max(1, min(int(limit), MAX_PAGE)))
 
 
-def _page_rows(session: Session, columns, *, status, day, query, service, clerk, after_seq, limit):
+def _day_range(low: str | None, high: str | None, long_range: bool):
+    """Both ends are always written out, so the planner sees a bounded range and reads a short one
+    through `ix_requests_tehran_day` (then sorts its few seqs); a long one must not: `tehran_day ||
+    ''` hides the index, so the page walks seq downwards and stops after `limit` hits."""
+    column = Request.tehran_day.concat("") if long_range else Request.tehran_day
+    return (column >= (low or "0000-00-00")) & (column <= (high or "9999-99-99"))
+
+
+def _long_range_top(session: Session, filters: dict, after_seq: int | None = None) -> int | None:
+    """For a day range with many rows: the seq below which the walk down seq starts (the range's
+    newest + 1 on the first page, else `after_seq`), else None. Counted with a cap through the day
+    index, so it stays cheap."""
+    low, high = filters.get("day_from"), filters.get("day_to")
+    if filters.get("day") or not (low or high) or (low and low == high):
+        return None
+    in_range = _filtered(select(Request.seq), day_from=low, day_to=high)
+    capped = in_range.limit(COMMON_NAME_ROWS).subquery()
+    if session.connection().scalar(select(func.count()).select_from(capped)) < COMMON_NAME_ROWS:
+        return None
+    if after_seq is not None:
+        return after_seq
+    return session.connection().scalar(_filtered(select(func.max(Request.seq)), day_from=low, day_to=high)) + 1
+
+
+def _page_rows(session: Session, columns, *, after_seq, limit, query=None, **filters):
     key = _name_key(query)
     common = key is not None and _is_common_name(session, key)
-    stmt = _filtered(select(*columns), status=status, day=day, query=query, service=service, clerk=clerk,
-                     common=common)
-    return session.connection().execute(_page(stmt, after_seq, limit))
+    top = _long_range_top(session, filters, after_seq)
+    stmt = _filtered(select(*columns), query=query, common=common, long_range=top is not None, **filters)
+    return session.connection().execute(_page(stmt, top if top is not None else after_seq, limit))
 
 
-def list_requests(desk, *, status=None, day=None, query=None, service=None, clerk=None,
-                  after_seq: int | None = None, limit: int = 100) -> list[RequestView]:
+def list_requests(desk, *, status=None, day=None, day_from=None, day_to=None, query=None, service=None,
+                  clerk=None, after_seq: int | None = None, limit: int = 100) -> list[RequestView]:
     """One page, newest first; pass the last row's `seq` as `after_seq` for the next page.
 
-    The page's seqs come first (sorting index entries is cheap, sorting whole rows is not), then
-    its rows, as plain rows rather than ORM objects, in the same read transaction."""
+    `day` is one Tehran civil day; `day_from`/`day_to` (either may be left out) an inclusive range
+    of them, as Gregorian dates or ISO strings. The page's seqs come first (sorting index entries is
+    cheap, sorting whole rows is not), then its rows, as plain rows rather than ORM objects, in the
+    same read transaction."""
     with desk.db.read() as s:
-        seqs = [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, query=query,
-                                           service=service, clerk=clerk, after_seq=after_seq, limit=limit)]
+        seqs = [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, day_from=day_from,
+                                           day_to=day_to, query=query, service=service, clerk=clerk,
+                                           after_seq=after_seq, limit=limit)]
         return _rows_by_seq(s, seqs)
 
 
@@ -268,12 +315,13 @@ def _rows_by_seq(session: Session, seqs: list[int]) -> list[RequestView]:
     return [rows[q] for q in seqs if q in rows]
 
 
-def ids_window(desk, *, status=None, day=None, query=None, service=None, clerk=None,
-               after_seq: int | None = None, limit: int = 500) -> list[int]:
+def ids_window(desk, *, status=None, day=None, day_from=None, day_to=None, query=None, service=None,
+               clerk=None, after_seq: int | None = None, limit: int = 500) -> list[int]:
     """Just the seqs of one page (the UI model keeps ids and fetches rows on demand)."""
     with desk.db.read() as s:
-        return [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, query=query,
-                                           service=service, clerk=clerk, after_seq=after_seq, limit=limit)]
+        return [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, day_from=day_from,
+                                           day_to=day_to, query=query, service=service, clerk=clerk,
+                                           after_seq=after_seq, limit=limit)]
 
 
 def iter_requests(desk, page: int = 500, **filters) -> Iterator[RequestView]:

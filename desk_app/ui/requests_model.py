@@ -86,8 +86,8 @@ class RequestFilter:
 class RequestSource:
     """Reads counts and keyset pages through `desk_app.services.requests` (database thread).
 
-    A Jalali date range is passed as `day_from`/`day_to` when the service takes them; a range of
-    one day is passed as `day`, which every version of the service takes.
+    A Jalali date range typed in the UI arrives here as Gregorian `day_from`/`day_to` (inclusive,
+    either may be empty), which the service reads in keyset windows like any other filter.
     """
 
     def __init__(self, desk):
@@ -103,15 +103,6 @@ class RequestSource:
     def _kwargs(self, fn, flt: RequestFilter) -> dict:
         kwargs = flt.kwargs()
         accepted = self.supported(fn)
-        if accepted is not None and "day_from" not in accepted:
-            day_from, day_to = kwargs.pop("day_from", None), kwargs.pop("day_to", None)
-            if day_from or day_to:
-                if day_from and day_to and day_from != day_to:
-                    from desk_app.domain.errors import InvalidInput
-
-                    raise InvalidInput("جست‌وجو در بازهٔ چندروزه هنوز پشتیبانی نمی‌شود؛ یک روز را وارد کنید.",
-                                       "day_to")
-                kwargs["day"] = day_from or day_to
         if accepted is not None:
             unknown = [k for k in kwargs if k not in accepted]
             if unknown:

@@ -197,6 +197,9 @@ class RequestsPage(QWidget):
         except InvalidInput as exc:
             self.filter_message.show_error(exc.message)
             return None
+        if day_from and day_to and day_from > day_to:
+            self.filter_message.show_error(self.tr("The start date is after the end date."))
+            return None
         return RequestFilter(status=self.status.currentData(), day_from=day_from, day_to=day_to,
                              service=self.service.text().strip() or None,
                              clerk=self.clerk.text().strip() or None,

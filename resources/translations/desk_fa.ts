@@ -643,47 +643,47 @@
 <context>
     <name>RequestsModel</name>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="142" />
+        <location filename="../../desk_app/ui/requests_model.py" line="133" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="143" />
+        <location filename="../../desk_app/ui/requests_model.py" line="134" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="144" />
+        <location filename="../../desk_app/ui/requests_model.py" line="135" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="145" />
+        <location filename="../../desk_app/ui/requests_model.py" line="136" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="146" />
+        <location filename="../../desk_app/ui/requests_model.py" line="137" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="147" />
+        <location filename="../../desk_app/ui/requests_model.py" line="138" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="148" />
+        <location filename="../../desk_app/ui/requests_model.py" line="139" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="149" />
+        <location filename="../../desk_app/ui/requests_model.py" line="140" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="150" />
+        <location filename="../../desk_app/ui/requests_model.py" line="141" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
@@ -813,47 +813,52 @@
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="219" />
+        <location filename="../../desk_app/ui/requests_page.py" line="201" />
+        <source>The start date is after the end date.</source>
+        <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="222" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="326" />
+        <location filename="../../desk_app/ui/requests_page.py" line="329" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="335" />
+        <location filename="../../desk_app/ui/requests_page.py" line="338" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="337" />
+        <location filename="../../desk_app/ui/requests_page.py" line="340" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="340" />
+        <location filename="../../desk_app/ui/requests_page.py" line="343" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="348" />
+        <location filename="../../desk_app/ui/requests_page.py" line="351" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="363" />
+        <location filename="../../desk_app/ui/requests_page.py" line="366" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="384" />
+        <location filename="../../desk_app/ui/requests_page.py" line="387" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="398" />
+        <location filename="../../desk_app/ui/requests_page.py" line="401" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>

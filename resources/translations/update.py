@@ -136,6 +136,7 @@ FA = {
     "Only needs attention": "فقط موارد نیازمند بررسی",
     "Search": "جست‌وجو",
     "From": "از",
+    "The start date is after the end date.": "تاریخ آغاز بازه پس از تاریخ پایان آن است.",
     "To": "تا",
     "Note": "توضیح",
     "History": "سابقه",
