@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json
 from desk_app.domain.jalali import format_utc, utc_now
+from desk_app.store.engine import cursor
 from desk_app.store.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -39,21 +40,29 @@ def entry_hash(prev_hash: str, entry_id: int, at: str, actor: str, action: str,
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
+_LAST_SQL = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+_INSERT_SQL = ("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 def record(session: Session, actor: str | None, action: str, subject: str | None = None,
            details: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry inside the caller's (BEGIN IMMEDIATE) transaction."""
-    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last else GENESIS
-    entry_id = (last.id + 1) if last else 1
+    """Append one entry inside the caller's (BEGIN IMMEDIATE) transaction.
+
+    Two plain statements on the session's DBAPI cursor (every intake writes one entry); the caller's
+    pending ORM changes are flushed first, as before. Returns the entry (not attached to the session)."""
+    session.flush()
+    cur = cursor(session)
+    last = cur.execute(_LAST_SQL).fetchone()
+    prev_hash = last[1] if last else GENESIS
+    entry_id = (last[0] + 1) if last else 1
     at = format_utc(utc_now())
     details_json = canonical_json(details or {}).decode("utf-8")
     actor = actor or "system"
-    entry = AuditEntry(id=entry_id, at=at, actor=actor, action=action, subject=subject,
-                       details_json=details_json, prev_hash=prev_hash,
-                       hash=entry_hash(prev_hash, entry_id, at, actor, action, subject, details_json))
-    session.add(entry)
-    session.flush()
-    return entry
+    digest = entry_hash(prev_hash, entry_id, at, actor, action, subject, details_json)
+    cur.execute(_INSERT_SQL, (entry_id, at, actor, action, subject, details_json, prev_hash, digest))
+    return AuditEntry(id=entry_id, at=at, actor=actor, action=action, subject=subject,
+                      details_json=details_json, prev_hash=prev_hash, hash=digest)
 
 
 def verify(desk) -> VerifyResult:

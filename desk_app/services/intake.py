@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator
+from types import SimpleNamespace
+from typing import Iterable, Iterator, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +24,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.identifiers import validate_mobile, validate_national_code
 from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.domain.receipt import format_receipt_no, next_seq
+from desk_app.domain.roles import can
 from desk_app.domain.status import OutboxState, Status
 from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key, to_persian_digits
 from desk_app.services import audit
@@ -29,7 +32,8 @@ from desk_app.services.catalog import service_row
 from desk_app.services.requests import RequestView, view
 from desk_app.services.shifts import PAYMENT_METHODS, discard_draft, ensure_shift
 from desk_app.services.users import acting_user
-from desk_app.store.models import Citizen, OutboxOp, Request, RequestHistory, SyncState
+from desk_app.store.engine import cursor
+from desk_app.store.models import Citizen, User
 
 MAX_NAME = 100
 MAX_REF = 64
@@ -79,43 +83,95 @@ def find_citizen(desk, national_code: str) -> CitizenView | None:
         return CitizenView(c.national_code, c.first_name, c.last_name, c.mobile) if c else None
 
 
-def _upsert_citizen(s: Session, code: str, first: str, last: str, mobile: str | None, now: str) -> Citizen:
-    c = s.scalar(select(Citizen).where(Citizen.national_code == code))
-    if c is None:
-        c = Citizen(national_code=code, first_name=first, last_name=last, mobile=mobile,
-                    first_key=search_key(first), last_key=search_key(last), updated_at=now)
-        s.add(c)
-        s.flush()
-        return c
-    c.first_name, c.last_name = first, last
-    c.first_key, c.last_key = search_key(first), search_key(last)
-    if mobile:
-        c.mobile = mobile
-    c.updated_at = now
-    return c
+# Intake is the hot path of the counter (one transaction per citizen, synchronous=FULL): its
+# statements are plain SQL on the DBAPI cursor of the session's connection (inside its BEGIN
+# IMMEDIATE transaction), about ten per request, instead of ORM unit-of-work flushes. The ORM
+# models remain the schema; these column lists must follow them.
+_CLERK_SQL = "SELECT id, username, full_name, role, active FROM users WHERE username = ?"
+_SERVICE_SQL = "SELECT code, title, active, fees_json, catalog_version FROM services WHERE code = ?"
+_SETTINGS_SQL = "SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')"
+_SYNC_SQL = "SELECT key, value FROM sync_state WHERE key IN ('server_last_receipt_no', 'server_time_offset_s')"
+_OPEN_SHIFT_SQL = ("SELECT id FROM shifts WHERE user_id = ? AND closed_at IS NULL"
+                   " ORDER BY opened_at DESC LIMIT 1")  # shifts.open_shift_row, as SQL
+_UPSERT_CITIZEN_SQL = (
+    "INSERT INTO citizens (national_code, first_name, last_name, mobile, first_key, last_key, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (national_code) DO UPDATE SET"
+    " first_name = excluded.first_name, last_name = excluded.last_name, first_key = excluded.first_key,"
+    " last_key = excluded.last_key, mobile = coalesce(excluded.mobile, citizens.mobile),"
+    " updated_at = excluded.updated_at RETURNING id")
+_LAST_RECEIPT_SQL = "SELECT receipt_no FROM requests WHERE tehran_day = ? ORDER BY seq DESC LIMIT 1"
+_RECEIPT_TAKEN_SQL = "SELECT 1 FROM requests WHERE receipt_no = ?"
+_REQUEST_COLUMNS = (
+    "request_id", "receipt_no", "office", "device", "created_at", "tehran_day", "citizen_id", "national_code",
+    "first_name", "last_name", "first_key", "last_key", "mobile", "service_code", "service_title",
+    "catalog_version", "fees_json", "total", "payment_method", "payment_ref", "clerk_username", "shift_id",
+    "status", "clock_skew_s", "reprint_count", "updated_at")
+_INSERT_REQUEST_SQL = (f"INSERT INTO requests ({', '.join(_REQUEST_COLUMNS)})"
+                       f" VALUES ({', '.join('?' * len(_REQUEST_COLUMNS))}) RETURNING seq")
+_INSERT_HISTORY_SQL = ("INSERT INTO request_history (request_id, at, from_status, to_status, actor, note)"
+                       " VALUES (?, ?, NULL, ?, ?, NULL)")
+_INSERT_OUTBOX_SQL = ("INSERT INTO outbox (op_id, kind, request_id, receipt_no, payload, payload_sha256, state,"
+                      " attempts, created_at) VALUES (?, 'request', ?, ?, ?, ?, ?, 0, ?)")
 
 
-def _sync_value(s: Session, key: str) -> str | None:
-    row = s.get(SyncState, key)
-    return row.value if row else None
+def _one(cur: sqlite3.Cursor):
+    """The first column of the first row, or None."""
+    row = cur.fetchone()
+    return row[0] if row else None
 
 
-def _receipt_no(s: Session, office: str, device: int, day) -> str:
+class _Clerk(NamedTuple):
+    id: int
+    username: str
+    full_name: str | None
+    role: str
+    active: int
+
+
+class _Service(NamedTuple):
+    code: str
+    title: str
+    active: int
+    fees_json: str
+    catalog_version: str
+
+
+def _clerk(s: Session, clerk: str):
+    """The clerk registering, as `users.acting_user` checks them; that function gives the refusals."""
+    row = cursor(s).execute(_CLERK_SQL, (normalize_text(str(clerk or "")).lower(),)).fetchone()
+    user = _Clerk(*row) if row else None
+    if user is None or not user.active or not can(user.role, "register"):
+        return acting_user(s, clerk, "register")  # raises the Persian message
+    return user
+
+
+def _service(s: Session, cur: sqlite3.Cursor, code: str):
+    """The catalog row; an unknown code gets `catalog.service_row`'s refusal."""
+    row = cur.execute(_SERVICE_SQL, (normalize_text(str(code or "")),)).fetchone()
+    return _Service(*row) if row else service_row(s, code)
+
+
+def _office_device(cur: sqlite3.Cursor) -> tuple[str | None, int | None]:
+    """office_code and device_no in one read (typed as `desk_app.services.settings` declares them)."""
+    values = dict(cur.execute(_SETTINGS_SQL).fetchall())
+    device = values.get("device_no")
+    return values.get("office_code"), int(device) if device is not None else None
+
+
+def _receipt_no(cur: sqlite3.Cursor, office: str, device: int, day, server_last: str | None) -> str:
     """The next receipt number of `day`: after the last local one and after the server's."""
-    last_local = s.scalar(select(Request.receipt_no).where(Request.tehran_day == day.isoformat())
-                          .order_by(Request.seq.desc()).limit(1))
-    seq = max(next_seq(last_local, office, device, day),
-              next_seq(_sync_value(s, "server_last_receipt_no"), office, device, day))
+    last_local = _one(cur.execute(_LAST_RECEIPT_SQL, (day.isoformat(),)))
+    seq = max(next_seq(last_local, office, device, day), next_seq(server_last, office, device, day))
     while True:  # belt and braces: never reuse a number, whatever the history of the clock
         receipt = format_receipt_no(office, device, day, seq)
-        if s.scalar(select(Request.seq).where(Request.receipt_no == receipt)) is None:
+        if _one(cur.execute(_RECEIPT_TAKEN_SQL, (receipt,))) is None:
             return receipt
         seq += 1
 
 
-def _clock_skew(s: Session) -> int:
+def _clock_skew(raw: str | None) -> int:
     try:
-        return int(round(float(_sync_value(s, "server_time_offset_s") or 0)))
+        return int(round(float(raw or 0)))
     except ValueError:
         return 0
 
@@ -148,11 +204,11 @@ def register_request(desk, *, clerk: str, national_code: str, first_name: str, l
     """Validate, then write request + history + outbox + audit in one transaction."""
     form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref)
     with desk.db.write() as s:
-        user = acting_user(s, clerk, "register")
-        row = _write(desk, s, user, form, now or utc_now())
+        user = _clerk(s, clerk)
+        result = _write(desk, s, user, form, now or utc_now())
         if draft_id is not None:
             discard_draft(desk, draft_id, s)
-        return view(row)
+        return result
 
 
 def register_many(desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
@@ -174,57 +230,53 @@ def register_many(desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
                 try:
                     form = _clean(**fields)
                     with s.begin_nested():
-                        results.append((index, view(_write(desk, s, user, form, utc_now()))))
+                        results.append((index, _write(desk, s, user, form, utc_now())))
                 except InvalidInput as exc:
                     results.append((index, exc))
         yield from results
 
 
-def _write(desk, s: Session, user, form: _Clean, created: datetime) -> Request:
+def _write(desk, s: Session, user, form: _Clean, created: datetime) -> RequestView:
     """Citizen, request, history, frozen outbox payload and audit line, in the caller's transaction."""
     code, first, last, mob = form.national_code, form.first_name, form.last_name, form.mobile
     method, ref = form.payment_method, form.payment_ref
+    first_key, last_key = search_key(first), search_key(last)
     created_at = format_utc(created)
     day = tehran_day(created)
-    office = desk.settings.get("office_code", s)
-    device = desk.settings.get("device_no", s)
+    cur = cursor(s)
+    office, device = _office_device(cur)
     if not office or device is None:
         raise InvalidInput("این دستگاه هنوز راه‌اندازی نشده است (کد دفتر و شماره دستگاه).", "office")
-    svc = service_row(s, form.service_code)
+    svc = _service(s, cur, form.service_code)
     if not svc.active:
         raise InvalidInput(f"خدمت «{svc.code}» فعال نیست.", "service")
     fees = json.loads(svc.fees_json)
     total = sum(f["amount"] for f in fees)
-    citizen = _upsert_citizen(s, code, first, last, mob, created_at)
-    shift = ensure_shift(s, user)
-    receipt = _receipt_no(s, office, device, day)
+    citizen_id = _one(cur.execute(_UPSERT_CITIZEN_SQL, (code, first, last, mob, first_key, last_key, created_at)))
+    shift_id = _one(cur.execute(_OPEN_SHIFT_SQL, (user.id,))) or ensure_shift(s, s.get(User, user.id)).id
+    sync = dict(cur.execute(_SYNC_SQL).fetchall())
+    receipt = _receipt_no(cur, office, device, day, sync.get("server_last_receipt_no"))
     request_id = str(uuid.uuid4())
+    skew = _clock_skew(sync.get("server_time_offset_s"))
     payload = {
         "request_id": request_id, "receipt_no": receipt, "office": office, "device": device,
-        "created_at": created_at, "clock_skew_s": _clock_skew(s),
+        "created_at": created_at, "clock_skew_s": skew,
         "clerk": {"username": user.username, "full_name": user.full_name},
-        "shift_id": shift.id,
+        "shift_id": shift_id,
         "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": mob},
         "service_code": svc.code, "catalog_version": svc.catalog_version, "fees": fees,
         "total": total, "payment": {"method": method, "ref": ref},
     }
     frozen = canonical_json(payload)
-    row = Request(
-        request_id=request_id, receipt_no=receipt, office=office, device=str(device),
-        created_at=created_at, tehran_day=day.isoformat(), citizen_id=citizen.id, national_code=code,
-        first_name=first, last_name=last, first_key=search_key(first), last_key=search_key(last),
-        mobile=mob, service_code=svc.code, service_title=svc.title, catalog_version=svc.catalog_version,
-        fees_json=json.dumps(fees, ensure_ascii=False), total=total, payment_method=method,
-        payment_ref=ref, clerk_username=user.username, shift_id=shift.id, status=Status.REGISTERED.value,
-        clock_skew_s=payload["clock_skew_s"], reprint_count=0, updated_at=created_at)
-    s.add(row)
-    s.flush()
-    s.add(RequestHistory(request_id=request_id, at=created_at, from_status=None,
-                         to_status=Status.REGISTERED.value, actor=user.username, note=None))
-    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=request_id, receipt_no=receipt,
-                   payload=frozen, payload_sha256=payload_sha256(frozen), state=OutboxState.PENDING.value,
-                   attempts=0, created_at=created_at))
+    row = dict(zip(_REQUEST_COLUMNS, (
+        request_id, receipt, office, str(device), created_at, day.isoformat(), citizen_id, code,
+        first, last, first_key, last_key, mob, svc.code, svc.title, svc.catalog_version,
+        json.dumps(fees, ensure_ascii=False), total, method, ref, user.username, shift_id,
+        Status.REGISTERED.value, skew, 0, created_at)))
+    seq = _one(cur.execute(_INSERT_REQUEST_SQL, tuple(row.values())))
+    cur.execute(_INSERT_HISTORY_SQL, (request_id, created_at, Status.REGISTERED.value, user.username))
+    cur.execute(_INSERT_OUTBOX_SQL, (str(uuid.uuid4()), request_id, receipt, frozen,
+                                     payload_sha256(frozen), OutboxState.PENDING.value, created_at))
     audit.record(s, user.username, "request.register", receipt,
-                 {"service": svc.code, "total": total, "payment": method, "shift": shift.id})
-    s.flush()
-    return row
+                 {"service": svc.code, "total": total, "payment": method, "shift": shift_id})
+    return view(SimpleNamespace(seq=seq, status_note=None, server_ref=None, **row))
