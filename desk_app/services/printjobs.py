@@ -19,10 +19,13 @@ from sqlalchemy import select
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.identifiers import mask_national_code
 from desk_app.domain.jalali import format_utc, parse_utc, today_tehran, utc_now
+from desk_app.domain.roles import can
 from desk_app.domain.status import STATUS_LABELS_FA, Status
 from desk_app.domain.text import to_persian_digits
 from desk_app.services import audit
 from desk_app.services.requests import find_row, is_pending_sync, view
+from desk_app.services.shifts import ensure_shift, open_shift_row
+from desk_app.services.users import acting_user
 from desk_app.store.models import PrintJob, Request, ServiceRow, User
 
 log = logging.getLogger("desk_app.services")
@@ -47,10 +50,23 @@ class PrintResult:
 
 # --- jobs ----------------------------------------------------------------------------------
 
-def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int) -> int:
+def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int,
+               actor: str | None = None) -> int:
+    """Record a queued job. A receipt printed by a known user is linked to that user's shift: a
+    copy (reprint) opens one with cash 0 when none is open, as intake and cancel do (DESIGN: every
+    reprint is linked to its shift); an original only joins the shift that is open."""
     with desk.db.write() as s:
+        clerk, shift_id = None, None
+        if actor is not None and kind == KIND_RECEIPT:
+            user = acting_user(s, actor)
+            clerk = user.username
+            if copy_no > 0 and can(user.role, "register"):
+                shift_id = ensure_shift(s, user).id
+            else:
+                shift = open_shift_row(s, user)
+                shift_id = shift.id if shift is not None else None
         job = PrintJob(request_id=request_id, kind=kind, target=target, copy_no=copy_no, state="queued",
-                       created_at=format_utc(utc_now()))
+                       created_at=format_utc(utc_now()), clerk_username=clerk, shift_id=shift_id)
         s.add(job)
         s.flush()
         return job.id
@@ -91,7 +107,8 @@ def list_jobs(desk, *, request_id: str | None = None, state: str | None = None, 
             q = q.where(PrintJob.state == state)
         return [{"id": j.id, "request_id": j.request_id, "kind": j.kind, "target": j.target,
                  "copy_no": j.copy_no, "state": j.state, "error": j.error, "created_at": j.created_at,
-                 "finished_at": j.finished_at} for j in s.scalars(q)]
+                 "finished_at": j.finished_at, "clerk_username": j.clerk_username, "shift_id": j.shift_id}
+                for j in s.scalars(q)]
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -163,7 +180,7 @@ def print_receipt(desk, receipt_no: str, target: str | None = None, paper: int |
     data = receipt_data(desk, request_id, copy_no)
     kick = (desk.settings.get("cash_drawer") if drawer is None else drawer) and data.payment_method == "cash" \
         and copy_no == 0
-    job_id = _start_job(desk, KIND_RECEIPT, str(parsed), request_id, copy_no)
+    job_id = _start_job(desk, KIND_RECEIPT, str(parsed), request_id, copy_no, actor)
     _run_job(desk, job_id, lambda: T.print_receipt_to(parsed, data, paper=paper, dots=dots, drawer=kick,
                                                        timeouts=timeouts or Timeouts()),
              actor=actor, receipt_no=data.receipt_no)

@@ -121,7 +121,7 @@ def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
         titles = dict(s.execute(select(Request.service_code, Request.service_title)
                                 .where(Request.tehran_day == day_iso).distinct()).all())
         reprints = s.scalar(select(func.count()).select_from(PrintJob).where(
-            PrintJob.kind == "receipt", PrintJob.copy_no > 0, PrintJob.created_at >= start,
+            PrintJob.kind == "receipt", PrintJob.copy_no > 0, PrintJob.state == "done", PrintJob.created_at >= start,
             PrintJob.created_at < end))
         pending = s.scalar(select(func.count()).select_from(OutboxOp).where(
             OutboxOp.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value])))
