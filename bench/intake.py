@@ -6,7 +6,8 @@
 2. Search over N requests (default 1,000,000, generated with executemany): by receipt no, by
    national code, by name prefix (first page of 100 and the count), through the services.
 
-    .venv/bin/python bench/intake.py [--rows 1000000] [--intake 300] [--searches 50]
+    .venv/bin/python bench/intake.py [--rows 1000000] [--intake 300] [--searches 50] [--folder DIR]
+                                     [--no-search]
 """
 from __future__ import annotations
 
@@ -73,21 +74,17 @@ def bench_intake(folder: Path, n: int) -> dict:
     catalog.import_catalog(desk, ROOT / "resources" / "catalog" / "demo-catalog.json")
     code = catalog.list_services(desk, active_only=True)[0].code
     rng = random.Random(1)
-    times, cpu, size = [], [], 0
-    for _ in range(n):
-        r, wall, c = timed(lambda: intake.register_request(
-            desk, clerk="ali", national_code=national_code(rng.randrange(10**8)), first_name=rng.choice(FIRST),
-            last_name=rng.choice(LAST), service_code=code))
-        times.append(wall)
-        cpu.append(c)
-        size = len(json.dumps(r.to_json(), ensure_ascii=False).encode())
-    desk.close()
 
+    def register():
+        return intake.register_request(
+            desk, clerk="ali", national_code=national_code(rng.randrange(10**8)), first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST), service_code=code)
+
+    size = len(json.dumps(register().to_json(), ensure_ascii=False).encode())
     con = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
     for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
         con.execute("PRAGMA " + pragma)
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, request_id TEXT UNIQUE, body BLOB)")
-    bare, bare_cpu = [], []
     body = os.urandom(size * 2)  # the request row and its frozen outbox payload
 
     def insert():
@@ -95,11 +92,17 @@ def bench_intake(folder: Path, n: int) -> dict:
         con.execute("INSERT INTO t (request_id, body) VALUES (?, ?)", (str(uuid.uuid4()), body))
         con.execute("COMMIT")
 
+    # interleaved, so that both see the same disk and the same load from other processes
+    times, cpu, bare, bare_cpu = [], [], [], []
     for _ in range(n):
+        _, wall, c = timed(register)
+        times.append(wall)
+        cpu.append(c)
         _, wall, c = timed(insert)
         bare.append(wall)
         bare_cpu.append(c)
     con.close()
+    desk.close()
     return {"service": times, "service_cpu": cpu, "bare": bare, "bare_cpu": bare_cpu, "row_bytes": size * 2}
 
 
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--intake", type=int, default=300)
     ap.add_argument("--searches", type=int, default=50)
     ap.add_argument("--folder", type=Path, help="keep the generated store here and reuse it next time")
+    ap.add_argument("--no-search", action="store_true", help="intake figures only")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         folder = args.folder or Path(tmp)
@@ -210,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intake through the service (durable, 1 transaction): {fmt(res['service'], res['service_cpu'])}")
         print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: "
               f"{fmt(res['bare'], res['bare_cpu'])}")
+        print(f"intake / bare, medians: {statistics.median(res['service']) / statistics.median(res['bare']):.2f}x wall,"
+              f" {statistics.median(res['service_cpu']) / statistics.median(res['bare_cpu']):.1f}x CPU")
+        if args.no_search:
+            return 0
         s = bench_search(folder, args.rows, args.searches)
         print(f"{s['rows']:,} requests generated (or reused) in {s['generate_s']:.1f} s")
         for name in ("receipt_no", "national_code", "name_prefix_page", "name_prefix_count", "day_page"):
