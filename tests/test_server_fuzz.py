@@ -25,7 +25,7 @@ def test_no_server_error_on_any_input(tmp_path):
         cmd = [str(exe), "--config-file", str(cfg), "run", f"{srv.url}/openapi.json",
                "--checks", "not_a_server_error", "-H", f"Authorization: Bearer {token}", "-H", "X-Desk-Protocol: 1",
                "--max-examples", "25", "--seed", "20261129", "--max-time", "20", "--request-timeout", "20",
-               "--phases", "examples,coverage,fuzzing", "--no-color", "--workers", "2"]
+               "--phases", "examples,coverage,fuzzing", "--no-color", "--workers", "1"]  # hypothesis lambda repr races on 3.11 (SystemError) with 2
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=150, cwd=tmp_path)
         report = res.stdout[-6000:] + res.stderr[-2000:]
         assert res.returncode == 0, report
