@@ -120,15 +120,19 @@ print("shown", flush=True)
 
 
 def child_login(home: str) -> None:
-    from desk_app.services.context import Desk
-    from desk_app.ui.app import Launcher, setup_application
+    """What `run_gui` does up to the login window (the database opens behind it)."""
+    from desk_app.ui.app import Launcher, peek_settings, setup_application
 
+    peek = peek_settings(Path(home))
     app = setup_application()
-    launcher = Launcher(Desk.open(home))
-    launcher.launch()
+    launcher = Launcher(None)
+    launcher.launch_opening(Path(home), peek)
     app.processEvents()
     assert launcher.login_dialog.isVisible()
     print("shown", flush=True)
+    while launcher.runner.pending:
+        app.processEvents()
+        time.sleep(0.01)
     launcher.shutdown()
 
 

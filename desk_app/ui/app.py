@@ -53,6 +53,32 @@ class Launcher(QObject):
         else:
             self.show_setup()
 
+    def launch_opening(self, home: Path, peek: dict | None) -> None:
+        """Start-up without waiting on the database: the login window is shown at once (office
+        title from `peek_settings`) while the database is opened, migrated and SQLAlchemy and the
+        services are imported on the database thread; the login job, queued behind the open on
+        that same thread, sees the open `Desk`. A first run (no office yet) waits for the open."""
+        opening = OpeningDesk(home)
+        self.desk = opening
+
+        def opened(desk) -> None:
+            self.desk = desk
+            if self.login_dialog is None:
+                self.launch()
+            else:
+                self.login_dialog.desk = desk
+
+        def failed(exc: BaseException) -> None:
+            from desk_app.ui.errors import describe_error
+
+            self.desk = None
+            QMessageBox.critical(None, "Pishkhan Desk", describe_error(exc))
+            self.finished.emit(3)
+
+        self.runner.db(opening.open, success=opened, failure=failed)
+        if peek and peek.get("office_code") and peek.get("device_no"):
+            self.show_login(peek)
+
     def show_setup(self) -> None:
         from desk_app.ui.setup_dialog import SetupDialog
 
@@ -61,10 +87,10 @@ class Launcher(QObject):
         self.setup_dialog.rejected.connect(lambda: self.finished.emit(0))
         self.setup_dialog.show()
 
-    def show_login(self) -> None:
+    def show_login(self, prefs: dict | None = None) -> None:
         from desk_app.ui.login_dialog import LoginDialog
 
-        prefs = self.desk.settings.all()
+        prefs = prefs if prefs is not None else self.desk.settings.all()
         title = f"{prefs.get('office_name') or ''} ({prefs.get('office_code') or ''})"
         self.login_dialog = LoginDialog(self.desk, self.runner, office_title=title)
         self.login_dialog.accepted.connect(lambda: self.show_window(self.login_dialog.user))
@@ -87,7 +113,61 @@ class Launcher(QObject):
         if self.window is not None:
             self.window.sync.stop()
         self.runner.shutdown(wait=True)
-        self.desk.close()
+        if self.desk is not None:
+            self.desk.close()
+
+
+class OpeningDesk:
+    """Stands for the `Desk` that `open()` makes on the database thread.
+
+    Jobs on that thread run in order, so any job queued after the open sees the real `Desk`
+    through this object; touching it before the open is a bug and says so."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self._desk = None
+
+    def open(self):
+        from desk_app.services.context import Desk
+
+        self._desk = Desk.open(self.home)
+        return self._desk
+
+    def __getattr__(self, name: str):
+        desk = self.__dict__.get("_desk")
+        if desk is None:
+            raise RuntimeError(f"the database of {self.home} is not open yet ({name})")
+        return getattr(desk, name)
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+
+
+SETTINGS_PEEKED = ("office_code", "office_name", "device_no", "language")
+DB_FILE = "desk.sqlite3"  # desk_app.services.context.DB_NAME, not imported: it pulls in SQLAlchemy
+
+
+def peek_settings(home: Path) -> dict | None:
+    """The few settings the first window needs, read with the standard library's sqlite3 in a
+    few milliseconds (SQLAlchemy and the migrations take most of a second to import and run, so
+    they come later, on the database thread). None when there is no database yet or it cannot be
+    read now; the caller then waits for the real open."""
+    import sqlite3
+
+    path = Path(home) / DB_FILE
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0.2)
+        try:
+            marks = ",".join("?" * len(SETTINGS_PEEKED))
+            rows = conn.execute(f"SELECT key, value FROM settings WHERE key IN ({marks})", SETTINGS_PEEKED)
+            return {key: value for key, value in rows}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def settle_garbage_collector() -> None:
@@ -102,30 +182,15 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def preferred_language(desk) -> str:
-    try:
-        return desk.settings.get("language") or "fa"
-    except KeyError:  # an older settings module without the option
-        return "fa"
-
-
 def run_gui(home: Path | str | None = None) -> int:
     """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder)."""
     from desk_app.paths import default_home
-    from desk_app.services.context import Desk
-    from desk_app.store.errors import StoreError
 
     home = Path(home) if home else default_home()
-    app = setup_application()
-    try:
-        desk = Desk.open(home)
-    except StoreError as exc:
-        QMessageBox.critical(None, "Pishkhan Desk", exc.message)
-        return 3
-    language = preferred_language(desk)
-    if language != "fa":
-        apply_language(app, language)
-    launcher = Launcher(desk)
+    peek = peek_settings(home)
+    language = (peek or {}).get("language") or None
+    app = setup_application(language=language if language in ("fa", "en") else None)
+    launcher = Launcher(None)
     code = {"value": None}
 
     def finish(value: int) -> None:
@@ -137,7 +202,7 @@ def run_gui(home: Path | str | None = None) -> int:
     # window exists and is closed
     app.setQuitOnLastWindowClosed(False)
     launcher.window_shown.connect(lambda _w: app.setQuitOnLastWindowClosed(True))
-    launcher.launch()
+    launcher.launch_opening(home, peek)
     result = app.exec()
     launcher.shutdown()
     return code["value"] if code["value"] is not None else result
