@@ -103,7 +103,47 @@ def bench_intake(folder: Path, n: int) -> dict:
         bare_cpu.append(c)
     con.close()
     desk.close()
-    return {"service": times, "service_cpu": cpu, "bare": bare, "bare_cpu": bare_cpu, "row_bytes": size * 2}
+    same, same_cpu = _same_rows_bare(desk.db.path, n)
+    return {"service": times, "service_cpu": cpu, "bare": bare, "bare_cpu": bare_cpu, "row_bytes": size * 2,
+            "same": same, "same_cpu": same_cpu}
+
+
+def _same_rows_bare(path: Path, n: int) -> tuple[list[float], list[float]]:
+    """The floor for this schema: bare sqlite3 copies one intake's rows (citizen, request, history,
+    outbox, audit line, with every index of those tables) under new keys, one transaction each."""
+    con = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
+        con.execute("PRAGMA " + pragma)
+    seq, request_id = con.execute("SELECT seq, request_id FROM requests ORDER BY seq LIMIT 1").fetchone()
+
+    def copy_sql(table: str, replaced: dict[str, str], where: str) -> str:
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if not r[5]]  # all but the key
+        picks = ", ".join(replaced.get(c, c) for c in cols)
+        return f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picks} FROM {table} WHERE {where}"
+
+    citizen = copy_sql("citizens", {"national_code": ":code"}, "id = (SELECT citizen_id FROM requests WHERE seq = :seq)")
+    request = copy_sql("requests", {"request_id": ":rid", "receipt_no": ":rno"}, "seq = :seq")
+    history = copy_sql("request_history", {"request_id": ":rid"}, "request_id = :old")
+    outbox = copy_sql("outbox", {"request_id": ":rid", "op_id": ":op", "receipt_no": ":rno"}, "request_id = :old")
+    audit = ("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
+             " SELECT id + 1, at, actor, action, :rno, details_json, hash, hash FROM audit_log"
+             " WHERE id = (SELECT max(id) FROM audit_log)")
+    times, cpu = [], []
+    for i in range(n):
+        args = {"code": f"x{i}", "seq": seq, "rid": str(uuid.uuid4()), "rno": f"same-{i}", "old": request_id,
+                "op": str(uuid.uuid4())}
+
+        def txn():
+            con.execute("BEGIN IMMEDIATE")
+            for sql in (citizen, request, history, outbox, audit):
+                con.execute(sql, args)
+            con.execute("COMMIT")
+
+        _, wall, c = timed(txn)
+        times.append(wall)
+        cpu.append(c)
+    con.close()
+    return times, cpu
 
 
 def generate(desk, rows: int, seed: int = 7) -> None:
@@ -214,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intake through the service (durable, 1 transaction): {fmt(res['service'], res['service_cpu'])}")
         print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: "
               f"{fmt(res['bare'], res['bare_cpu'])}")
+        print(f"bare sqlite3 copy of one intake's rows (5 tables, their indexes), same pragmas: "
+              f"{fmt(res['same'], res['same_cpu'])}")
         print(f"intake / bare, medians: {statistics.median(res['service']) / statistics.median(res['bare']):.2f}x wall,"
               f" {statistics.median(res['service_cpu']) / statistics.median(res['bare_cpu']):.1f}x CPU")
         if args.no_search:
