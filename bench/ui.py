@@ -172,6 +172,8 @@ def child_requests(home: str) -> None:
     from desk_app.ui.requests_page import RequestsPage
 
     app = setup_application()
+    if os.environ.get("BENCH_SWITCH_INTERVAL_MS"):  # A/B against the app's own setting
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL_MS"]) / 1000)
     desk = Desk.open(home)
     runner = JobRunner()
     ctx = UiContext(desk, runner, users.login(desk, "clerk", "secret-123"), load_prefs(desk))
@@ -225,6 +227,8 @@ def child_sync(home: str) -> None:
     from desk_app.ui.main_window import MainWindow
 
     app = setup_application()
+    if os.environ.get("BENCH_SWITCH_INTERVAL_MS"):  # A/B against the app's own setting
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL_MS"]) / 1000)
     desk = Desk.open(home)
     runner = JobRunner()
     ctx = UiContext(desk, runner, users.login(desk, "clerk", "secret-123"), load_prefs(desk))
@@ -253,12 +257,15 @@ def child_sync(home: str) -> None:
 
     gc_pauses = []
     gc_start = [0.0]
+    by_gen: dict[int, float] = {}
 
     def on_gc(phase, info) -> None:
         if phase == "start":
             gc_start[0] = time.perf_counter()
         else:
             gc_pauses.append((time.perf_counter() - gc_start[0]) * 1000)
+            gen = info.get("generation")
+            by_gen[gen] = max(by_gen.get(gen, 0.0), gc_pauses[-1])
 
     gc.callbacks.append(on_gc)
     clock.start()
@@ -281,7 +288,9 @@ def child_sync(home: str) -> None:
                       "ticks": len(gaps), "idle_max_stall_ms": baseline[-1] if baseline else None,
                       "idle_p99_tick_ms": baseline[int(len(baseline) * 0.99)] if baseline else None,
                       "max_gc_pause_ms": round(max(gc_pauses, default=0), 1),
-                      "gc_runs": len(gc_pauses)}), flush=True)
+                      "gc_runs": len(gc_pauses),
+                      "max_gc_pause_ms_by_generation": {g: round(v, 1) for g, v in sorted(by_gen.items())},
+                      "switch_interval_ms": round(sys.getswitchinterval() * 1000, 1)}), flush=True)
     runner.shutdown()
     desk.close()
 

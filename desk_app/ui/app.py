@@ -18,12 +18,17 @@ from desk_app.ui.i18n import apply_language
 
 log = logging.getLogger("desk_app.ui")
 
+GIL_SWITCH_INTERVAL_S = 0.001
+
 
 def setup_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
     """The QApplication with Persian (or English) locale, direction, Vazirmatn and translations."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
+    # the window thread waits at most this long for the GIL while a worker runs Python code
+    # (sync, reports, printing); the default 5 ms let a busy worker add tens of ms per frame under load
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app.setApplicationName("PishkhanDesk")
     app.setOrganizationName("Pishkhan")
     apply_language(app, language or os.environ.get("DESK_APP_LANG") or "fa")
