@@ -99,6 +99,8 @@ def test_users_catalog_settings_pages(launcher, qtbot, qtmodeltester):
     catalog = window.catalog
     idle(qtbot, window.ctx.runner)
     qtmodeltester.check(catalog.model)
+    # the version keeps its written order in the Persian sentence: ASCII digits in an LTR isolate
+    assert "\u20661405-09-01\u2069" in catalog.version_label.text()
     catalog.search.setText("گذر نامه")
     catalog.refresh()
     idle(qtbot, window.ctx.runner)

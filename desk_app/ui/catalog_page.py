@@ -13,6 +13,14 @@ from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import MessageLabel
 
 
+
+def _ltr(code: str) -> str:
+    """A catalog version such as 1405-09-01 keeps its written order inside Persian text: ASCII
+    digits in an LTR isolate, as receipt numbers are shown (in Persian digits the bidi algorithm
+    shows the groups as 01-09-1405, even inside an isolate: a hyphen between Arabic numbers is
+    not part of the number)."""
+    return "\u2066" + code + "\u2069"
+
 class ServicesModel(ItemsTableModel):
     left_aligned = frozenset({3})
 
@@ -89,7 +97,7 @@ class CatalogPage(QWidget):
             self.model.unit = self.ctx.prefs.unit
             self.model.set_services(services)
             self.version_label.setText(self.tr("Catalog version: %1 — %2 services").replace(
-                "%1", local_digits(version or "—")).replace("%2", local_digits(str(len(services)))))
+                "%1", _ltr(version or "—")).replace("%2", local_digits(str(len(services)))))
 
         self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
 
@@ -108,7 +116,7 @@ class CatalogPage(QWidget):
 
         def done(result) -> None:
             self.message.show_ok(self.tr("Catalog %1 imported: %2 services.").replace(
-                "%1", result.version).replace("%2", local_digits(str(result.services))))
+                "%1", _ltr(result.version)).replace("%2", local_digits(str(result.services))))
             self.refresh()
 
         def failed(exc: BaseException) -> None:
