@@ -199,6 +199,18 @@ def child_requests(home: str) -> None:
         figures[name.replace("_ms", "_hits")] = page.model.count
     page.search.clear()
     timed("clear_search_ms", page.apply_filters)
+    from desk_app.domain.jalali import format_jalali_date, parse_utc, tehran_day
+    from datetime import timedelta
+
+    newest = tehran_day(parse_utc(row.created_at))
+    for name, days in (("range_7_days_ms", 6), ("range_90_days_ms", 89)):  # a short and a long range
+        page.date_from.setText(format_jalali_date(newest - timedelta(days=days)))
+        page.date_to.setText(format_jalali_date(newest))
+        timed(name, page.apply_filters)
+        figures[name.replace("_ms", "_hits")] = page.model.count
+    page.date_from.clear()
+    page.date_to.clear()
+    timed("clear_range_ms", page.apply_filters)
 
     def scroll():
         for _ in range(20):
