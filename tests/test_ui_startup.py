@@ -73,3 +73,17 @@ def test_first_run_waits_for_the_database_then_shows_the_set_up(started, home, q
     assert launcher.login_dialog is None and launcher.setup_dialog is None
     qtbot.waitUntil(lambda: launcher.setup_dialog is not None and launcher.setup_dialog.isVisible(), timeout=15_000)
     assert launcher.login_dialog is None
+
+
+def test_a_database_that_cannot_be_opened_is_said_and_the_app_ends_with_3(started, home, qtbot, monkeypatch):
+    from desk_app.ui import app as app_module
+
+    (home / "desk.sqlite3").write_bytes(b"this is not a database" * 100)
+    said = []
+    monkeypatch.setattr(app_module.QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
+    assert app_module.peek_settings(home) is None  # unreadable: no login window before the real open
+    launcher = started(None)
+    with qtbot.waitSignal(launcher.finished, timeout=15_000) as ended:
+        pass
+    assert ended.args == [3] and launcher.login_dialog is None
+    assert said and all("\u0600" <= ch <= "\u06ff" or not ch.isalpha() for ch in said[0])  # a Persian message

@@ -20,7 +20,8 @@ from tests.helpers.tools import require_tool
 
 pytestmark = pytest.mark.timeout(60)
 
-DESK_APP = [sys.executable, "-m", "desk_app"]
+_SCRIPT = Path(sys.executable).parent / "desk-app"  # the installed command, as a clerk starts it
+DESK_APP = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "desk_app"]
 PASSWORD = "secret-123"
 
 
