@@ -24,6 +24,7 @@ from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, Retr
                                   SyncBusy, TooLarge, TooOld, Unreachable)
 from desk_app.sync.lock import sync_lock
 from desk_app.sync.transport import HttpTransport, parse_retry_after
+from tests.helpers.chaos import content_length
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,11 +129,7 @@ class CannedServer:
                 return None
             data += chunk
         head, _, body = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            k, _, v = line.partition(b":")
-            if k.strip().lower() == b"content-length":
-                length = int(v)
+        length = content_length(head)
         while len(body) < length:
             body += conn.recv(65536)
         return head, body

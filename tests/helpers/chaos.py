@@ -28,6 +28,15 @@ from tests.helpers.faultproxy import FaultProxy
 _REQUEST_LINE = re.compile(rb"(GET|POST|PUT|DELETE) (\S+) HTTP/1\.[01]\r\n")
 
 
+def content_length(head: bytes) -> int:
+    """Content-Length of an HTTP head (request line + headers), 0 when absent."""
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            return int(v)
+    return 0
+
+
 class AimedProxy(FaultProxy):
     def __init__(self, upstream, *, drop_rate: float = 0.0, drop_path: str = "/requests/batch",
                  seed: int = 0, **kw):
@@ -124,11 +133,7 @@ class AimedProxy(FaultProxy):
     def _canned(self, client: socket.socket, data: bytes, fault: str) -> int:
         """Answer `status:NNN[:retry]` ourselves; returns body bytes still to swallow."""
         head, _, body = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            k, _, v = line.partition(b":")
-            if k.strip().lower() == b"content-length":
-                length = int(v)
+        length = content_length(head)
         parts = fault.split(":")
         status = int(parts[1])
         extra = f"Retry-After: {parts[2]}\r\n" if len(parts) > 2 else ""
