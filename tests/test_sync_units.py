@@ -105,12 +105,14 @@ def test_token_file_is_private_and_round_trips(home, monkeypatch):
 class CannedServer:
     """A loopback TCP server that reads one HTTP request per connection and runs `behaviour`."""
 
-    def __init__(self, behaviour):
+    def __init__(self, behaviour, tls_context=None):
         self.behaviour = behaviour
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
+        if tls_context is not None:
+            self.sock = tls_context.wrap_socket(self.sock, server_side=True)
         self.port = self.sock.getsockname()[1]
         self.requests: list[tuple[bytes, bytes]] = []
         self._stop = False
@@ -138,8 +140,12 @@ class CannedServer:
         while not self._stop:
             try:
                 conn, _ = self.sock.accept()
+            except ConnectionError:
+                continue  # a TLS client that refused our certificate
             except OSError:
-                return
+                if self._stop:
+                    return
+                continue
             with conn:
                 req = self._read_request(conn)
                 if req is None:
@@ -167,8 +173,8 @@ def respond(status, body: bytes, headers=()):
 def canned():
     servers = []
 
-    def make(behaviour):
-        s = CannedServer(behaviour)
+    def make(behaviour, tls_context=None):
+        s = CannedServer(behaviour, tls_context)
         servers.append(s)
         return s
     yield make
@@ -323,3 +329,44 @@ def test_sync_loop_waits_start_delay_or_earlier_backoff_then_the_timer(monkeypat
     later = format_utc(utc_now() + timedelta(seconds=400))
     slept, _ = run({"next_attempt_at": later}, [SyncReport(online=True)])
     assert 390 <= slept[0] <= 400
+
+
+def _self_signed(tmp_path):
+    """A CA-less self-signed certificate for 127.0.0.1 (cert file, key file)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pishkhan-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "server.pem", tmp_path / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_verifies_the_server_certificate_and_accepts_a_configured_ca(tmp_path, canned):
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_file, key_file)
+    srv = canned(respond(200, b'{"ok": true}'), tls_context=ctx)
+    url = f"https://127.0.0.1:{srv.port}"
+    with pytest.raises(Unreachable) as exc:
+        HttpTransport(url, "t", timeout=(2.0, 2.0)).hello()  # unknown issuer: refused
+    assert "گواهی" in str(exc.value)
+    assert HttpTransport(url, "t", ca_file=str(cert_file), timeout=(2.0, 2.0)).hello() == {"ok": True}
