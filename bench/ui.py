@@ -289,7 +289,8 @@ def child_sync(home: str) -> None:
     gaps.clear()
     started = time.perf_counter()
     window.sync.sync_now()
-    wait_for(app, lambda: reports and not window.sync.running, timeout=600)
+    # until the refreshes the sync set off (list, counts, status bar) have landed on the window too
+    wait_for(app, lambda: reports and not window.sync.running and runner.pending == 0, timeout=600)
     elapsed = time.perf_counter() - started
     tick.stop()
     report = reports[-1]
