@@ -370,3 +370,34 @@ def test_tls_verifies_the_server_certificate_and_accepts_a_configured_ca(tmp_pat
         HttpTransport(url, "t", timeout=(2.0, 2.0)).hello()  # unknown issuer: refused
     assert "گواهی" in str(exc.value)
     assert HttpTransport(url, "t", ca_file=str(cert_file), timeout=(2.0, 2.0)).hello() == {"ok": True}
+
+
+def test_token_goes_to_a_usable_keyring_and_never_to_a_file(home, monkeypatch):
+    import types
+
+    store = {}
+    fail_mod = types.ModuleType("keyring.backends.fail")
+
+    class FailKeyring:  # the "no backend" class keyring falls back to
+        priority = 0
+    fail_mod.Keyring = FailKeyring
+
+    class Backend:
+        priority = 5
+    kr = types.ModuleType("keyring")
+    kr.get_keyring = lambda: Backend()
+    kr.set_password = lambda svc, acct, pw: store.__setitem__((svc, acct), pw)
+    kr.get_password = lambda svc, acct: store.get((svc, acct))
+    kr.delete_password = lambda svc, acct: store.pop((svc, acct))
+    backends = types.ModuleType("keyring.backends")
+    backends.fail = fail_mod
+    monkeypatch.setitem(sys.modules, "keyring", kr)
+    monkeypatch.setitem(sys.modules, "keyring.backends", backends)
+    monkeypatch.setitem(sys.modules, "keyring.backends.fail", fail_mod)
+    monkeypatch.delenv("DESK_APP_NO_KEYRING", raising=False)
+    assert credentials.save_token(home, "tok-in-keyring") == "keyring"
+    assert not (home / "device.token").exists() and list(store.values()) == ["tok-in-keyring"]
+    assert credentials.load_token(home) == "tok-in-keyring"
+    kr.get_keyring = lambda: FailKeyring()  # no real backend: the private file instead
+    assert credentials.save_token(home, "tok-in-file") == "file"
+    assert credentials.load_token(home) == "tok-in-file"
