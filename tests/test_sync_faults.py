@@ -107,18 +107,28 @@ def test_5xx_burst_then_503_retry_after(rig):
 
 
 def test_429_from_the_real_rate_limiter(tmp_path, tpl):
-    rig = Rig(tmp_path, tpl, serve_args=("--rate-limit", "1,3"))
+    rig = Rig(tmp_path, tpl, serve_args=("--rate-limit", "1,4"))  # 1 call/s, bursts of 4
     try:
         rig.register(3)
-        eng, transport = rig.engine(changes_limit=1)
+        eng, transport = rig.engine(changes_limit=1)  # hello, batch, 3+ feed pages: over the burst
         with transport:
-            reports = [eng.run_once() for _ in range(3)]
-            limited = [r for r in reports if not r.online]
-            assert limited, "the limiter never answered 429"
-            assert "محدود" in limited[0].error
-            assert eng.next_delay() >= 1
-        time.sleep(3)
-        assert_converged(rig, 3)
+            first = eng.run_once()
+            assert not first.online and "محدود" in first.error
+            assert first.pending == 0 or outbox_states(rig.db).get("sending", 0) == 3
+            assert eng.next_delay() >= 1  # Retry-After is a floor
+        eng, transport = rig.engine()  # one feed page now: hello, (batch), changes, catalog
+        with transport:
+            deadline = time.monotonic() + 40
+            while True:
+                time.sleep(4.5)  # the bucket refills to its burst
+                report = eng.run_once()
+                if report.online and report.pending == 0:
+                    break
+                assert time.monotonic() < deadline, report
+        with rig.db.read() as s:
+            local = {r.request_id: (r.server_ref, r.status) for r in s.scalars(select(Request))}
+        assert {r[0]: (r[2], r[3]) for r in rig.server_rows()} == local
+        assert set(statuses(rig.db).values()) == {"submitted"}
     finally:
         rig.close()
 
