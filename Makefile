@@ -10,7 +10,7 @@ export QT_QPA_PLATFORM ?= offscreen
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-fas poppler-utils libzbar0 xvfb xdotool imagemagick \
 	postgresql libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 \
-	libfontconfig1 libdbus-1-3 x11-utils cups-client
+	libfontconfig1 libdbus-1-3 x11-utils x11-xkb-utils xkb-data cups-client
 
 .PHONY: run test deps deps-if-root venv screenshots bench dist clean demo
 
