@@ -8,14 +8,11 @@ full-jitter backoff after failures. Only one sync runs per data folder (`sync.lo
 from __future__ import annotations
 
 import argparse
-import logging
 import random
 import time
 from pathlib import Path
 
 from desk_app.cli import EXIT_ENV, EXIT_INPUT, EXIT_OK, CommandError, add_json_flag, open_desk
-
-log = logging.getLogger("desk_app.sync")
 
 MSG_NOT_ENROLLED = ("این دستگاه هنوز در سرور استان ثبت نشده است؛ ابتدا "
                     "«desk-app enrol --server URL --token-file F» را اجرا کنید.")
@@ -45,7 +42,7 @@ def _human(report) -> str:
 
 
 def _build(desk):
-    """Build the transport and engine for the open data folder; returns a callable run."""
+    """(engine, transport) for the open data folder; refuses a device that was never enrolled."""
     from desk_app.sync.credentials import load_token
     from desk_app.sync.engine import SyncEngine
     from desk_app.sync.transport import HttpTransport
@@ -97,7 +94,7 @@ def _loop(engine, out, desk) -> int:
         report = engine.run_once()
         _report(out, report)
         delay = engine.next_delay()
-        if report.online:
+        if report.online and not report.stopped_reason:
             delay = float(desk.settings.get("sync_interval_s") or delay)
 
 
