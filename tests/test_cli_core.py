@@ -164,20 +164,6 @@ def test_locked_database_exit_3(ready, capsys, monkeypatch):
     assert (code, out) == (3, "") and "قفل" in err
 
 
-def test_backup_and_restore_commands(ready, capsys, tmp_path):
-    add(capsys, 1)
-    file = tmp_path / "b.sqlite3"
-    assert run(capsys, "backup", str(file))[0] == 0
-    add(capsys, 2)
-    code, out, _ = run(capsys, "restore", str(file), "--json")
-    assert code == 0 and json.loads(out)["requests"] == 1
-    assert len(json.loads(run(capsys, "request", "list", "--json")[1])) == 1
-    notes = tmp_path / "notes.txt"
-    notes.write_text("hello")
-    code, _, err = run(capsys, "restore", str(notes))
-    assert code == 1 and "پایگاه داده" in err
-
-
 def test_init_with_server_stores_the_token_outside_the_settings(home, capsys, tmp_path):
     token = tmp_path / "token.txt"
     token.write_text("tok-SECRET-123\n")

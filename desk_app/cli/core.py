@@ -104,12 +104,17 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_audit_verify)
 
-    p = sub.add_parser("backup", help="copy the database to FILE")
+    from desk_app.cli.ops import cmd_backup, cmd_restore  # encrypted: one path with `backups`
+
+    p = sub.add_parser("backup", help="encrypted copy of the database to FILE (passphrase from standard input)")
     p.add_argument("file", type=Path)
     add_json_flag(p)
     p.set_defaults(handler=cmd_backup)
-    p = sub.add_parser("restore", help="replace the database by a backup FILE")
+    p = sub.add_parser("restore", help="replace the database by an encrypted backup FILE (passphrase from "
+                                       "standard input)")
     p.add_argument("file", type=Path)
+    p.add_argument("--any-office", action="store_true",
+                   help="accept a backup of another office (moving an office's data to a new code)")
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -382,18 +387,3 @@ def cmd_audit_verify(args, out: Output):
     out.error(f"دفتر رویدادها دست‌کاری شده است: نخستین ردیف ناسازگار شمارهٔ {v.first_bad_id} "
               f"(پس از {v.checked} ردیف سالم).")
     return EXIT_TAMPER
-
-
-def cmd_backup(args, out: Output):
-    from desk_app.services import backup
-
-    with open_desk(args, initialised=False) as desk:
-        path = backup.backup(desk, args.file)
-    out.result({"file": str(path), "size": path.stat().st_size}, f"پشتیبان در «{path}» نوشته شد.")
-
-
-def cmd_restore(args, out: Output):
-    from desk_app.services import backup
-
-    r = backup.restore(home_of(args), args.file)
-    out.result(r.to_json(), f"بازیابی انجام شد: {r.requests} درخواست (دفتر {r.office_code}، دستگاه {r.device_no}).")

@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--any-office", action="store_true",
                    help="accept a backup of another office (moving an office's data to a new code)")
     add_json_flag(p)
-    p.set_defaults(handler=_restore)
+    p.set_defaults(handler=cmd_restore)
 
 
 def _demo(args: argparse.Namespace, out) -> int:
@@ -107,17 +107,43 @@ def _run(args: argparse.Namespace, out) -> int:
     return 0
 
 
-def _restore(args: argparse.Namespace, out) -> int:
-    from desk_app.services import autobackup
-    from desk_app.services.context import Desk
+def read_backup_passphrase(confirm: bool) -> str:
+    """The backup passphrase of `backup`/`restore`: terminal or first line of standard input;
+    an empty or short one is refused in Persian (exit 1) before any file is touched."""
+    from desk_app.services import backup_crypto
 
-    home = home_of(args)
-    expect = None
-    if not args.any_office:
-        with Desk.open(home) as desk:
-            expect = desk.office_code if desk.is_initialised else None
-    passphrase = _read_secret("رمز پشتیبان: ", confirm=False)
-    result = autobackup.restore_backup(home, args.file, passphrase, expect)
-    out.result(result.to_json(), f"بازیابی انجام شد: {result.requests} درخواست "
-                                 f"(دفتر {result.office_code}، دستگاه {result.device_no}).")
+    passphrase = _read_secret("رمز پشتیبان: ", confirm=confirm)
+    if not passphrase.strip():
+        raise CommandError("رمز پشتیبان داده نشد؛ آن را در نخستین سطر ورودی استاندارد بدهید.")
+    backup_crypto.check_passphrase(passphrase)
+    return passphrase
+
+
+def cmd_backup(args: argparse.Namespace, out) -> int:
+    """`desk-app backup FILE`: an encrypted backup (passphrase from standard input) at FILE."""
+    from desk_app.services import autobackup
+
+    passphrase = read_backup_passphrase(confirm=True)
+    with open_desk(args, initialised=False) as desk:
+        path = autobackup.encrypt_snapshot(desk, args.file, passphrase=passphrase)
+    out.result({"file": str(path), "size": path.stat().st_size, "encrypted": True},
+               f"پشتیبان رمزنگاری‌شده در «{path}» نوشته شد.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out) -> int:
+    """`desk-app restore FILE` and `desk-app backups restore FILE`: one path (autobackup)."""
+    from desk_app.services import autobackup
+
+    passphrase = read_backup_passphrase(confirm=False)
+    outcome = autobackup.restore_encrypted(home_of(args), args.file, passphrase,
+                                           any_office=getattr(args, "any_office", False))
+    r = outcome.result
+    out.result(outcome.to_json(), f"بازیابی انجام شد: {r.requests} درخواست "
+                                  f"(دفتر {r.office_code}، دستگاه {r.device_no}).")
+    if outcome.note:
+        out.info(outcome.note)
+    elif outcome.server_reached:
+        out.info("شمارهٔ رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد"
+                 + (f" ({outcome.server_last_receipt_no})." if outcome.server_last_receipt_no else "."))
     return 0

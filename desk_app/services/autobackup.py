@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from desk_app.domain.errors import InvalidInput
 from desk_app.services import backup_crypto
 from desk_app.sync import credentials
 
@@ -146,8 +147,6 @@ def write_backup(desk, *, passphrase: str, kind: str = "manual", now: datetime |
                  actor: str | None = None) -> Path:
     """Snapshot the desk's database (`services.backup`, audited) and write it encrypted into
     `<home>/backups/`; returns the new file. The plain snapshot never outlives this call."""
-    from desk_app.services import backup
-
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     backup_crypto.check_passphrase(passphrase)
@@ -161,16 +160,34 @@ def write_backup(desk, *, passphrase: str, kind: str = "manual", now: datetime |
     while out.exists():
         out = folder / f"{stem}-{n}{SUFFIX}"
         n += 1
-    plain = folder / f".{stem}.snapshot"
+    encrypt_snapshot(desk, out, passphrase=passphrase, now=now, actor=actor)
+    ts = now.timestamp()
+    os.utime(out, (ts, ts))  # the file date is the backup's date (retention and "due" read it)
+    log.info("%s backup written: %s", kind, out.name)
+    return out
+
+
+def encrypt_snapshot(desk, out: Path | str, *, passphrase: str, now: datetime | None = None,
+                     actor: str | None = None) -> Path:
+    """Write an encrypted copy of the desk's database to `out` (`desk-app backup FILE` and the
+    automatic backups): an online snapshot (`services.backup`, audited) next to `out`, encrypted,
+    then removed whatever happens."""
+    from desk_app.services import backup
+
+    backup_crypto.check_passphrase(passphrase)
+    out = Path(out)
+    if out.is_dir():
+        raise InvalidInput(f"«{out.name}» پوشه است؛ نام یک فایل را بدهید.", "file")
+    now = now or datetime.now(timezone.utc)
+    office, device = _desk_identity(desk)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plain = out.with_name(f".{out.name}.{os.getpid()}.snapshot")
     try:
         backup.backup(desk, plain, actor=actor)
         created = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         backup_crypto.encrypt_backup(plain, out, passphrase, office, device, created_at=created)
     finally:
         plain.unlink(missing_ok=True)
-    ts = now.timestamp()
-    os.utime(out, (ts, ts))  # the file date is the backup's date (retention and "due" read it)
-    log.info("%s backup written: %s", kind, out.name)
     return out
 
 
@@ -191,6 +208,84 @@ def restore_backup(home: Path | str, file: Path | str, passphrase: str,
         return backup.restore(home, plain)
     finally:
         plain.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    """A restore and what the server said right after it (numbering continues after its number)."""
+    result: object  # backup.RestoreResult
+    enrolled: bool
+    server_reached: bool
+    server_last_receipt_no: str | None
+    note: str | None = None  # Persian, when the server could not be asked
+
+    def to_json(self) -> dict:
+        return {**self.result.to_json(), "enrolled": self.enrolled,
+                "server_reached": self.server_reached,
+                "server_last_receipt_no": self.server_last_receipt_no}
+
+
+def office_of(home: Path | str) -> str | None:
+    """The office code of the data folder, or None on a PC not yet set up (any office is accepted)."""
+    from desk_app.services.context import Desk, database_path
+
+    if not database_path(home).exists():
+        return None
+    with Desk.open(home) as desk:
+        return str(desk.office_code) if desk.is_initialised else None
+
+
+def restore_encrypted(home: Path | str, file: Path | str, passphrase: str, *,
+                      any_office: bool = False) -> RestoreOutcome:
+    """The one restore path of `desk-app restore` and `desk-app backups restore`: decrypt, check the
+    office (this PC's, or any when not set up or `any_office`), replace the database, then ask the
+    server once for the device's last receipt number."""
+    expect = None if any_office else office_of(home)
+    result = restore_backup(home, file, passphrase, expect)
+    log.info("restored a backup with %d requests", result.requests)
+    return hello_after_restore(home, result)
+
+
+MSG_SERVER_AFTER_RESTORE = ("سرور استان اکنون پاسخ نداد ({reason})؛ شماره‌گذاری رسیدها پس از نخستین "
+                            "همگام‌سازی موفق، بعد از آخرین شماره‌ای که سرور می‌شناسد ادامه می‌یابد.")
+MSG_MISMATCH_AFTER_RESTORE = ("سرور استان این دستگاه را دفتر {s_office} / دستگاه {s_device} می‌شناسد، نه "
+                              "دفتر {office} / دستگاه {device}؛ شمارهٔ رسید از سرور گرفته نشد.")
+
+
+def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
+    """One `hello` to the provincial server, so `sync_state.server_last_receipt_no` is fresh and
+    intake numbers after it. A server that does not answer is a note, never a failed restore."""
+    from desk_app.services.context import Desk
+    from desk_app.store.models import SyncState
+    from desk_app.sync import protocol as P
+    from desk_app.sync.credentials import load_token
+    from desk_app.sync.errors import SyncError
+    from desk_app.sync.transport import HttpTransport
+
+    with Desk.open(home) as desk:
+        server, token = desk.settings.get("server_url"), load_token(desk.home)
+        if not (server and token and desk.is_initialised):
+            return RestoreOutcome(result, False, False, None)
+        office, device = str(desk.office_code), int(desk.device_no)
+        try:
+            with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"),
+                               timeout=(5.0, 10.0)) as transport:
+                hello = P.Hello.model_validate(transport.hello())
+        except SyncError as exc:
+            log.warning("no hello after restore: %s", type(exc).__name__)
+            return RestoreOutcome(result, True, False, None,
+                                  MSG_SERVER_AFTER_RESTORE.format(reason=exc.message))
+        except ValueError:
+            return RestoreOutcome(result, True, False, None,
+                                  MSG_SERVER_AFTER_RESTORE.format(reason="پاسخ نامعتبر"))
+        if str(hello.office) != office or int(hello.device) != device:
+            return RestoreOutcome(result, True, True, None, MSG_MISMATCH_AFTER_RESTORE.format(
+                s_office=hello.office, s_device=hello.device, office=office, device=device))
+        if hello.last_receipt_no:
+            with desk.db.write() as s:
+                s.merge(SyncState(key="server_last_receipt_no", value=hello.last_receipt_no))
+        log.info("after restore the server knows receipt numbers up to %s", hello.last_receipt_no)
+        return RestoreOutcome(result, True, True, hello.last_receipt_no)
 
 
 # --- what the UI and CLI call -----------------------------------------------------------------
