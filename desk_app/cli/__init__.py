@@ -226,8 +226,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage error or --help
         return int(exc.code or 0)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
     handler = args.handler
     if args.command is None:
         gui = sub_handler(parser, "gui")
@@ -240,7 +238,40 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"دستور ناقص است: desk-app {' '.join(argv)} --help را ببینید.\n")
         return EXIT_USAGE
     out = Output(json_mode=bool(getattr(args, "json", False)))
-    return run(args, handler, out)
+    logged = _start_logging(args)
+    try:
+        log.info("desk-app %s", args.command)
+        code = run(args, handler, out)
+        log.info("desk-app %s -> exit %d", args.command, code)
+        return code
+    finally:
+        if logged:
+            from desk_app.logs import shutdown_logging
+
+            shutdown_logging()
+
+
+# Commands that choose their own folder (demo) or use a throw-away one (self-test): no log in home.
+NO_HOME_LOG = {"demo", "self-test"}
+
+
+def _start_logging(args: argparse.Namespace) -> bool:
+    """Every command logs to `<home>/logs/desk-app.log` (the data folder is made by the command
+    anyway when it opens the database); `--verbose` also shows INFO lines on stderr, otherwise
+    only warnings go there. Returns whether file logging was set up."""
+    level = logging.INFO if args.verbose else logging.WARNING
+    if args.command in NO_HOME_LOG:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        return False
+    from desk_app.logs import setup_logging
+
+    try:
+        setup_logging(home_of(args), console=True, console_level=level)
+    except OSError as exc:  # a read-only or missing drive: the command still runs, unlogged
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        log.warning("no log file: %s", type(exc).__name__)
+        return False
+    return True
 
 
 def sub_handler(parser: argparse.ArgumentParser, name: str) -> Callable[..., Any] | None:

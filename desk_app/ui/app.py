@@ -191,7 +191,13 @@ def run_gui(home: Path | str | None = None) -> int:
     """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder)."""
     from desk_app.paths import default_home
 
+    from desk_app.crash import install_excepthook
+    from desk_app.logs import setup_logging
+
     home = Path(home) if home else default_home()
+    setup_logging(home)  # <home>/logs/desk-app.log, secrets masked
+    install_excepthook()  # an unexpected error: traceback in the log, a Persian message on screen
+    log.info("desk app starting")
     peek = peek_settings(home)
     language = (peek or {}).get("language") or None
     app = setup_application(language=language if language in ("fa", "en") else None)
