@@ -1,6 +1,7 @@
 """The main window: pages in tabs (Ctrl+1…), the sync status bar, clean shutdown."""
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -14,6 +15,57 @@ from desk_app.ui.shift_page import ShiftPage
 from desk_app.ui.status_bar import DeskStatusBar
 from desk_app.ui.sync_controller import SyncController
 from desk_app.ui.users_page import UsersPage
+
+
+class DailyBackup(QObject):
+    """Today's encrypted backup, made after login and re-checked every hour, on a worker thread.
+
+    Nothing happens until the manager has set a backup passphrase; a failure is reported through
+    `failed` (a Persian message for the window), never raised at the clerk."""
+
+    CHECK_INTERVAL_MS = 60 * 60 * 1000
+    written = Signal(object)  # autobackup.BackupOutcome with a path
+    failed = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.running = False
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.check()
+        self.timer.start(self.CHECK_INTERVAL_MS)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def check(self) -> None:
+        if self.running:
+            return
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import autobackup
+
+            if not autobackup.daily_backup_due(desk.home) or not autobackup.has_passphrase(desk.home):
+                return None
+            return autobackup.run_daily_backup(desk)
+
+        def done(outcome) -> None:
+            self.running = False
+            if outcome is not None and outcome.path is not None:
+                self.written.emit(outcome)
+
+        def failed(exc: BaseException) -> None:
+            from desk_app.ui.errors import describe_error
+
+            self.running = False
+            self.failed.emit(self.tr("The daily backup failed: %1").replace("%1", describe_error(exc)))
+
+        self.running = True
+        self.ctx.runner.background(job, success=done, failure=failed)
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +113,11 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.intake.registered.connect(self.sync.after_intake)
         self.settings.enrolled.connect(self.sync.sync_now)
+        self.daily_backup = DailyBackup(ctx, self)
+        self.daily_backup.written.connect(
+            lambda outcome: self.status.showMessage(self.tr("Today's backup was written: %1")
+                                                    .replace("%1", outcome.path.name), 10_000))
+        self.daily_backup.failed.connect(self.show_alert)
         ctx.runner.unhandled_error.connect(self.show_alert)
         ctx.runner.busy_changed.connect(self.status.show_busy)
         for number in range(1, self.tabs.count() + 1):
@@ -75,6 +132,7 @@ class MainWindow(QMainWindow):
         self.shift.refresh()
         self.catalog.refresh()
         self.sync.start()
+        self.daily_backup.start()
         self.intake.national_code.setFocus()
 
     def _page_shown(self, index: int) -> None:
@@ -99,5 +157,6 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.sync.stop()
+        self.daily_backup.stop()
         self.intake.save_draft_now()  # queued before shutdown; the database thread finishes it
         event.accept()

@@ -1,13 +1,17 @@
-"""Settings (تنظیمات): server and enrolment, office/device, printer, paper, auto-print, unit, language.
+"""Settings (تنظیمات): server, CA file and enrolment, office/device, printer, paper, auto-print, unit,
+language, and (manager) the backup passphrase.
 
 Everything is written through `desk_app.services.settings` (typed, declared once); the device
-token goes to the credential store via `setup.init_office`, never to the settings table.
+token goes to the credential store via `setup.init_office`, and the backup passphrase via
+`autobackup.set_passphrase`, never to the settings table.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from pathlib import Path
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, split_target
@@ -35,6 +39,15 @@ class SettingsPage(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.server_form.add_field("server_url", self.tr("Server address"), self.server_url)
         self.server_form.add_field("token", self.tr("Device token"), self.token)
+        ca_row = QWidget(office_box)
+        ca_layout = QHBoxLayout(ca_row)
+        ca_layout.setContentsMargins(0, 0, 0, 0)
+        self.ca_file = LtrLineEdit(ca_row, self.tr("(system certificates)"))
+        self.ca_file.setObjectName("ca_file")
+        self.ca_browse = QPushButton(self.tr("Choose…"), ca_row)
+        ca_layout.addWidget(self.ca_file, 1)
+        ca_layout.addWidget(self.ca_browse)
+        self.server_form.add_field("ca_file", self.tr("Server CA file (PEM)"), ca_row)
         office_layout.addWidget(self.server_form)
         self.enrol_button = QPushButton(self.tr("Enrol with the server"), office_box)
         office_layout.addWidget(self.enrol_button)
@@ -80,6 +93,28 @@ class SettingsPage(QWidget):
         display_layout.addWidget(self.display_form)
         layout.addWidget(display_box)
 
+        backup_box = QGroupBox(self.tr("Backups"), self)
+        backup_layout = QVBoxLayout(backup_box)
+        self.backup_state = QLabel(backup_box)
+        self.backup_state.setObjectName("backup_state")
+        self.backup_state.setWordWrap(True)
+        backup_layout.addWidget(self.backup_state)
+        self.backup_form = FieldForm(backup_box)
+        self.passphrase = LtrLineEdit(backup_box)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_again = LtrLineEdit(backup_box)
+        self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.backup_form.add_field("passphrase", self.tr("Backup passphrase (at least 8 characters)"),
+                                   self.passphrase)
+        self.backup_form.add_field("passphrase_again", self.tr("Repeat the passphrase"), self.passphrase_again)
+        backup_layout.addWidget(self.backup_form)
+        self.passphrase_button = QPushButton(self.tr("Set the backup passphrase"), backup_box)
+        self.passphrase_button.setObjectName("passphrase_button")
+        backup_layout.addWidget(self.passphrase_button)
+        layout.addWidget(backup_box)
+        backup_box.setVisible(manager)  # the passphrase opens every backup: managers only
+        self.backup_box = backup_box
+
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save settings"), self)
         self.save_button.setObjectName("settings_save")
@@ -97,8 +132,12 @@ class SettingsPage(QWidget):
         self.enrol_button.clicked.connect(self.enrol)
         self.save_button.clicked.connect(self.save)
         self.test_button.clicked.connect(self.test_print)
+        self.ca_browse.clicked.connect(self.choose_ca_file)
+        self.passphrase_button.clicked.connect(self.set_passphrase)
         ctx.prefs_changed.connect(self.show_prefs)
         self.show_prefs()
+        if manager:
+            self.show_backup_state()
 
     def show_prefs(self) -> None:
         prefs = self.ctx.prefs
@@ -106,6 +145,7 @@ class SettingsPage(QWidget):
                                   .replace("%2", local_digits(prefs.office_code or "—"))
                                   .replace("%3", local_digits(str(prefs.device_no or "—"))))
         self.server_url.setText(prefs.server_url or "")
+        self.ca_file.setText(prefs.values.get("ca_file") or "")
         kind, address = split_target(prefs.printer_target)
         self.printer_type.setCurrentIndex(max(0, self.printer_type.findData(kind)))
         self.printer_address.setText(address)
@@ -123,6 +163,7 @@ class SettingsPage(QWidget):
             "cash_drawer": self.cash_drawer.isChecked(),
             "display_unit": self.unit.currentData(),
             "language": self.language.currentData(),
+            "ca_file": self.ca_file.text().strip() or None,
         }
 
     def save(self) -> None:
@@ -131,6 +172,10 @@ class SettingsPage(QWidget):
         values = self.values()
         if self.printer_type.currentData() and not values["printer_target"]:
             self.printer_form.set_error("printer_address", self.tr("Enter the printer's address."))
+            return
+        self.server_form.clear_errors()
+        if values["ca_file"] and not _looks_like_pem(values["ca_file"]):
+            self.server_form.set_error("ca_file", self.tr("This is not a readable PEM certificate file."))
             return
         desk = self.ctx.desk
 
@@ -190,3 +235,66 @@ class SettingsPage(QWidget):
         self.message.show_hint(self.tr("Printing…"))
         self.ctx.runner.background(job, success=lambda _r: self.message.show_ok(self.tr("The test page was sent.")),
                                    failure=lambda exc: self.message.show_error(describe_error(exc)))
+
+    def choose_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Server CA file"), self.ca_file.text(),
+                                              self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"))
+        if path:
+            self.ca_file.setText(path)
+
+    def show_backup_state(self) -> None:
+        home = self.ctx.desk.home
+
+        def job() -> bool:
+            from desk_app.services import autobackup
+
+            return autobackup.has_passphrase(home)
+
+        self.ctx.runner.background(job, success=self._backup_state_shown, failure=lambda _exc: None)
+
+    def _backup_state_shown(self, has_passphrase: bool) -> None:
+        self.backup_state.setText(
+            self.tr("A backup passphrase is set: a backup is made every day and at each shift close.")
+            if has_passphrase else
+            self.tr("No backup passphrase yet: no automatic backup is made until you set one."))
+
+    def set_passphrase(self) -> None:
+        """Store the manager's backup passphrase (twice, at least 8 characters) off the UI thread."""
+        from desk_app.services.backup_crypto import MIN_PASSPHRASE
+
+        self.backup_form.clear_errors()
+        first, again = self.passphrase.text(), self.passphrase_again.text()
+        if len(first.strip()) < MIN_PASSPHRASE:
+            self.backup_form.set_error("passphrase", self.tr("At least %1 characters.")
+                                       .replace("%1", local_digits(str(MIN_PASSPHRASE))))
+            return
+        if first != again:
+            self.backup_form.set_error("passphrase_again", self.tr("The two passphrases differ."))
+            return
+        home = self.ctx.desk.home
+
+        def job() -> str:
+            from desk_app.services import autobackup
+
+            return autobackup.set_passphrase(home, first)
+
+        def done(_where: str) -> None:
+            self.passphrase.clear()
+            self.passphrase_again.clear()
+            self._backup_state_shown(True)
+            self.message.show_ok(self.tr("Backup passphrase saved. Keep a copy somewhere safe off this PC: "
+                                         "without it no backup can be opened."))
+
+        def failed(exc: BaseException) -> None:
+            if not self.backup_form.set_error(error_field(exc), describe_error(exc)):
+                self.message.show_error(describe_error(exc))
+
+        self.ctx.runner.background(job, success=done, failure=failed)
+
+
+def _looks_like_pem(path: str) -> bool:
+    try:
+        with open(Path(path), "rb") as fh:
+            return b"-----BEGIN CERTIFICATE-----" in fh.read(1 << 20)
+    except OSError:
+        return False
