@@ -22,6 +22,8 @@ def register(sub) -> None:
     p.add_argument("--to", required=True, metavar="TARGET", help=TARGET_HELP)
     p.add_argument("--paper", type=int, choices=[80, 58], default=None, help="80 mm (576 dots) or 58 mm (384)")
     p.add_argument("--dots", type=int, default=None, help="dot width override, e.g. 512")
+    p.add_argument("--clerk", metavar="U", default=None,
+                   help="the user printing it: a reprint is counted in that user's open shift")
     add_json_flag(p)
     p.set_defaults(handler=cmd_print_receipt)
 
@@ -52,7 +54,8 @@ def cmd_print_receipt(args: argparse.Namespace, out) -> int:
     from desk_app.services import printjobs
 
     with open_desk(args) as desk:
-        result = printjobs.print_receipt(desk, args.receipt_no, args.to, paper=args.paper, dots=args.dots)
+        result = printjobs.print_receipt(desk, args.receipt_no, args.to, paper=args.paper, dots=args.dots,
+                                         actor=args.clerk)
     what = "رسید" if result.copy_no == 0 else f"رونوشت {result.copy_no} رسید"
     return _said(out, result, f"{what} چاپ شد: {result.target}")
 

@@ -112,29 +112,37 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="52" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="60" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="63" />
         <source>Import catalog file…</source>
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="91" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="99" />
         <source>Catalog version: %1 — %2 services</source>
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="97" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="105" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="110" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="118" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
+    </message>
+</context>
+<context>
+    <name>DailyBackup</name>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="65" />
+        <source>The daily backup failed: %1</source>
+        <translation>پشتیبان روزانه گرفته نشد: %1</translation>
     </message>
 </context>
 <context>
@@ -422,52 +430,57 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="26" />
+        <location filename="../../desk_app/ui/main_window.py" line="78" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="34" />
+        <location filename="../../desk_app/ui/main_window.py" line="86" />
         <source>Intake</source>
         <translation>پذیرش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="35" />
+        <location filename="../../desk_app/ui/main_window.py" line="87" />
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="36" />
+        <location filename="../../desk_app/ui/main_window.py" line="88" />
         <source>Shift</source>
         <translation>شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="41" />
+        <location filename="../../desk_app/ui/main_window.py" line="93" />
         <source>Reports</source>
         <translation>گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="42" />
+        <location filename="../../desk_app/ui/main_window.py" line="94" />
         <source>Users</source>
         <translation>کاربران</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="43" />
+        <location filename="../../desk_app/ui/main_window.py" line="95" />
         <source>Services</source>
         <translation>خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="45" />
+        <location filename="../../desk_app/ui/main_window.py" line="97" />
         <source>Settings</source>
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="96" />
+        <location filename="../../desk_app/ui/main_window.py" line="118" />
+        <source>Today's backup was written: %1</source>
+        <translation>پشتیبان امروز نوشته شد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="154" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="97" />
+        <location filename="../../desk_app/ui/main_window.py" line="155" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -897,37 +910,37 @@
 <context>
     <name>ServicesModel</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
         <source>Code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
         <source>Agency</source>
         <translation>دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
         <source>Total fee</source>
         <translation>جمع هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="27" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="38" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="46" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="38" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="46" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -935,175 +948,250 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="27" />
+        <location filename="../../desk_app/ui/settings_page.py" line="31" />
         <source>Office and server</source>
         <translation>دفتر و سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="36" />
+        <location filename="../../desk_app/ui/settings_page.py" line="40" />
         <source>Server address</source>
         <translation>نشانی سرور استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="37" />
+        <location filename="../../desk_app/ui/settings_page.py" line="41" />
         <source>Device token</source>
         <translation>توکن دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="39" />
+        <location filename="../../desk_app/ui/settings_page.py" line="45" />
+        <source>(system certificates)</source>
+        <translation>(گواهی‌های سیستم)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <source>Choose…</source>
+        <translation>انتخاب…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <source>Server CA file (PEM)</source>
+        <translation>پروندهٔ گواهی مرجع سرور (PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="52" />
         <source>Enrol with the server</source>
         <translation>ثبت دستگاه در سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="44" />
+        <location filename="../../desk_app/ui/settings_page.py" line="57" />
         <source>Receipt printer</source>
         <translation>چاپگر رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <location filename="../../desk_app/ui/settings_page.py" line="61" />
         <source>No printer</source>
         <translation>بدون چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="48" />
+        <location filename="../../desk_app/ui/settings_page.py" line="61" />
         <source>Network (ESC/POS, port 9100)</source>
         <translation>شبکه (ESC/POS، درگاه ۹۱۰۰)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="49" />
+        <location filename="../../desk_app/ui/settings_page.py" line="62" />
         <source>USB (ESC/POS)</source>
         <translation>USB (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="49" />
+        <location filename="../../desk_app/ui/settings_page.py" line="62" />
         <source>Serial port (ESC/POS)</source>
         <translation>درگاه سریال (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <location filename="../../desk_app/ui/settings_page.py" line="63" />
         <source>File or device (ESC/POS)</source>
         <translation>فایل یا دستگاه (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="51" />
+        <location filename="../../desk_app/ui/settings_page.py" line="64" />
         <source>System printer</source>
         <translation>چاپگر سیستم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="51" />
+        <location filename="../../desk_app/ui/settings_page.py" line="64" />
         <source>PDF file</source>
         <translation>فایل PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="55" />
+        <location filename="../../desk_app/ui/settings_page.py" line="68" />
         <source>80 mm</source>
         <translation>۸۰ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="56" />
+        <location filename="../../desk_app/ui/settings_page.py" line="69" />
         <source>58 mm</source>
         <translation>۵۸ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="57" />
+        <location filename="../../desk_app/ui/settings_page.py" line="70" />
         <source>Print the receipt right after saving</source>
         <translation>چاپ رسید بلافاصله پس از ثبت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="58" />
+        <location filename="../../desk_app/ui/settings_page.py" line="71" />
         <source>Open the cash drawer after a cash payment</source>
         <translation>باز کردن کشوی پول پس از پرداخت نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="59" />
+        <location filename="../../desk_app/ui/settings_page.py" line="72" />
         <source>Printer type</source>
         <translation>نوع چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="60" />
+        <location filename="../../desk_app/ui/settings_page.py" line="73" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="61" />
+        <location filename="../../desk_app/ui/settings_page.py" line="74" />
         <source>Paper width</source>
         <translation>عرض کاغذ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="65" />
+        <location filename="../../desk_app/ui/settings_page.py" line="78" />
         <source>Print a test page</source>
         <translation>چاپ صفحهٔ آزمایشی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="69" />
+        <location filename="../../desk_app/ui/settings_page.py" line="82" />
         <source>Display</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="73" />
+        <location filename="../../desk_app/ui/settings_page.py" line="86" />
         <source>Rial</source>
         <translation>ریال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="74" />
+        <location filename="../../desk_app/ui/settings_page.py" line="87" />
         <source>Toman</source>
         <translation>تومان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="78" />
+        <location filename="../../desk_app/ui/settings_page.py" line="91" />
         <source>Amounts in</source>
         <translation>نمایش مبالغ به</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="79" />
+        <location filename="../../desk_app/ui/settings_page.py" line="92" />
         <source>Language (after restart)</source>
         <translation>زبان (پس از اجرای دوباره)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="84" />
+        <location filename="../../desk_app/ui/settings_page.py" line="96" />
+        <source>Backups</source>
+        <translation>پشتیبان‌گیری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="107" />
+        <source>Backup passphrase (at least 8 characters)</source>
+        <translation>رمز پشتیبان (دست‌کم ۸ نویسه)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="109" />
+        <source>Repeat the passphrase</source>
+        <translation>تکرار رمز پشتیبان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="111" />
+        <source>Set the backup passphrase</source>
+        <translation>تعیین رمز پشتیبان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="119" />
         <source>Save settings</source>
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="105" />
+        <location filename="../../desk_app/ui/settings_page.py" line="144" />
         <source>%1 (office code %2), device %3</source>
         <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="133" />
-        <location filename="../../desk_app/ui/settings_page.py" line="181" />
+        <location filename="../../desk_app/ui/settings_page.py" line="174" />
+        <location filename="../../desk_app/ui/settings_page.py" line="226" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="139" />
+        <location filename="../../desk_app/ui/settings_page.py" line="178" />
+        <source>This is not a readable PEM certificate file.</source>
+        <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="184" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="151" />
+        <location filename="../../desk_app/ui/settings_page.py" line="196" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="154" />
+        <location filename="../../desk_app/ui/settings_page.py" line="199" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="168" />
+        <location filename="../../desk_app/ui/settings_page.py" line="213" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="190" />
+        <location filename="../../desk_app/ui/settings_page.py" line="235" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="191" />
+        <location filename="../../desk_app/ui/settings_page.py" line="236" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="240" />
+        <source>Server CA file</source>
+        <translation>پروندهٔ گواهی مرجع سرور</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="241" />
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="257" />
+        <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
+        <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="259" />
+        <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
+        <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="268" />
+        <source>At least %1 characters.</source>
+        <translation>دست‌کم %1 نویسه.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <source>The two passphrases differ.</source>
+        <translation>دو رمز یکسان نیستند.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="285" />
+        <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
+        <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
 </context>
 <context>

@@ -259,6 +259,26 @@ FA = {
     "PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.":
         "PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.",
     "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
+    "The daily backup failed: %1": "پشتیبان روزانه گرفته نشد: %1",
+    "Today's backup was written: %1": "پشتیبان امروز نوشته شد: %1",
+    "(system certificates)": "(گواهی‌های سیستم)",
+    "Choose…": "انتخاب…",
+    "Server CA file (PEM)": "پروندهٔ گواهی مرجع سرور (PEM)",
+    "This is not a readable PEM certificate file.": "این پرونده، گواهی PEM خواندنی نیست.",
+    "Server CA file": "پروندهٔ گواهی مرجع سرور",
+    "Certificates (*.pem *.crt *.cer);;All files (*)": "گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)",
+    "Backups": "پشتیبان‌گیری",
+    "Backup passphrase (at least 8 characters)": "رمز پشتیبان (دست‌کم ۸ نویسه)",
+    "Repeat the passphrase": "تکرار رمز پشتیبان",
+    "Set the backup passphrase": "تعیین رمز پشتیبان",
+    "A backup passphrase is set: a backup is made every day and at each shift close.":
+        "رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.",
+    "No backup passphrase yet: no automatic backup is made until you set one.":
+        "رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.",
+    "At least %1 characters.": "دست‌کم %1 نویسه.",
+    "The two passphrases differ.": "دو رمز یکسان نیستند.",
+    "Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.":
+        "رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.",
 }
 
 
