@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from desk_app.ui.catalog_page import CatalogPage
 from desk_app.ui.context import UiContext
@@ -94,7 +95,11 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.users, self.tr("Users"))
         self.tabs.addTab(self.catalog, self.tr("Services"))
         self.settings = SettingsPage(ctx, self)
-        self.tabs.addTab(self.settings, self.tr("Settings"))
+        settings_scroll = QScrollArea(self)  # the page is taller than a 768-pixel laptop screen
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        settings_scroll.setWidget(self.settings)
+        self.tabs.addTab(settings_scroll, self.tr("Settings"))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
