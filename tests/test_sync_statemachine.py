@@ -69,6 +69,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.restored_unsynced = False
         self.forgotten: set[str] = set()  # requests whose server status a restore rolled back
         self.server_db = None
+        # every example starts with something to send, so the faults below always have work to hit
+        SyncMachine.fired["register"] += 1
+        self.registered += self.rig.register(2)
 
     def teardown(self):
         rig = getattr(self, "rig", None)
@@ -245,8 +248,12 @@ def test_sync_state_machine(tmp_path, tmp_path_factory):
     SyncMachine.TestCase.settings = settings(
         max_examples=6, stateful_step_count=15, deadline=None, database=None,
         suppress_health_check=list(HealthCheck))
-    seed(20261129)(SyncMachine.TestCase)().runTest()  # reproducible, yet a varied mix
+    wanted = {"register", "sync", "lose_batch_answer", "crash_client", "crash_and_restart_server"}
+    # Rule choice depends on the real server's timing, so one seed does not always reach every
+    # kind of step; run further seeded rounds (at most 4) until each kind has run at least once.
+    for round_no in range(4):
+        seed(20261129 + round_no)(SyncMachine.TestCase)().runTest()  # every round checks the invariants
+        if set(SyncMachine.fired) >= wanted:
+            break
     print(dict(SyncMachine.fired))
-    # every kind of step ran at least once in the derandomized examples
-    assert set(SyncMachine.fired) >= {"register", "sync", "lose_batch_answer", "crash_client",
-                                      "crash_and_restart_server"}, SyncMachine.fired
+    assert set(SyncMachine.fired) >= wanted, SyncMachine.fired
