@@ -86,3 +86,29 @@ def test_ca_file_setting(launcher, qtbot, tmp_path):
     settings.ca_file.clear()
     settings.save()
     qtbot.waitUntil(lambda: not window.ctx.prefs.values.get("ca_file"), timeout=10_000)
+
+
+def test_closing_a_shift_in_the_window_writes_the_shift_backup(launcher, qtbot, home, tmp_path):
+    filled_home(home)
+    autobackup.set_passphrase(home, PASS)
+    window = log_in(qtbot, launcher(prepare=False), "clerk")
+    qtbot.waitUntil(lambda: len(autobackup.list_backups(home)) == 1, timeout=10_000)  # the day's one
+    shift = window.shift
+    shift.refresh()
+    idle(qtbot, window.ctx.runner)
+    if shift.shift is None:  # open one as a clerk would, then close it with the counted cash
+        shift.opening_cash.setText("0")
+        shift.open_shift()
+        qtbot.waitUntil(lambda: shift.shift is not None, timeout=10_000)
+    shift.counted["cash"].setText("0")
+    shift.counted["card"].setText("0")
+    shift.close_shift()
+    qtbot.waitUntil(lambda: shift.last_close is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: [b.kind for b in autobackup.list_backups(home)].count("shift") == 1,
+                    timeout=10_000)
+    kinds = sorted(b.kind for b in autobackup.list_backups(home))
+    assert kinds == ["daily", "shift"]
+    shift_file = next(b.path for b in autobackup.list_backups(home) if b.kind == "shift")
+    qtbot.waitUntil(lambda: shift_file.name in window.status.currentMessage(), timeout=5_000)
+    out = tmp_path / "shift.sqlite3"
+    assert backup_crypto.decrypt_backup(shift_file, out, PASS, "4512").office == "4512"

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
             lambda outcome: self.status.showMessage(self.tr("Today's backup was written: %1")
                                                     .replace("%1", outcome.path.name), 10_000))
         self.daily_backup.failed.connect(self.show_alert)
+        self.shift.backup_written.connect(
+            lambda outcome: self.status.showMessage(self.tr("Shift-close backup written: %1")
+                                                    .replace("%1", outcome.path.name), 10_000))
         ctx.runner.unhandled_error.connect(self.show_alert)
         ctx.runner.busy_changed.connect(self.status.show_busy)
         for number in range(1, self.tabs.count() + 1):

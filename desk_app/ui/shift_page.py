@@ -4,6 +4,7 @@ The close shows expected, counted and the difference per method, as the service 
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desk_app.domain.errors import InvalidInput
@@ -17,6 +18,8 @@ METHODS = ("cash", "card")
 
 
 class ShiftPage(QWidget):
+    backup_written = Signal(object)  # autobackup.BackupOutcome of the shift-close backup
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -140,6 +143,26 @@ class ShiftPage(QWidget):
         for edit in self.counted.values():
             edit.clear()
         self._show_shift(None)
+        self._backup_after_close()
+
+    def _backup_after_close(self) -> None:
+        """The closed shift's cash is in the database now: an encrypted backup follows (when the
+        manager has set a passphrase). It runs on a worker; a failure is said, the close stands."""
+        desk = self.ctx.desk
+
+        def job():
+            from desk_app.services import autobackup
+
+            return autobackup.backup_at_shift_close(desk)
+
+        def done(outcome) -> None:
+            if getattr(outcome, "path", None) is not None:
+                self.backup_written.emit(outcome)
+
+        def failed(exc: BaseException) -> None:
+            self.message.show_error(self.tr("The shift-close backup failed: %1").replace("%1", describe_error(exc)))
+
+        self.ctx.runner.background(job, success=done, failure=failed)
 
     def _show_result(self, view) -> None:
         while self.result_grid.count():

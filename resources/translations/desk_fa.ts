@@ -140,7 +140,7 @@
 <context>
     <name>DailyBackup</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="65" />
+        <location filename="../../desk_app/ui/main_window.py" line="66" />
         <source>The daily backup failed: %1</source>
         <translation>پشتیبان روزانه گرفته نشد: %1</translation>
     </message>
@@ -430,57 +430,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="78" />
+        <location filename="../../desk_app/ui/main_window.py" line="79" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="86" />
+        <location filename="../../desk_app/ui/main_window.py" line="87" />
         <source>Intake</source>
         <translation>پذیرش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="87" />
+        <location filename="../../desk_app/ui/main_window.py" line="88" />
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="88" />
+        <location filename="../../desk_app/ui/main_window.py" line="89" />
         <source>Shift</source>
         <translation>شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="93" />
+        <location filename="../../desk_app/ui/main_window.py" line="94" />
         <source>Reports</source>
         <translation>گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="94" />
+        <location filename="../../desk_app/ui/main_window.py" line="95" />
         <source>Users</source>
         <translation>کاربران</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="95" />
+        <location filename="../../desk_app/ui/main_window.py" line="96" />
         <source>Services</source>
         <translation>خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="97" />
+        <location filename="../../desk_app/ui/main_window.py" line="102" />
         <source>Settings</source>
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="118" />
+        <location filename="../../desk_app/ui/main_window.py" line="123" />
         <source>Today's backup was written: %1</source>
         <translation>پشتیبان امروز نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="154" />
+        <location filename="../../desk_app/ui/main_window.py" line="127" />
+        <source>Shift-close backup written: %1</source>
+        <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/main_window.py" line="162" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="155" />
+        <location filename="../../desk_app/ui/main_window.py" line="163" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -1300,108 +1305,113 @@
 <context>
     <name>ShiftPage</name>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="30" />
+        <location filename="../../desk_app/ui/shift_page.py" line="33" />
         <source>Open a shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="35" />
+        <location filename="../../desk_app/ui/shift_page.py" line="38" />
         <source>Opening cash (rials)</source>
         <translation>موجودی نقدی آغاز (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="36" />
+        <location filename="../../desk_app/ui/shift_page.py" line="39" />
         <source>Open shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="42" />
+        <location filename="../../desk_app/ui/shift_page.py" line="45" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="48" />
+        <location filename="../../desk_app/ui/shift_page.py" line="51" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="49" />
+        <location filename="../../desk_app/ui/shift_page.py" line="52" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="51" />
+        <location filename="../../desk_app/ui/shift_page.py" line="54" />
         <source>Close shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="52" />
-        <location filename="../../desk_app/ui/shift_page.py" line="174" />
+        <location filename="../../desk_app/ui/shift_page.py" line="55" />
+        <location filename="../../desk_app/ui/shift_page.py" line="197" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="85" />
+        <location filename="../../desk_app/ui/shift_page.py" line="88" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="87" />
+        <location filename="../../desk_app/ui/shift_page.py" line="90" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="107" />
+        <location filename="../../desk_app/ui/shift_page.py" line="110" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="138" />
+        <location filename="../../desk_app/ui/shift_page.py" line="141" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="150" />
+        <location filename="../../desk_app/ui/shift_page.py" line="163" />
+        <source>The shift-close backup failed: %1</source>
+        <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="173" />
         <source>Method</source>
         <translation>روش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="150" />
+        <location filename="../../desk_app/ui/shift_page.py" line="173" />
         <source>Expected</source>
         <translation>مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="150" />
+        <location filename="../../desk_app/ui/shift_page.py" line="173" />
         <source>Counted</source>
         <translation>شمارش‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="150" />
+        <location filename="../../desk_app/ui/shift_page.py" line="173" />
         <source>Difference</source>
         <translation>اختلاف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <location filename="../../desk_app/ui/shift_page.py" line="176" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="153" />
+        <location filename="../../desk_app/ui/shift_page.py" line="176" />
         <source>Card</source>
         <translation>کارت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="164" />
+        <location filename="../../desk_app/ui/shift_page.py" line="187" />
         <source>surplus %1</source>
         <translation>اضافه %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="164" />
+        <location filename="../../desk_app/ui/shift_page.py" line="187" />
         <source>shortage %1</source>
         <translation>کسری %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="188" />
+        <location filename="../../desk_app/ui/shift_page.py" line="211" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>

@@ -261,6 +261,8 @@ FA = {
     "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
     "The daily backup failed: %1": "پشتیبان روزانه گرفته نشد: %1",
     "Today's backup was written: %1": "پشتیبان امروز نوشته شد: %1",
+    "Shift-close backup written: %1": "پشتیبان پایان شیفت نوشته شد: %1",
+    "The shift-close backup failed: %1": "پشتیبان پایان شیفت نوشته نشد: %1",
     "(system certificates)": "(گواهی‌های سیستم)",
     "Choose…": "انتخاب…",
     "Server CA file (PEM)": "پروندهٔ گواهی مرجع سرور (PEM)",
