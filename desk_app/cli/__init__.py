@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from desk_app.domain.errors import InvalidInput, PermissionDenied
+from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes
 from desk_app.store.errors import StoreError
 
 log = logging.getLogger("desk_app.cli")
@@ -169,14 +169,7 @@ def _utf8_streams() -> None:
 
 
 def _env_error_classes() -> tuple[type, ...]:
-    found: list[type] = [StoreError]
-    for dotted in ENV_ERROR_NAMES:
-        module_name, _, cls_name = dotted.rpartition(".")
-        module = sys.modules.get(module_name)
-        cls = getattr(module, cls_name, None) if module else None
-        if isinstance(cls, type):
-            found.append(cls)
-    return tuple(found)
+    return (StoreError, *loaded_classes(ENV_ERROR_NAMES))
 
 
 def _message(exc: BaseException) -> str:

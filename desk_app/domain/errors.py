@@ -38,3 +38,22 @@ class PermissionDenied(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def loaded_classes(dotted_names: tuple[str, ...]) -> tuple[type, ...]:
+    """The exception classes named `module.Class` whose module is already imported.
+
+    An error boundary (the CLI's, the window's) recognises known errors of layers it must not
+    import itself (printing pulls Qt in, sync pulls requests in): such an error can only have been
+    raised if its module was loaded, so looking in `sys.modules` is enough.
+    """
+    import sys
+
+    found: list[type] = []
+    for dotted in dotted_names:
+        module_name, _, cls_name = dotted.rpartition(".")
+        module = sys.modules.get(module_name)
+        cls = getattr(module, cls_name, None) if module else None
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)

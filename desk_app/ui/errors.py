@@ -6,9 +6,7 @@ the job runner and the user sees a short generic message.
 """
 from __future__ import annotations
 
-import sys
-
-from desk_app.domain.errors import InvalidInput, PermissionDenied
+from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes
 from desk_app.store.errors import StoreError
 
 GENERIC_FA = "خطای پیش‌بینی‌نشده‌ای رخ داد؛ جزئیات در گزارش برنامه ثبت شد."
@@ -24,14 +22,7 @@ _KNOWN_BY_NAME = (
 
 
 def _named_classes() -> tuple[type, ...]:
-    found = []
-    for dotted in _KNOWN_BY_NAME:
-        module_name, _, cls_name = dotted.rpartition(".")
-        module = sys.modules.get(module_name)
-        cls = getattr(module, cls_name, None) if module else None
-        if isinstance(cls, type):
-            found.append(cls)
-    return tuple(found)
+    return loaded_classes(_KNOWN_BY_NAME)
 
 
 def is_known_error(exc: BaseException) -> bool:
