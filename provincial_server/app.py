@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
@@ -90,6 +91,9 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
     app = FastAPI(title="Pishkhan provincial server", version=str(protocol.PROTOCOL_VERSION), lifespan=lifespan)
     app.state.db = db
     app.state.config = cfg
+    # Batch results, feed pages and the catalog go back gzip-compressed to clients that accept it
+    # (the desk's transport does): most of the bytes on a 2G link are answers, not uploads.
+    app.add_middleware(GZipMiddleware, minimum_size=512, compresslevel=6)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request, exc: ApiError):
