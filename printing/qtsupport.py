@@ -1,5 +1,5 @@
 """Qt set-up for printing: an offscreen QGuiApplication when none exists, the bundled fonts,
-and QImage <-> PIL conversion. QtGui only (never QtWidgets)."""
+and QImage <-> PIL conversion. QtGui only (never the widgets module)."""
 from __future__ import annotations
 
 import logging
