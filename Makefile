@@ -25,7 +25,7 @@ venv: $(STAMP)
 # System packages (Debian/Ubuntu, as root).
 deps:
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES)
 
 # `make test` installs the system packages when it can (root on Debian/Ubuntu), else goes on:
 # tests that need a missing tool skip with the reason (and fail under CI=true).
