@@ -116,6 +116,25 @@ class DailyReportData:
     source_note: str | None = None  # e.g. why the office-wide figures are missing
     unit: str = "rial"
 
+    def to_json(self) -> dict:
+        """Plain JSON: dates as ISO dates, instants as UTC ISO 8601 with `Z`, rows as objects."""
+        from desk_app.domain.jalali import format_utc
+
+        def conv(v):
+            if isinstance(v, dt.datetime):
+                return format_utc(v)
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            if isinstance(v, list):
+                return [conv(x) for x in v]
+            if isinstance(v, dict):
+                return {k: conv(x) for k, x in v.items()}
+            if hasattr(v, "__dataclass_fields__"):
+                return {k: conv(getattr(v, k)) for k in v.__dataclass_fields__}
+            return v
+
+        return conv(self)
+
 
 @dataclass
 class ShiftReportData:

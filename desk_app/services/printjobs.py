@@ -225,30 +225,13 @@ def print_form(desk, receipt_no: str, target: str) -> PrintResult:
     return PrintResult(job_id, KIND_FORM, str(parsed))
 
 
-def _rows(items):
-    from printing.data import Row
-
-    return [Row(r.key, r.label, r.count, r.amount, getattr(r, "refunds", 0)) for r in items]
-
-
 def daily_report_data(desk, day: dt.date):
-    """The local daily report (this counter PC) as printing data."""
-    from printing.data import CancellationRow, DailyReportData, ShiftRow
-
+    """The local daily report (this counter PC) as printing data: the report service builds it."""
     from desk_app.services.reports import daily_report
 
     rep = daily_report(desk, day)
-    return DailyReportData(
-        office_code=rep.office_code, office_name=rep.office_name, day=rep.day, generated_at=rep.generated_at,
-        requests_count=rep.requests_count, total_amount=rep.total_amount, per_service=_rows(rep.per_service),
-        per_clerk=_rows(rep.per_clerk), per_payment=_rows(rep.per_payment),
-        cancellations=[CancellationRow(c.receipt_no, c.clerk_name, c.reason, c.refund, c.at) for c in rep.cancellations],
-        refunds_total=rep.refunds_total, reprints=rep.reprints, pending_sync=rep.pending_sync,
-        attention=getattr(rep, "attention", 0),
-        shifts=[ShiftRow(x.shift_id, x.clerk_name, x.opened_at, x.closed_at, x.opening_cash, dict(x.expected),
-                         None if x.counted is None else dict(x.counted)) for x in rep.shifts],
-        unit=rep.unit or "rial",
-    )
+    rep.unit = rep.unit or "rial"
+    return rep
 
 
 def office_wide_data(desk, day: dt.date, transport):

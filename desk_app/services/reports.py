@@ -1,13 +1,12 @@
 """The daily report's figures for one Tehran civil day, as plain data (printing renders them).
 
-Field names mirror `printing.data.DailyReportData` so that printjobs maps them one to one.
+The data are `printing.data`'s dataclasses, so the renderers take the report as it is.
 Amounts are gross: a cancelled request still counts where it was taken; refunds paid that day
 are listed beside it (per row and in total).
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -17,71 +16,15 @@ from desk_app.domain.status import OutboxState
 from desk_app.services.shifts import PAYMENT_LABELS_FA, PAYMENT_METHODS, expected_amounts
 from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, OutboxOp, PrintJob, Request, Shift, User
+from printing.data import CancellationRow, DailyReportData, Row, ShiftRow
 
 
-@dataclass
-class ReportRow:
-    key: str
-    label: str
-    count: int
-    amount: int
-    refunds: int = 0
-
-
-@dataclass
-class ShiftSummary:
-    shift_id: str
-    clerk_name: str
-    opened_at: datetime
-    closed_at: datetime | None
-    opening_cash: int
-    expected: dict[str, int] = field(default_factory=dict)
-    counted: dict[str, int] | None = None
-
-
-@dataclass
-class CancellationItem:
-    receipt_no: str
-    clerk_name: str
-    reason: str
-    refund: int
-    at: datetime
-
-
-@dataclass
-class DailyReport:
-    office_code: str
-    office_name: str
-    day: date
-    generated_at: datetime
-    requests_count: int
-    total_amount: int
-    per_service: list[ReportRow] = field(default_factory=list)
-    per_clerk: list[ReportRow] = field(default_factory=list)
-    per_payment: list[ReportRow] = field(default_factory=list)
-    cancellations: list[CancellationItem] = field(default_factory=list)
-    refunds_total: int = 0
-    reprints: int = 0
-    pending_sync: int = 0
-    attention: int = 0
-    shifts: list[ShiftSummary] = field(default_factory=list)
-    unit: str = "rial"
-
-    def to_json(self) -> dict:
-        def conv(v):
-            if isinstance(v, (datetime,)):
-                return format_utc(v)
-            if isinstance(v, date):
-                return v.isoformat()
-            if isinstance(v, list):
-                return [conv(x) for x in v]
-            if isinstance(v, dict):
-                return {k: conv(x) for k, x in v.items()}
-            if hasattr(v, "__dataclass_fields__"):
-                return {k: conv(getattr(v, k)) for k in v.__dataclass_fields__}
-            return v
-
-        return conv(self)
+# The report's rows are printing's own dataclasses (services may import printing, not the other
+# way round): the service builds what the renderers draw, with nothing to copy field by field.
+ReportRow = Row
+ShiftSummary = ShiftRow
+CancellationItem = CancellationRow
+DailyReport = DailyReportData
 
 
 def _grouped(s, day_iso: str, column, labels: dict[str, str], refunds: dict[str, int]) -> list[ReportRow]:
