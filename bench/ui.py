@@ -162,21 +162,27 @@ def wait_for(app, predicate, timeout: float = 120.0) -> None:
             raise TimeoutError("the page did not answer")
 
 
-def child_requests(home: str) -> None:
-    """Open the requests page and search it; print JSON figures."""
+def _clerk_context(home: str):
+    """The app set up as the window does, logged in as the bench's clerk: (app, desk, runner, ctx)."""
     from desk_app.services import users
     from desk_app.services.context import Desk
     from desk_app.ui.app import setup_application
     from desk_app.ui.context import UiContext, load_prefs
     from desk_app.ui.jobs import JobRunner
-    from desk_app.ui.requests_page import RequestsPage
 
     app = setup_application()
     if os.environ.get("BENCH_SWITCH_INTERVAL_MS"):  # A/B against the app's own setting
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL_MS"]) / 1000)
     desk = Desk.open(home)
     runner = JobRunner()
-    ctx = UiContext(desk, runner, users.login(desk, "clerk", "secret-123"), load_prefs(desk))
+    return app, desk, runner, UiContext(desk, runner, users.login(desk, "clerk", "secret-123"), load_prefs(desk))
+
+
+def child_requests(home: str) -> None:
+    """Open the requests page and search it; print JSON figures."""
+    from desk_app.ui.requests_page import RequestsPage
+
+    app, desk, runner, ctx = _clerk_context(home)
     page = RequestsPage(ctx)
     page.resize(1200, 800)
     page.show()
@@ -231,19 +237,9 @@ def child_requests(home: str) -> None:
 def child_sync(home: str) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from desk_app.services import users
-    from desk_app.services.context import Desk
-    from desk_app.ui.app import setup_application
-    from desk_app.ui.context import UiContext, load_prefs
-    from desk_app.ui.jobs import JobRunner
     from desk_app.ui.main_window import MainWindow
 
-    app = setup_application()
-    if os.environ.get("BENCH_SWITCH_INTERVAL_MS"):  # A/B against the app's own setting
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL_MS"]) / 1000)
-    desk = Desk.open(home)
-    runner = JobRunner()
-    ctx = UiContext(desk, runner, users.login(desk, "clerk", "secret-123"), load_prefs(desk))
+    app, desk, runner, ctx = _clerk_context(home)
     window = MainWindow(ctx, sync_start_delay_s=3600)
     window.show()
     window.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import PASSWORD, app, filled_home, idle  # noqa: F401 - fixtures
+from tests.ui_helpers import PASSWORD, app, close_launchers, filled_home, idle  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -22,11 +22,7 @@ def started(app, home, qtbot):
         return launcher
 
     yield start
-    for launcher in made:
-        if launcher.window is not None:
-            launcher.window._force_close = True
-            launcher.window.close()
-        launcher.shutdown()
+    close_launchers(made)
 
 
 def test_login_is_shown_before_the_database_opens_and_logs_in_after(started, home, qtbot):

@@ -70,6 +70,15 @@ def app(qapp):
     return setup_application()
 
 
+def close_launchers(made) -> None:
+    """Close every window the test's launchers opened (no 'keep the draft?' question) and stop them."""
+    for launcher in made:
+        if launcher.window is not None:
+            launcher.window._force_close = True
+            launcher.window.close()
+        launcher.shutdown()
+
+
 @pytest.fixture
 def launcher(app, home, qtbot):
     from desk_app.services.context import Desk
@@ -86,11 +95,7 @@ def launcher(app, home, qtbot):
         return launcher
 
     yield make
-    for launcher in made:
-        if launcher.window is not None:
-            launcher.window._force_close = True
-            launcher.window.close()
-        launcher.shutdown()
+    close_launchers(made)
 
 
 def idle(qtbot, runner, timeout=10_000):
