@@ -12,7 +12,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-fas poppler-utils libzbar0 xvfb xdot
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 x11-utils x11-xkb-utils xkb-data cups-client
 
-.PHONY: run test deps deps-if-root venv screenshots bench dist clean demo
+.PHONY: run test check deps deps-if-root venv screenshots bench dist clean demo
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ run: $(STAMP)
 	$(if $(filter file,$(origin QT_QPA_PLATFORM)),env -u QT_QPA_PLATFORM) $(VENV)/bin/desk-app demo
 
 demo: run
+
+# Lint and format (ruff); CI runs it before the tests.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: deps-if-root $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

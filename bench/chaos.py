@@ -7,6 +7,7 @@ by the proxy after the server committed. Prints lost / duplicated / stuck (all m
 
     .venv/bin/python bench/chaos.py [--requests 2000] [--client-kills 100] [--server-kills 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,16 +35,25 @@ def main() -> int:
         base = Path(tmp)
         tpl = Templates(base / "templates")
         t0 = time.monotonic()
-        result = run_chaos(base / "run", tpl, requests=args.requests, client_kills=args.client_kills,
-                           server_kills=args.server_kills, drop_rate=args.drop_rate, seed=args.seed,
-                           log=lambda line: print("  " + line, flush=True))
+        result = run_chaos(
+            base / "run",
+            tpl,
+            requests=args.requests,
+            client_kills=args.client_kills,
+            server_kills=args.server_kills,
+            drop_rate=args.drop_rate,
+            seed=args.seed,
+            log=lambda line: print("  " + line, flush=True),
+        )
         final = result.pop("final_report")
         print(json.dumps(result, indent=1))
-        print(f"chaos: {result['requests']} requests, {result['sync_runs']} sync runs, "
-              f"{result['client_kills']} client SIGKILLs, {result['server_kills']} server SIGKILLs, "
-              f"{result['dropped_answers']} of {result['batch_calls']} batch answers dropped after commit -> "
-              f"lost {result['lost']}, duplicated {result['duplicated']}, stuck {result['stuck']}, "
-              f"mismatched {result['mismatched']} ({time.monotonic() - t0:.0f} s)")
+        print(
+            f"chaos: {result['requests']} requests, {result['sync_runs']} sync runs, "
+            f"{result['client_kills']} client SIGKILLs, {result['server_kills']} server SIGKILLs, "
+            f"{result['dropped_answers']} of {result['batch_calls']} batch answers dropped after commit -> "
+            f"lost {result['lost']}, duplicated {result['duplicated']}, stuck {result['stuck']}, "
+            f"mismatched {result['mismatched']} ({time.monotonic() - t0:.0f} s)"
+        )
         if any(result[k] for k in ("lost", "duplicated", "stuck", "mismatched")):
             print("final sync report:", final)
             return 1

@@ -5,6 +5,7 @@ CSV import; validators on every intake. Figures only, no assertions.
 
     .venv/bin/python bench/domain.py [--n 100000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,12 @@ def main() -> None:
         codes.append(to_persian_digits(code[:3]) + "-" + code[3:])
     mobiles = ["+98 912 " + str(rnd.randint(1000000, 9999999)) for _ in range(1000)]
     amounts = [rnd.randint(0, 10**10) for _ in range(1000)]
-    payload = {"request_id": "x" * 36, "citizen": {"first_name": "علی", "last_name": "رضایی"},
-               "fees": [{"kind": "government", "amount": 12000000}], "total": 12000000}
+    payload = {
+        "request_id": "x" * 36,
+        "citizen": {"first_name": "علی", "last_name": "رضایی"},
+        "fees": [{"kind": "government", "amount": 12000000}],
+        "total": 12000000,
+    }
     catalog = json.loads((ROOT / "resources/catalog/demo-catalog.json").read_text(encoding="utf-8"))
 
     def national(code):
@@ -64,7 +69,10 @@ def main() -> None:
         ("format_amount", per_call(format_amount, amounts, n)),
         ("amount_in_words", per_call(amount_in_words, amounts, n)),
         ("payload_sha256 (small request)", per_call(payload_sha256, [payload], n)),
-        (f"parse_catalog (demo, {len(catalog['services'])} services)", per_call(parse_catalog, [catalog], max(n // 100, 10))),
+        (
+            f"parse_catalog (demo, {len(catalog['services'])} services)",
+            per_call(parse_catalog, [catalog], max(n // 100, 10)),
+        ),
     ]
     print(f"domain per-call cost, n={n}, Python {sys.version.split()[0]}")
     for name, us in rows:

@@ -9,6 +9,7 @@
     .venv/bin/python bench/intake.py [--rows 1000000] [--intake 300] [--searches 50] [--folder DIR]
                                      [--no-search]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,12 +33,70 @@ from desk_app.domain.identifiers import national_code_check_digit  # noqa: E402
 from desk_app.domain.jalali import jalali_yymmdd  # noqa: E402
 from desk_app.domain.text import search_key  # noqa: E402
 
-FIRST = ["محمد", "علی", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس", "امیر", "حسن",
-         "ابوالفضل", "یوسف", "کوثر", "هانیه", "سمیه", "معصومه", "جواد", "صادق", "اکبر", "لیلا", "نازنین",
-         "پریسا", "بهاره", "کامران", "آرش", "سیاوش", "شیرین", "پروین"]
-LAST = ["محمدی", "حسینی", "احمدی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "قاسمی", "رحیمی",
-        "کاظمی", "نوری", "باقری", "زارعی", "اکبری", "عباسی", "یوسفی", "سلیمانی", "شریفی", "طاهری",
-        "ملکی", "فرهادی", "نجفی", "عزیزی", "بهرامی", "پورمحمد", "آذری", "ارومیه‌ای", "خویی", "مرندی"]
+FIRST = [
+    "محمد",
+    "علی",
+    "حسین",
+    "رضا",
+    "مهدی",
+    "زهرا",
+    "فاطمه",
+    "مریم",
+    "سارا",
+    "نرگس",
+    "امیر",
+    "حسن",
+    "ابوالفضل",
+    "یوسف",
+    "کوثر",
+    "هانیه",
+    "سمیه",
+    "معصومه",
+    "جواد",
+    "صادق",
+    "اکبر",
+    "لیلا",
+    "نازنین",
+    "پریسا",
+    "بهاره",
+    "کامران",
+    "آرش",
+    "سیاوش",
+    "شیرین",
+    "پروین",
+]
+LAST = [
+    "محمدی",
+    "حسینی",
+    "احمدی",
+    "رضایی",
+    "کریمی",
+    "موسوی",
+    "جعفری",
+    "صادقی",
+    "قاسمی",
+    "رحیمی",
+    "کاظمی",
+    "نوری",
+    "باقری",
+    "زارعی",
+    "اکبری",
+    "عباسی",
+    "یوسفی",
+    "سلیمانی",
+    "شریفی",
+    "طاهری",
+    "ملکی",
+    "فرهادی",
+    "نجفی",
+    "عزیزی",
+    "بهرامی",
+    "پورمحمد",
+    "آذری",
+    "ارومیه‌ای",
+    "خویی",
+    "مرندی",
+]
 
 
 def national_code(n: int) -> str:
@@ -77,8 +136,13 @@ def bench_intake(folder: Path, n: int) -> dict:
 
     def register():
         return intake.register_request(
-            desk, clerk="ali", national_code=national_code(rng.randrange(10**8)), first_name=rng.choice(FIRST),
-            last_name=rng.choice(LAST), service_code=code)
+            desk,
+            clerk="ali",
+            national_code=national_code(rng.randrange(10**8)),
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            service_code=code,
+        )
 
     size = len(json.dumps(register().to_json(), ensure_ascii=False).encode())
     con = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
@@ -104,8 +168,15 @@ def bench_intake(folder: Path, n: int) -> dict:
     con.close()
     desk.close()
     same, same_cpu = _same_rows_bare(desk.db.path, n)
-    return {"service": times, "service_cpu": cpu, "bare": bare, "bare_cpu": bare_cpu, "row_bytes": size * 2,
-            "same": same, "same_cpu": same_cpu}
+    return {
+        "service": times,
+        "service_cpu": cpu,
+        "bare": bare,
+        "bare_cpu": bare_cpu,
+        "row_bytes": size * 2,
+        "same": same,
+        "same_cpu": same_cpu,
+    }
 
 
 def _same_rows_bare(path: Path, n: int) -> tuple[list[float], list[float]]:
@@ -121,19 +192,29 @@ def _same_rows_bare(path: Path, n: int) -> tuple[list[float], list[float]]:
         picks = ", ".join(replaced.get(c, c) for c in cols)
         return f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picks} FROM {table} WHERE {where}"
 
-    citizen = copy_sql("citizens", {"national_code": ":code"}, "id = (SELECT citizen_id FROM requests WHERE seq = :seq)")
+    citizen = copy_sql(
+        "citizens", {"national_code": ":code"}, "id = (SELECT citizen_id FROM requests WHERE seq = :seq)"
+    )
     request = copy_sql("requests", {"request_id": ":rid", "receipt_no": ":rno"}, "seq = :seq")
     history = copy_sql("request_history", {"request_id": ":rid"}, "request_id = :old")
     outbox = copy_sql("outbox", {"request_id": ":rid", "op_id": ":op", "receipt_no": ":rno"}, "request_id = :old")
-    audit = ("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
-             " SELECT id + 1, at, actor, action, :rno, details_json, hash, hash FROM audit_log"
-             " WHERE id = (SELECT max(id) FROM audit_log)")
+    audit = (
+        "INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
+        " SELECT id + 1, at, actor, action, :rno, details_json, hash, hash FROM audit_log"
+        " WHERE id = (SELECT max(id) FROM audit_log)"
+    )
     times, cpu = [], []
     for i in range(n):
-        args = {"code": f"x{i}", "seq": seq, "rid": str(uuid.uuid4()), "rno": f"same-{i}", "old": request_id,
-                "op": str(uuid.uuid4())}
+        args = {
+            "code": f"x{i}",
+            "seq": seq,
+            "rid": str(uuid.uuid4()),
+            "rno": f"same-{i}",
+            "old": request_id,
+            "op": str(uuid.uuid4()),
+        }
 
-        def txn():
+        def txn(args=args):
             con.execute("BEGIN IMMEDIATE")
             for sql in (citizen, request, history, outbox, audit):
                 con.execute(sql, args)
@@ -162,10 +243,31 @@ def generate(desk, rows: int, seed: int = 7) -> None:
         code = national_code(i)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         created = f"{day.isoformat()}T08:{(seq // 60) % 60:02d}:{seq % 60:02d}.000000Z"
-        batch.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), receipt, "4512", "2", created,
-                      day.isoformat(), code, first, last, search_key(first), search_key(last), "1101",
-                      "ثبت‌نام کارت هوشمند ملی", "1405-09-01", fees, 4150000, "cash", "ali",
-                      rng.choice(["registered", "submitted", "completed"]), 0, created))
+        batch.append(
+            (
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                receipt,
+                "4512",
+                "2",
+                created,
+                day.isoformat(),
+                code,
+                first,
+                last,
+                search_key(first),
+                search_key(last),
+                "1101",
+                "ثبت‌نام کارت هوشمند ملی",
+                "1405-09-01",
+                fees,
+                4150000,
+                "cash",
+                "ali",
+                rng.choice(["registered", "submitted", "completed"]),
+                0,
+                created,
+            )
+        )
         if len(batch) == 20000:
             _insert(con, batch)
             batch = []
@@ -181,8 +283,9 @@ def _samples(desk, k: int = 500) -> list[tuple[str, str, str]]:
     try:
         n = con.execute("SELECT max(seq) FROM requests").fetchone()[0]
         step = max(1, n // k)
-        return con.execute("SELECT receipt_no, national_code, last_name FROM requests WHERE seq % ? = 0",
-                           (step,)).fetchall()
+        return con.execute(
+            "SELECT receipt_no, national_code, last_name FROM requests WHERE seq % ? = 0", (step,)
+        ).fetchall()
     finally:
         con.close()
 
@@ -192,7 +295,9 @@ def _insert(con, batch) -> None:
         "INSERT INTO requests (request_id, receipt_no, office, device, created_at, tehran_day, national_code,"
         " first_name, last_name, first_key, last_key, service_code, service_title, catalog_version, fees_json,"
         " total, payment_method, clerk_username, status, reprint_count, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        batch,
+    )
 
 
 def bench_search(folder: Path, rows: int, searches: int) -> dict:
@@ -228,8 +333,9 @@ def bench_search(folder: Path, rows: int, searches: int) -> dict:
                 assert len(result) == 1, (name, p)
             elif name == "name_prefix_page":
                 key = search_key(p[2][:3])
-                assert result and all(search_key(r.first_name).startswith(key)
-                                      or search_key(r.last_name).startswith(key) for r in result)
+                assert result and all(
+                    search_key(r.first_name).startswith(key) or search_key(r.last_name).startswith(key) for r in result
+                )
         out[name] = times
         out[name + "_cpu"] = cpu
     desk.close()
@@ -252,12 +358,17 @@ def main(argv: list[str] | None = None) -> int:
         res = bench_intake(folder, args.intake)
         print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"intake through the service (durable, 1 transaction): {fmt(res['service'], res['service_cpu'])}")
-        print(f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: "
-              f"{fmt(res['bare'], res['bare_cpu'])}")
-        print(f"bare sqlite3 copy of one intake's rows (5 tables, their indexes), same pragmas: "
-              f"{fmt(res['same'], res['same_cpu'])}")
-        print(f"intake / bare, medians: {statistics.median(res['service']) / statistics.median(res['bare']):.2f}x wall,"
-              f" {statistics.median(res['service_cpu']) / statistics.median(res['bare_cpu']):.1f}x CPU")
+        print(
+            f"bare sqlite3 INSERT+COMMIT of {res['row_bytes']} bytes, same pragmas: {fmt(res['bare'], res['bare_cpu'])}"
+        )
+        print(
+            f"bare sqlite3 copy of one intake's rows (5 tables, their indexes), same pragmas: "
+            f"{fmt(res['same'], res['same_cpu'])}"
+        )
+        print(
+            f"intake / bare, medians: {statistics.median(res['service']) / statistics.median(res['bare']):.2f}x wall,"
+            f" {statistics.median(res['service_cpu']) / statistics.median(res['bare_cpu']):.1f}x CPU"
+        )
         if args.no_search:
             return 0
         s = bench_search(folder, args.rows, args.searches)

@@ -9,6 +9,7 @@ Aims (the brief): receipt < 50 ms each way, 5,000-request report < 3 s.
 
     .venv/bin/python bench/printing.py [--receipts 50] [--requests 5000] [--record]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -92,8 +93,10 @@ def main() -> int:
     say(f"first receipt (QGuiApplication + fonts + render): {(time.perf_counter() - t0) * 1000:.0f} ms")
     med, worst, cpu = timed(lambda: receipt_bytes(data, paper=80), args.receipts)
     size = len(receipt_bytes(data, paper=80))
-    say(f"receipt -> ESC/POS 80 mm: median {med:.1f} ms wall ({cpu:.1f} ms CPU), max {worst:.1f} ms "
-        f"({size / 1024:.0f} KiB job)")
+    say(
+        f"receipt -> ESC/POS 80 mm: median {med:.1f} ms wall ({cpu:.1f} ms CPU), max {worst:.1f} ms "
+        f"({size / 1024:.0f} KiB job)"
+    )
     med, worst, cpu = timed(lambda: receipt_bytes(data, paper=58), args.receipts)
     say(f"receipt -> ESC/POS 58 mm: median {med:.1f} ms wall ({cpu:.1f} ms CPU), max {worst:.1f} ms")
     med, worst, cpu = timed(lambda: render_receipt_pdf(data, tmp / "r.pdf"), args.receipts)
@@ -101,10 +104,13 @@ def main() -> int:
 
     printer = _Printer()
     target = f"escpos-net:127.0.0.1:{printer.port}"
-    med, worst, cpu = timed(lambda: print_receipt_to(target, data, timeouts=Timeouts(status=2)),
-                            max(5, args.receipts // 5))
-    say(f"receipt -> loopback network printer (status + job + status): median {med:.1f} ms wall "
-        f"({cpu:.1f} ms CPU), max {worst:.1f} ms")
+    med, worst, cpu = timed(
+        lambda: print_receipt_to(target, data, timeouts=Timeouts(status=2)), max(5, args.receipts // 5)
+    )
+    say(
+        f"receipt -> loopback network printer (status + job + status): median {med:.1f} ms wall "
+        f"({cpu:.1f} ms CPU), max {worst:.1f} ms"
+    )
 
     report = S.daily(requests=args.requests, services=170, cancellations=60)
     t, c = time.perf_counter(), time.process_time()
@@ -114,17 +120,21 @@ def main() -> int:
 
     with pdfplumber.open(out) as pdf:
         pages = len(pdf.pages)
-    say(f"daily report, {args.requests} requests / 170 services -> A4 PDF: {pdf_s:.2f} s wall ({pdf_cpu:.2f} s CPU), {pages} pages, "
-        f"{out.stat().st_size / 1024:.0f} KiB")
+    say(
+        f"daily report, {args.requests} requests / 170 services -> A4 PDF: {pdf_s:.2f} s wall ({pdf_cpu:.2f} s CPU), {pages} pages, "  # noqa: E501
+        f"{out.stat().st_size / 1024:.0f} KiB"
+    )
     t = time.perf_counter()
     write_daily_csv(report, tmp / "d.csv")
     say(f"daily report CSV: {(time.perf_counter() - t) * 1000:.1f} ms")
 
     if args.record:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
-            f.write(f"\n## printing ({stamp}, {platform.python_implementation()} {platform.python_version()}, "
-                    f"{os.cpu_count()} CPUs)\n\n`.venv/bin/python bench/printing.py --record`\n\n")
+            f.write(
+                f"\n## printing ({stamp}, {platform.python_implementation()} {platform.python_version()}, "
+                f"{os.cpu_count()} CPUs)\n\n`.venv/bin/python bench/printing.py --record`\n\n"
+            )
             f.writelines(f"- {x}\n" for x in lines)
     return 0
 

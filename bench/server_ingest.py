@@ -8,6 +8,7 @@ Prints the figures and appends a section to bench/RESULTS.md.
     .venv/bin/python bench/server_ingest.py [--devices 50] [--batches 8] [--batch-size 50]
                                             [--workers 2] [--backends postgres,sqlite] [--no-record]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +38,13 @@ def run(url: str, *, devices: int, batches: int, batch_size: int, workers: int, 
     srv.start()
     try:
         # payloads built before the clock starts
-        work = {key: [[make_request_op(key[0], key[1], n=b * batch_size + j) for j in range(batch_size)]
-                      for b in range(batches)] for key in tokens}
+        work = {
+            key: [
+                [make_request_op(key[0], key[1], n=b * batch_size + j) for j in range(batch_size)]
+                for b in range(batches)
+            ]
+            for key in tokens
+        }
         latencies: list[float] = []
         results: dict[str, int] = {}
         errors: list[str] = []
@@ -74,11 +80,19 @@ def run(url: str, *, devices: int, batches: int, batch_size: int, workers: int, 
     created = results.get("created", 0)
     lat = sorted(latencies)
     return {
-        "devices": len(tokens), "offices": offices, "batches": len(latencies), "batch_size": batch_size,
-        "workers": workers, "created": created, "other": {k: v for k, v in results.items() if k != "created"},
-        "errors": len(errors), "first_error": errors[0] if errors else None, "wall_s": wall,
+        "devices": len(tokens),
+        "offices": offices,
+        "batches": len(latencies),
+        "batch_size": batch_size,
+        "workers": workers,
+        "created": created,
+        "other": {k: v for k, v in results.items() if k != "created"},
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "wall_s": wall,
         "rps": created / wall if wall else 0.0,
-        "p50_ms": 1000 * statistics.median(lat), "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
+        "p50_ms": 1000 * statistics.median(lat),
+        "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
         "max_ms": 1000 * lat[-1],
     }
 
@@ -107,15 +121,21 @@ def main(argv=None) -> int:
             url = cluster.new_database()
         else:
             url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-sqlite-')}/provincial.db"
-        print(f"== {backend}: {args.devices} devices x {args.batches} batches x {args.batch_size} ops, "
-              f"{args.workers} workers", flush=True)
+        print(
+            f"== {backend}: {args.devices} devices x {args.batches} batches x {args.batch_size} ops, "
+            f"{args.workers} workers",
+            flush=True,
+        )
         res = run(url, devices=args.devices, batches=args.batches, batch_size=args.batch_size, workers=args.workers)
         res["backend"] = backend
         rows.append(res)
-        print(f"   accepted {res['created']} requests in {res['wall_s']:.1f} s = {res['rps']:.0f} requests/s; "
-              f"batch latency p50 {res['p50_ms']:.0f} ms, p95 {res['p95_ms']:.0f} ms, max {res['max_ms']:.0f} ms; "
-              f"other results {res['other']}, HTTP errors {res['errors']}"
-              + (f" (first: {res['first_error']})" if res["first_error"] else ""), flush=True)
+        print(
+            f"   accepted {res['created']} requests in {res['wall_s']:.1f} s = {res['rps']:.0f} requests/s; "
+            f"batch latency p50 {res['p50_ms']:.0f} ms, p95 {res['p95_ms']:.0f} ms, max {res['max_ms']:.0f} ms; "
+            f"other results {res['other']}, HTTP errors {res['errors']}"
+            + (f" (first: {res['first_error']})" if res["first_error"] else ""),
+            flush=True,
+        )
     if cluster is not None:
         cluster.stop()
     if rows and not args.no_record:
@@ -125,21 +145,26 @@ def main(argv=None) -> int:
 
 def record(rows: list[dict], argv: list[str]) -> None:
     path = ROOT / "bench" / "RESULTS.md"
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     import os
 
     lines = [
-        "", f"## Provincial server ingest ({when})", "",
+        "",
+        f"## Provincial server ingest ({when})",
+        "",
         f"Command: `{' '.join(['.venv/bin/python bench/server_ingest.py', *argv])}` — {os.cpu_count()} CPUs "
         f"(load average {os.getloadavg()[0]:.1f} at the end), server and load generator on the same machine, "
-        "loopback HTTP, `--rate-limit 0`.", "",
-        "| backend | devices | offices | workers | batch | requests accepted | wall s | requests/s | p50 ms | p95 ms | max ms | errors |",
+        "loopback HTTP, `--rate-limit 0`.",
+        "",
+        "| backend | devices | offices | workers | batch | requests accepted | wall s | requests/s | p50 ms | p95 ms | max ms | errors |",  # noqa: E501
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['backend']} | {r['devices']} | {r['offices']} | {r['workers']} | {r['batch_size']} | "
-                     f"{r['created']} | {r['wall_s']:.1f} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
-                     f"{r['max_ms']:.0f} | {r['errors']} |")
+        lines.append(
+            f"| {r['backend']} | {r['devices']} | {r['offices']} | {r['workers']} | {r['batch_size']} | "
+            f"{r['created']} | {r['wall_s']:.1f} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
+            f"{r['max_ms']:.0f} | {r['errors']} |"
+        )
     if not path.exists():
         lines = ["# Benchmark results", ""] + lines
     with open(path, "a", encoding="utf-8") as f:

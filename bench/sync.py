@@ -8,6 +8,7 @@
 
     .venv/bin/python bench/sync.py [--count 10000] [--slow-count 100]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,20 +29,22 @@ from tests.helpers.server import ServerProcess  # noqa: E402
 from tests.helpers.syncdata import outbox_states, queue_many  # noqa: E402
 from tests.helpers.syncrig import DEVICE, OFFICE, Templates  # noqa: E402
 
-RATE_BPS = 64_000 // 8   # 64 kbit/s in bytes per second, each way
+RATE_BPS = 64_000 // 8  # 64 kbit/s in bytes per second, each way
 RTT_S = 0.400
 
 
-def one_run(base: Path, tpl: Templates, name: str, count: int, serve_args: tuple[str, ...],
-            throttle: bool = False) -> dict:
+def one_run(
+    base: Path, tpl: Templates, name: str, count: int, serve_args: tuple[str, ...], throttle: bool = False
+) -> dict:
     """Copy the templates, queue `count` requests, sync them all; figures of that run."""
     tmp = base / name
     tmp.mkdir()
     tpl.copy_to(tmp)
     desk = Desk.open(tmp / "home")
     queue_many(desk.db, OFFICE, DEVICE, count)
-    srv = ServerProcess(f"sqlite:///{tmp / 'provincial.db'}", cwd=tmp,
-                        serve_args=("--rate-limit", "0", *serve_args)).start()
+    srv = ServerProcess(
+        f"sqlite:///{tmp / 'provincial.db'}", cwd=tmp, serve_args=("--rate-limit", "0", *serve_args)
+    ).start()
     proxy = AimedProxy(srv.url).start()
     if throttle:
         proxy.set_mode("throttle", rate_bps=RATE_BPS, latency_s=0.0)
@@ -59,8 +62,16 @@ def one_run(base: Path, tpl: Templates, name: str, count: int, serve_args: tuple
         elapsed = time.perf_counter() - t0
         transport.close()
         states = outbox_states(desk.db)
-        return {"name": name, "count": count, "seconds": elapsed, "runs": runs, "acked": states.get("acked", 0),
-                "http_requests": proxy.requests, "bytes_up": proxy.bytes_up, "bytes_down": proxy.bytes_down}
+        return {
+            "name": name,
+            "count": count,
+            "seconds": elapsed,
+            "runs": runs,
+            "acked": states.get("acked", 0),
+            "http_requests": proxy.requests,
+            "bytes_up": proxy.bytes_up,
+            "bytes_down": proxy.bytes_down,
+        }
     finally:
         proxy.stop()
         srv.stop()
@@ -81,19 +92,25 @@ def main() -> int:
         ]
         print(f"loopback, {args.count} queued requests (sync includes hello, pull of the feed, catalog):")
         for r in rows:
-            print(f"  {r['name']:15s} {r['seconds']:8.1f} s  {r['count'] / r['seconds']:8.0f} req/s  "
-                  f"{r['http_requests']:6d} HTTP calls  up {r['bytes_up'] / r['count']:7.0f} B/req  "
-                  f"down {r['bytes_down'] / r['count']:7.0f} B/req  acked {r['acked']}")
+            print(
+                f"  {r['name']:15s} {r['seconds']:8.1f} s  {r['count'] / r['seconds']:8.0f} req/s  "
+                f"{r['http_requests']:6d} HTTP calls  up {r['bytes_up'] / r['count']:7.0f} B/req  "
+                f"down {r['bytes_down'] / r['count']:7.0f} B/req  acked {r['acked']}"
+            )
         speedup = rows[1]["seconds"] / rows[0]["seconds"]
         print(f"  engine batches are {speedup:.1f}x faster than one operation per call")
         slow = one_run(base, tpl, "rural-link", args.slow_count, (), throttle=True)
         floor = slow["bytes_up"] / RATE_BPS + slow["bytes_down"] / RATE_BPS
         floor_rtt = floor + slow["http_requests"] * RTT_S
-        print(f"64 kbit/s + {RTT_S * 1000:.0f} ms RTT, {slow['count']} requests: {slow['seconds']:.1f} s, "
-              f"{slow['http_requests']} HTTP calls, up {slow['bytes_up']} B, down {slow['bytes_down']} B "
-              f"({(slow['bytes_up'] + slow['bytes_down']) / slow['count']:.0f} B/req)")
-        print(f"  floor from bytes/bandwidth: {floor:.1f} s; with one RTT per call: {floor_rtt:.1f} s; "
-              f"measured/floor = {slow['seconds'] / floor:.2f}")
+        print(
+            f"64 kbit/s + {RTT_S * 1000:.0f} ms RTT, {slow['count']} requests: {slow['seconds']:.1f} s, "
+            f"{slow['http_requests']} HTTP calls, up {slow['bytes_up']} B, down {slow['bytes_down']} B "
+            f"({(slow['bytes_up'] + slow['bytes_down']) / slow['count']:.0f} B/req)"
+        )
+        print(
+            f"  floor from bytes/bandwidth: {floor:.1f} s; with one RTT per call: {floor_rtt:.1f} s; "
+            f"measured/floor = {slow['seconds'] / floor:.2f}"
+        )
         ok = all(r["acked"] == r["count"] for r in rows + [slow])
         return 0 if ok else 1
     finally:

@@ -11,6 +11,7 @@
 The data are written straight into the store (bulk inserts), the same rows intake writes,
 because a million intakes one by one would take an hour of fsyncs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,7 @@ LAST = ["رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "�
 
 
 # ------------------------------------------------------------------------------- data
+
 
 def make_home(home: Path, *, server_url: str | None = None, token: str | None = None) -> None:
     from desk_app.paths import resources_dir
@@ -79,26 +81,64 @@ def bulk_requests(home: Path, count: int, *, outbox: bool = False, batch: int = 
                 code = national_code(i)
                 at = format_utc(created)
                 rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-                rows.append(dict(request_id=rid, receipt_no=receipt, office="4512", device="2", created_at=at,
-                                 tehran_day=day.isoformat(), national_code=code, first_name=first, last_name=last,
-                                 first_key=search_key(first), last_key=search_key(last), mobile=None,
-                                 service_code=service.code, service_title=service.title,
-                                 catalog_version=service.catalog_version, fees_json=json.dumps(service.fees),
-                                 total=service.total, payment_method="cash", clerk_username="clerk",
-                                 status="registered", clock_skew_s=0, reprint_count=0, updated_at=at))
+                rows.append(
+                    dict(
+                        request_id=rid,
+                        receipt_no=receipt,
+                        office="4512",
+                        device="2",
+                        created_at=at,
+                        tehran_day=day.isoformat(),
+                        national_code=code,
+                        first_name=first,
+                        last_name=last,
+                        first_key=search_key(first),
+                        last_key=search_key(last),
+                        mobile=None,
+                        service_code=service.code,
+                        service_title=service.title,
+                        catalog_version=service.catalog_version,
+                        fees_json=json.dumps(service.fees),
+                        total=service.total,
+                        payment_method="cash",
+                        clerk_username="clerk",
+                        status="registered",
+                        clock_skew_s=0,
+                        reprint_count=0,
+                        updated_at=at,
+                    )
+                )
                 if outbox:
-                    payload = {"request_id": rid, "receipt_no": receipt, "office": "4512", "device": 2,
-                               "created_at": at, "clock_skew_s": 0,
-                               "clerk": {"username": "clerk", "full_name": "زهرا احمدی"}, "shift_id": None,
-                               "citizen": {"national_code": code, "first_name": first, "last_name": last,
-                                           "mobile": None},
-                               "service_code": service.code, "catalog_version": service.catalog_version,
-                               "fees": service.fees, "total": service.total,
-                               "payment": {"method": "cash", "ref": None}}
+                    payload = {
+                        "request_id": rid,
+                        "receipt_no": receipt,
+                        "office": "4512",
+                        "device": 2,
+                        "created_at": at,
+                        "clock_skew_s": 0,
+                        "clerk": {"username": "clerk", "full_name": "زهرا احمدی"},
+                        "shift_id": None,
+                        "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": None},
+                        "service_code": service.code,
+                        "catalog_version": service.catalog_version,
+                        "fees": service.fees,
+                        "total": service.total,
+                        "payment": {"method": "cash", "ref": None},
+                    }
                     data = canonical_json(payload)
-                    ops.append(dict(op_id=str(uuid.uuid4()), kind="request", request_id=rid, receipt_no=receipt,
-                                    payload=data, payload_sha256=payload_sha256(data), state="pending",
-                                    attempts=0, created_at=at))
+                    ops.append(
+                        dict(
+                            op_id=str(uuid.uuid4()),
+                            kind="request",
+                            request_id=rid,
+                            receipt_no=receipt,
+                            payload=data,
+                            payload_sha256=payload_sha256(data),
+                            state="pending",
+                            attempts=0,
+                            created_at=at,
+                        )
+                    )
             with desk.db.write() as s:
                 s.execute(insert(Request), rows)
                 if ops:
@@ -140,8 +180,9 @@ def time_child(args: list[str], runs: int = 3) -> float:
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        )
         line = proc.stdout.readline()
         elapsed = time.perf_counter() - started
         proc.wait(timeout=60)
@@ -152,6 +193,7 @@ def time_child(args: list[str], runs: int = 3) -> float:
 
 
 # ------------------------------------------------------------------------------- 2./3. the big list
+
 
 def wait_for(app, predicate, timeout: float = 120.0) -> None:
     deadline = time.perf_counter() + timeout
@@ -198,15 +240,20 @@ def child_requests(home: str) -> None:
     timed("open_ms", page.apply_filters)
     figures["count"] = page.model.count
     row = page.model.row_at(0)
-    for name, text in (("search_receipt_ms", row.receipt_no), ("search_national_code_ms", row.national_code),
-                       ("search_name_ms", "مریم"), ("search_last_name_ms", "کریمی‌زاده")):
+    for name, text in (
+        ("search_receipt_ms", row.receipt_no),
+        ("search_national_code_ms", row.national_code),
+        ("search_name_ms", "مریم"),
+        ("search_last_name_ms", "کریمی‌زاده"),
+    ):
         page.search.setText(text)
         timed(name, page.apply_filters)
         figures[name.replace("_ms", "_hits")] = page.model.count
     page.search.clear()
     timed("clear_search_ms", page.apply_filters)
-    from desk_app.domain.jalali import format_jalali_date, parse_utc, tehran_day
     from datetime import timedelta
+
+    from desk_app.domain.jalali import format_jalali_date, parse_utc, tehran_day
 
     newest = tehran_day(parse_utc(row.created_at))
     for name, days in (("range_7_days_ms", 6), ("range_90_days_ms", 89)):  # a short and a long range
@@ -233,6 +280,7 @@ def child_requests(home: str) -> None:
 
 
 # ------------------------------------------------------------------------------- 4. stall during sync
+
 
 def child_sync(home: str) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
@@ -291,15 +339,26 @@ def child_sync(home: str) -> None:
     tick.stop()
     report = reports[-1]
     gaps.sort()
-    print(json.dumps({"sync_s": round(elapsed, 2), "acked": report.acked, "pending": report.pending,
-                      "online": report.online, "max_stall_ms": gaps[-1] if gaps else None,
-                      "p99_tick_ms": gaps[int(len(gaps) * 0.99)] if gaps else None,
-                      "ticks": len(gaps), "idle_max_stall_ms": baseline[-1] if baseline else None,
-                      "idle_p99_tick_ms": baseline[int(len(baseline) * 0.99)] if baseline else None,
-                      "max_gc_pause_ms": round(max(gc_pauses, default=0), 1),
-                      "gc_runs": len(gc_pauses),
-                      "max_gc_pause_ms_by_generation": {g: round(v, 1) for g, v in sorted(by_gen.items())},
-                      "switch_interval_ms": round(sys.getswitchinterval() * 1000, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "sync_s": round(elapsed, 2),
+                "acked": report.acked,
+                "pending": report.pending,
+                "online": report.online,
+                "max_stall_ms": gaps[-1] if gaps else None,
+                "p99_tick_ms": gaps[int(len(gaps) * 0.99)] if gaps else None,
+                "ticks": len(gaps),
+                "idle_max_stall_ms": baseline[-1] if baseline else None,
+                "idle_p99_tick_ms": baseline[int(len(baseline) * 0.99)] if baseline else None,
+                "max_gc_pause_ms": round(max(gc_pauses, default=0), 1),
+                "gc_runs": len(gc_pauses),
+                "max_gc_pause_ms_by_generation": {g: round(v, 1) for g, v in sorted(by_gen.items())},
+                "switch_interval_ms": round(sys.getswitchinterval() * 1000, 1),
+            }
+        ),
+        flush=True,
+    )
     runner.shutdown()
     desk.close()
 
@@ -313,8 +372,13 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str, str]:
     run("office", "add", "--code", "4512", "--name", "دفتر پیشخوان ۴۵۱۲")
     run("catalog", "load", str(ROOT / "resources" / "catalog" / "demo-catalog.json"))
     token = run("device", "enrol", "--office", "4512", "--device", "2").stdout.strip()
-    proc = subprocess.Popen(base + db + ["serve", "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env)
+    proc = subprocess.Popen(
+        base + db + ["serve", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     line = proc.stdout.readline().strip()
     if not line.startswith("listening "):
         proc.kill()
@@ -323,8 +387,9 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str, str]:
 
 
 def run_json(args: list[str]) -> dict:
-    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        args, check=True, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -354,8 +419,10 @@ def main() -> int:
         make_home(small)
         figures["bare_window_s"] = round(time_child([PY, "-c", CHILD_BARE]), 3)
         figures["login_window_s"] = round(time_child([PY, __file__, "--child", "login", "--home", str(small)]), 3)
-        print(f"start-up: bare PySide6 window {figures['bare_window_s']} s, login window {figures['login_window_s']} s",
-              flush=True)
+        print(
+            f"start-up: bare PySide6 window {figures['bare_window_s']} s, login window {figures['login_window_s']} s",
+            flush=True,
+        )
 
         if args.requests:
             big = Path(args.big_home) if args.big_home else tmp / "big"
@@ -381,9 +448,11 @@ def main() -> int:
             print("sync in the window:", json.dumps(sync), flush=True)
 
     if args.record:
-        line = (f"\n## bench/ui.py — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
-                f"`.venv/bin/python bench/ui.py --requests {args.requests} --sync {args.sync} --record` "
-                f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})\n\n```\n{json.dumps(figures, ensure_ascii=False, indent=1)}\n```\n")
+        line = (
+            f"\n## bench/ui.py — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+            f"`.venv/bin/python bench/ui.py --requests {args.requests} --sync {args.sync} --record` "
+            f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})\n\n```\n{json.dumps(figures, ensure_ascii=False, indent=1)}\n```\n"  # noqa: E501
+        )
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
             f.write(line)
     return 0

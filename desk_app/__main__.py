@@ -1,4 +1,5 @@
 """`python -m desk_app` is the `desk-app` command."""
+
 from __future__ import annotations
 
 import sys

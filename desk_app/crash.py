@@ -3,6 +3,7 @@ shown to the clerk as a Persian message instead of a silently vanishing window.
 
 No Qt at import time: the message box is looked up only when a QApplication already exists.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,10 @@ from types import TracebackType
 log = logging.getLogger("desk_app.crash")
 
 TITLE_FA = "خطای پیش‌بینی‌نشده"
-MESSAGE_FA = ("خطای پیش‌بینی‌نشده‌ای در برنامه رخ داد و جزئیات آن در پرونده‌ی گزارش ثبت شد.\n"
-              "درخواست‌های ثبت‌شده از دست نرفته‌اند. اگر تکرار شد، پوشه‌ی گزارش‌ها را برای پشتیبانی بفرستید.")
+MESSAGE_FA = (
+    "خطای پیش‌بینی‌نشده‌ای در برنامه رخ داد و جزئیات آن در پرونده‌ی گزارش ثبت شد.\n"
+    "درخواست‌های ثبت‌شده از دست نرفته‌اند. اگر تکرار شد، پوشه‌ی گزارش‌ها را برای پشتیبانی بفرستید."
+)
 
 _previous: dict[str, object] = {}
 _showing = threading.Event()  # one box at a time: an error inside a paint event repeats at once
@@ -31,8 +34,7 @@ def _log_dir_hint() -> str | None:
     return None
 
 
-def handle_exception(exc_type: type[BaseException], exc: BaseException,
-                     tb: TracebackType | None) -> None:
+def handle_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     """Log the exception with its traceback; tell the user when a GUI is up (main thread only)."""
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
@@ -45,9 +47,12 @@ def handle_exception(exc_type: type[BaseException], exc: BaseException,
 def _thread_hook(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is SystemExit:
         return
-    log.critical("unhandled exception in thread %s: %s",
-                 getattr(args.thread, "name", "?"), args.exc_type.__name__,
-                 exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    log.critical(
+        "unhandled exception in thread %s: %s",
+        getattr(args.thread, "name", "?"),
+        args.exc_type.__name__,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
 
 
 def show_message_box() -> bool:

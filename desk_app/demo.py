@@ -5,6 +5,7 @@ Everything lives in one folder (`<default home>/demo` or `--home`): the desk's d
 server's `server.db` and `demo.json` (which steps are done, so a second run reuses all of it).
 Passwords are random, printed once when the users are made, and stored nowhere in clear.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,21 +53,31 @@ class DemoInfo:
     reused: bool = False
 
     def to_json(self) -> dict:
-        return {"home": str(self.home), "server_url": self.server_url, "office": self.office,
-                "device": self.device, "catalog_version": self.catalog_version,
-                "users": self.users, "reused": self.reused}
+        return {
+            "home": str(self.home),
+            "server_url": self.server_url,
+            "office": self.office,
+            "device": self.device,
+            "catalog_version": self.catalog_version,
+            "users": self.users,
+            "reused": self.reused,
+        }
 
     def text(self) -> str:
-        lines = ["میز پیشخوان — نسخهٔ نمایشی آماده است.",
-                 f"پوشهٔ داده: {self.home}",
-                 f"کارگزار استانی: {self.server_url}",
-                 f"دفتر {self.office}، دستگاه {self.device}"]
+        lines = [
+            "میز پیشخوان — نسخهٔ نمایشی آماده است.",
+            f"پوشهٔ داده: {self.home}",
+            f"کارگزار استانی: {self.server_url}",
+            f"دفتر {self.office}، دستگاه {self.device}",
+        ]
         for u in self.users:
             if u.get("password"):
                 lines.append(f"کاربر {u['username']} ({u['role']}): گذرواژه {u['password']}")
             else:
-                lines.append(f"کاربر {u['username']} ({u['role']}): از پیش ساخته شده "
-                             "(گذرواژه در اجرای نخست نشان داده شد؛ با --reset-passwords دوباره بسازید)")
+                lines.append(
+                    f"کاربر {u['username']} ({u['role']}): از پیش ساخته شده "
+                    "(گذرواژه در اجرای نخست نشان داده شد؛ با --reset-passwords دوباره بسازید)"
+                )
         if any(u.get("password") for u in self.users):
             lines.append("این گذرواژه‌ها فقط همین یک بار نشان داده می‌شوند.")
         return "\n".join(lines)
@@ -92,13 +103,15 @@ def _new_password() -> str:
 
 # --- the provincial server as a child process -------------------------------------------------
 
+
 def require_server() -> None:
     """The bundle for counter PCs leaves the provincial server out; the demo needs it."""
     try:
         import provincial_server.cli  # noqa: F401
     except ImportError as exc:
-        raise DemoError("نسخهٔ نمایشی به کارگزار استانی نیاز دارد که در بستهٔ نصبی نیست؛ "
-                        "آن را از کد منبع با «make run» اجرا کنید.") from exc
+        raise DemoError(
+            "نسخهٔ نمایشی به کارگزار استانی نیاز دارد که در بستهٔ نصبی نیست؛ آن را از کد منبع با «make run» اجرا کنید."
+        ) from exc
 
 
 def server_command(*args: str) -> list[str]:
@@ -106,8 +119,7 @@ def server_command(*args: str) -> list[str]:
     require_server()
     if getattr(sys, "frozen", False):
         raise DemoError("نسخهٔ نمایشی از بستهٔ نصبی اجرا نمی‌شود؛ از کد منبع با «make run» اجرا کنید.")
-    return [sys.executable, "-c", "import sys; from provincial_server.cli import main; sys.exit(main())",
-            *args]
+    return [sys.executable, "-c", "import sys; from provincial_server.cli import main; sys.exit(main())", *args]
 
 
 def _server_env() -> dict:
@@ -145,16 +157,23 @@ def server_admin(db_url: str, *args: str) -> str:
     if code:
         detail = err.getvalue().strip()
         log.warning("provincial-server %s failed (%s)", " ".join(args[:2]), code)
-        raise DemoError(f"فرمان کارگزار استانی «{' '.join(args[:2])}» ناموفق بود: "
-                        f"{detail.splitlines()[-1] if detail else code}")
+        raise DemoError(
+            f"فرمان کارگزار استانی «{' '.join(args[:2])}» ناموفق بود: {detail.splitlines()[-1] if detail else code}"
+        )
     return out.getvalue()
 
 
 class ServerProcess:
     """`provincial-server serve --port 0` started, its URL read from the `listening` line."""
 
-    def __init__(self, db_url: str, log_file: Path, host: str = "127.0.0.1", port: int = 0,
-                 advance_after_s: float | None = ADVANCE_AFTER_S):
+    def __init__(
+        self,
+        db_url: str,
+        log_file: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        advance_after_s: float | None = ADVANCE_AFTER_S,
+    ):
         self.db_url, self.log_file, self.host, self.port = db_url, log_file, host, port
         self.advance_after_s = advance_after_s
         self.proc: subprocess.Popen | None = None
@@ -168,8 +187,12 @@ class ServerProcess:
         logf = open(self.log_file, "ab")
         try:
             self.proc = subprocess.Popen(
-                server_command(*args), stdout=subprocess.PIPE, stderr=logf, env=_server_env(),
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                server_command(*args),
+                stdout=subprocess.PIPE,
+                stderr=logf,
+                env=_server_env(),
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
         finally:
             logf.close()
         found = threading.Event()
@@ -211,6 +234,7 @@ class ServerProcess:
 
 # --- the set-up steps (each done once; demo.json remembers) -----------------------------------
 
+
 def _load_state(home: Path) -> dict:
     try:
         return json.loads((home / STATE_FILE).read_text(encoding="utf-8"))
@@ -245,16 +269,14 @@ def prepare_server_db(home: Path, state: dict) -> str:
     return token
 
 
-def prepare_desk(home: Path, server_url: str, token: str, state: dict,
-                 reset_passwords: bool = False) -> DemoInfo:
+def prepare_desk(home: Path, server_url: str, token: str, state: dict, reset_passwords: bool = False) -> DemoInfo:
     from desk_app.services import catalog, setup, users
     from desk_app.services.context import Desk
 
     info = DemoInfo(home=home, server_url=server_url, reused=bool(state.get("desk")))
     desk = Desk.open(home)
     try:
-        setup.init_office(desk, OFFICE, OFFICE_NAME, DEVICE, server_url=server_url,
-                          token=token or None)
+        setup.init_office(desk, OFFICE, OFFICE_NAME, DEVICE, server_url=server_url, token=token or None)
         if token:
             state["enrolled"] = True
         info.catalog_version = catalog.import_catalog(desk, catalog_path()).version
@@ -281,8 +303,10 @@ def setup_demo(home: Path, server: ServerProcess, reset_passwords: bool = False)
     from desk_app.services.context import database_path
 
     if database_path(home).exists() and not (home / STATE_FILE).exists():
-        raise DemoError(f"پوشهٔ «{home}» دادهٔ یک دفتر است، نه نسخهٔ نمایشی؛ به آن دست زده نشد. "
-                        "برای نسخهٔ نمایشی پوشهٔ دیگری با --home بدهید.")
+        raise DemoError(
+            f"پوشهٔ «{home}» دادهٔ یک دفتر است، نه نسخهٔ نمایشی؛ به آن دست زده نشد. "
+            "برای نسخهٔ نمایشی پوشهٔ دیگری با --home بدهید."
+        )
     require_server()
     state = _load_state(home)
     token = prepare_server_db(home, state)
@@ -336,15 +360,17 @@ def run_gui(home: Path) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
-def main_demo(home: Path, *, gui: bool, exit_after_setup: bool, port: int = 0,
-              reset_passwords: bool = False, on_ready=None) -> int:
+def main_demo(
+    home: Path, *, gui: bool, exit_after_setup: bool, port: int = 0, reset_passwords: bool = False, on_ready=None
+) -> int:
     """The whole `demo` command; `on_ready(info)` prints the details before waiting."""
     from desk_app.logs import setup_logging
 
     setup_logging(home)
     advance = float(os.environ.get("DESK_APP_DEMO_ADVANCE_S", ADVANCE_AFTER_S))
-    server = ServerProcess(f"sqlite:///{(home / SERVER_DB).as_posix()}", home / "logs" / SERVER_LOG,
-                           port=port, advance_after_s=advance)
+    server = ServerProcess(
+        f"sqlite:///{(home / SERVER_DB).as_posix()}", home / "logs" / SERVER_LOG, port=port, advance_after_s=advance
+    )
     try:
         info = setup_demo(home, server, reset_passwords)
         if on_ready is not None:

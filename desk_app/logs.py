@@ -6,6 +6,7 @@ Each of them also carries a masking handler that runs first and rewrites the rec
 that a national code, a bearer token or a password never reaches the file, the console or any
 handler further up (root, pytest's capture) — whatever the level of those handlers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,15 +28,25 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     # Authorization headers and bearer tokens, in any case.
     (re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+"), r"\1 ***"),
     # key=value / key: value / "key": "value" for secret-like keys.
-    (re.compile(r"(?i)([\"']?\b[a-z_]*(?:token|password|passwd|passphrase|secret|pwd)[a-z_]*[\"']?\s*[=:]\s*)"
-                r"(\"[^\"]*\"|'[^']*'|[^\s,;&}\]]+)"), r"\1***"),
+    (
+        re.compile(
+            r"(?i)([\"']?\b[a-z_]*(?:token|password|passwd|passphrase|secret|pwd)[a-z_]*[\"']?\s*[=:]\s*)"
+            r"(\"[^\"]*\"|'[^']*'|[^\s,;&}\]]+)"
+        ),
+        r"\1***",
+    ),
     # National codes: a run of exactly ten digits, or the printed 3-6-1 form with dashes.
     (re.compile(rf"(?<!{_W}){_D}{{3}}-{_D}{{6}}-{_D}(?!{_W})"), "<national-code>"),
     (re.compile(rf"(?<!{_W}){_D}{{10}}(?!{_W})"), "<national-code>"),
     # Anything shaped like a device token: a long url-safe run mixing upper, lower case and digits
     # (hex hashes and UUIDs are lower case only and stay readable).
-    (re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[A-Z])(?=[A-Za-z0-9_\-]*[a-z])"
-                r"(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])"), "<token>"),
+    (
+        re.compile(
+            r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[A-Z])(?=[A-Za-z0-9_\-]*[a-z])"
+            r"(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])"
+        ),
+        "<token>",
+    ),
 ]
 
 
@@ -87,8 +98,7 @@ class _UtcFormatter(logging.Formatter):
     converter = time.gmtime
 
     def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's API name
-        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + \
-            f".{int(record.msecs):03d}Z"
+        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
 
 
 def log_dir(home: Path | str) -> Path:
@@ -99,9 +109,16 @@ def _ours(handler: logging.Handler) -> bool:
     return getattr(handler, "_desk_handler", False)
 
 
-def setup_logging(home: Path | str, *, level: int = logging.INFO, filename: str = LOG_FILE,
-                  console: bool = False, console_level: int = logging.WARNING,
-                  max_bytes: int = MAX_BYTES, backup_count: int = BACKUP_COUNT) -> Path:
+def setup_logging(
+    home: Path | str,
+    *,
+    level: int = logging.INFO,
+    filename: str = LOG_FILE,
+    console: bool = False,
+    console_level: int = logging.WARNING,
+    max_bytes: int = MAX_BYTES,
+    backup_count: int = BACKUP_COUNT,
+) -> Path:
     """Log `desk_app.*`, `printing` and `provincial_server` to `<home>/logs/<filename>`.
 
     Calling it again (another data folder, a test) replaces the handlers it installed before.
@@ -114,7 +131,8 @@ def setup_logging(home: Path | str, *, level: int = logging.INFO, filename: str 
     path = directory / filename
     shutdown_logging()
     file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+        path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
+    )
     shared: list[logging.Handler] = [file_handler]
     if console:
         stream = logging.StreamHandler()

@@ -1,4 +1,5 @@
 """Where bundled resources and the user's data folder live (source tree or PyInstaller bundle)."""
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ job, so "out of paper" or "cover open" is said before printing, not after; on TC
 again after the job, which tells a printer that took the whole job from one that hung up in the
 middle of it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,9 +16,9 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from printing.errors import PrinterError
 
@@ -77,6 +78,7 @@ def check_status(write: Callable[[bytes], None], read_byte: Callable[[], int | N
 
 # --- files -------------------------------------------------------------------------------
 
+
 def write_file(path: str | Path, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
@@ -86,13 +88,13 @@ def write_file(path: str | Path, data: bytes) -> None:
 
 # --- TCP (port 9100) -----------------------------------------------------------------------
 
-def send_network(host: str, port: int, data: bytes, *, status: bool = True,
-                 timeouts: Timeouts = Timeouts()) -> None:
+
+def send_network(host: str, port: int, data: bytes, *, status: bool = True, timeouts: Timeouts = Timeouts()) -> None:
     """Send one job to a network printer over a raw socket with connect/write/status timeouts."""
     where = f"{host}:{port}"
     try:
         sock = socket.create_connection((host, port), timeout=timeouts.connect)
-    except socket.timeout as exc:
+    except TimeoutError as exc:
         raise PrinterError(f"چاپگر {where} در زمان مقرر پاسخ نداد (خاموش یا خارج از شبکه است).") from exc
     except OSError as exc:
         raise PrinterError(f"اتصال به چاپگر {where} برقرار نشد (خاموش یا خارج از شبکه است).") from exc
@@ -103,20 +105,19 @@ def send_network(host: str, port: int, data: bytes, *, status: bool = True,
             sock.settimeout(timeouts.status)
             try:
                 got = sock.recv(1)
-            except socket.timeout:
+            except TimeoutError:
                 return None
             except OSError as exc:
                 raise PrinterError(MSG_MID_JOB) from exc
             if not got:
-                raise PrinterError(MSG_MID_JOB if sent[0] else
-                                   f"چاپگر {where} ارتباط را بست؛ دوباره چاپ کنید.")
+                raise PrinterError(MSG_MID_JOB if sent[0] else f"چاپگر {where} ارتباط را بست؛ دوباره چاپ کنید.")
             return got[0]
 
         def write(chunk: bytes) -> None:
             sock.settimeout(timeouts.write)
             try:
                 sock.sendall(chunk)
-            except socket.timeout as exc:
+            except TimeoutError as exc:
                 raise PrinterError(f"چاپگر {where} داده را نمی‌پذیرد (مهلت ارسال گذشت)؛ دوباره چاپ کنید.") from exc
             except OSError as exc:
                 raise PrinterError(MSG_MID_JOB) from exc
@@ -139,6 +140,7 @@ def send_network(host: str, port: int, data: bytes, *, status: bool = True,
 
 # --- USB / serial (python-escpos drivers; pyusb / pyserial needed) -------------------------
 
+
 def _escpos_device(kind: str, make: Callable):
     try:
         return make()  # python-escpos opens the device on first use
@@ -152,9 +154,11 @@ def _escpos_device(kind: str, make: Callable):
 def _send_escpos_device(dev, kind: str, data: bytes, status: bool) -> None:
     try:
         if status and hasattr(dev, "_read"):
+
             def read_byte() -> int | None:
                 got = dev._read()
                 return got[0] if got else None
+
             check_status(dev._raw, read_byte)
         dev._raw(data)
     except PrinterError:
@@ -191,6 +195,7 @@ def send_serial(device: str, data: bytes, *, status: bool = True, baudrate: int 
 
 
 # --- the system spooler ----------------------------------------------------------------
+
 
 def send_system(name: str, data: bytes | None = None, *, pdf: str | Path | None = None) -> None:
     """Raw bytes (ESC/POS) or a PDF file to a system printer: `lp` on Linux/macOS, the Windows

@@ -2,6 +2,7 @@
 
 Only strings, ints and datetimes: printing never reaches into the store.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The one error printing raises for the user: a Persian message, exit code 3 at the CLI."""
+
 from __future__ import annotations
 
 

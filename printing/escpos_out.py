@@ -1,5 +1,6 @@
 """ESC/POS bytes of a rendered receipt: python-escpos `image(impl="bitImageRaster")` (GS v 0,
 split into blocks of at most 960 rows), then feed and cut, and an optional cash-drawer kick."""
+
 from __future__ import annotations
 
 import copy

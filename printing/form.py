@@ -1,4 +1,5 @@
 """The A4 application form (فرم درخواست): citizen, service, fees, required documents, signatures."""
+
 from __future__ import annotations
 
 from printing import layout as L
@@ -8,8 +9,12 @@ from printing.labels import fee_label, jdatetime, money, words
 
 def build_form(data: FormData) -> L.Document:
     r = data.receipt
-    doc = L.Document(kind="form", page="A4", header=f"فرم درخواست خدمت — رسید {r.receipt_no}",
-                     footer=f"{r.office_name} ({r.office_code})")
+    doc = L.Document(
+        kind="form",
+        page="A4",
+        header=f"فرم درخواست خدمت — رسید {r.receipt_no}",
+        footer=f"{r.office_name} ({r.office_code})",
+    )
     doc.add(
         L.Title("فرم درخواست خدمت"),
         L.Text(f"{r.office_name} — کد دفتر {r.office_code}", align="center"),
@@ -29,18 +34,21 @@ def build_form(data: FormData) -> L.Document:
     if data.mobile:
         doc.add(L.KeyValue("تلفن همراه", data.mobile, ltr=True))
     doc.add(
-        L.Separator("space"), L.Title("خدمت درخواستی", size="medium", align="right"),
+        L.Separator("space"),
+        L.Title("خدمت درخواستی", size="medium", align="right"),
         L.KeyValue("عنوان خدمت", r.service_title, bold=True),
         L.KeyValue("کد خدمت", r.service_code, ltr=True),
     )
     agency = data.agency or r.agency
     if agency:
         doc.add(L.KeyValue("دستگاه", agency))
-    doc.add(L.Table(
-        columns=[L.Column("شرح", 3), L.Column("مبلغ", 2, numeric=True)],
-        rows=[[fee_label(kind), money(amount, r.unit)] for kind, amount in r.fees],
-        footer=["جمع کل", money(r.total, r.unit)],
-    ))
+    doc.add(
+        L.Table(
+            columns=[L.Column("شرح", 3), L.Column("مبلغ", 2, numeric=True)],
+            rows=[[fee_label(kind), money(amount, r.unit)] for kind, amount in r.fees],
+            footer=["جمع کل", money(r.total, r.unit)],
+        )
+    )
     doc.add(L.Text("مبلغ به حروف: " + words(r.total, r.unit), size="small"))
     if data.documents:
         doc.add(L.Separator("space"), L.Checklist("مدارک لازم (تحویل شد)", list(data.documents)))

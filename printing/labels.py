@@ -1,4 +1,5 @@
 """Persian wording shared by the document builders: amounts, dates, payment and fee labels."""
+
 from __future__ import annotations
 
 import datetime as dt

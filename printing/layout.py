@@ -4,10 +4,10 @@ Every string is in logical order. Runs that must stay left-to-right inside Persi
 (codes, Latin names) are wrapped with `bidi.isolate_ltr` by the builders; renderers strip the
 controls after reordering.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass
@@ -82,7 +82,7 @@ class BarChart:
     value_text: list[str] | None = None  # how each value is shown (Persian digits)
 
 
-Block = Union[Title, Text, KeyValue, Table, Separator, QRCode, Checklist, SignatureBoxes, BarChart]
+Block = Title | Text | KeyValue | Table | Separator | QRCode | Checklist | SignatureBoxes | BarChart
 
 
 @dataclass
@@ -93,6 +93,6 @@ class Document:
     header: str | None = None  # repeated at the top of each PDF page after the first
     footer: str | None = None  # small print at the bottom
 
-    def add(self, *blocks: Block) -> "Document":
+    def add(self, *blocks: Block) -> Document:
         self.blocks.extend(blocks)
         return self

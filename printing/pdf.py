@@ -5,6 +5,7 @@ wrapped here in logical order, then shaped and reordered (`rtl.visual`) and draw
 Page numbers «صفحه ۱ از ۳» are drawn once the page count is known; table headers repeat on every
 page a table continues on.
 """
+
 from __future__ import annotations
 
 import functools
@@ -132,8 +133,7 @@ class _Writer:
         self.doc = doc
         self.pagesize = A5 if doc.page == "A5" else A4
         self.small_page = doc.page == "A5"
-        self.c = _NumberedCanvas(str(path), pagesize=self.pagesize, footer=doc.footer,
-                                 pageCompression=1, invariant=1)
+        self.c = _NumberedCanvas(str(path), pagesize=self.pagesize, footer=doc.footer, pageCompression=1, invariant=1)
         self.c.setTitle(doc.kind)
         self.c.setCreator("Pishkhan Desk")
         w, h = self.pagesize
@@ -142,8 +142,13 @@ class _Writer:
         self.top, self.bottom = h - self.margin, 14 * mm
         self.width = self.right - self.left
         self.base = 9.5 if self.small_page else 10
-        self.size = {"small": self.base * 0.85, "normal": self.base, "medium": self.base * 1.2,
-                     "large": self.base * 1.5, "huge": self.base * 4}
+        self.size = {
+            "small": self.base * 0.85,
+            "normal": self.base,
+            "medium": self.base * 1.2,
+            "large": self.base * 1.5,
+            "huge": self.base * 4,
+        }
         self.y = self.top
         self.page_no = 1
 
@@ -371,8 +376,9 @@ class _Writer:
                 if col.numeric:  # amounts and counts centred under their heading
                     self.draw(part, right - w / 2, y + size * 0.35, font=font, size=size, align="center")
                 else:  # text and codes flush right, like the heading
-                    self.draw(part, right - 1 * mm, y + size * 0.35, font=font, size=size, align="right",
-                              rtl=not col.ltr)
+                    self.draw(
+                        part, right - 1 * mm, y + size * 0.35, font=font, size=size, align="right", rtl=not col.ltr
+                    )
             right -= w
         self.c.setLineWidth(0.3)
         self.c.setStrokeColor(DARK)

@@ -1,4 +1,5 @@
 """QR codes as a plain module matrix (the `qrcode` package), drawn by each renderer itself."""
+
 from __future__ import annotations
 
 import functools

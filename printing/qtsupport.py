@@ -1,5 +1,6 @@
 """Qt set-up for printing: an offscreen QGuiApplication when none exists, the bundled fonts,
 and QImage <-> PIL conversion. QtGui only (never the widgets module)."""
+
 from __future__ import annotations
 
 import logging
@@ -47,9 +48,13 @@ def _touch_enums() -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont, QImage, QPainter, QTextOption
 
-    for owner, names in ((Qt, ("AlignmentFlag", "LayoutDirection", "GlobalColor", "ImageConversionFlag")),
-                         (QFont, ("Weight", "HintingPreference")), (QImage, ("Format",)),
-                         (QPainter, ("RenderHint",)), (QTextOption, ("WrapMode",))):
+    for owner, names in (
+        (Qt, ("AlignmentFlag", "LayoutDirection", "GlobalColor", "ImageConversionFlag")),
+        (QFont, ("Weight", "HintingPreference")),
+        (QImage, ("Format",)),
+        (QPainter, ("RenderHint",)),
+        (QTextOption, ("WrapMode",)),
+    ):
         for name in names:
             getattr(owner, name)
 

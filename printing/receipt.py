@@ -1,10 +1,11 @@
 """The receipt (رسید) and the queue ticket (نوبت) as layout documents (DESIGN.md section 6)."""
+
 from __future__ import annotations
+
+import datetime as dt
 
 from desk_app.domain.status import STATUS_LABELS_FA
 from printing import layout as L
-import datetime as dt
-
 from printing.data import ReceiptData, TicketData
 from printing.labels import fa, fee_label, jdatetime, money, payment_label, words
 
@@ -71,8 +72,11 @@ def build_receipt(data: ReceiptData) -> L.Document:
 
 def build_ticket(data: TicketData) -> L.Document:
     doc = L.Document(kind="ticket", page="A5")
-    doc.add(L.Title(data.office_name, size="medium"), L.Text("شماره نوبت شما", align="center"),
-            L.Title(fa(data.number), size="huge"))
+    doc.add(
+        L.Title(data.office_name, size="medium"),
+        L.Text("شماره نوبت شما", align="center"),
+        L.Title(fa(data.number), size="huge"),
+    )
     if data.service_title:
         doc.add(L.Text(data.service_title, align="center"))
     if data.waiting is not None:

@@ -1,4 +1,5 @@
 """Daily and shift reports as layout documents (A4), and the CSV export of the same rows."""
+
 from __future__ import annotations
 
 import csv
@@ -13,11 +14,14 @@ from printing.labels import jdate, jdatetime, money, num, payment_label, signed_
 CHART_TOP = 15  # bars drawn; the rest are summed into «سایر خدمات»
 
 
-def _money_table(title: str, first: str, rows: list[Row], unit: str, *, code: bool = False,
-                 refunds: bool = False) -> L.Table:
-    cols = ([L.Column("کد", 0.8, ltr=True)] if code else []) + [L.Column(first, 3 if code else 2.5),
-                                                                  L.Column("تعداد", 1, numeric=True),
-                                                                  L.Column("مبلغ", 1.8, numeric=True)]
+def _money_table(
+    title: str, first: str, rows: list[Row], unit: str, *, code: bool = False, refunds: bool = False
+) -> L.Table:
+    cols = ([L.Column("کد", 0.8, ltr=True)] if code else []) + [
+        L.Column(first, 3 if code else 2.5),
+        L.Column("تعداد", 1, numeric=True),
+        L.Column("مبلغ", 1.8, numeric=True),
+    ]
     if refunds:
         cols.append(L.Column("استرداد", 1.6, numeric=True))
     body = []
@@ -35,8 +39,13 @@ def _money_table(title: str, first: str, rows: list[Row], unit: str, *, code: bo
 def _cancellations(rows: list[CancellationRow], unit: str) -> L.Table:
     return L.Table(
         title="لغوها و استردادها",
-        columns=[L.Column("شماره رسید", 2.2, ltr=True), L.Column("متصدی", 1.5), L.Column("علت", 2.5),
-                 L.Column("استرداد", 1.5, numeric=True), L.Column("زمان", 1.6)],
+        columns=[
+            L.Column("شماره رسید", 2.2, ltr=True),
+            L.Column("متصدی", 1.5),
+            L.Column("علت", 2.5),
+            L.Column("استرداد", 1.5, numeric=True),
+            L.Column("زمان", 1.6),
+        ],
         rows=[[c.receipt_no, c.clerk_name, c.reason, money(c.refund, unit), jdatetime(c.at)] for c in rows],
     )
 
@@ -47,15 +56,28 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
         expected = s.expected.get("cash", 0)
         counted = None if s.counted is None else s.counted.get("cash", 0)
         diff = s.difference("cash")
-        body.append([s.clerk_name, jdatetime(s.opened_at), jdatetime(s.closed_at) if s.closed_at else "باز",
-                     money(s.opening_cash, unit), money(expected, unit),
-                     "—" if counted is None else money(counted, unit),
-                     "—" if diff is None else signed_money(diff, unit)])
+        body.append(
+            [
+                s.clerk_name,
+                jdatetime(s.opened_at),
+                jdatetime(s.closed_at) if s.closed_at else "باز",
+                money(s.opening_cash, unit),
+                money(expected, unit),
+                "—" if counted is None else money(counted, unit),
+                "—" if diff is None else signed_money(diff, unit),
+            ]
+        )
     return L.Table(
         title="تطبیق صندوق نوبت‌های کاری (نقدی)",
-        columns=[L.Column("متصدی", 1.4), L.Column("شروع", 1.5), L.Column("پایان", 1.5),
-                 L.Column("موجودی اول", 1.4, numeric=True), L.Column("مورد انتظار", 1.5, numeric=True),
-                 L.Column("شمارش‌شده", 1.5, numeric=True), L.Column("اختلاف", 1.7)],
+        columns=[
+            L.Column("متصدی", 1.4),
+            L.Column("شروع", 1.5),
+            L.Column("پایان", 1.5),
+            L.Column("موجودی اول", 1.4, numeric=True),
+            L.Column("مورد انتظار", 1.5, numeric=True),
+            L.Column("شمارش‌شده", 1.5, numeric=True),
+            L.Column("اختلاف", 1.7),
+        ],
         rows=body,
     )
 
@@ -63,9 +85,11 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
 def _chart(rows: list[Row]) -> L.BarChart:
     ranked = sorted(rows, key=lambda r: (-r.count, r.key))
     items = [(r.label, r.count) for r in ranked[:CHART_TOP]]
-    return L.BarChart("تعداد درخواست‌ها به تفکیک خدمت" + (f" ({num(len(items))} خدمت پرتقاضا)"
-                                                       if len(ranked) > CHART_TOP else ""),
-                      items, [num(v) for _, v in items])
+    return L.BarChart(
+        "تعداد درخواست‌ها به تفکیک خدمت" + (f" ({num(len(items))} خدمت پرتقاضا)" if len(ranked) > CHART_TOP else ""),
+        items,
+        [num(v) for _, v in items],
+    )
 
 
 def _chart_rest(rows: list[Row]) -> L.Text | None:
@@ -79,9 +103,12 @@ def _chart_rest(rows: list[Row]) -> L.Text | None:
 def build_daily_report(data: DailyReportData) -> L.Document:
     u = data.unit
     title = "گزارش روزانهٔ کل دفتر (همهٔ پیشخوان‌ها)" if data.office_wide else "گزارش روزانهٔ دفتر"
-    doc = L.Document(kind="daily_report", page="A4",
-                     header=f"{title} — {data.office_name} — {jdate(data.day)}",
-                     footer=f"{data.office_name} ({data.office_code})")
+    doc = L.Document(
+        kind="daily_report",
+        page="A4",
+        header=f"{title} — {data.office_name} — {jdate(data.day)}",
+        footer=f"{data.office_name} ({data.office_code})",
+    )
     doc.add(
         L.Title(title),
         L.Text(f"{data.office_name} — کد دفتر {data.office_code}", align="center"),
@@ -94,8 +121,9 @@ def build_daily_report(data: DailyReportData) -> L.Document:
         L.Separator(),
         L.KeyValue("تعداد درخواست‌ها", num(data.requests_count), bold=True),
         L.KeyValue("جمع دریافتی", money(data.total_amount, u), bold=True),
-        L.KeyValue("تعداد لغوها", num(len(data.cancellations) if data.cancelled_count is None
-                                      else data.cancelled_count)),
+        L.KeyValue(
+            "تعداد لغوها", num(len(data.cancellations) if data.cancelled_count is None else data.cancelled_count)
+        ),
         L.KeyValue("جمع استرداد", money(data.refunds_total, u)),
     )
     if not data.office_wide:
@@ -110,14 +138,27 @@ def build_daily_report(data: DailyReportData) -> L.Document:
     if data.per_device:
         doc.add(_money_table("به تفکیک دستگاه (پیشخوان)", "دستگاه", data.per_device, u))
     if data.per_status:
-        doc.add(L.Table(title="به تفکیک وضعیت", columns=[L.Column("وضعیت", 3), L.Column("تعداد", 1, numeric=True)],
-                        rows=[[r.label, num(r.count)] for r in data.per_status]))
+        doc.add(
+            L.Table(
+                title="به تفکیک وضعیت",
+                columns=[L.Column("وضعیت", 3), L.Column("تعداد", 1, numeric=True)],
+                rows=[[r.label, num(r.count)] for r in data.per_status],
+            )
+        )
     if data.per_clerk or not data.office_wide:
         doc.add(_money_table("به تفکیک متصدی", "متصدی", data.per_clerk, u, refunds=True))
     if data.per_payment or not data.office_wide:
-        doc.add(_money_table("به تفکیک روش پرداخت", "روش پرداخت",
-                             [Row(r.key, payment_label(r.key) if r.label == r.key else r.label, r.count, r.amount,
-                                  r.refunds) for r in data.per_payment], u))
+        doc.add(
+            _money_table(
+                "به تفکیک روش پرداخت",
+                "روش پرداخت",
+                [
+                    Row(r.key, payment_label(r.key) if r.label == r.key else r.label, r.count, r.amount, r.refunds)
+                    for r in data.per_payment
+                ],
+                u,
+            )
+        )
     if data.cancellations or not data.office_wide:
         doc.add(_cancellations(data.cancellations, u))
     if not data.office_wide or data.shifts:
@@ -127,16 +168,19 @@ def build_daily_report(data: DailyReportData) -> L.Document:
         rest = _chart_rest(data.per_service)
         if rest:
             doc.add(rest)
-    doc.add(L.Separator("space"),
-            L.SignatureBoxes(["امضای مدیر دفتر", "امضای متصدی صندوق"]))
+    doc.add(L.Separator("space"), L.SignatureBoxes(["امضای مدیر دفتر", "امضای متصدی صندوق"]))
     return doc
 
 
 def build_shift_report(data: ShiftReportData) -> L.Document:
     u = data.unit
     s = data.shift
-    doc = L.Document(kind="shift_report", page="A4", header=f"گزارش نوبت کاری — {s.clerk_name}",
-                     footer=f"{data.office_name} ({data.office_code})")
+    doc = L.Document(
+        kind="shift_report",
+        page="A4",
+        header=f"گزارش نوبت کاری — {s.clerk_name}",
+        footer=f"{data.office_name} ({data.office_code})",
+    )
     doc.add(
         L.Title("گزارش نوبت کاری"),
         L.Text(f"{data.office_name} — کد دفتر {data.office_code}", align="center"),
@@ -151,16 +195,29 @@ def build_shift_report(data: ShiftReportData) -> L.Document:
         _cancellations(data.cancellations, u),
     )
     methods = sorted(set(s.expected) | set(s.counted or {})) or ["cash"]
-    doc.add(L.Table(
-        title="تطبیق صندوق",
-        columns=[L.Column("روش", 1.5), L.Column("مورد انتظار", 2, numeric=True),
-                 L.Column("شمارش‌شده", 2, numeric=True), L.Column("اختلاف", 2)],
-        rows=[[payment_label(m), money(s.expected.get(m, 0), u),
-               "—" if s.counted is None else money(s.counted.get(m, 0), u),
-               "—" if s.difference(m) is None else signed_money(s.difference(m), u)] for m in methods],
-    ))
-    doc.add(L.KeyValue("موجودی اول نوبت", money(s.opening_cash, u)),
-            L.SignatureBoxes(["امضای متصدی", "امضای مدیر دفتر"]))
+    doc.add(
+        L.Table(
+            title="تطبیق صندوق",
+            columns=[
+                L.Column("روش", 1.5),
+                L.Column("مورد انتظار", 2, numeric=True),
+                L.Column("شمارش‌شده", 2, numeric=True),
+                L.Column("اختلاف", 2),
+            ],
+            rows=[
+                [
+                    payment_label(m),
+                    money(s.expected.get(m, 0), u),
+                    "—" if s.counted is None else money(s.counted.get(m, 0), u),
+                    "—" if s.difference(m) is None else signed_money(s.difference(m), u),
+                ]
+                for m in methods
+            ],
+        )
+    )
+    doc.add(
+        L.KeyValue("موجودی اول نوبت", money(s.opening_cash, u)), L.SignatureBoxes(["امضای متصدی", "امضای مدیر دفتر"])
+    )
     return doc
 
 
@@ -169,11 +226,18 @@ CSV_HEADER = ["section", "key", "label", "count", "amount", "refunds"]
 
 def daily_csv_rows(data: DailyReportData) -> list[list]:
     """The report's rows for a spreadsheet: integers in rials, labels as in the PDF."""
-    rows: list[list] = [["summary", "day", jdate(data.day), data.requests_count, data.total_amount, data.refunds_total],
-                        ["summary", "reprints", "رونوشت‌ها", data.reprints, "", ""],
-                        ["summary", "pending_sync", "در انتظار ارسال", data.pending_sync, "", ""]]
-    for section, items in (("service", data.per_service), ("clerk", data.per_clerk), ("payment", data.per_payment),
-                           ("device", data.per_device), ("status", data.per_status)):
+    rows: list[list] = [
+        ["summary", "day", jdate(data.day), data.requests_count, data.total_amount, data.refunds_total],
+        ["summary", "reprints", "رونوشت‌ها", data.reprints, "", ""],
+        ["summary", "pending_sync", "در انتظار ارسال", data.pending_sync, "", ""],
+    ]
+    for section, items in (
+        ("service", data.per_service),
+        ("clerk", data.per_clerk),
+        ("payment", data.per_payment),
+        ("device", data.per_device),
+        ("status", data.per_status),
+    ):
         rows += [[section, r.key, r.label, r.count, r.amount, r.refunds] for r in items]
     rows += [["cancellation", c.receipt_no, c.reason, 1, "", c.refund] for c in data.cancellations]
     for s in data.shifts:

@@ -8,6 +8,7 @@ not mirror brackets, the pure-Python `bidi.algorithm.get_display` mirrors bracke
 isolates. We use the pure-Python one and turn each isolate into an embedding first (LRI..PDI ->
 LRE..PDF), which keeps a code's groups in order and still mirrors «(۱۲۳)».
 """
+
 from __future__ import annotations
 
 import functools

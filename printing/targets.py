@@ -1,6 +1,7 @@
 """Output targets of DESIGN.md section 8 (`png:FILE`, `pdf:FILE`, `escpos-file:FILE`,
 `escpos-net:HOST:PORT`, `escpos-usb:VID:PID`, `escpos-serial:DEV`, `printer:NAME`) and the one
 call that prints a receipt to any of them."""
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ from printing.receipt import build_receipt
 log = logging.getLogger("printing")
 
 KINDS = ("png", "pdf", "escpos-file", "escpos-net", "escpos-usb", "escpos-serial", "printer")
-TARGET_HELP = "pdf:FILE | png:FILE | escpos-file:FILE | escpos-net:HOST:PORT | escpos-usb:VID:PID | escpos-serial:DEV | printer:NAME"
+TARGET_HELP = "pdf:FILE | png:FILE | escpos-file:FILE | escpos-net:HOST:PORT | escpos-usb:VID:PID | escpos-serial:DEV | printer:NAME"  # noqa: E501
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,7 @@ def parse_target(text: str, allowed: tuple[str, ...] = KINDS) -> Target:
     if not sep or kind not in KINDS or not value:
         raise _bad(text)
     if kind not in allowed:
-        raise InvalidInput(f"این مقصد برای این سند پذیرفته نیست: {kind}. مجاز: "
-                           + "، ".join(allowed), "target")
+        raise InvalidInput(f"این مقصد برای این سند پذیرفته نیست: {kind}. مجاز: " + "، ".join(allowed), "target")
     if kind == "escpos-net":
         host, colon, port = value.rpartition(":")
         if not colon:
@@ -73,8 +73,9 @@ def receipt_bytes(data: ReceiptData, *, paper: int = 80, dots: int | None = None
     return document_bytes(build_receipt(data), paper=paper, dots=dots, drawer=drawer)
 
 
-def send_bytes(target: Target, data: bytes, *, status: bool = True,
-               timeouts: backends.Timeouts = backends.Timeouts()) -> None:
+def send_bytes(
+    target: Target, data: bytes, *, status: bool = True, timeouts: backends.Timeouts = backends.Timeouts()
+) -> None:
     """Deliver one ESC/POS job to a byte-accepting target."""
     if target.kind == "escpos-file":
         backends.write_file(target.value, data)
@@ -90,9 +91,16 @@ def send_bytes(target: Target, data: bytes, *, status: bool = True,
         raise PrinterError(f"این مقصد دادهٔ ESC/POS نمی‌پذیرد: {target.kind}")
 
 
-def print_document_to(target: str | Target, doc, paper: int = 80, dots: int | None = None, *,
-                      drawer: bool = False, status: bool = True,
-                      timeouts: backends.Timeouts = backends.Timeouts()) -> Target:
+def print_document_to(
+    target: str | Target,
+    doc,
+    paper: int = 80,
+    dots: int | None = None,
+    *,
+    drawer: bool = False,
+    status: bool = True,
+    timeouts: backends.Timeouts = backends.Timeouts(),
+) -> Target:
     """Render a roll document (receipt, ticket, test page) for `target` and deliver it.
     Raises PrinterError (environment) or InvalidInput (a malformed target)."""
     t = target if isinstance(target, Target) else parse_target(target)
@@ -112,12 +120,18 @@ def print_document_to(target: str | Target, doc, paper: int = 80, dots: int | No
     return t
 
 
-def print_receipt_to(target: str | Target, data: ReceiptData, paper: int = 80, dots: int | None = None, *,
-                     drawer: bool = False, status: bool = True,
-                     timeouts: backends.Timeouts = backends.Timeouts()) -> Target:
+def print_receipt_to(
+    target: str | Target,
+    data: ReceiptData,
+    paper: int = 80,
+    dots: int | None = None,
+    *,
+    drawer: bool = False,
+    status: bool = True,
+    timeouts: backends.Timeouts = backends.Timeouts(),
+) -> Target:
     """The receipt of `data` to any target (the A5 PDF for `pdf:`, the thermal image otherwise)."""
-    return print_document_to(target, build_receipt(data), paper, dots, drawer=drawer, status=status,
-                             timeouts=timeouts)
+    return print_document_to(target, build_receipt(data), paper, dots, drawer=drawer, status=status, timeouts=timeouts)
 
 
 def print_pdf_to(target: str | Target, render_to, *, allowed=("pdf", "printer")) -> Target:

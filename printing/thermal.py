@@ -4,11 +4,12 @@ Thermal printers cannot shape or order Persian in text mode, so the whole receip
 Qt shapes the text (HarfBuzz) and runs the bidi algorithm; we give it right-to-left paragraphs,
 left-to-right cells for codes, and isolated LTR runs inside Persian text.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from printing import layout as L
 from printing.qr import qr_matrix
@@ -46,8 +47,13 @@ class _Renderer:
         self.margin = max(4, round(width * 0.015))
         self.inner = width - 2 * self.margin
         base = max(19, round(width * 0.042))  # 576 -> 24 px (3 mm), 384 -> 19 px
-        self.px = {"small": round(base * 0.82), "normal": base, "medium": round(base * 1.15),
-                   "large": round(base * 1.35), "huge": round(base * 3.5)}
+        self.px = {
+            "small": round(base * 0.82),
+            "normal": base,
+            "medium": round(base * 1.15),
+            "large": round(base * 1.35),
+            "huge": round(base * 3.5),
+        }
         self.gap = round(base * 0.3)
         self._fonts: dict[tuple[str, bool], QFont] = {}
         self.ops: list[_Op] = []
@@ -76,8 +82,11 @@ class _Renderer:
         from PySide6.QtGui import QTextLayout, QTextOption
 
         Qt = self.Qt
-        flag = {"right": Qt.AlignmentFlag.AlignRight, "left": Qt.AlignmentFlag.AlignLeft,
-                "center": Qt.AlignmentFlag.AlignHCenter}[align]
+        flag = {
+            "right": Qt.AlignmentFlag.AlignRight,
+            "left": Qt.AlignmentFlag.AlignLeft,
+            "center": Qt.AlignmentFlag.AlignHCenter,
+        }[align]
         opt = QTextOption(flag | Qt.AlignmentFlag.AlignAbsolute)
         opt.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
         opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -101,8 +110,18 @@ class _Renderer:
     def space(self, h: float) -> None:
         self.add(h, lambda p, y: None)
 
-    def add_text(self, text: str, *, size="normal", bold=False, align="right", rtl=True,
-                 x: float | None = None, width: float | None = None, inverted=False) -> None:
+    def add_text(
+        self,
+        text: str,
+        *,
+        size="normal",
+        bold=False,
+        align="right",
+        rtl=True,
+        x: float | None = None,
+        width: float | None = None,
+        inverted=False,
+    ) -> None:
         from PySide6.QtCore import QPointF, QRectF
 
         x = self.margin if x is None else x
@@ -155,8 +174,14 @@ class _Renderer:
         else:  # label on its own line, the value wrapped under it (a 200-letter name)
             self.add_text(b.label)
             indent = self.gap * 2
-            self.add_text(value, bold=b.bold, rtl=not b.ltr, align="left" if b.ltr else "right",
-                          x=self.margin, width=self.inner - indent)
+            self.add_text(
+                value,
+                bold=b.bold,
+                rtl=not b.ltr,
+                align="left" if b.ltr else "right",
+                x=self.margin,
+                width=self.inner - indent,
+            )
         self.space(self.gap / 3)
 
     def _separator(self, b: L.Separator) -> None:
@@ -193,8 +218,7 @@ class _Renderer:
             for r, row in enumerate(matrix):
                 for c, dark in enumerate(row):
                     if dark:
-                        p.fillRect(QRectF(x0 + c * module, top + r * module, module, module),
-                                   self.Qt.GlobalColor.black)
+                        p.fillRect(QRectF(x0 + c * module, top + r * module, module, module), self.Qt.GlobalColor.black)
 
         self.add(side, draw)
         if b.caption:
@@ -220,8 +244,10 @@ class _Renderer:
     def _rule(self, thickness: int) -> None:
         from PySide6.QtCore import QRectF
 
-        self.add(thickness + 2, lambda p, y: p.fillRect(QRectF(self.margin, y + 1, self.inner, thickness),
-                                                         self.Qt.GlobalColor.black))
+        self.add(
+            thickness + 2,
+            lambda p, y: p.fillRect(QRectF(self.margin, y + 1, self.inner, thickness), self.Qt.GlobalColor.black),
+        )
 
     def _table_row(self, cells, columns, widths, *, bold=False, size="normal") -> None:
         from PySide6.QtCore import QPointF
@@ -309,5 +335,6 @@ def _render(doc: L.Document, dots: int):
             y += op.height
     finally:
         p.end()
-    return img.convertToFormat(QImage.Format.Format_Mono,
-                               Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.MonoOnly)
+    return img.convertToFormat(
+        QImage.Format.Format_Mono, Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.MonoOnly
+    )

@@ -1,4 +1,5 @@
 """What the province's operator does: offices, devices, catalogs, agency decisions, backups."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,18 @@ from desk_app.domain.status import Status
 from desk_app.sync import protocol
 from provincial_server import catalogs
 from provincial_server.auth import new_token, token_sha256
-from provincial_server.db import TABLES, Device, FeedCounter, Meta, Office, RateBucket, ServerDB, ServerRequest, new_epoch, utcnow
+from provincial_server.db import (
+    TABLES,
+    Device,
+    FeedCounter,
+    Meta,
+    Office,
+    RateBucket,
+    ServerDB,
+    ServerRequest,
+    new_epoch,
+    utcnow,
+)
 from provincial_server.feed import transition
 
 BACKUP_FORMAT = "pishkhan-provincial-backup"
@@ -101,10 +113,20 @@ def list_requests(db: ServerDB, office: str | None = None) -> list[dict]:
 
 
 def _request_view(r: ServerRequest) -> dict:
-    return {"request_id": r.request_id, "receipt_no": r.receipt_no, "office": r.office, "device": r.device,
-            "status": r.status, "server_ref": r.server_ref, "service_code": r.service_code, "total": r.total,
-            "refund": r.refund, "created_at": format_utc(r.created_at), "tehran_day": r.tehran_day,
-            "note": r.status_note}
+    return {
+        "request_id": r.request_id,
+        "receipt_no": r.receipt_no,
+        "office": r.office,
+        "device": r.device,
+        "status": r.status,
+        "server_ref": r.server_ref,
+        "service_code": r.service_code,
+        "total": r.total,
+        "refund": r.refund,
+        "created_at": format_utc(r.created_at),
+        "tehran_day": r.tehran_day,
+        "note": r.status_note,
+    }
 
 
 def rotate_epoch(db: ServerDB) -> str:

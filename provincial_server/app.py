@@ -3,6 +3,7 @@
 Stateless between calls: everything a second worker needs (tokens, rate buckets, feed
 counters, epoch) is in the database.
 """
+
 from __future__ import annotations
 
 import json
@@ -97,20 +98,27 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request, exc: ApiError):
-        return JSONResponse(protocol.ErrorBody(error=exc.error, detail=exc.detail).model_dump(),
-                            status_code=exc.status, headers=exc.headers)
+        return JSONResponse(
+            protocol.ErrorBody(error=exc.error, detail=exc.detail).model_dump(),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
 
     async def caller_of(request: Request) -> Caller:
         return await run_in_threadpool(
-            authenticate, db, cfg.rate_limit,
+            authenticate,
+            db,
+            cfg.rate_limit,
             authorization=request.headers.get("authorization"),
             proto=request.headers.get(protocol.HEADER_PROTOCOL),
             path_office=request.path_params.get("office"),
         )
 
     errors = {
-        400: {"model": protocol.ErrorBody}, 401: {"model": protocol.ErrorBody},
-        403: {"model": protocol.ErrorBody}, 426: {"model": protocol.ErrorBody},
+        400: {"model": protocol.ErrorBody},
+        401: {"model": protocol.ErrorBody},
+        403: {"model": protocol.ErrorBody},
+        426: {"model": protocol.ErrorBody},
         429: {"model": protocol.ErrorBody},
     }
 
@@ -126,17 +134,22 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
                 return protocol.Hello(
                     server_time=format_utc(utcnow()),
                     protocol=protocol.ProtocolRange(min=protocol.PROTOCOL_MIN, latest=protocol.PROTOCOL_VERSION),
-                    office=caller.office, office_name=office.name if office else None, device=caller.device,
+                    office=caller.office,
+                    office_name=office.name if office else None,
+                    device=caller.device,
                     last_receipt_no=dev.last_receipt_no if dev else None,
-                    catalog_etag=catalogs.etag_of(cat), catalog_version=cat.version if cat else None,
-                    feed_epoch=feed_epoch(s), max_batch_items=cfg.max_batch_items,
+                    catalog_etag=catalogs.etag_of(cat),
+                    catalog_version=cat.version if cat else None,
+                    feed_epoch=feed_epoch(s),
+                    max_batch_items=cfg.max_batch_items,
                     max_batch_bytes=cfg.max_batch_bytes,
                 )
 
         return JSONResponse((await run_in_threadpool(work)).model_dump(mode="json"))
 
-    @app.get(f"{P}/catalog", responses={**errors, 304: {"description": "not modified"},
-                                         404: {"model": protocol.ErrorBody}})
+    @app.get(
+        f"{P}/catalog", responses={**errors, 304: {"description": "not modified"}, 404: {"model": protocol.ErrorBody}}
+    )
     async def catalog(request: Request):
         await caller_of(request)
 
@@ -154,17 +167,22 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
             return Response(status_code=304, headers=headers)
         return Response(body.encode("utf-8"), media_type="application/json", headers=headers)
 
-    @app.post(f"{P}/offices/{{office}}/requests/batch", response_model=protocol.BatchResponse,
-              responses={**errors, 413: {"model": protocol.ErrorBody}},
-              openapi_extra=_body_doc("BatchRequest"))
+    @app.post(
+        f"{P}/offices/{{office}}/requests/batch",
+        response_model=protocol.BatchResponse,
+        responses={**errors, 413: {"model": protocol.ErrorBody}},
+        openapi_extra=_body_doc("BatchRequest"),
+    )
     async def batch(office: str, request: Request):
         caller = await caller_of(request)
         data = await _read_json(request, cfg)
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise ApiError(400, protocol.ERR_BAD_REQUEST, "بدنه باید {\"items\": [...]} باشد.")
+            raise ApiError(400, protocol.ERR_BAD_REQUEST, 'بدنه باید {"items": [...]} باشد.')
         if len(items) > cfg.max_batch_items:
-            raise ApiError(413, protocol.ERR_TOO_LARGE, f"هر بسته حداکثر {cfg.max_batch_items} عملیات می‌تواند داشته باشد.")
+            raise ApiError(
+                413, protocol.ERR_TOO_LARGE, f"هر بسته حداکثر {cfg.max_batch_items} عملیات می‌تواند داشته باشد."
+            )
 
         def work():
             with db.write() as s:
@@ -177,8 +195,11 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         log.info("batch office=%s device=%s items=%d %s", caller.office, caller.device, len(items), counts)
         return JSONResponse(protocol.BatchResponse(results=results).model_dump(mode="json"))
 
-    @app.get(f"{P}/offices/{{office}}/changes", response_model=protocol.ChangesPage,
-             responses={**errors, 409: {"model": protocol.ErrorBody}})
+    @app.get(
+        f"{P}/offices/{{office}}/changes",
+        response_model=protocol.ChangesPage,
+        responses={**errors, 409: {"model": protocol.ErrorBody}},
+    )
     async def changes(office: str, request: Request, cursor: str | None = None, limit: int = 200):
         caller = await caller_of(request)
         if not 1 <= limit <= protocol.MAX_CHANGES_LIMIT:
@@ -193,30 +214,52 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         try:
             page = await run_in_threadpool(work)
         except ResyncRequired:
-            raise ApiError(409, protocol.ERR_RESYNC_REQUIRED,
-                           "سرور استان بازیابی یا دوره آن عوض شده است؛ همگام‌سازی از نو انجام می‌شود.") from None
+            raise ApiError(
+                409,
+                protocol.ERR_RESYNC_REQUIRED,
+                "سرور استان بازیابی یا دوره آن عوض شده است؛ همگام‌سازی از نو انجام می‌شود.",
+            ) from None
         return JSONResponse(page.model_dump(mode="json"))
 
-    @app.post(f"{P}/offices/{{office}}/requests/lookup", response_model=protocol.LookupResponse,
-              responses={**errors, 413: {"model": protocol.ErrorBody}},
-              openapi_extra=_body_doc("LookupRequest"))
+    @app.post(
+        f"{P}/offices/{{office}}/requests/lookup",
+        response_model=protocol.LookupResponse,
+        responses={**errors, 413: {"model": protocol.ErrorBody}},
+        openapi_extra=_body_doc("LookupRequest"),
+    )
     async def lookup(office: str, request: Request):
         caller = await caller_of(request)
         data = await _read_json(request, cfg)
         try:
             body = protocol.LookupRequest.model_validate(data)
         except ValueError:
-            raise ApiError(400, protocol.ERR_BAD_REQUEST,
-                           f"بدنه باید {{\"request_ids\": [...]}} با حداکثر {protocol.MAX_LOOKUP_IDS} شناسه باشد.") from None
+            raise ApiError(
+                400,
+                protocol.ERR_BAD_REQUEST,
+                f'بدنه باید {{"request_ids": [...]}} با حداکثر {protocol.MAX_LOOKUP_IDS} شناسه باشد.',
+            ) from None
 
         def work():
             with db.read() as s:
-                rows = s.scalars(select(ServerRequest).where(
-                    ServerRequest.office == caller.office, ServerRequest.request_id.in_(body.request_ids))).all() \
-                    if body.request_ids else []
-                return [protocol.KnownRequest(request_id=r.request_id, payload_sha256=r.payload_sha256,
-                                              server_ref=r.server_ref, status=r.status, receipt_no=r.receipt_no)
-                        for r in rows]
+                rows = (
+                    s.scalars(
+                        select(ServerRequest).where(
+                            ServerRequest.office == caller.office, ServerRequest.request_id.in_(body.request_ids)
+                        )
+                    ).all()
+                    if body.request_ids
+                    else []
+                )
+                return [
+                    protocol.KnownRequest(
+                        request_id=r.request_id,
+                        payload_sha256=r.payload_sha256,
+                        server_ref=r.server_ref,
+                        status=r.status,
+                        receipt_no=r.receipt_no,
+                    )
+                    for r in rows
+                ]
 
         known = await run_in_threadpool(work)
         return JSONResponse(protocol.LookupResponse(known=known).model_dump(mode="json"))
@@ -244,8 +287,12 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
 
 
 def _body_doc(model_name: str) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{model_name}"}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model_name}"}}},
+        }
+    }
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -317,17 +364,27 @@ def _daily_totals(db: ServerDB, office: str, day: date) -> protocol.DailyTotals:
     where = (R.office == office, R.tehran_day == iso)
     with db.read() as s:
         n, gross, refunds = s.execute(
-            select(func.count(), func.coalesce(func.sum(R.total), 0), func.coalesce(func.sum(R.refund), 0)).where(*where)
+            select(func.count(), func.coalesce(func.sum(R.total), 0), func.coalesce(func.sum(R.refund), 0)).where(
+                *where
+            )
         ).one()
         by_status = dict(s.execute(select(R.status, func.count()).where(*where).group_by(R.status)).all())
 
         def grouped(col):
-            rows = s.execute(select(col, func.count(), func.coalesce(func.sum(R.total), 0))
-                             .where(*where).group_by(col).order_by(col)).all()
+            rows = s.execute(
+                select(col, func.count(), func.coalesce(func.sum(R.total), 0)).where(*where).group_by(col).order_by(col)
+            ).all()
             return [protocol.GroupTotal(key=str(k), count=c, total=int(t)) for k, c, t in rows]
 
         return protocol.DailyTotals(
-            office=office, date=iso, requests=n, gross=int(gross), cancelled=by_status.get("cancelled", 0),
-            refunds=int(refunds), net=int(gross) - int(refunds), by_service=grouped(R.service_code),
-            by_device=grouped(R.device), by_status=by_status,
+            office=office,
+            date=iso,
+            requests=n,
+            gross=int(gross),
+            cancelled=by_status.get("cancelled", 0),
+            refunds=int(refunds),
+            net=int(gross) - int(refunds),
+            by_service=grouped(R.service_code),
+            by_device=grouped(R.device),
+            by_status=by_status,
         )

@@ -1,4 +1,5 @@
 """Device tokens (only their SHA-256 is stored) and the per-device rate limit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -55,27 +56,39 @@ def check_protocol(value: str | None) -> None:
     except ValueError:
         version = None
     if version is None or not (protocol.PROTOCOL_MIN <= version <= protocol.PROTOCOL_VERSION):
-        raise ApiError(426, protocol.ERR_PROTOCOL,
-                       f"نسخه پروتکل پشتیبانی نمی‌شود؛ نسخه‌های {protocol.PROTOCOL_MIN} تا "
-                       f"{protocol.PROTOCOL_VERSION} پذیرفته است. برنامه را به‌روز کنید.",
-                       {"Upgrade": f"desk-protocol/{protocol.PROTOCOL_VERSION}"})
+        raise ApiError(
+            426,
+            protocol.ERR_PROTOCOL,
+            f"نسخه پروتکل پشتیبانی نمی‌شود؛ نسخه‌های {protocol.PROTOCOL_MIN} تا "
+            f"{protocol.PROTOCOL_VERSION} پذیرفته است. برنامه را به‌روز کنید.",
+            {"Upgrade": f"desk-protocol/{protocol.PROTOCOL_VERSION}"},
+        )
 
 
-def authenticate(db: ServerDB, limit: RateLimit, *, authorization: str | None, proto: str | None,
-                 path_office: str | None) -> Caller:
+def authenticate(
+    db: ServerDB, limit: RateLimit, *, authorization: str | None, proto: str | None, path_office: str | None
+) -> Caller:
     """Protocol (426), token (401), office (403), then rate limit (429), in one short transaction."""
     check_protocol(proto)
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 512:
-        raise ApiError(401, protocol.ERR_UNAUTHORIZED, "توکن دستگاه نیامده است؛ دستگاه را ثبت کنید.",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            protocol.ERR_UNAUTHORIZED,
+            "توکن دستگاه نیامده است؛ دستگاه را ثبت کنید.",
+            {"WWW-Authenticate": "Bearer"},
+        )
     digest = token_sha256(token)
     with db.write() as s:
         dev = s.scalars(select(Device).where(Device.token_sha256 == digest, Device.revoked_at.is_(None))).first()
         if dev is None:
-            raise ApiError(401, protocol.ERR_UNAUTHORIZED, "توکن دستگاه شناخته نیست یا باطل شده است؛ دستگاه را دوباره ثبت کنید.",
-                           {"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                protocol.ERR_UNAUTHORIZED,
+                "توکن دستگاه شناخته نیست یا باطل شده است؛ دستگاه را دوباره ثبت کنید.",
+                {"WWW-Authenticate": "Bearer"},
+            )
         caller = Caller(dev.office, dev.device)
         if path_office is not None and path_office != dev.office:
             raise ApiError(403, protocol.ERR_FORBIDDEN, "این دستگاه به دفتر دیگری تعلق دارد.")
@@ -83,8 +96,12 @@ def authenticate(db: ServerDB, limit: RateLimit, *, authorization: str | None, p
         if limit.enabled:
             wait = _take_token(s, caller, limit)
             if wait > 0:
-                raise ApiError(429, protocol.ERR_RATE_LIMITED, "درخواست‌ها بیش از اندازه است؛ کمی بعد دوباره بفرستید.",
-                               {protocol.HEADER_RETRY_AFTER: str(max(1, math.ceil(wait)))})
+                raise ApiError(
+                    429,
+                    protocol.ERR_RATE_LIMITED,
+                    "درخواست‌ها بیش از اندازه است؛ کمی بعد دوباره بفرستید.",
+                    {protocol.HEADER_RETRY_AFTER: str(max(1, math.ceil(wait)))},
+                )
     return caller
 
 
@@ -92,7 +109,9 @@ def _take_token(s, caller: Caller, limit: RateLimit) -> float:
     """Take one token from the device's bucket; returns 0, or the seconds until one is there."""
     now = time.time()
     bucket = s.scalars(
-        select(RateBucket).where(RateBucket.office == caller.office, RateBucket.device == caller.device).with_for_update()
+        select(RateBucket)
+        .where(RateBucket.office == caller.office, RateBucket.device == caller.device)
+        .with_for_update()
     ).first()
     if bucket is None:
         s.add(RateBucket(office=caller.office, device=caller.device, tokens=limit.burst - 1, updated=now))

@@ -1,4 +1,5 @@
 """Catalog versions: every version kept, none ever changed once loaded."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ def load_catalog(s: Session, data: dict) -> tuple[str, bool]:
             raise CatalogRefused(f"نسخه {catalog.version} پیش‌تر با محتوای دیگری بارگذاری شده است؛ نسخه را عوض کنید.")
         return catalog.version, False
     load_no = (s.scalar(select(func.max(CatalogVersion.load_no))) or 0) + 1
-    s.add(CatalogVersion(version=catalog.version, load_no=load_no, content_json=body.decode("utf-8"),
-                         content_sha256=sha))
+    s.add(
+        CatalogVersion(version=catalog.version, load_no=load_no, content_json=body.decode("utf-8"), content_sha256=sha)
+    )
     return catalog.version, True
 
 

@@ -1,4 +1,5 @@
 """`provincial-server`: run the reference provincial server and administer it."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ log = logging.getLogger("provincial_server")
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="provincial-server", description="سرور مرجع استان برای میز پیشخوان")
-    p.add_argument("--db", default=os.environ.get("PROVINCIAL_DB", DEFAULT_DB_URL),
-                   help="SQLAlchemy URL (default: env PROVINCIAL_DB or sqlite:///provincial.db)")
+    p.add_argument(
+        "--db",
+        default=os.environ.get("PROVINCIAL_DB", DEFAULT_DB_URL),
+        help="SQLAlchemy URL (default: env PROVINCIAL_DB or sqlite:///provincial.db)",
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     sv = sub.add_parser("serve", help="run the HTTP server")
@@ -29,11 +33,21 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     sv.add_argument("--workers", type=int, default=1)
     demo_env = os.environ.get("PROVINCIAL_DEMO_ADVANCE")
-    sv.add_argument("--demo-advance", type=float, nargs="?", const=5.0, default=float(demo_env) if demo_env else None,
-                    metavar="SECONDS", help="move submitted requests to in_progress, then completed, after SECONDS "
-                    "(default 5; env PROVINCIAL_DEMO_ADVANCE)")
-    sv.add_argument("--rate-limit", default=os.environ.get("PROVINCIAL_RATE_LIMIT", "20,60"),
-                    help="per-device calls per second and burst, e.g. 20,60; 0 disables")
+    sv.add_argument(
+        "--demo-advance",
+        type=float,
+        nargs="?",
+        const=5.0,
+        default=float(demo_env) if demo_env else None,
+        metavar="SECONDS",
+        help="move submitted requests to in_progress, then completed, after SECONDS "
+        "(default 5; env PROVINCIAL_DEMO_ADVANCE)",
+    )
+    sv.add_argument(
+        "--rate-limit",
+        default=os.environ.get("PROVINCIAL_RATE_LIMIT", "20,60"),
+        help="per-device calls per second and burst, e.g. 20,60; 0 disables",
+    )
     sv.add_argument("--max-batch-items", type=int, default=None)
     sv.add_argument("--max-batch-bytes", type=int, default=None)
     sv.add_argument("--max-body-bytes", type=int, default=None)
@@ -157,9 +171,14 @@ def serve(args) -> int:
     shown = f"[{host}]" if ":" in host else host
     print(f"listening http://{shown}:{port}", flush=True)
 
-    config = uvicorn.Config("provincial_server.app:app_from_env", factory=True, workers=args.workers,
-                            access_log=args.access_log, log_level="info" if args.access_log else "warning",
-                            timeout_keep_alive=30)
+    config = uvicorn.Config(
+        "provincial_server.app:app_from_env",
+        factory=True,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level="info" if args.access_log else "warning",
+        timeout_keep_alive=30,
+    )
     try:
         if args.workers > 1:
             Multiprocess(config, sockets=[sock]).run()

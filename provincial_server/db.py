@@ -3,12 +3,13 @@
 Every table has a natural or composite key (no autoincrement), so a JSON backup restores
 to the same rows on either engine without fixing sequences.
 """
+
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -31,7 +32,7 @@ DEFAULT_DB_URL = "sqlite:///provincial.db"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_epoch() -> str:
@@ -169,7 +170,18 @@ class Change(Base):
 
 
 # Restore order (parents first); backup uses the same list.
-TABLES = [Meta, Office, Device, RateBucket, CatalogVersion, ServerRequest, Operation, StatusHistory, FeedCounter, Change]
+TABLES = [
+    Meta,
+    Office,
+    Device,
+    RateBucket,
+    CatalogVersion,
+    ServerRequest,
+    Operation,
+    StatusHistory,
+    FeedCounter,
+    Change,
+]
 
 
 # ---------------------------------------------------------------- engine
@@ -182,8 +194,9 @@ class ServerDB:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
-                                        hide_parameters=True)  # payloads hold national codes
+            self.engine = create_engine(
+                url, connect_args={"timeout": 60, "check_same_thread": False}, hide_parameters=True
+            )  # payloads hold national codes
             _sqlite_pragmas(self.engine)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)

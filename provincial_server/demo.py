@@ -3,6 +3,7 @@
 submitted -> in_progress -> completed, each step S seconds after the previous one, with
 history and feed changes like any admin `request set-status`. Demo only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,7 +18,10 @@ from provincial_server.feed import transition
 
 log = logging.getLogger("provincial_server")
 
-STEPS = ((Status.SUBMITTED, Status.IN_PROGRESS, "در دست بررسی دستگاه"), (Status.IN_PROGRESS, Status.COMPLETED, "انجام شد"))
+STEPS = (
+    (Status.SUBMITTED, Status.IN_PROGRESS, "در دست بررسی دستگاه"),
+    (Status.IN_PROGRESS, Status.COMPLETED, "انجام شد"),
+)
 
 
 def advance_once(db: ServerDB, after_s: float) -> int:
@@ -28,9 +32,12 @@ def advance_once(db: ServerDB, after_s: float) -> int:
         for old, new, note in STEPS:
             # SKIP LOCKED: with several workers each sweeps its own rows (SQLite ignores it and
             # has one writer anyway).
-            rows = s.scalars(select(ServerRequest).where(
-                ServerRequest.status == old.value, ServerRequest.updated_at <= cutoff).limit(500)
-                .with_for_update(skip_locked=True)).all()
+            rows = s.scalars(
+                select(ServerRequest)
+                .where(ServerRequest.status == old.value, ServerRequest.updated_at <= cutoff)
+                .limit(500)
+                .with_for_update(skip_locked=True)
+            ).all()
             for req in rows:
                 if req.status != old.value:  # moved by the first step in this same sweep
                     continue

@@ -4,6 +4,7 @@ A change's seq comes from the office's counter row, bumped by an UPDATE ... RETU
 the change's own transaction: the row lock (PostgreSQL) or the write lock (SQLite) holds
 until commit, so commit order equals seq order and a cursor never skips a late commit.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,16 +42,42 @@ def next_seq(s: Session, office: str) -> int:
 
 
 def record_status(
-    s: Session, req: ServerRequest, new_status: str, *, actor: str, note: str | None = None,
-    from_status: str | None = None, at: datetime | None = None,
+    s: Session,
+    req: ServerRequest,
+    new_status: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    from_status: str | None = None,
+    at: datetime | None = None,
 ) -> int:
     """Write history and a feed change for `req` now having `new_status`; returns the seq."""
     at = at or utcnow()
-    s.add(StatusHistory(office=req.office, request_id=req.request_id, at=at, from_status=from_status,
-                        to_status=new_status, actor=actor, note=note))
+    s.add(
+        StatusHistory(
+            office=req.office,
+            request_id=req.request_id,
+            at=at,
+            from_status=from_status,
+            to_status=new_status,
+            actor=actor,
+            note=note,
+        )
+    )
     seq = next_seq(s, req.office)
-    s.add(Change(office=req.office, seq=seq, device=req.device, request_id=req.request_id,
-                 receipt_no=req.receipt_no, status=new_status, server_ref=req.server_ref, note=note, at=at))
+    s.add(
+        Change(
+            office=req.office,
+            seq=seq,
+            device=req.device,
+            request_id=req.request_id,
+            receipt_no=req.receipt_no,
+            status=new_status,
+            server_ref=req.server_ref,
+            note=note,
+            at=at,
+        )
+    )
     return seq
 
 
@@ -64,7 +91,9 @@ def transition(s: Session, req: ServerRequest, new_status: str, *, actor: str, n
     return record_status(s, req, new_status, actor=actor, note=note, from_status=old)
 
 
-def changes_page(s: Session, office: str, device: int, epoch: str, cursor: str | None, limit: int) -> protocol.ChangesPage:
+def changes_page(
+    s: Session, office: str, device: int, epoch: str, cursor: str | None, limit: int
+) -> protocol.ChangesPage:
     """Changes of this device's requests after `cursor`; ResyncRequired for a foreign epoch or seq."""
     counter = s.scalar(select(FeedCounter.last_seq).where(FeedCounter.office == office)) or 0
     if cursor:
@@ -85,8 +114,15 @@ def changes_page(s: Session, office: str, device: int, epoch: str, cursor: str |
     last = rows[-1].seq if more else counter
     return protocol.ChangesPage(
         changes=[
-            protocol.Change(seq=r.seq, request_id=r.request_id, receipt_no=r.receipt_no, status=r.status,
-                            server_ref=r.server_ref, note=r.note, at=format_utc(r.at))
+            protocol.Change(
+                seq=r.seq,
+                request_id=r.request_id,
+                receipt_no=r.receipt_no,
+                status=r.status,
+                server_ref=r.server_ref,
+                note=r.note,
+                at=format_utc(r.at),
+            )
             for r in rows
         ],
         cursor=protocol.format_cursor(epoch, last),

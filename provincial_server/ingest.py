@@ -5,6 +5,7 @@ itself, and each operation row is written in the same transaction as its effect.
 violation (another worker applied the same key a moment ago) rolls back the item, which is
 then looked at again and comes out `duplicate` or `conflict`.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,9 @@ def apply_batch(s: Session, caller: Caller, items: list) -> list[OpResult]:
     last_receipt = max(receipts, key=_receipt_key, default=None)
     if last_receipt:
         dev = s.get(Device, (caller.office, caller.device))
-        if dev is not None and (dev.last_receipt_no is None
-                                or _receipt_key(last_receipt) > _receipt_key(dev.last_receipt_no)):
+        if dev is not None and (
+            dev.last_receipt_no is None or _receipt_key(last_receipt) > _receipt_key(dev.last_receipt_no)
+        ):
             dev.last_receipt_no = last_receipt
     return results
 
@@ -99,15 +101,23 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
     op_ids = {op.op_id for _, op, *_ in new}
     rids = {p.request_id for _, _, p, *_ in new}
     receipts = {p.receipt_no for _, _, p, *_ in new}
-    if len(op_ids) != len(new) or len(rids) != len(new) or len(receipts) != len(new) \
-            or any(p.server_ref for _, _, p, *_ in new):
+    if (
+        len(op_ids) != len(new)
+        or len(rids) != len(new)
+        or len(receipts) != len(new)
+        or any(p.server_ref for _, _, p, *_ in new)
+    ):
         return None
     o = caller.office
     if len(op_ids | invalid_op_ids) != len(op_ids) + len(invalid_op_ids):
         return None
-    if s.scalar(select(Operation.op_id).where(Operation.office == o, Operation.op_id.in_(op_ids | invalid_op_ids)).limit(1)) \
-            or s.scalar(select(ServerRequest.request_id).where(ServerRequest.office == o, (
-                ServerRequest.request_id.in_(rids) | ServerRequest.receipt_no.in_(receipts))).limit(1)):
+    if s.scalar(
+        select(Operation.op_id).where(Operation.office == o, Operation.op_id.in_(op_ids | invalid_op_ids)).limit(1)
+    ) or s.scalar(
+        select(ServerRequest.request_id)
+        .where(ServerRequest.office == o, (ServerRequest.request_id.in_(rids) | ServerRequest.receipt_no.in_(receipts)))
+        .limit(1)
+    ):
         return None
     versions: dict[str, object] = {}
     accepted = []
@@ -115,8 +125,9 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
         try:
             _check_fees(s, p, versions)
         except _Reject as rej:
-            results[idx] = OpResult(op_id=op.op_id, request_id=op.request_id, result=rej.kind, code=rej.code,
-                                    detail=rej.detail)
+            results[idx] = OpResult(
+                op_id=op.op_id, request_id=op.request_id, result=rej.kind, code=rej.code, detail=rej.detail
+            )
             continue
         accepted.append((idx, op, p, created, day))
     if not accepted:
@@ -129,27 +140,78 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
             for k, (idx, op, p, created, day) in enumerate(accepted):
                 seq = last - len(accepted) + 1 + k
                 ref = str(10**9 + secrets.randbelow(9 * 10**9))
-                req_rows.append(dict(
-                    office=o, request_id=p.request_id, receipt_no=p.receipt_no, device=p.device, server_ref=ref,
-                    payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
-                    payload_sha256=op.payload_sha256, core_sha256=_core_sha(op.payload),
-                    status=Status.SUBMITTED.value, status_note=None, service_code=p.service_code,
-                    catalog_version=p.catalog_version, total=p.total, refund=0, created_at=created,
-                    clock_skew_s=p.clock_skew_s, tehran_day=day.isoformat(), received_at=now, updated_at=now))
-                hist_rows.append(dict(id=secrets.token_hex(16), office=o, request_id=p.request_id, at=now,
-                                      from_status=None, to_status=Status.SUBMITTED.value, actor=p.clerk.username,
-                                      note=None))
-                change_rows.append(dict(office=o, seq=seq, device=p.device, request_id=p.request_id,
-                                        receipt_no=p.receipt_no, status=Status.SUBMITTED.value, server_ref=ref,
-                                        note=None, at=now))
-                op_rows.append(dict(office=o, op_id=op.op_id, kind=op.kind, request_id=op.request_id,
-                                    device=caller.device, payload_sha256=op.payload_sha256,
-                                    result=ResultKind.CREATED.value, server_ref=ref, seq=seq, detail=None,
-                                    received_at=now))
-                results[idx] = OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED,
-                                        server_ref=ref, seq=seq)
-            for table, rows in ((ServerRequest, req_rows), (StatusHistory, hist_rows), (Change, change_rows),
-                                (Operation, op_rows)):
+                req_rows.append(
+                    dict(
+                        office=o,
+                        request_id=p.request_id,
+                        receipt_no=p.receipt_no,
+                        device=p.device,
+                        server_ref=ref,
+                        payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
+                        payload_sha256=op.payload_sha256,
+                        core_sha256=_core_sha(op.payload),
+                        status=Status.SUBMITTED.value,
+                        status_note=None,
+                        service_code=p.service_code,
+                        catalog_version=p.catalog_version,
+                        total=p.total,
+                        refund=0,
+                        created_at=created,
+                        clock_skew_s=p.clock_skew_s,
+                        tehran_day=day.isoformat(),
+                        received_at=now,
+                        updated_at=now,
+                    )
+                )
+                hist_rows.append(
+                    dict(
+                        id=secrets.token_hex(16),
+                        office=o,
+                        request_id=p.request_id,
+                        at=now,
+                        from_status=None,
+                        to_status=Status.SUBMITTED.value,
+                        actor=p.clerk.username,
+                        note=None,
+                    )
+                )
+                change_rows.append(
+                    dict(
+                        office=o,
+                        seq=seq,
+                        device=p.device,
+                        request_id=p.request_id,
+                        receipt_no=p.receipt_no,
+                        status=Status.SUBMITTED.value,
+                        server_ref=ref,
+                        note=None,
+                        at=now,
+                    )
+                )
+                op_rows.append(
+                    dict(
+                        office=o,
+                        op_id=op.op_id,
+                        kind=op.kind,
+                        request_id=op.request_id,
+                        device=caller.device,
+                        payload_sha256=op.payload_sha256,
+                        result=ResultKind.CREATED.value,
+                        server_ref=ref,
+                        seq=seq,
+                        detail=None,
+                        received_at=now,
+                    )
+                )
+                results[idx] = OpResult(
+                    op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED, server_ref=ref, seq=seq
+                )
+            for table, rows in (
+                (ServerRequest, req_rows),
+                (StatusHistory, hist_rows),
+                (Change, change_rows),
+                (Operation, op_rows),
+            ):
                 s.execute(insert(table.__table__), rows)
     except IntegrityError:
         return None  # a race or a server_ref clash: item by item
@@ -177,8 +239,7 @@ def _apply_one(s: Session, caller: Caller, raw) -> tuple[OpResult, str | None]:
             with s.begin_nested():
                 return _apply_checked(s, caller, raw)
         except _Reject as rej:
-            return OpResult(op_id=op_id, request_id=request_id, result=rej.kind, code=rej.code,
-                            detail=rej.detail), None
+            return OpResult(op_id=op_id, request_id=request_id, result=rej.kind, code=rej.code, detail=rej.detail), None
         except IntegrityError:
             # Another worker took the same key (or a server_ref clashed): look again.
             if attempt == 2:
@@ -210,8 +271,15 @@ def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | Non
     if seen is not None:
         if seen.payload_sha256 != op.payload_sha256 or seen.kind != op.kind:
             raise _conflict("op_id_reused", "این شناسه عملیات پیش‌تر با محتوای دیگری رسیده است؛ چیزی بازنویسی نشد.")
-        return OpResult(op_id=op.op_id, request_id=seen.request_id, result=ResultKind.DUPLICATE,
-                        server_ref=seen.server_ref, seq=seen.seq, code=seen.result, detail=seen.detail), None
+        return OpResult(
+            op_id=op.op_id,
+            request_id=seen.request_id,
+            result=ResultKind.DUPLICATE,
+            server_ref=seen.server_ref,
+            seq=seen.seq,
+            code=seen.result,
+            detail=seen.detail,
+        ), None
 
     _check_payload(op, raw)
     if op.kind == "request":
@@ -219,11 +287,30 @@ def _apply_checked(s: Session, caller: Caller, raw) -> tuple[OpResult, str | Non
     return _cancel(s, caller, op), None
 
 
-def _record_op(s: Session, caller: Caller, op: protocol.Operation, result: ResultKind, *,
-               server_ref: str | None, seq: int | None, detail: str | None) -> None:
-    s.add(Operation(office=caller.office, op_id=op.op_id, kind=op.kind, request_id=op.request_id,
-                    device=caller.device, payload_sha256=op.payload_sha256, result=result.value,
-                    server_ref=server_ref, seq=seq, detail=detail))
+def _record_op(
+    s: Session,
+    caller: Caller,
+    op: protocol.Operation,
+    result: ResultKind,
+    *,
+    server_ref: str | None,
+    seq: int | None,
+    detail: str | None,
+) -> None:
+    s.add(
+        Operation(
+            office=caller.office,
+            op_id=op.op_id,
+            kind=op.kind,
+            request_id=op.request_id,
+            device=caller.device,
+            payload_sha256=op.payload_sha256,
+            result=result.value,
+            server_ref=server_ref,
+            seq=seq,
+            detail=detail,
+        )
+    )
     s.flush()
 
 
@@ -256,10 +343,19 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
             raise _conflict("request_id_conflict", "این درخواست پیش‌تر با محتوای دیگری ثبت شده است؛ چیزی بازنویسی نشد.")
         detail = "این درخواست پیش‌تر ثبت شده بود."
         _record_op(s, caller, op, ResultKind.DUPLICATE, server_ref=held.server_ref, seq=None, detail=detail)
-        return OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.DUPLICATE,
-                        server_ref=held.server_ref, code=ResultKind.CREATED.value, detail=detail), p.receipt_no
-    clash = s.scalar(select(ServerRequest.request_id).where(
-        ServerRequest.office == caller.office, ServerRequest.receipt_no == p.receipt_no))
+        return OpResult(
+            op_id=op.op_id,
+            request_id=p.request_id,
+            result=ResultKind.DUPLICATE,
+            server_ref=held.server_ref,
+            code=ResultKind.CREATED.value,
+            detail=detail,
+        ), p.receipt_no
+    clash = s.scalar(
+        select(ServerRequest.request_id).where(
+            ServerRequest.office == caller.office, ServerRequest.receipt_no == p.receipt_no
+        )
+    )
     if clash is not None:
         raise _conflict("receipt_no_conflict", "این شماره رسید پیش‌تر برای درخواست دیگری ثبت شده است.")
 
@@ -274,18 +370,30 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
         server_ref = _new_server_ref(s)
 
     req = ServerRequest(
-        office=caller.office, request_id=p.request_id, receipt_no=p.receipt_no, device=p.device,
-        server_ref=server_ref, payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
-        payload_sha256=op.payload_sha256, core_sha256=core, status=Status.SUBMITTED.value,
-        service_code=p.service_code, catalog_version=p.catalog_version, total=p.total, refund=0,
-        created_at=created, clock_skew_s=p.clock_skew_s, tehran_day=day.isoformat(),
+        office=caller.office,
+        request_id=p.request_id,
+        receipt_no=p.receipt_no,
+        device=p.device,
+        server_ref=server_ref,
+        payload_json=json.dumps(op.payload, ensure_ascii=False, sort_keys=True),
+        payload_sha256=op.payload_sha256,
+        core_sha256=core,
+        status=Status.SUBMITTED.value,
+        service_code=p.service_code,
+        catalog_version=p.catalog_version,
+        total=p.total,
+        refund=0,
+        created_at=created,
+        clock_skew_s=p.clock_skew_s,
+        tehran_day=day.isoformat(),
     )
     s.add(req)
     s.flush()
     seq = record_status(s, req, Status.SUBMITTED.value, actor=p.clerk.username, from_status=None)
     _record_op(s, caller, op, ResultKind.CREATED, server_ref=server_ref, seq=seq, detail=None)
-    return OpResult(op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED,
-                    server_ref=server_ref, seq=seq), p.receipt_no
+    return OpResult(
+        op_id=op.op_id, request_id=p.request_id, result=ResultKind.CREATED, server_ref=server_ref, seq=seq
+    ), p.receipt_no
 
 
 def _check_fees(s: Session, p: protocol.RequestPayload, versions: dict | None = None) -> None:
@@ -306,7 +414,9 @@ def _check_fees(s: Session, p: protocol.RequestPayload, versions: dict | None = 
     quoted = Counter((f.kind, f.amount) for f in p.fees)
     tariff = Counter((f.kind, f.amount) for f in service.fees)
     if quoted != tariff:
-        raise _invalid("fees_mismatch", f"هزینه‌های درخواست با تعرفه خدمت {p.service_code} در نسخه {p.catalog_version} نمی‌خواند.")
+        raise _invalid(
+            "fees_mismatch", f"هزینه‌های درخواست با تعرفه خدمت {p.service_code} در نسخه {p.catalog_version} نمی‌خواند."
+        )
 
 
 def _cancel(s: Session, caller: Caller, op: protocol.Operation) -> OpResult:
@@ -322,19 +432,32 @@ def _cancel(s: Session, caller: Caller, op: protocol.Operation) -> OpResult:
     if Status(req.status) in FINAL_STATUSES:
         detail = f"درخواست دیگر باطل‌شدنی نیست؛ وضعیت کنونی: {STATUS_LABELS_FA[Status(req.status)]}"
         _record_op(s, caller, op, ResultKind.ALREADY_FINAL, server_ref=req.server_ref, seq=None, detail=detail)
-        return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.ALREADY_FINAL,
-                        server_ref=req.server_ref, code=req.status, detail=detail)
+        return OpResult(
+            op_id=op.op_id,
+            request_id=req.request_id,
+            result=ResultKind.ALREADY_FINAL,
+            server_ref=req.server_ref,
+            code=req.status,
+            detail=detail,
+        )
     try:
         seq = transition(s, req, Status.CANCELLED.value, actor=p.clerk.username, note=p.reason)
     except InvalidInput:
         detail = f"درخواست دیگر باطل‌شدنی نیست؛ وضعیت کنونی: {STATUS_LABELS_FA[Status(req.status)]}"
         _record_op(s, caller, op, ResultKind.ALREADY_FINAL, server_ref=req.server_ref, seq=None, detail=detail)
-        return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.ALREADY_FINAL,
-                        server_ref=req.server_ref, code=req.status, detail=detail)
+        return OpResult(
+            op_id=op.op_id,
+            request_id=req.request_id,
+            result=ResultKind.ALREADY_FINAL,
+            server_ref=req.server_ref,
+            code=req.status,
+            detail=detail,
+        )
     req.refund = p.refund
     _record_op(s, caller, op, ResultKind.CANCELLED, server_ref=req.server_ref, seq=seq, detail=None)
-    return OpResult(op_id=op.op_id, request_id=req.request_id, result=ResultKind.CANCELLED,
-                    server_ref=req.server_ref, seq=seq)
+    return OpResult(
+        op_id=op.op_id, request_id=req.request_id, result=ResultKind.CANCELLED, server_ref=req.server_ref, seq=seq
+    )
 
 
 def _core_sha(payload: dict) -> str:

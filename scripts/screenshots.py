@@ -5,6 +5,7 @@
 A temporary data folder is filled through the real services (office, users, demo catalog,
 requests, a cancellation); the app is driven to each page and grabbed to PNG.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,9 @@ LAST = ["حسینی", "قاسمی", "نوروزی", "جعفری", "صادقی", 
 
 def fill(home: Path) -> None:
     from desk_app.paths import resources_dir
-    from tests.helpers.syncdata import national_code
     from desk_app.services import cancel, catalog, intake, setup, users
     from desk_app.services.context import Desk
+    from tests.helpers.syncdata import national_code
 
     with Desk.open(home) as desk:
         setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2)
@@ -47,10 +48,19 @@ def fill(home: Path) -> None:
                 nc = national_code(123457 * (i + 3))
                 first, last = FIRST[i % 10], LAST[(i * 3) % 10]
                 service = codes[(i * 7) % len(codes)]
-            made.append(intake.register_request(
-                desk, clerk="zahra" if i % 3 else "manager", national_code=nc, first_name=first,
-                last_name=last, mobile=mobile, service_code=service,
-                payment_method="card" if i % 4 == 0 else "cash", payment_ref="482913" if i % 4 == 0 else None))
+            made.append(
+                intake.register_request(
+                    desk,
+                    clerk="zahra" if i % 3 else "manager",
+                    national_code=nc,
+                    first_name=first,
+                    last_name=last,
+                    mobile=mobile,
+                    service_code=service,
+                    payment_method="card" if i % 4 == 0 else "cash",
+                    payment_ref="482913" if i % 4 == 0 else None,
+                )
+            )
         cancel.cancel_request(desk, made[5].receipt_no, reason="انصراف متقاضی", clerk="manager", refund=made[5].total)
 
 
@@ -59,8 +69,8 @@ def main(outdir: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
-    from desk_app.services.context import Desk
     from desk_app.services import users
+    from desk_app.services.context import Desk
     from desk_app.ui.app import Launcher, setup_application
 
     setup_application()

@@ -1,4 +1,5 @@
 """Suite-wide set-up: headless Qt, a fresh data folder per test, loud failures."""
+
 from __future__ import annotations
 
 import os
@@ -6,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+# Fixtures shared by many test files, found by name (no imports of fixtures in the test files).
+pytest_plugins = ["tests.helpers.pg", "tests.helpers.server", "tests.helpers.deskdata", "tests.ui_helpers"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DESK_APP_NO_KEYRING", "1")

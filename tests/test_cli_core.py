@@ -1,4 +1,5 @@
 """The `desk-app` Foundation commands: JSON shapes, exit codes, Persian messages (mostly in-process)."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,18 @@ from desk_app.cli import main
 from tests.helpers.deskdata import CATALOG, national_code
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUEST_FIELDS = {"request_id", "receipt_no", "status", "national_code", "first_name", "last_name", "service",
-                  "total", "server_ref", "created_at"}
+REQUEST_FIELDS = {
+    "request_id",
+    "receipt_no",
+    "status",
+    "national_code",
+    "first_name",
+    "last_name",
+    "service",
+    "total",
+    "server_ref",
+    "created_at",
+}
 
 
 def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
@@ -31,8 +42,22 @@ def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
 def ready(home, capsys, monkeypatch, tmp_path):
     """An initialised folder with clerk ali and the catalog, made through the CLI itself."""
     assert run(capsys, "init", "--office", "۴۵۱۲", "--office-name", "دفتر ۴۵۱۲", "--device", "2")[0] == 0
-    assert run(capsys, "user", "add", "--username", "ali", "--role", "clerk", "--full-name", "علی",
-               stdin="secret-123\n", monkeypatch=monkeypatch)[0] == 0
+    assert (
+        run(
+            capsys,
+            "user",
+            "add",
+            "--username",
+            "ali",
+            "--role",
+            "clerk",
+            "--full-name",
+            "علی",
+            stdin="secret-123\n",
+            monkeypatch=monkeypatch,
+        )[0]
+        == 0
+    )
     f = tmp_path / "catalog.json"
     f.write_text(json.dumps(CATALOG, ensure_ascii=False), encoding="utf-8")
     assert run(capsys, "catalog", "import", str(f))[0] == 0
@@ -40,8 +65,23 @@ def ready(home, capsys, monkeypatch, tmp_path):
 
 
 def add(capsys, n, *extra):
-    return run(capsys, "request", "add", "--national-code", national_code(n), "--first-name", "محمد",
-               "--last-name", "کریمی", "--service", "2101", "--clerk", "ali", "--json", *extra)
+    return run(
+        capsys,
+        "request",
+        "add",
+        "--national-code",
+        national_code(n),
+        "--first-name",
+        "محمد",
+        "--last-name",
+        "کریمی",
+        "--service",
+        "2101",
+        "--clerk",
+        "ali",
+        "--json",
+        *extra,
+    )
 
 
 def test_request_add_and_list_json(ready, capsys):
@@ -74,11 +114,38 @@ def test_list_by_jalali_date_with_persian_digits(ready, capsys):
 
 
 def test_bad_input_exit_1_persian_stderr_no_stdout(ready, capsys):
-    code, out, err = run(capsys, "request", "add", "--national-code", "1234567890", "--first-name", "م",
-                         "--last-name", "ک", "--service", "2101", "--clerk", "ali", "--json")
+    code, out, err = run(
+        capsys,
+        "request",
+        "add",
+        "--national-code",
+        "1234567890",
+        "--first-name",
+        "م",
+        "--last-name",
+        "ک",
+        "--service",
+        "2101",
+        "--clerk",
+        "ali",
+        "--json",
+    )
     assert (code, out) == (1, "") and "کد ملی" in err
-    code, out, err = run(capsys, "request", "add", "--national-code", national_code(1), "--first-name",
-                         "ن" * 10_000, "--last-name", "ک", "--service", "2101", "--clerk", "ali")
+    code, out, err = run(
+        capsys,
+        "request",
+        "add",
+        "--national-code",
+        national_code(1),
+        "--first-name",
+        "ن" * 10_000,
+        "--last-name",
+        "ک",
+        "--service",
+        "2101",
+        "--clerk",
+        "ali",
+    )
     assert code == 1 and "۱۰۰" in err
     code, _, err = run(capsys, "request", "cancel", "4512-2-050908-0099", "--reason", "x", "--clerk", "ali")
     assert code == 1 and "پیدا نشد" in err
@@ -99,12 +166,12 @@ def test_request_import_reports_bad_rows_by_line(ready, capsys, tmp_path):
     rows = [
         "national_code,first_name,last_name,mobile,service,payment,payment_ref",
         f"{national_code(1)},محمد,کریمی,09121234567,2101,cash,",
-        "1234567890,زهرا,احمدی,,2101,cash,",                      # line 3: bad national code
+        "1234567890,زهرا,احمدی,,2101,cash,",  # line 3: bad national code
         f"{national_code(3)},علی,رضایی,,2101,card,778899",
-        f"{national_code(4)},\u202e,رضایی,,2101,cash,",           # line 5: name of bidi controls only
-        f"{national_code(5)},سارا,محمدی,,9999,cash,",             # line 6: unknown service
-        f"{national_code(6)},\"O'Brien; DROP TABLE requests\",رضایی,,1101,cash,",
-        f"{national_code(7)},کم,ستون",                              # line 8: too few columns
+        f"{national_code(4)},\u202e,رضایی,,2101,cash,",  # line 5: name of bidi controls only
+        f"{national_code(5)},سارا,محمدی,,9999,cash,",  # line 6: unknown service
+        f'{national_code(6)},"O\'Brien; DROP TABLE requests",رضایی,,1101,cash,',
+        f"{national_code(7)},کم,ستون",  # line 8: too few columns
     ]
     f = tmp_path / "in.csv"
     f.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
@@ -129,8 +196,9 @@ def test_request_import_reports_bad_rows_by_line(ready, capsys, tmp_path):
 def test_shift_cancel_and_close_json(ready, capsys):
     assert run(capsys, "shift", "open", "--clerk", "ali", "--cash", "۱٬۰۰۰٬۰۰۰")[0] == 0
     receipt = json.loads(add(capsys, 1)[1])["receipt_no"]
-    code, out, _ = run(capsys, "request", "cancel", receipt, "--reason", "انصراف", "--clerk", "ali",
-                       "--refund", "2000000", "--json")
+    code, out, _ = run(
+        capsys, "request", "cancel", receipt, "--reason", "انصراف", "--clerk", "ali", "--refund", "2000000", "--json"
+    )
     assert code == 0 and json.loads(out)["status"] == "cancelled"
     code, out, _ = run(capsys, "shift", "close", "--clerk", "ali", "--counted", "cash=11850000,card=0", "--json")
     data = json.loads(out)
@@ -167,8 +235,21 @@ def test_locked_database_exit_3(ready, capsys, monkeypatch):
 def test_init_with_server_stores_the_token_outside_the_settings(home, capsys, tmp_path):
     token = tmp_path / "token.txt"
     token.write_text("tok-SECRET-123\n")
-    code, out, _ = run(capsys, "init", "--office", "4512", "--office-name", "دفتر", "--device", "3",
-                       "--server", "http://127.0.0.1:9", "--token-file", str(token), "--json")
+    code, out, _ = run(
+        capsys,
+        "init",
+        "--office",
+        "4512",
+        "--office-name",
+        "دفتر",
+        "--device",
+        "3",
+        "--server",
+        "http://127.0.0.1:9",
+        "--token-file",
+        str(token),
+        "--json",
+    )
     assert code == 0 and json.loads(out)["enrolled"] is True
     from desk_app.sync.credentials import load_token
 
@@ -177,15 +258,17 @@ def test_init_with_server_stores_the_token_outside_the_settings(home, capsys, tm
     dump = "\n".join(con.iterdump())
     con.close()
     assert "tok-SECRET-123" not in dump and "http://127.0.0.1:9" in dump
-    code, _, err = run(capsys, "init", "--office", "4512", "--office-name", "دفتر", "--device", "3",
-                       "--token-file", str(token))
+    code, _, err = run(
+        capsys, "init", "--office", "4512", "--office-name", "دفتر", "--device", "3", "--token-file", str(token)
+    )
     assert code == 1 and "--server" in err
 
 
 def _cli(home, *argv, stdin=None, env=None):
     e = dict(os.environ, DESK_APP_HOME=str(home), PYTHONIOENCODING="latin-1", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "desk_app", *argv], input=stdin, capture_output=True,
-                          cwd=ROOT, env=e, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "desk_app", *argv], input=stdin, capture_output=True, cwd=ROOT, env=e, timeout=60
+    )
 
 
 def test_real_command_end_to_end_utf8_even_with_a_legacy_console_encoding(home, tmp_path, capsys):
@@ -195,12 +278,39 @@ def test_real_command_end_to_end_utf8_even_with_a_legacy_console_encoding(home, 
     assert run(capsys, "init", "--office", "4512", "--office-name", "دفتر", "--device", "2")[0] == 0
     assert run(capsys, "catalog", "import", str(f))[0] == 0
     assert _cli(home, "user", "add", "--username", "ali", "--role", "clerk", stdin=b"secret-123\n").returncode == 0
-    p = _cli(home, "request", "add", "--national-code", national_code(1), "--first-name", "محمد",
-             "--last-name", "کریمی", "--service", "2101", "--clerk", "ali", "--json")
+    p = _cli(
+        home,
+        "request",
+        "add",
+        "--national-code",
+        national_code(1),
+        "--first-name",
+        "محمد",
+        "--last-name",
+        "کریمی",
+        "--service",
+        "2101",
+        "--clerk",
+        "ali",
+        "--json",
+    )
     assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
     assert json.loads(p.stdout.decode("utf-8"))["first_name"] == "محمد"
-    p = _cli(home, "request", "add", "--national-code", "123", "--first-name", "م", "--last-name", "ک",
-             "--service", "2101", "--clerk", "ali")
+    p = _cli(
+        home,
+        "request",
+        "add",
+        "--national-code",
+        "123",
+        "--first-name",
+        "م",
+        "--last-name",
+        "ک",
+        "--service",
+        "2101",
+        "--clerk",
+        "ali",
+    )
     assert p.returncode == 1 and "کد ملی" in p.stderr.decode("utf-8") and p.stdout == b""
 
 

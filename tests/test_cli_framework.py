@@ -1,4 +1,5 @@
 """The CLI framework: plug-in modules and the one error boundary with its exit codes."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,13 +27,16 @@ def test_missing_plugin_is_skipped_but_a_broken_one_is_loud(tmp_path, monkeypatc
         cli._import_plugin("plugfix.broken")
 
 
-@pytest.mark.parametrize("exc, code, needle", [
-    (InvalidInput("کد ملی معتبر نیست.", "national_code"), 1, "کد ملی"),
-    (PermissionDenied("شما اجازه ندارید."), 1, "اجازه"),
-    (StoreError("فضای دیسک پر است.", "full"), 3, "دیسک"),
-    (OSError(errno.ENOSPC, "No space left on device"), 3, "No space"),
-    (cli.CommandError("چاپگر پاسخ نمی‌دهد.", cli.EXIT_ENV), 3, "چاپگر"),
-])
+@pytest.mark.parametrize(
+    "exc, code, needle",
+    [
+        (InvalidInput("کد ملی معتبر نیست.", "national_code"), 1, "کد ملی"),
+        (PermissionDenied("شما اجازه ندارید."), 1, "اجازه"),
+        (StoreError("فضای دیسک پر است.", "full"), 3, "دیسک"),
+        (OSError(errno.ENOSPC, "No space left on device"), 3, "No space"),
+        (cli.CommandError("چاپگر پاسخ نمی‌دهد.", cli.EXIT_ENV), 3, "چاپگر"),
+    ],
+)
 def test_error_boundary(exc, code, needle):
     err, out = io.StringIO(), io.StringIO()
 

@@ -1,4 +1,5 @@
 """Every `desk-app` command writes `<home>/logs/desk-app.log`, with no national code in it."""
+
 from __future__ import annotations
 
 import io
@@ -20,15 +21,43 @@ def run(capsys, monkeypatch, *argv, stdin: str = ""):
 
 def test_commands_log_to_the_data_folder_without_national_codes(home, capsys, monkeypatch, tmp_path):
     assert run(capsys, monkeypatch, "init", "--office", "4512", "--office-name", "دفتر", "--device", "2")[0] == 0
-    assert run(capsys, monkeypatch, "user", "add", "--username", "ali", "--role", "clerk", "--full-name", "علی",
-               stdin="secret-123\n")[0] == 0
+    assert (
+        run(
+            capsys,
+            monkeypatch,
+            "user",
+            "add",
+            "--username",
+            "ali",
+            "--role",
+            "clerk",
+            "--full-name",
+            "علی",
+            stdin="secret-123\n",
+        )[0]
+        == 0
+    )
     f = tmp_path / "catalog.json"
     f.write_text(json.dumps(CATALOG, ensure_ascii=False), encoding="utf-8")
     assert run(capsys, monkeypatch, "catalog", "import", str(f))[0] == 0
     nc = national_code(7)
-    code, out, _ = run(capsys, monkeypatch, "request", "add", "--national-code", nc, "--first-name", "محمد",
-                       "--last-name", "کریمی", "--service", CATALOG["services"][0]["code"], "--clerk", "ali",
-                       "--json")
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        "request",
+        "add",
+        "--national-code",
+        nc,
+        "--first-name",
+        "محمد",
+        "--last-name",
+        "کریمی",
+        "--service",
+        CATALOG["services"][0]["code"],
+        "--clerk",
+        "ali",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["national_code"] == nc  # the output has it, the log must not
     assert run(capsys, monkeypatch, "backup", str(tmp_path / "b.pdbak"), stdin=PASS + "\n")[0] == 0
     code, _, err = run(capsys, monkeypatch, "request", "show", "no-such-receipt")
@@ -48,8 +77,9 @@ def test_commands_log_to_the_data_folder_without_national_codes(home, capsys, mo
 
 
 def test_verbose_shows_info_on_stderr_and_help_writes_no_log(home, capsys, monkeypatch):
-    code, _, err = run(capsys, monkeypatch, "--verbose", "init", "--office", "4512", "--office-name", "دفتر",
-                       "--device", "2")
+    code, _, err = run(
+        capsys, monkeypatch, "--verbose", "init", "--office", "4512", "--office-name", "دفتر", "--device", "2"
+    )
     assert code == 0 and "desk-app init" in err
     code, _, err = run(capsys, monkeypatch, "user", "list")
     assert code == 0 and "desk-app user" not in err  # INFO lines stay in the file without --verbose

@@ -1,4 +1,5 @@
 """`desk-app print receipt ... --clerk U`: a reprint from the command line counts in that user's shift."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import json
 from desk_app.cli import main
 from desk_app.services import printjobs, reports
 from tests.helpers import deskdata
-from tests.helpers.deskdata import desk  # noqa: F401 - fixture
 
 
 def run(home, capsys, *argv):
@@ -19,8 +19,7 @@ def test_reprint_with_clerk_is_linked_to_that_clerks_shift(home, desk, tmp_path,
     req = deskdata.register(desk)  # ali registers: ali's shift is open
     target = f"escpos-file:{tmp_path / 'r.bin'}"
     assert run(home, capsys, "print", "receipt", req.receipt_no, "--to", target)[0] == 0  # the original
-    code, out, err = run(home, capsys, "--json", "print", "receipt", req.receipt_no, "--to", target,
-                         "--clerk", "sara")
+    code, out, err = run(home, capsys, "--json", "print", "receipt", req.receipt_no, "--to", target, "--clerk", "sara")
     assert code == 0, err
     assert json.loads(out)["copy_no"] == 1
     jobs = printjobs.list_jobs(desk, request_id=req.request_id)

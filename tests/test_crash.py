@@ -6,6 +6,7 @@ A writer process registers requests in a loop and prints each receipt number onl
 writers are forked from one helper process that has already imported the app (no database is
 open in it); each writer is a separate process with its own connections, killed for real.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,9 +53,14 @@ ZYGOTE = textwrap.dedent("""
 def test_sigkill_during_intake_loses_nothing_reported(home):
     make_desk(home).close()
     db_file = home / "desk.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-c", ZYGOTE.format(root=str(ROOT), home=str(home))],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ZYGOTE.format(root=str(ROOT), home=str(home))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x.strip()) for x in proc.stdout], daemon=True).start()
 
@@ -90,8 +96,10 @@ def test_sigkill_during_intake_loses_nothing_reported(home):
                 assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
                 in_db = {r[0] for r in con.execute("SELECT receipt_no FROM requests")}
                 with_op = {r[0] for r in con.execute("SELECT receipt_no FROM outbox WHERE kind = 'request'")}
-                orphans = con.execute("SELECT count(*) FROM requests r WHERE NOT EXISTS "
-                                      "(SELECT 1 FROM outbox o WHERE o.request_id = r.request_id)").fetchone()[0]
+                orphans = con.execute(
+                    "SELECT count(*) FROM requests r WHERE NOT EXISTS "
+                    "(SELECT 1 FROM outbox o WHERE o.request_id = r.request_id)"
+                ).fetchone()[0]
             finally:
                 con.close()
             missing = [r for r in reported if r not in in_db or r not in with_op]

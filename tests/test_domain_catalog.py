@@ -1,5 +1,6 @@
 """The catalog file (DESIGN.md "Catalog file"): the demo catalog, its JSON Schema, and every
 kind of broken file giving a Persian problem that names the service and the field."""
+
 from __future__ import annotations
 
 import copy
@@ -53,11 +54,21 @@ def schema_validator():
 GOOD = {
     "version": "1405-09-01",
     "services": [
-        {"code": "2101", "title": "صدور گذرنامه", "agency": "پلیس گذرنامه",
-         "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
-         "documents": ["کارت ملی", "شناسنامه"], "active": True},
-        {"code": "7101", "title": "ارسال مرسوله سفارشی", "agency": "شرکت ملی پست",
-         "fees": [{"kind": "postage", "amount": 350000}], "active": False},
+        {
+            "code": "2101",
+            "title": "صدور گذرنامه",
+            "agency": "پلیس گذرنامه",
+            "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
+            "documents": ["کارت ملی", "شناسنامه"],
+            "active": True,
+        },
+        {
+            "code": "7101",
+            "title": "ارسال مرسوله سفارشی",
+            "agency": "شرکت ملی پست",
+            "fees": [{"kind": "postage", "amount": 350000}],
+            "active": False,
+        },
     ],
 }
 
@@ -73,9 +84,25 @@ def test_demo_catalog_parses_and_is_a_real_office_list():
     inactive = [s for s in cat.services if not s.active]
     assert 1 <= len(inactive) < len(cat.services) // 4
     everything = " ".join(s.title + " " + s.agency for s in cat.services)
-    for word in ["گذرنامه", "کارت هوشمند ملی", "تعویض پلاک", "سند مالکیت خودرو", "گواهینامه رانندگی",
-                 "نظام وظیفه", "مالیات", "تأمین اجتماعی", "مرسوله", "قبض", "اسناد و املاک", "ثنا",
-                 "ثبت احوال", "یارانه", "بهزیستی", "جهاد کشاورزی", "روستاییان"]:
+    for word in [
+        "گذرنامه",
+        "کارت هوشمند ملی",
+        "تعویض پلاک",
+        "سند مالکیت خودرو",
+        "گواهینامه رانندگی",
+        "نظام وظیفه",
+        "مالیات",
+        "تأمین اجتماعی",
+        "مرسوله",
+        "قبض",
+        "اسناد و املاک",
+        "ثنا",
+        "ثبت احوال",
+        "یارانه",
+        "بهزیستی",
+        "جهاد کشاورزی",
+        "روستاییان",
+    ]:
         assert word in everything, word
     kinds = {f.kind for s in cat.services for f in s.fees}
     assert kinds == set(FEE_KINDS)
@@ -83,8 +110,10 @@ def test_demo_catalog_parses_and_is_a_real_office_list():
         assert s.title == normalize_text(s.title) and s.agency == normalize_text(s.agency)
         assert 0 < s.total < 100_000_000, s.code  # plausible counter amounts in rials
     # the file on disk is already in canonical text form: parsing changes nothing
-    assert cat.to_dict() == {**demo(), "services": [
-        {**s, "documents": s.get("documents", [])} for s in demo()["services"]]}
+    assert cat.to_dict() == {
+        **demo(),
+        "services": [{**s, "documents": s.get("documents", [])} for s in demo()["services"]],
+    }
 
 
 def test_schema_is_valid_json_and_agrees_with_the_parser():
@@ -177,7 +206,9 @@ def test_duplicate_code_and_all_problems_at_once():
     assert any("7101" in p and "amount" in p for p in problems)
 
 
-@pytest.mark.parametrize("doc", [None, [], "catalog", {"version": "1", "services": {}}, {"version": "1", "services": [3]}])
+@pytest.mark.parametrize(
+    "doc", [None, [], "catalog", {"version": "1", "services": {}}, {"version": "1", "services": [3]}]
+)
 def test_not_a_catalog(doc):
     with pytest.raises(CatalogError):
         parse_catalog(doc)
@@ -210,7 +241,8 @@ def test_fee_snapshot_and_total():
 
 # --- properties: the parser never crashes, and agrees with the schema ---------------------------
 
-from hypothesis import event, given, settings, strategies as st  # noqa: E402
+from hypothesis import event, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 MISSING = object()
 # field -> (good values, bad values); a generated service breaks at most two fields
@@ -261,9 +293,16 @@ def test_parser_and_schema_agree(doc):
 
 json_any = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
-        ["version", "services", "code", "title", "agency", "fees", "active", "documents", "kind", "amount", "x"]),
-        inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["version", "services", "code", "title", "agency", "fees", "active", "documents", "kind", "amount", "x"]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
     max_leaves=25,
 )
 

@@ -2,16 +2,17 @@
 properties: valid codes built by computing the check digit pass in any digit form with spaces
 and dashes; a single changed digit fails; a bidi control anywhere fails; hostile input
 (10,000 characters, SQL, random Unicode) gives InvalidInput and never another exception."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain import identifiers as ids
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.identifiers import (
     mask_national_code,
     postal_code_warning,
@@ -22,11 +23,19 @@ from desk_app.domain.identifiers import (
     validate_postal_code,
     validate_sheba,
 )
+from desk_app.domain.text import BIDI_CONTROLS
 
 BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_domain_text
 PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC = "٠١٢٣٤٥٦٧٨٩"
-VALIDATORS = [validate_national_code, validate_legal_id, validate_mobile, validate_postal_code, validate_sheba, validate_card]
+VALIDATORS = [
+    validate_national_code,
+    validate_legal_id,
+    validate_mobile,
+    validate_postal_code,
+    validate_sheba,
+    validate_card,
+]
 
 # --- independent reference computations (written from the published rules, not the module) --
 
@@ -260,7 +269,12 @@ def test_national_code_single_digit_change_is_rejected(code, rnd):
     bad = mutate(code, rnd, range(10))
     # The official check digit maps sums 1 and 10 both to 1, so a change that moves the sum
     # between them is a *valid* code by definition: the one blind spot of the algorithm.
-    if bad[9] == code[9] and {nc_sum(code[:9]), nc_sum(bad[:9])} == {1, 10} and len(set(bad)) > 1 and bad[3:9] != "000000":
+    if (
+        bad[9] == code[9]
+        and {nc_sum(code[:9]), nc_sum(bad[:9])} == {1, 10}
+        and len(set(bad)) > 1
+        and bad[3:9] != "000000"
+    ):
         assert validate_national_code(bad) == bad
         return
     with pytest.raises(InvalidInput):
@@ -290,7 +304,9 @@ def test_card_and_sheba_single_digit_change_is_rejected(fn, codes, data):
         fn(mutate(code, rnd, range(start, len(code))))
 
 
-@pytest.mark.parametrize("fn, codes", [(validate_mobile, mobiles()), (validate_postal_code, postal_codes())], ids=["mobile", "postal"])
+@pytest.mark.parametrize(
+    "fn, codes", [(validate_mobile, mobiles()), (validate_postal_code, postal_codes())], ids=["mobile", "postal"]
+)
 @settings(deadline=None, max_examples=100)
 @given(data=st.data())
 def test_codes_without_check_digit_reject_a_missing_or_extra_digit(fn, codes, data):
@@ -322,7 +338,7 @@ HOSTILE = [
     "0013542419' OR '1'='1",
     "0013542419; DROP TABLE citizens;",
     "1; DELETE FROM requests WHERE 1=1",
-    "\" UNION SELECT password_hash FROM users",
+    '" UNION SELECT password_hash FROM users',
     "IR82'; --",
     "\x00" * 20,
     "𝟘𝟘𝟙𝟛𝟝𝟜𝟚𝟜𝟙𝟡",  # mathematical digits are not digits here

@@ -1,13 +1,14 @@
 """Calendar and time (DESIGN.md section 2): UTC storage, Tehran days, Jalali via jdatetime."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.jalali import (
     TEHRAN,
     day_bounds_utc,
@@ -22,8 +23,9 @@ from desk_app.domain.jalali import (
     today_tehran,
     utc_now,
 )
+from desk_app.domain.text import BIDI_CONTROLS
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(
@@ -79,15 +81,30 @@ def test_display_formats():
     assert format_jalali_datetime(datetime(2026, 11, 29, 11, 0, tzinfo=UTC), persian=False) == "1405/09/08 14:30"
 
 
-@pytest.mark.parametrize("text", ["1405/09/08", "۱۴۰۵/۰۹/۰۸", "٠١٤٠٥/٠٩/٠٨"[1:], "1405-09-08", "۱۴۰۵-۹-۸", " 1405/9/8 ", "1405.09.08"])
+@pytest.mark.parametrize(
+    "text", ["1405/09/08", "۱۴۰۵/۰۹/۰۸", "٠١٤٠٥/٠٩/٠٨"[1:], "1405-09-08", "۱۴۰۵-۹-۸", " 1405/9/8 ", "1405.09.08"]
+)
 def test_parse_jalali_date_forms(text):
     assert parse_jalali_date(text) == date(2026, 11, 29)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "1405/13/01", "1405/00/10", "1405/07/31", "1405/09", "05/09/08", "2026-11-29", "1405/09/08\u202e",
-     "1405/09/08 OR 1=1", "x" * 10_000, "1405//09/08", None, 14050908],
+    [
+        "",
+        "1405/13/01",
+        "1405/00/10",
+        "1405/07/31",
+        "1405/09",
+        "05/09/08",
+        "2026-11-29",
+        "1405/09/08\u202e",
+        "1405/09/08 OR 1=1",
+        "x" * 10_000,
+        "1405//09/08",
+        None,
+        14050908,
+    ],
 )
 def test_parse_jalali_date_rejects(text):
     with pytest.raises(InvalidInput) as info:

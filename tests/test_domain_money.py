@@ -2,14 +2,16 @@
 
 Words convention, pinned here: hundreds as one word (یکصد ... نهصد), every scale counted
 (1000 is «یک هزار», like «یک میلیون»), scales هزار/میلیون/میلیارد/تریلیون, parts joined by « و »."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.money import MAX_RIALS, amount_in_words, format_amount, number_to_words, parse_rials
+from desk_app.domain.text import BIDI_CONTROLS
 
 WORDS = {
     0: "صفر",
@@ -101,8 +103,29 @@ def test_parse_rials(text, rials):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "  ", "-5000", "۵۰۰۰-", "−5000", "12.5", "۱۲٫۵", "1e6", "12abc", "1-000", "0x10", "۱۲\u202e۳۴", "\u2066100\u2069",
-     str(MAX_RIALS + 1), "9" * 10_000, "1; DROP TABLE requests", -1, 12.0, True, None, [100]],
+    [
+        "",
+        "  ",
+        "-5000",
+        "۵۰۰۰-",
+        "−5000",
+        "12.5",
+        "۱۲٫۵",
+        "1e6",
+        "12abc",
+        "1-000",
+        "0x10",
+        "۱۲\u202e۳۴",
+        "\u2066100\u2069",
+        str(MAX_RIALS + 1),
+        "9" * 10_000,
+        "1; DROP TABLE requests",
+        -1,
+        12.0,
+        True,
+        None,
+        [100],
+    ],
 )
 def test_parse_rials_rejects(bad):
     with pytest.raises(InvalidInput) as info:
@@ -112,13 +135,47 @@ def test_parse_rials_rejects(bad):
 
 # --- properties ------------------------------------------------------------------------------
 
-_VALUES = {w: v for v, w in [(1, "یک"), (2, "دو"), (3, "سه"), (4, "چهار"), (5, "پنج"), (6, "شش"), (7, "هفت"),
-                             (8, "هشت"), (9, "نه"), (10, "ده"), (11, "یازده"), (12, "دوازده"), (13, "سیزده"),
-                             (14, "چهارده"), (15, "پانزده"), (16, "شانزده"), (17, "هفده"), (18, "هجده"),
-                             (19, "نوزده"), (20, "بیست"), (30, "سی"), (40, "چهل"), (50, "پنجاه"), (60, "شصت"),
-                             (70, "هفتاد"), (80, "هشتاد"), (90, "نود"), (100, "یکصد"), (200, "دویست"),
-                             (300, "سیصد"), (400, "چهارصد"), (500, "پانصد"), (600, "ششصد"), (700, "هفتصد"),
-                             (800, "هشتصد"), (900, "نهصد")]}
+_VALUES = {
+    w: v
+    for v, w in [
+        (1, "یک"),
+        (2, "دو"),
+        (3, "سه"),
+        (4, "چهار"),
+        (5, "پنج"),
+        (6, "شش"),
+        (7, "هفت"),
+        (8, "هشت"),
+        (9, "نه"),
+        (10, "ده"),
+        (11, "یازده"),
+        (12, "دوازده"),
+        (13, "سیزده"),
+        (14, "چهارده"),
+        (15, "پانزده"),
+        (16, "شانزده"),
+        (17, "هفده"),
+        (18, "هجده"),
+        (19, "نوزده"),
+        (20, "بیست"),
+        (30, "سی"),
+        (40, "چهل"),
+        (50, "پنجاه"),
+        (60, "شصت"),
+        (70, "هفتاد"),
+        (80, "هشتاد"),
+        (90, "نود"),
+        (100, "یکصد"),
+        (200, "دویست"),
+        (300, "سیصد"),
+        (400, "چهارصد"),
+        (500, "پانصد"),
+        (600, "ششصد"),
+        (700, "هفتصد"),
+        (800, "هشتصد"),
+        (900, "نهصد"),
+    ]
+}
 _SCALES = {"هزار": 10**3, "میلیون": 10**6, "میلیارد": 10**9, "تریلیون": 10**12}
 
 
@@ -166,8 +223,9 @@ BIDI = sorted(BIDI_CONTROLS)  # equal to the design's list: checked in test_doma
 
 
 def mixed_digits(text: str, rnd) -> str:
-    return "".join(rnd.choice([c, "۰۱۲۳۴۵۶۷۸۹"[int(c)], "٠١٢٣٤٥٦٧٨٩"[int(c)]]) if c.isascii() and c.isdigit() else c
-                   for c in text)
+    return "".join(
+        rnd.choice([c, "۰۱۲۳۴۵۶۷۸۹"[int(c)], "٠١٢٣٤٥٦٧٨٩"[int(c)]]) if c.isascii() and c.isdigit() else c for c in text
+    )
 
 
 @settings(deadline=None, max_examples=200)

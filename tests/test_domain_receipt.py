@@ -1,14 +1,15 @@
 """Receipt numbers `{office}-{device}-{jalali yyMMdd}-{daily seq}` (DESIGN.md section 2)."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.domain.receipt import (
     RECEIPT_NO_RE,
     ReceiptNo,
@@ -18,6 +19,7 @@ from desk_app.domain.receipt import (
     normalize_receipt_no,
     parse_receipt_no,
 )
+from desk_app.domain.text import BIDI_CONTROLS
 
 DAY = date(2026, 11, 29)  # 1405/09/08
 
@@ -36,14 +38,23 @@ def test_format_vectors():
 
 
 def test_date_part_is_the_tehran_day():
-    late = datetime(2026, 11, 29, 21, 0, tzinfo=timezone.utc)  # already 1405/09/09 in Tehran
+    late = datetime(2026, 11, 29, 21, 0, tzinfo=UTC)  # already 1405/09/09 in Tehran
     assert format_receipt_no("4512", 2, late, 1) == "4512-2-050909-0001"
 
 
 @pytest.mark.parametrize(
     "office, device, seq",
-    [("451", 2, 1), ("4512345", 2, 1), ("45a2", 2, 1), ("4512", 1000, 1), ("4512", -1, 1), ("4512", 2, 0),
-     ("4512", 2, -3), ("4512", True, 1), ("4512", 2, 1.0)],
+    [
+        ("451", 2, 1),
+        ("4512345", 2, 1),
+        ("45a2", 2, 1),
+        ("4512", 1000, 1),
+        ("4512", -1, 1),
+        ("4512", 2, 0),
+        ("4512", 2, -3),
+        ("4512", True, 1),
+        ("4512", 2, 1.0),
+    ],
 )
 def test_format_rejects_bad_parts(office, device, seq):
     with pytest.raises(InvalidInput):
@@ -60,8 +71,18 @@ def test_parse():
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "4512-2-050908-042", "4512-2-050908", "4512-2-050908-0042-1", "4512 2 050908 0042", "4512-2-050908-0042\u202e",
-     "\u20664512-2-050908-0042\u2069", "4512-2-050908-0042' OR 1=1", "9" * 10_000, None],
+    [
+        "",
+        "4512-2-050908-042",
+        "4512-2-050908",
+        "4512-2-050908-0042-1",
+        "4512 2 050908 0042",
+        "4512-2-050908-0042\u202e",
+        "\u20664512-2-050908-0042\u2069",
+        "4512-2-050908-0042' OR 1=1",
+        "9" * 10_000,
+        None,
+    ],
 )
 def test_parse_rejects(bad):
     with pytest.raises(InvalidInput) as info:

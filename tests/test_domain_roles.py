@@ -1,18 +1,29 @@
 """Roles and permissions, and the canonical payload bytes shared by client and server."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.domain.roles import ACTIONS, Role, can, parse_role, require
 
-DESIGN_ACTIONS = {"register", "cancel", "refund", "close_own_shift", "manage_users", "daily_report", "settings",
-                  "catalog_import", "backup"}
+DESIGN_ACTIONS = {
+    "register",
+    "cancel",
+    "refund",
+    "close_own_shift",
+    "manage_users",
+    "daily_report",
+    "settings",
+    "catalog_import",
+    "backup",
+}
 
 
 def test_actions_and_roles():
@@ -49,10 +60,18 @@ def test_unknown_role_and_action():
         parse_role("admin")
 
 
-PAYLOAD = {"request_id": "3f1c", "total": 12850000, "citizen": {"last_name": "رضایی", "first_name": "علی"},
-           "fees": [{"kind": "government", "amount": 12000000}], "server_ref": None, "ok": True}
-EXPECTED = ('{"citizen":{"first_name":"علی","last_name":"رضایی"},"fees":[{"amount":12000000,"kind":"government"}],'
-            '"ok":true,"request_id":"3f1c","server_ref":null,"total":12850000}').encode("utf-8")
+PAYLOAD = {
+    "request_id": "3f1c",
+    "total": 12850000,
+    "citizen": {"last_name": "رضایی", "first_name": "علی"},
+    "fees": [{"kind": "government", "amount": 12000000}],
+    "server_ref": None,
+    "ok": True,
+}
+EXPECTED = (
+    '{"citizen":{"first_name":"علی","last_name":"رضایی"},"fees":[{"amount":12000000,"kind":"government"}],'
+    '"ok":true,"request_id":"3f1c","server_ref":null,"total":12850000}'
+).encode()
 
 
 def test_canonical_json_bytes_are_exactly_the_design_ones():
@@ -64,7 +83,7 @@ def test_canonical_json_bytes_are_exactly_the_design_ones():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**13, 10**13) | st.text(max_size=10),
+    st.none() | st.booleans() | st.integers(-(10**13), 10**13) | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
     max_leaves=15,
 )

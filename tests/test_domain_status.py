@@ -1,4 +1,5 @@
 """The request lifecycle (DESIGN.md section 2, Request status) and the outbox states."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,9 +19,18 @@ from desk_app.domain.status import (
 
 R, S, P, C, J, X = "registered", "submitted", "in_progress", "completed", "rejected", "cancelled"
 ALLOWED = {
-    (R, S), (R, P), (R, C), (R, J), (R, X),  # the feed may skip states it carries
-    (S, P), (S, C), (S, J), (S, X),
-    (P, C), (P, J), (P, X),
+    (R, S),
+    (R, P),
+    (R, C),
+    (R, J),
+    (R, X),  # the feed may skip states it carries
+    (S, P),
+    (S, C),
+    (S, J),
+    (S, X),
+    (P, C),
+    (P, J),
+    (P, X),
 }
 
 

@@ -1,11 +1,13 @@
 """The one text normaliser (DESIGN.md section 2, Text): pinned vectors and properties."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.text import (
@@ -19,11 +21,15 @@ from desk_app.domain.text import (
 )
 
 ZWNJ = "\u200c"
-SPEC_BIDI = {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)} | {
-    "\u200e",
-    "\u200f",
-    "\u061c",
-}
+SPEC_BIDI = (
+    {chr(c) for c in range(0x202A, 0x202F)}
+    | {chr(c) for c in range(0x2066, 0x206A)}
+    | {
+        "\u200e",
+        "\u200f",
+        "\u061c",
+    }
+)
 
 
 def test_bidi_control_set_is_exactly_the_design_list():
@@ -149,9 +155,7 @@ def test_search_key_is_stable_and_digit_form_blind(s):
 @settings(deadline=None)
 @given(st.text(st.sampled_from("0123456789"), min_size=1, max_size=20), st.randoms())
 def test_persian_and_ascii_digits_are_equivalent(digits, rnd):
-    mixed = "".join(
-        rnd.choice([c, to_persian_digits(c), "٠١٢٣٤٥٦٧٨٩"[int(c)]]) for c in digits
-    )
+    mixed = "".join(rnd.choice([c, to_persian_digits(c), "٠١٢٣٤٥٦٧٨٩"[int(c)]]) for c in digits)
     assert normalize_digits(mixed) == digits
     assert clean_code(mixed, "x") == digits
     assert normalize_digits(normalize_text(mixed)) == digits

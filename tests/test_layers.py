@@ -1,4 +1,5 @@
 """The dependency rule of DESIGN.md section 1: no Qt below the UI, no QtWidgets in printing."""
+
 from __future__ import annotations
 
 import ast

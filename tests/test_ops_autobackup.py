@@ -1,4 +1,5 @@
 """Automatic backups: written into the data folder, once a day, at shift close, kept 14 days."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from desk_app.services.users import add_user
 ROOT = Path(__file__).resolve().parent.parent
 
 PASS = "passphrase of the office 4512"
-NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)  # 13:30 in Tehran
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)  # 13:30 in Tehran
 
 
 @pytest.fixture
@@ -92,8 +93,9 @@ def test_snapshot_includes_uncheckpointed_wal(desk, tmp_path):
     out = tmp_path / "r.sqlite"
     backup_crypto.decrypt_backup(path, out, PASS, "4512")
     con = sqlite3.connect(out)
-    assert con.execute("SELECT value FROM settings WHERE key='printer_target'").fetchone() == \
-        ("escpos-net:10.0.0.9:9100",)
+    assert con.execute("SELECT value FROM settings WHERE key='printer_target'").fetchone() == (
+        "escpos-net:10.0.0.9:9100",
+    )
     assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     con.close()
 
@@ -126,17 +128,27 @@ def test_newest_backup_survives_however_old(desk):
 
 # --- the `desk-app backups` commands, as a manager would run them -------------------------------
 
+
 def _cli(home, *args, stdin=""):
     env = dict(os.environ, DESK_APP_HOME=str(home), PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "desk_app", *args], input=stdin, env=env, cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "desk_app", *args],
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
 
 
 def test_cli_backup_and_restore_on_a_new_pc(desk, tmp_path):
     add_user(desk, "clerk", "clerk", "clerk-pass-1")
     import_catalog(desk, resources_dir() / "catalog" / "demo-catalog.json")
-    made = register_request(desk, clerk="clerk", national_code="0012345679", first_name="مریم",
-                            last_name="احمدی", service_code="1101")
+    made = register_request(
+        desk, clerk="clerk", national_code="0012345679", first_name="مریم", last_name="احمدی", service_code="1101"
+    )
 
     assert _cli(desk.home, "backups", "passphrase", stdin=PASS + "\n").returncode == 0
     run = _cli(desk.home, "backups", "run", "--json")

@@ -1,4 +1,5 @@
 """Encrypted backup files: a round trip gives the same database; every wrong file is refused."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -17,8 +18,7 @@ def plain_db(tmp_path) -> Path:
     path = tmp_path / "desk.sqlite"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE citizens (national_code TEXT, name TEXT)")
-    con.executemany("INSERT INTO citizens VALUES (?, ?)",
-                    [(f"{i:010d}", f"شهروند {i}") for i in range(3000)])
+    con.executemany("INSERT INTO citizens VALUES (?, ?)", [(f"{i:010d}", f"شهروند {i}") for i in range(3000)])
     con.commit()
     con.close()
     return path
@@ -85,8 +85,8 @@ def test_tampered_file(tmp_path, backup, where):
     elif where == "header-kdf":  # a well-formed header asking for 1 GiB of scrypt memory
         magic, version, length = bc._PREFIX.unpack_from(data)
         start = bc._PREFIX.size
-        meta = bytes(data[start:start + length]).replace(b'"n": 32768', b'"n": 1048576', 1)
-        data = bytearray(bc._PREFIX.pack(magic, version, len(meta)) + meta + data[start + length:])
+        meta = bytes(data[start : start + length]).replace(b'"n": 32768', b'"n": 1048576', 1)
+        data = bytearray(bc._PREFIX.pack(magic, version, len(meta)) + meta + data[start + length :])
     elif where == "truncated":
         data = data[:-100]
     elif where == "appended":

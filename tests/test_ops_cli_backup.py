@@ -1,5 +1,6 @@
 """`desk-app backup FILE` / `desk-app restore FILE`: encrypted, refused when not ours, and after a
 restore receipt numbering continues after the last number the real provincial server knows."""
+
 from __future__ import annotations
 
 import io
@@ -23,19 +24,66 @@ def run(capsys, monkeypatch, *argv, stdin: str = ""):
 
 
 def setup_office(capsys, monkeypatch, tmp_path, home, office="4512", *extra):
-    assert run(capsys, monkeypatch, "--home", str(home), "init", "--office", office, "--office-name", "دفتر",
-               "--device", "2", *extra)[0] == 0
-    assert run(capsys, monkeypatch, "--home", str(home), "user", "add", "--username", "ali", "--role", "clerk",
-               "--full-name", "علی", stdin="secret-123\n")[0] == 0
+    assert (
+        run(
+            capsys,
+            monkeypatch,
+            "--home",
+            str(home),
+            "init",
+            "--office",
+            office,
+            "--office-name",
+            "دفتر",
+            "--device",
+            "2",
+            *extra,
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            monkeypatch,
+            "--home",
+            str(home),
+            "user",
+            "add",
+            "--username",
+            "ali",
+            "--role",
+            "clerk",
+            "--full-name",
+            "علی",
+            stdin="secret-123\n",
+        )[0]
+        == 0
+    )
     f = tmp_path / "catalog.json"
     f.write_text(json.dumps(CATALOG, ensure_ascii=False), encoding="utf-8")
     assert run(capsys, monkeypatch, "--home", str(home), "catalog", "import", str(f))[0] == 0
 
 
 def add(capsys, monkeypatch, home, n) -> dict:
-    code, out, err = run(capsys, monkeypatch, "--home", str(home), "request", "add", "--national-code",
-                         national_code(n), "--first-name", "محمد", "--last-name", "کریمی", "--service",
-                         CATALOG["services"][0]["code"], "--clerk", "ali", "--json")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        "--home",
+        str(home),
+        "request",
+        "add",
+        "--national-code",
+        national_code(n),
+        "--first-name",
+        "محمد",
+        "--last-name",
+        "کریمی",
+        "--service",
+        CATALOG["services"][0]["code"],
+        "--clerk",
+        "ali",
+        "--json",
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -50,8 +98,7 @@ def test_backup_is_encrypted_and_restores_with_its_passphrase(home, capsys, monk
     setup_office(capsys, monkeypatch, tmp_path, home)
     first = add(capsys, monkeypatch, home, 1)
     file = tmp_path / "usb" / "office.pdbak"
-    code, out, err = run(capsys, monkeypatch, "--home", str(home), "backup", str(file), "--json",
-                         stdin=PASS + "\n")
+    code, out, err = run(capsys, monkeypatch, "--home", str(home), "backup", str(file), "--json", stdin=PASS + "\n")
     assert code == 0, err
     assert json.loads(out)["encrypted"] is True
     data = file.read_bytes()
@@ -99,8 +146,9 @@ def test_restore_refuses_plain_files_and_another_office(home, capsys, monkeypatc
     assert len(listed(capsys, monkeypatch, home)) == 1
     # a new PC takes the backup's office; `backups restore` is the same path
     new_pc = tmp_path / "new-pc"
-    code, out, err = run(capsys, monkeypatch, "--home", str(new_pc), "backups", "restore", str(file), "--json",
-                         stdin=PASS + "\n")
+    code, out, err = run(
+        capsys, monkeypatch, "--home", str(new_pc), "backups", "restore", str(file), "--json", stdin=PASS + "\n"
+    )
     assert code == 0, err
     assert json.loads(out)["office_code"] == "7300"
 
@@ -112,8 +160,7 @@ def test_numbering_continues_after_the_servers_last_receipt_after_restore(home, 
     try:
         token_file = tmp_path / "token.txt"
         token_file.write_text(token)
-        setup_office(capsys, monkeypatch, tmp_path, home, "4512", "--server", srv.url,
-                     "--token-file", str(token_file))
+        setup_office(capsys, monkeypatch, tmp_path, home, "4512", "--server", srv.url, "--token-file", str(token_file))
         first = add(capsys, monkeypatch, home, 1)
         file = tmp_path / "b.pdbak"
         assert run(capsys, monkeypatch, "--home", str(home), "backup", str(file), stdin=PASS + "\n")[0] == 0
@@ -122,8 +169,9 @@ def test_numbering_continues_after_the_servers_last_receipt_after_restore(home, 
         assert code == 0, err
         assert json.loads(out)["acked"] == 3
 
-        code, out, err = run(capsys, monkeypatch, "--home", str(home), "restore", str(file), "--json",
-                             stdin=PASS + "\n")
+        code, out, err = run(
+            capsys, monkeypatch, "--home", str(home), "restore", str(file), "--json", stdin=PASS + "\n"
+        )
         assert code == 0, err
         answer = json.loads(out)
         assert answer["server_reached"] and answer["server_last_receipt_no"] == later[-1]["receipt_no"]
@@ -134,7 +182,6 @@ def test_numbering_continues_after_the_servers_last_receipt_after_restore(home, 
         srv.stop()
 
     # server gone: the restore still succeeds and says why numbering waits for the next sync
-    code, out, err = run(capsys, monkeypatch, "--home", str(home), "restore", str(file), "--json",
-                         stdin=PASS + "\n")
+    code, out, err = run(capsys, monkeypatch, "--home", str(home), "restore", str(file), "--json", stdin=PASS + "\n")
     assert code == 0 and json.loads(out)["server_reached"] is False
     assert "سرور استان اکنون پاسخ نداد" in err

@@ -1,4 +1,5 @@
 """The crash hook: the traceback goes to the log; with a GUI up, a Persian message box appears."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,7 @@ def test_unhandled_exception_in_a_program_is_logged(home):
         "    raise RuntimeError('disk vanished while saving 0012345679')\n"
         "intake()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(home)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code, str(home)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     text = (home / "logs" / "desk-app.log").read_text(encoding="utf-8")
     assert "CRITICAL desk_app.crash" in text
@@ -34,8 +34,7 @@ def test_unhandled_exception_in_a_program_is_logged(home):
 
 def test_crash_module_imports_no_qt():
     code = "import sys, desk_app.crash; print(any(m.startswith('PySide6') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
 
 
@@ -90,4 +89,3 @@ def test_message_box_in_the_gui(home, qapp):
     assert seen["still_first"]
     text = path.read_text(encoding="utf-8")
     assert "KeyError: 'widget state'" in text and "KeyError: 'again'" in text
-

@@ -1,4 +1,5 @@
 """`desk-app demo` end to end: the real program, the real provincial server, a real request synced."""
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,21 @@ NATIONAL = "0012345679"  # valid check digit
 
 
 def _env(home: Path) -> dict:
-    env = dict(os.environ, DESK_APP_HOME=str(home), DESK_APP_DEMO_ADVANCE_S="0.5",
-               PYTHONIOENCODING="utf-8")
+    env = dict(os.environ, DESK_APP_HOME=str(home), DESK_APP_DEMO_ADVANCE_S="0.5", PYTHONIOENCODING="utf-8")
     env["PYTHONPATH"] = str(ROOT)
     return env
 
 
 def desk(home: Path, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "desk_app", *args], cwd=ROOT, env=_env(home),
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "desk_app", *args],
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
     if check:
         assert proc.returncode == 0, f"desk-app {' '.join(args)} -> {proc.returncode}\n{proc.stderr}"
     return proc
@@ -88,9 +95,15 @@ def test_first_run_sets_everything_up(prepared):
 def test_second_run_reuses_the_folder_and_serves_a_real_sync(demo_home):
     home = demo_home
     # second run: the same folder is reused, no new passwords, the server stays up until SIGTERM
-    proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--no-gui", "--json"], cwd=ROOT,
-                            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desk_app", "demo", "--no-gui", "--json"],
+        cwd=ROOT,
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         line = proc.stdout.readline()
         if not line:
@@ -101,9 +114,24 @@ def test_second_run_reuses_the_folder_and_serves_a_real_sync(demo_home):
         url = again["server_url"]
         assert _listening(url)
 
-        added = out_json(desk(home, "request", "add", "--national-code", NATIONAL,
-                              "--first-name", "مریم", "--last-name", "احمدی",
-                              "--service", _first_active_service(), "--clerk", "clerk", "--json"))
+        added = out_json(
+            desk(
+                home,
+                "request",
+                "add",
+                "--national-code",
+                NATIONAL,
+                "--first-name",
+                "مریم",
+                "--last-name",
+                "احمدی",
+                "--service",
+                _first_active_service(),
+                "--clerk",
+                "clerk",
+                "--json",
+            )
+        )
         assert added["status"] == "registered" and added["receipt_no"].startswith("4512-1-")
         report = out_json(desk(home, "sync", "--once", "--json"))
         assert report["online"] is True and report["acked"] == 1 and report["pending"] == 0
@@ -163,8 +191,15 @@ def test_demo_never_touches_a_real_office_folder(home):
 def test_gui_demo_stops_its_server_when_the_app_closes(demo_home):
     home = demo_home
     env = dict(_env(home), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.Popen([sys.executable, "-m", "desk_app", "demo", "--json"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desk_app", "demo", "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         line = proc.stdout.readline()
         assert line, proc.stderr.read() if proc.poll() is not None else "no output"

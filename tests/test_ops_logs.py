@@ -1,4 +1,5 @@
 """Logging: files in the data folder, and no national code, token or password in any line."""
+
 from __future__ import annotations
 
 import logging
@@ -39,18 +40,21 @@ def test_log_file_lives_in_the_data_folder(home, logfile):
     assert "provincial_server" in text
 
 
-@pytest.mark.parametrize("message,args,secret", [
-    ("citizen %s registered", (NATIONAL,), NATIONAL),
-    ("citizen %s registered", ("۰۰۱۲۳۴۵۶۷۹",), "۰۰۱۲۳۴۵۶۷۹"),
-    ("national_code=%s;", (NATIONAL,), NATIONAL),
-    ("کد ملی:%s", (NATIONAL,), NATIONAL),
-    ("printed code 001-234567-9 on receipt", (), "234567"),
-    ("calling with headers %s", ({"Authorization": f"Bearer {TOKEN}"},), TOKEN),
-    ("GET /x?token=%s&limit=5", ("abc.DEF.ghi",), "abc.DEF.ghi"),
-    ("login attempt password=%s", ("S3cret pass",), "S3cret"),
-    ("user json %s", ('{"username": "ali", "password": "hunter22!"}',), "hunter22!"),
-    ("device enrolled, token %s", (TOKEN,), TOKEN),
-])
+@pytest.mark.parametrize(
+    "message,args,secret",
+    [
+        ("citizen %s registered", (NATIONAL,), NATIONAL),
+        ("citizen %s registered", ("۰۰۱۲۳۴۵۶۷۹",), "۰۰۱۲۳۴۵۶۷۹"),
+        ("national_code=%s;", (NATIONAL,), NATIONAL),
+        ("کد ملی:%s", (NATIONAL,), NATIONAL),
+        ("printed code 001-234567-9 on receipt", (), "234567"),
+        ("calling with headers %s", ({"Authorization": f"Bearer {TOKEN}"},), TOKEN),
+        ("GET /x?token=%s&limit=5", ("abc.DEF.ghi",), "abc.DEF.ghi"),
+        ("login attempt password=%s", ("S3cret pass",), "S3cret"),
+        ("user json %s", ('{"username": "ali", "password": "hunter22!"}',), "hunter22!"),
+        ("device enrolled, token %s", (TOKEN,), TOKEN),
+    ],
+)
 def test_secrets_never_reach_the_file(logfile, message, args, secret):
     logging.getLogger("desk_app.services").warning(message, *args)
     text = _text(logfile)
@@ -59,9 +63,11 @@ def test_secrets_never_reach_the_file(logfile, message, args, secret):
 
 
 def test_what_stays_readable(logfile):
-    line = ("receipt 4512-2-050908-0042 mobile 09123456789 request 3f2a1b4c-1d2e-4f50-9a8b-7c6d5e4f3a2b "
-            "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 total 12850000 "
-            "op 1d2e4f5099a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2 seq 12 cursor 7:1234")
+    line = (
+        "receipt 4512-2-050908-0042 mobile 09123456789 request 3f2a1b4c-1d2e-4f50-9a8b-7c6d5e4f3a2b "
+        "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 total 12850000 "
+        "op 1d2e4f5099a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2 seq 12 cursor 7:1234"
+    )
     logging.getLogger("desk_app.sync").info(line)
     assert line in _text(logfile)
 

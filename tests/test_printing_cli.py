@@ -1,6 +1,7 @@
 """`desk-app print receipt|form` and `desk-app report daily` on a real data folder: print jobs
 recorded, copies numbered and audited, a printer failure is exit 3 and loses nothing, and the
 office-wide report comes from the real provincial server (or says on stderr that it could not)."""
+
 from __future__ import annotations
 
 import json
@@ -47,14 +48,16 @@ def closed_port() -> int:
 def test_print_receipt_then_copies_are_numbered_and_audited(home, desk, tmp_path, capsys):
     req = deskdata.register(desk, payment_method="card", payment_ref="778899")
     out = tmp_path / "r.bin"
-    code, stdout, _ = run(home, "--json", "print", "receipt", req.receipt_no, "--to", f"escpos-file:{out}",
-                          "--paper", "58", capsys=capsys)
+    code, stdout, _ = run(
+        home, "--json", "print", "receipt", req.receipt_no, "--to", f"escpos-file:{out}", "--paper", "58", capsys=capsys
+    )
     assert code == 0
     assert json.loads(stdout)["copy_no"] == 0
     assert decode(out.read_bytes()).width == 384
 
-    code, stdout, _ = run(home, "print", "receipt", req.receipt_no, "--to", f"png:{tmp_path / 'c.png'}",
-                          "--dots", "512", capsys=capsys)
+    code, stdout, _ = run(
+        home, "print", "receipt", req.receipt_no, "--to", f"png:{tmp_path / 'c.png'}", "--dots", "512", capsys=capsys
+    )
     assert code == 0 and "رونوشت 1" in stdout
     assert get_request(desk, req.receipt_no).reprint_count == 1
     jobs = printjobs.list_jobs(desk, request_id=req.request_id)
@@ -85,8 +88,9 @@ def test_receipt_pdf_shows_copy_and_pending_state(home, desk, tmp_path, capsys):
 
 def test_printer_failure_is_exit_3_keeps_the_request_and_can_be_repeated(home, desk, capsys):
     req = deskdata.register(desk)
-    code, _, err = run(home, "print", "receipt", req.receipt_no, "--to", f"escpos-net:127.0.0.1:{closed_port()}",
-                       capsys=capsys)
+    code, _, err = run(
+        home, "print", "receipt", req.receipt_no, "--to", f"escpos-net:127.0.0.1:{closed_port()}", capsys=capsys
+    )
     assert code == 3
     assert "چاپگر" in err and "برقرار نشد" in err
     assert get_request(desk, req.receipt_no).status == "registered"
@@ -129,8 +133,9 @@ def test_form_and_daily_report_with_csv(home, desk, tmp_path, capsys):
     from desk_app.domain.jalali import format_jalali_date, today_tehran
 
     day = format_jalali_date(today_tehran())  # Persian digits, as a user may type them
-    code, _, err = run(home, "report", "daily", "--date", day, "--to", f"pdf:{report}", "--csv", str(csv_file),
-                       capsys=capsys)
+    code, _, err = run(
+        home, "report", "daily", "--date", day, "--to", f"pdf:{report}", "--csv", str(csv_file), capsys=capsys
+    )
     assert code == 0, err
     lines = page_lines(report)
     assert "تعداد درخواستها ۲" in lines
@@ -181,10 +186,24 @@ def test_cli_subprocess_printer_error_exit_code(home, desk, tmp_path):
     """The real `desk-app` process: Persian message on stderr, exit 3, nothing on stdout with --json."""
     req = deskdata.register(desk)
     desk.close()
-    done = subprocess.run([sys.executable, "-c", "import sys; from desk_app.cli import main; sys.exit(main())",
-                           "--home", str(home), "--json", "print", "receipt", req.receipt_no,
-                           "--to", f"escpos-net:127.0.0.1:{closed_port()}"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from desk_app.cli import main; sys.exit(main())",
+            "--home",
+            str(home),
+            "--json",
+            "print",
+            "receipt",
+            req.receipt_no,
+            "--to",
+            f"escpos-net:127.0.0.1:{closed_port()}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 3
     assert done.stdout == ""
     assert "چاپگر" in done.stderr
@@ -214,7 +233,7 @@ def test_printer_name_goes_raw_through_lp(home, desk, tmp_path, monkeypatch, cap
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     lp = bin_dir / "lp"
-    lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/lp.args\ncat > {tmp_path}/lp.stdin\n")
+    lp.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/lp.args\ncat > {tmp_path}/lp.stdin\n')
     lp.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     req = deskdata.register(desk)
@@ -223,7 +242,7 @@ def test_printer_name_goes_raw_through_lp(home, desk, tmp_path, monkeypatch, cap
     assert (tmp_path / "lp.args").read_text().split() == ["-d", "TM_T20", "-o", "raw"]
     assert decode((tmp_path / "lp.stdin").read_bytes()).width == 576
     # a form (PDF) goes to the spooler as a file, not raw
-    lp.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/lp.args\ncp \"$4\" {tmp_path}/lp.pdf\n")
+    lp.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/lp.args\ncp "$4" {tmp_path}/lp.pdf\n')
     code, _, err = run(home, "print", "form", req.receipt_no, "--to", "printer:Office_A4", capsys=capsys)
     assert code == 0, err
     args = (tmp_path / "lp.args").read_text().split()

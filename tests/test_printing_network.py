@@ -1,5 +1,6 @@
 """A real TCP socket as the network printer (escpos-net): status asked with DLE EOT before the
 job, paper out / cover open / offline said in Persian, silent and hanging-up printers caught."""
+
 from __future__ import annotations
 
 import socket
@@ -46,13 +47,16 @@ def test_network_printer_gets_status_queries_then_the_receipt(printer_factory):
     assert ImageChops.difference(job.image(), expected).getbbox() is None
 
 
-@pytest.mark.parametrize("status,message", [
-    ({1: 0x1A, 2: 0x12, 4: 0x12}, backends.MSG_OFFLINE),
-    ({1: 0x12, 2: 0x16, 4: 0x12}, backends.MSG_COVER),
-    ({1: 0x12, 2: 0x32, 4: 0x72}, backends.MSG_PAPER),
-    ({1: 0x12, 2: 0x12, 4: 0x72}, backends.MSG_PAPER),
-    ({1: 0x12, 2: 0x52, 4: 0x12}, backends.MSG_ERROR),
-])
+@pytest.mark.parametrize(
+    "status,message",
+    [
+        ({1: 0x1A, 2: 0x12, 4: 0x12}, backends.MSG_OFFLINE),
+        ({1: 0x12, 2: 0x16, 4: 0x12}, backends.MSG_COVER),
+        ({1: 0x12, 2: 0x32, 4: 0x72}, backends.MSG_PAPER),
+        ({1: 0x12, 2: 0x12, 4: 0x72}, backends.MSG_PAPER),
+        ({1: 0x12, 2: 0x52, 4: 0x12}, backends.MSG_ERROR),
+    ],
+)
 def test_printer_problem_is_said_before_the_job_and_nothing_is_printed(printer_factory, status, message):
     printer = printer_factory(status=status)
     with pytest.raises(PrinterError) as err:

@@ -6,6 +6,7 @@ Tesseract's Persian model drops runs of Latin zeros ("0042" comes back as "2"), 
 number is checked by its leading groups in order; the total is checked in words (مبلغ به حروف)
 and by its leading digits.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,6 +1,7 @@
 """PDFs read back with pdfplumber: every drawn line found in logical order (codes, brackets and
 dates included), letters in their joined forms, page numbers and repeated table headers,
 the empty day and the 5,000-request day, the CSV export."""
+
 from __future__ import annotations
 
 import csv
@@ -17,6 +18,7 @@ from printing.rtl import isolate_ltr, visual
 from tests.helpers import printing_samples as S
 from tests.helpers.pdf_read import ZWNJ, logical, no_zwnj, pdf_lines
 from tests.helpers.tools import require_module, require_tool
+
 
 def test_logical_reader_is_sound():
     assert logical("4512-2-050908-0042 دیسر هرامش") == "شماره رسید 4512-2-050908-0042"
@@ -67,12 +69,18 @@ def test_letters_are_drawn_in_their_joined_forms(tmp_path):
     out = render_receipt_pdf(S.receipt(clerk_name="مریم"), tmp_path / "r.pdf")
     with pdfplumber.open(out) as pdf:
         raw = pdf.pages[0].extract_text().split("\n")
-    line = next(x for x in raw if unicodedata.normalize("NFKC", x).endswith("یدصتم") or "یدصتم" in
-                unicodedata.normalize("NFKC", x))
+    line = next(
+        x
+        for x in raw
+        if unicodedata.normalize("NFKC", x).endswith("یدصتم") or "یدصتم" in unicodedata.normalize("NFKC", x)
+    )
     word = line.split(" ")[0][::-1]  # the value, leftmost in the visual line, read right to left
     assert [unicodedata.name(c) for c in word] == [
-        "ARABIC LETTER MEEM INITIAL FORM", "ARABIC LETTER REH FINAL FORM",
-        "ARABIC LETTER FARSI YEH INITIAL FORM", "ARABIC LETTER MEEM FINAL FORM"]
+        "ARABIC LETTER MEEM INITIAL FORM",
+        "ARABIC LETTER REH FINAL FORM",
+        "ARABIC LETTER FARSI YEH INITIAL FORM",
+        "ARABIC LETTER MEEM FINAL FORM",
+    ]
 
 
 def test_long_name_wraps_and_reads_back_whole(tmp_path):
@@ -86,12 +94,15 @@ def test_long_name_wraps_and_reads_back_whole(tmp_path):
     assert no_zwnj(text) == no_zwnj(name)
 
 
-@pytest.mark.parametrize("logical_text", [
-    "خدمت (۱۲۳) صدور",
-    "«الف» و [ب]",
-    "رسید " + isolate_ltr("4512-2-050908-0042") + " ثبت",
-    "کد " + isolate_ltr("IR-778899-01") + " (پرداخت)",
-])
+@pytest.mark.parametrize(
+    "logical_text",
+    [
+        "خدمت (۱۲۳) صدور",
+        "«الف» و [ب]",
+        "رسید " + isolate_ltr("4512-2-050908-0042") + " ثبت",
+        "کد " + isolate_ltr("IR-778899-01") + " (پرداخت)",
+    ],
+)
 def test_visual_order_keeps_codes_and_mirrors_brackets(logical_text):
     """python-bidi's Rust `get_display` keeps isolates but does not mirror brackets; its Python
     `algorithm.get_display` mirrors but rejects isolates. Our line shaper must do both."""
@@ -103,9 +114,18 @@ def test_form_pdf_has_citizen_service_documents_and_signatures(tmp_path):
     out = render_form_pdf(S.form(), tmp_path / "f.pdf")
     pages = pdf_lines(out)
     lines = [no_zwnj(x) for x in pages[0]]
-    for line in ["فرم درخواست خدمت", "شماره رسید 4512-2-050908-0042", "کد ملی 1234567890",
-                 "تلفن همراه 09121234567", "عنوان خدمت صدور گذرنامه (۱۲۳)", "دستگاه پلیس گذرنامه",
-                 "کارت ملی", "شناسنامه", "عکس ۴×۶ (۲ قطعه)", "جمع کل ۱۲٬۸۵۰٬۰۰۰ ریال"]:
+    for line in [
+        "فرم درخواست خدمت",
+        "شماره رسید 4512-2-050908-0042",
+        "کد ملی 1234567890",
+        "تلفن همراه 09121234567",
+        "عنوان خدمت صدور گذرنامه (۱۲۳)",
+        "دستگاه پلیس گذرنامه",
+        "کارت ملی",
+        "شناسنامه",
+        "عکس ۴×۶ (۲ قطعه)",
+        "جمع کل ۱۲٬۸۵۰٬۰۰۰ ریال",
+    ]:
         assert line in lines, f"{line!r} not in {lines}"
     assert any("امضا و اثر انگشت متقاضی" in x for x in lines)
     assert any("صفحه ۱ از ۱" in x for x in lines)
@@ -170,8 +190,11 @@ def test_reprint_of_a_cancelled_or_completed_request_says_so(tmp_path):
     lines = pdf_lines(render_receipt_pdf(S.receipt(copy_no=1, status="cancelled"), tmp_path / "c.pdf"))[0]
     assert "این درخواست لغو شده است" in lines
     assert "ثبت در استان در انتظار ارسال است" not in lines
-    lines = pdf_lines(render_receipt_pdf(S.receipt(copy_no=1, status="completed", server_ref="PR-9", pending_sync=False),
-                                         tmp_path / "d.pdf"))[0]
+    lines = pdf_lines(
+        render_receipt_pdf(
+            S.receipt(copy_no=1, status="completed", server_ref="PR-9", pending_sync=False), tmp_path / "d.pdf"
+        )
+    )[0]
     assert any(x.startswith("وضعیت انجام") for x in lines)
 
 

@@ -1,5 +1,6 @@
 """Thermal receipts: raster width per paper, ESC/POS bytes decoded back pixel-exactly, codes kept
 in order, letters joined, QR readable, long names and huge amounts inside the paper."""
+
 from __future__ import annotations
 
 import pytest
@@ -131,8 +132,15 @@ def test_qr_code_holds_receipt_no_and_request_id():
 def test_long_names_and_huge_amounts_stay_inside_the_paper(dots):
     name = ("محمدحسین عبدالله‌زاده Mohammad-Hossein 1234 " * 6)[:200]
     title = ("خدمات صدور گواهی عدم سوءپیشینه کیفری برای متقاضیان خارج از کشور (ویژه) " * 3)[:200]
-    big = S.receipt(citizen_name=name, service_title=title, fees=[("government", 10**12), ("office", 10**12)],
-                    total=2 * 10**12, copy_no=3, server_ref="PR-1405-0000000001", pending_sync=False)
+    big = S.receipt(
+        citizen_name=name,
+        service_title=title,
+        fees=[("government", 10**12), ("office", 10**12)],
+        total=2 * 10**12,
+        copy_no=3,
+        server_ref="PR-1405-0000000001",
+        pending_sync=False,
+    )
     small = pil(build_receipt(S.receipt()), dots)
     img = pil(build_receipt(big), dots)
     assert img.width == dots

@@ -1,4 +1,5 @@
 """The fault proxy does what each mode says, over real loopback sockets."""
+
 from __future__ import annotations
 
 import json
@@ -72,7 +73,7 @@ def raw_exchange(proxy) -> tuple[bytes, Exception | None]:
     """Send one request on a raw socket; return what came back and how it ended."""
     got = b""
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as s:
-        s.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n{\"n\": 1}")
+        s.sendall(b'POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n{"n": 1}')
         try:
             while chunk := s.recv(65536):
                 got += chunk

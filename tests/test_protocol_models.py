@@ -1,5 +1,6 @@
 """Narrow checks of the shared protocol models and of two server internals (gunzip bound,
 OpenAPI document); everything else is tested against the real server."""
+
 from __future__ import annotations
 
 import gzip
@@ -29,22 +30,25 @@ def test_a_desk_payload_validates_and_hash_is_of_canonical_bytes():
     protocol.CancelPayload.model_validate(make_cancel_op(rp.request_id, refund=5)["payload"])
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"total": 1}, "total"),  # not the sum of the fees
-    ({"fees": [{"kind": "government", "amount": True}]}, "fees"),  # a boolean is not an amount
-    ({"fees": [{"kind": "government", "amount": 1.0}], "total": 1}, "fees"),  # nor a float
-    ({"fees": [{"kind": "tip", "amount": 1}], "total": 1}, "fees"),
-    ({"fees": [{"kind": "office", "amount": -1}], "total": -1}, "fees"),
-    ({"receipt_no": "4512-3-050908-0042"}, "device"),  # receipt of another device
-    ({"receipt_no": "4512-2-050908-42"}, "receipt_no"),
-    ({"receipt_no": "\u20664512-2-050908-0042\u2069"}, "receipt_no"),
-    ({"request_id": "not-a-uuid"}, "request_id"),
-    ({"device": "2"}, "device"),
-    ({"office": "45"}, "office"),
-    ({"created_at": "yesterday"}, "created_at"),
-    ({"clock_skew_s": float("nan")}, "clock_skew_s"),
-    ({"server_ref": "12"}, "server_ref"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"total": 1}, "total"),  # not the sum of the fees
+        ({"fees": [{"kind": "government", "amount": True}]}, "fees"),  # a boolean is not an amount
+        ({"fees": [{"kind": "government", "amount": 1.0}], "total": 1}, "fees"),  # nor a float
+        ({"fees": [{"kind": "tip", "amount": 1}], "total": 1}, "fees"),
+        ({"fees": [{"kind": "office", "amount": -1}], "total": -1}, "fees"),
+        ({"receipt_no": "4512-3-050908-0042"}, "device"),  # receipt of another device
+        ({"receipt_no": "4512-2-050908-42"}, "receipt_no"),
+        ({"receipt_no": "\u20664512-2-050908-0042\u2069"}, "receipt_no"),
+        ({"request_id": "not-a-uuid"}, "request_id"),
+        ({"device": "2"}, "device"),
+        ({"office": "45"}, "office"),
+        ({"created_at": "yesterday"}, "created_at"),
+        ({"clock_skew_s": float("nan")}, "clock_skew_s"),
+        ({"server_ref": "12"}, "server_ref"),
+    ],
+)
 def test_payload_rules(change, field):
     with pytest.raises(ValidationError):
         protocol.RequestPayload.model_validate(payload(**change))
@@ -100,8 +104,11 @@ def test_openapi_documents_every_protocol_call(tmp_path):
     app.state.db.dispose()
     paths = set(doc["paths"])
     assert paths == {
-        "/api/v1/hello", "/api/v1/catalog", "/api/v1/offices/{office}/requests/batch",
-        "/api/v1/offices/{office}/changes", "/api/v1/offices/{office}/requests/lookup",
+        "/api/v1/hello",
+        "/api/v1/catalog",
+        "/api/v1/offices/{office}/requests/batch",
+        "/api/v1/offices/{office}/changes",
+        "/api/v1/offices/{office}/requests/lookup",
         "/api/v1/offices/{office}/reports/daily",
     }
     body = doc["paths"]["/api/v1/offices/{office}/requests/batch"]["post"]["requestBody"]
@@ -112,8 +119,10 @@ def test_openapi_documents_every_protocol_call(tmp_path):
     assert {"op_id", "request_id", "result", "server_ref", "seq", "code", "detail"} <= set(result)
 
 
-@pytest.mark.parametrize("mobile, ok", [("09121234567", True), (None, True), ("+989121234567", False),
-                                         ("۰۹۱۲۱۲۳۴۵۶۷", False), ("0912123456", False)])
+@pytest.mark.parametrize(
+    "mobile, ok",
+    [("09121234567", True), (None, True), ("+989121234567", False), ("۰۹۱۲۱۲۳۴۵۶۷", False), ("0912123456", False)],
+)
 def test_mobile_is_optional_but_canonical(mobile, ok):
     p = payload()
     p["citizen"] = dict(p["citizen"], mobile=mobile)

@@ -1,4 +1,5 @@
 """Guard against PySide6 6.12.0's `none_dealloc` abort on Python 3.11 (DESIGN.md section 7)."""
+
 from __future__ import annotations
 
 import sys

@@ -1,5 +1,6 @@
 """The `provincial-server` admin commands, run for real (subprocesses), on SQLite and PostgreSQL:
 offices, enrolment, catalog versions, agency decisions, request list, backup/restore."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def test_admin_commands_end_to_end(tmp_path):
     changed["services"][0]["fees"][0]["amount"] += 1
     refused = srv.load_catalog(changed, check=False)
     assert refused.returncode == 1 and CATALOG["version"] in refused.stderr
-    broken = {"version": "x", "services": [{"code": "77", "title": "t", "agency": "a",
-                                            "fees": [{"kind": "tip", "amount": 1.5}], "active": True}]}
+    broken = {
+        "version": "x",
+        "services": [
+            {"code": "77", "title": "t", "agency": "a", "fees": [{"kind": "tip", "amount": 1.5}], "active": True}
+        ],
+    }
     out = srv.load_catalog(broken, check=False)
     assert out.returncode == 1 and "77" in out.stderr
 
@@ -43,7 +48,10 @@ def test_admin_commands_end_to_end(tmp_path):
         with srv.client(token) as c:
             etag1 = c.get(f"{B}/catalog").headers["ETag"]
             old_fee_op = make_request_op("4512", 2)  # quoted under 1405-09-01
-            assert c.post(f"{B}/offices/4512/requests/batch", json={"items": [old_fee_op]}).json()["results"][0]["result"] == "created"
+            assert (
+                c.post(f"{B}/offices/4512/requests/batch", json={"items": [old_fee_op]}).json()["results"][0]["result"]
+                == "created"
+            )
 
             newer = dict(changed, version="1405-10-01")
             srv.load_catalog(newer)
@@ -52,12 +60,17 @@ def test_admin_commands_end_to_end(tmp_path):
             assert c.get(f"{B}/hello").json()["catalog_version"] == "1405-10-01"
             # the version a request names decides its fees, old or new, and the answer is stable
             still_old = make_request_op("4512", 2)
-            new_fees_old_version = make_request_op("4512", 2, fees=newer["services"][0]["fees"],
-                                                   total=sum(f["amount"] for f in newer["services"][0]["fees"]))
+            new_fees_old_version = make_request_op(
+                "4512",
+                2,
+                fees=newer["services"][0]["fees"],
+                total=sum(f["amount"] for f in newer["services"][0]["fees"]),
+            )
             new_version = make_request_op("4512", 2, service=newer["services"][0], catalog_version="1405-10-01")
             for _ in range(2):
-                res = c.post(f"{B}/offices/4512/requests/batch",
-                             json={"items": [still_old, new_fees_old_version, new_version]}).json()["results"]
+                res = c.post(
+                    f"{B}/offices/4512/requests/batch", json={"items": [still_old, new_fees_old_version, new_version]}
+                ).json()["results"]
                 assert [x["result"] in ("created", "duplicate") for x in res] == [True, False, True]
                 assert res[1]["code"] == "fees_mismatch"
 
@@ -68,8 +81,11 @@ def test_admin_commands_end_to_end(tmp_path):
             assert back.returncode == 1 and PERSIAN.search(back.stderr)
             assert srv.admin("request", "set-status", "4512-2-050101-9999", "completed", check=False).returncode == 1
             srv.admin("request", "set-status", rn, "completed", "--note", "تحویل شد")
-            statuses = [ch["status"] for ch in c.get(f"{B}/offices/4512/changes").json()["changes"]
-                        if ch["request_id"] == old_fee_op["request_id"]]
+            statuses = [
+                ch["status"]
+                for ch in c.get(f"{B}/offices/4512/changes").json()["changes"]
+                if ch["request_id"] == old_fee_op["request_id"]
+            ]
             assert statuses == ["submitted", "in_progress", "completed"]
 
             listed = srv.list_requests("4512")
@@ -98,7 +114,13 @@ def test_admin_commands_end_to_end(tmp_path):
 def test_default_db_is_a_sqlite_file_in_the_current_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PROVINCIAL_DB"}
     env["PYTHONPATH"] = str(ROOT)
-    out = subprocess.run(server_command() + ["office", "add", "--code", "5678", "--name", "n"], cwd=tmp_path,
-                         env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        server_command() + ["office", "add", "--code", "5678", "--name", "n"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "provincial.db").exists()

@@ -1,10 +1,11 @@
 """The provincial server's protocol, against the real server subprocess on loopback,
 on SQLite and on PostgreSQL (one live server per backend; each test its own office)."""
+
 from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -12,9 +13,7 @@ import pytest
 from desk_app.domain.canonical import payload_sha256
 from desk_app.sync import protocol
 from tests.helpers.faultproxy import FaultProxy
-from tests.helpers.pg import pg_cluster  # noqa: F401 - fixture
-from tests.helpers.server import (CATALOG, live_server, make_cancel_op, make_request_op,  # noqa: F401
-                                  wrap_op)
+from tests.helpers.server import CATALOG, make_cancel_op, make_request_op, wrap_op
 
 B = protocol.API_PREFIX
 
@@ -41,7 +40,7 @@ def test_hello_names_office_device_epoch_and_limits(office):
     assert h.catalog_version == CATALOG["version"] and h.catalog_etag.startswith('"')
     assert (h.max_batch_items, h.max_batch_bytes) == (200, 256 * 1024)
     server_time = datetime.fromisoformat(h.server_time)
-    assert abs((server_time - datetime.now(timezone.utc)).total_seconds()) < 60
+    assert abs((server_time - datetime.now(UTC)).total_seconds()) < 60
 
 
 def test_catalog_strong_etag_and_304(office):
@@ -99,10 +98,13 @@ def test_conflicts_overwrite_nothing(office):
     assert [r["result"] for r in res] == ["conflict"] * 3
     assert [r["code"] for r in res] == ["op_id_reused", "request_id_conflict", "receipt_no_conflict"]
     assert all(r["detail"] and any("\u0600" <= ch <= "\u06ff" for ch in r["detail"]) for r in res)
-    known = c.post(f"{B}/offices/{code}/requests/lookup",
-                   json={"request_ids": [op["request_id"], other["request_id"], clash["request_id"]]}).json()["known"]
-    assert [(k["request_id"], k["payload_sha256"], k["server_ref"]) for k in known] == \
-        [(op["request_id"], op["payload_sha256"], ref)]
+    known = c.post(
+        f"{B}/offices/{code}/requests/lookup",
+        json={"request_ids": [op["request_id"], other["request_id"], clash["request_id"]]},
+    ).json()["known"]
+    assert [(k["request_id"], k["payload_sha256"], k["server_ref"]) for k in known] == [
+        (op["request_id"], op["payload_sha256"], ref)
+    ]
 
 
 def test_one_invalid_item_among_valid_ones(office):
@@ -116,26 +118,39 @@ def test_one_invalid_item_among_valid_ones(office):
     float_fee = make_request_op(code, 2)
     float_fee["payload"]["fees"][0]["amount"] = 12000000.0
     float_fee["payload_sha256"] = payload_sha256(float_fee["payload"])
-    wrong_fee = make_request_op(code, 2, fees=[{"kind": "government", "amount": 1}, {"kind": "office", "amount": 1}], total=2)
+    wrong_fee = make_request_op(
+        code, 2, fees=[{"kind": "government", "amount": 1}, {"kind": "office", "amount": 1}], total=2
+    )
     old_catalog = make_request_op(code, 2, catalog_version="1399-01-01")
     inactive = make_request_op(code, 2, service=CATALOG["services"][2])
     other_device = make_request_op(code, 3)
-    res = send(c, code, good1, bad_nc, bad_hash, float_fee, wrong_fee, old_catalog, inactive, other_device, good2, "junk")
+    res = send(
+        c, code, good1, bad_nc, bad_hash, float_fee, wrong_fee, old_catalog, inactive, other_device, good2, "junk"
+    )
     kinds = [(r["result"], r["code"]) for r in res]
     assert kinds == [
-        ("created", None), ("invalid", "citizen.national_code"), ("invalid", "hash_mismatch"),
-        ("invalid", "fees.0.amount"), ("invalid", "fees_mismatch"), ("invalid", "unknown_catalog_version"),
-        ("invalid", "service_inactive"), ("invalid", "device_mismatch"), ("created", None), ("invalid", "malformed"),
+        ("created", None),
+        ("invalid", "citizen.national_code"),
+        ("invalid", "hash_mismatch"),
+        ("invalid", "fees.0.amount"),
+        ("invalid", "fees_mismatch"),
+        ("invalid", "unknown_catalog_version"),
+        ("invalid", "service_inactive"),
+        ("invalid", "device_mismatch"),
+        ("created", None),
+        ("invalid", "malformed"),
     ]
-    known = c.post(f"{B}/offices/{code}/requests/lookup",
-                   json={"request_ids": [o["request_id"] for o in (good1, bad_nc, wrong_fee, good2)]}).json()["known"]
+    known = c.post(
+        f"{B}/offices/{code}/requests/lookup",
+        json={"request_ids": [o["request_id"] for o in (good1, bad_nc, wrong_fee, good2)]},
+    ).json()["known"]
     assert {k["request_id"] for k in known} == {good1["request_id"], good2["request_id"]}
 
 
 def test_receipt_date_must_be_the_tehran_day_of_created_at(office):
     _, code, c = office
     # 21:00 UTC on 2026-11-28 is 00:30 on 2026-11-29 in Tehran (Jalali 1405/09/08)
-    late = datetime(2026, 11, 28, 21, 0, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
     ok = make_request_op(code, 2, created_at=late)
     assert ok["payload"]["receipt_no"].split("-")[2] == "050908"
     wrong = make_request_op(code, 2, created_at=late)
@@ -152,8 +167,14 @@ def test_cancel_results(office):
     a, b = make_request_op(code, 2), make_request_op(code, 2)
     send(c, code, a, b)
     cancel_a = make_cancel_op(a["request_id"], refund=850000)
-    res = send(c, code, cancel_a, make_cancel_op(a["request_id"]), make_cancel_op("00000000-0000-4000-8000-000000000000"),
-               make_cancel_op(b["request_id"], refund=10**12))
+    res = send(
+        c,
+        code,
+        cancel_a,
+        make_cancel_op(a["request_id"]),
+        make_cancel_op("00000000-0000-4000-8000-000000000000"),
+        make_cancel_op(b["request_id"], refund=10**12),
+    )
     assert [r["result"] for r in res] == ["cancelled", "already_final", "invalid", "invalid"]
     assert res[0]["seq"] and res[1]["code"] == "cancelled" and "لغو" in res[1]["detail"]
     assert [res[2]["code"], res[3]["code"]] == ["unknown_request", "refund_too_large"]
@@ -181,12 +202,15 @@ def test_changes_feed_pages_and_cursor(office):
     assert page["more"] is True and [ch["seq"] for ch in page["changes"]] == [1, 2, 3]
     assert page["cursor"] == f"{epoch}:3"
     page2 = c.get(f"{B}/offices/{code}/changes", params={"cursor": page["cursor"], "limit": 3}).json()
-    assert page2["more"] is False and [ch["request_id"] for ch in page2["changes"]] == [o["request_id"] for o in ops[3:]]
+    assert page2["more"] is False and [ch["request_id"] for ch in page2["changes"]] == [
+        o["request_id"] for o in ops[3:]
+    ]
     assert all(ch["status"] == "submitted" and ch["server_ref"] for ch in page2["changes"])
     srv.admin("request", "set-status", ops[0]["payload"]["receipt_no"], "rejected", "--note", "مدارک ناقص")
     page3 = c.get(f"{B}/offices/{code}/changes", params={"cursor": page2["cursor"]}).json()
-    assert [(ch["request_id"], ch["status"], ch["note"]) for ch in page3["changes"]] == \
-        [(ops[0]["request_id"], "rejected", "مدارک ناقص")]
+    assert [(ch["request_id"], ch["status"], ch["note"]) for ch in page3["changes"]] == [
+        (ops[0]["request_id"], "rejected", "مدارک ناقص")
+    ]
     assert c.get(f"{B}/offices/{code}/changes", params={"cursor": page3["cursor"]}).json()["changes"] == []
     # a seq beyond the counter, or another epoch: resync
     for bad in (f"{epoch}:999", f"{'0' * 32}:1"):
@@ -218,10 +242,14 @@ def test_office_isolation(live_server):
         # A's device on B's paths: 403 everywhere, nothing written
         assert ca.post(f"{B}/offices/{b}/requests/batch", json={"items": [make_request_op(b, 2)]}).status_code == 403
         assert ca.get(f"{B}/offices/{b}/changes").status_code == 403
-        assert ca.post(f"{B}/offices/{b}/requests/lookup", json={"request_ids": [b_op["request_id"]]}).status_code == 403
+        assert (
+            ca.post(f"{B}/offices/{b}/requests/lookup", json={"request_ids": [b_op["request_id"]]}).status_code == 403
+        )
         assert ca.get(f"{B}/offices/{b}/reports/daily", params={"date": "2026-11-29"}).status_code == 403
         # on its own paths, A cannot see or touch B's request
-        assert ca.post(f"{B}/offices/{a}/requests/lookup", json={"request_ids": [b_op["request_id"]]}).json() == {"known": []}
+        assert ca.post(f"{B}/offices/{a}/requests/lookup", json={"request_ids": [b_op["request_id"]]}).json() == {
+            "known": []
+        }
         assert send(ca, a, make_cancel_op(b_op["request_id"]))[0]["code"] == "unknown_request"
         assert send(ca, a, b_op)[0]["code"] == "office_mismatch"
         assert ca.get(f"{B}/offices/{a}/changes").json()["changes"] == []
@@ -254,8 +282,11 @@ def test_gzip_body_accepted(office):
     _, code, c = office
     ops = [make_request_op(code, 2) for _ in range(20)]
     body = gzip.compress(json.dumps({"items": ops}).encode())
-    r = c.post(f"{B}/offices/{code}/requests/batch", content=body,
-               headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    r = c.post(
+        f"{B}/offices/{code}/requests/batch",
+        content=body,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert r.status_code == 200 and [x["result"] for x in r.json()["results"]] == ["created"] * 20
 
 
@@ -270,8 +301,11 @@ def test_413_for_oversize_body_too_many_items_and_gzip_bomb(office):
     # 64 MiB of zeros inside a JSON string compresses to ~64 KiB
     bomb = gzip.compress(b'{"items": ["' + b"0" * (64 * 1024 * 1024) + b'"]}', compresslevel=9)
     assert len(bomb) < 200 * 1024
-    r = c.post(f"{B}/offices/{code}/requests/batch", content=bomb,
-               headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    r = c.post(
+        f"{B}/offices/{code}/requests/batch",
+        content=bomb,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
     assert c.get(f"{B}/hello").status_code == 200  # still serving
     assert c.post(f"{B}/offices/{code}/requests/batch", content=b"{not json").status_code == 400
@@ -294,8 +328,12 @@ def test_answer_lost_after_commit_then_retry_is_duplicate(office):
         with httpx.Client(base_url=proxy.url, headers=dict(c.headers), timeout=10) as lossy:
             with pytest.raises(httpx.TransportError):
                 lossy.post(f"{B}/offices/{code}/requests/batch", json={"items": ops})
-    known = {k["request_id"]: k["server_ref"] for k in c.post(
-        f"{B}/offices/{code}/requests/lookup", json={"request_ids": [o["request_id"] for o in ops]}).json()["known"]}
+    known = {
+        k["request_id"]: k["server_ref"]
+        for k in c.post(
+            f"{B}/offices/{code}/requests/lookup", json={"request_ids": [o["request_id"] for o in ops]}
+        ).json()["known"]
+    }
     assert len(known) == 3  # committed although nobody heard the answer
     again = send(c, code, *ops)
     assert [r["result"] for r in again] == ["duplicate"] * 3

@@ -1,6 +1,7 @@
 """Server lifecycle against the real subprocess, on SQLite and PostgreSQL: backup/restore and
 epoch rotation (409 resync, server_ref kept on re-upload), SIGKILL in the middle of a batch,
 the rate limit shared by two workers, the demo agency."""
+
 from __future__ import annotations
 
 import json
@@ -9,14 +10,11 @@ import socket
 import threading
 import time
 
-import pytest
 from sqlalchemy import func, select
 
 from desk_app.sync import protocol
 from provincial_server.db import Change, Operation, ServerDB, ServerRequest
-from tests.helpers.pg import pg_cluster  # noqa: F401 - fixture
-from tests.helpers.server import (CATALOG, ServerProcess, make_request_op, server, server_db_url,  # noqa: F401
-                                  wrap_op)
+from tests.helpers.server import ServerProcess, make_request_op, wrap_op
 
 B = protocol.API_PREFIX
 
@@ -50,7 +48,9 @@ def test_restore_and_epoch_rotate_force_resync_and_keep_server_refs(server, tmp_
         known = c.post(f"{B}/offices/{o}/requests/lookup", json={"request_ids": ids}).json()["known"]
         assert sorted(k["request_id"] for k in known) == sorted(op["request_id"] for op in first)
         reup = [wrap_op("request", dict(op["payload"], server_ref=refs[op["request_id"]])) for op in later]
-        res = batch(c, o, reup + [wrap_op("request", dict(first[0]["payload"], server_ref=refs[first[0]["request_id"]]))])
+        res = batch(
+            c, o, reup + [wrap_op("request", dict(first[0]["payload"], server_ref=refs[first[0]["request_id"]]))]
+        )
         assert [x["result"] for x in res] == ["created", "created", "duplicate"]
         assert [x["server_ref"] for x in res] == [refs[op["request_id"]] for op in later + first[:1]]
         page = c.get(f"{B}/offices/{o}/changes", params={"cursor": f"{new_epoch}:0"}).json()
@@ -75,8 +75,10 @@ def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
     # clock starts, and SIGKILL lands a few milliseconds into its processing.
     body = json.dumps({"items": batches[1]}).encode()
     host, port = server.url.removeprefix("http://").split(":")
-    head = (f"POST {B}/offices/{o}/requests/batch HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {server.token}"
-            f"\r\nX-Desk-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"POST {B}/offices/{o}/requests/batch HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {server.token}"
+        f"\r\nX-Desk-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         sock.sendall(head.encode() + body)
         time.sleep(random.Random(7).uniform(0.005, 0.03))

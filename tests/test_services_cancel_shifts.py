@@ -1,4 +1,5 @@
 """Cancel (withdrawn vs queued cancel op), refunds in the current shift, shift close arithmetic, drafts."""
+
 from __future__ import annotations
 
 import json
@@ -9,16 +10,17 @@ from sqlalchemy import select
 from desk_app.domain.errors import InvalidInput, InvalidTransition, PermissionDenied
 from desk_app.services import cancel, requests, shifts
 from desk_app.store.models import Cancellation, OutboxOp, Request, RequestHistory
-from tests.helpers.deskdata import desk, register  # noqa: F401 - desk is a fixture
+from tests.helpers.deskdata import register
 
 TOTAL = 12_850_000  # service 2101
 
 
-
 def _ops(desk, request_id):
     with desk.db.read() as s:
-        return [(o.kind, o.state, json.loads(o.payload)) for o in
-                s.scalars(select(OutboxOp).where(OutboxOp.request_id == request_id).order_by(OutboxOp.id))]
+        return [
+            (o.kind, o.state, json.loads(o.payload))
+            for o in s.scalars(select(OutboxOp).where(OutboxOp.request_id == request_id).order_by(OutboxOp.id))
+        ]
 
 
 def _set_op(desk, request_id, **values):
@@ -35,7 +37,11 @@ def test_never_sent_request_is_cancelled_here_and_its_op_withdrawn(desk):
     assert [(k, st) for k, st, _ in _ops(desk, r.request_id)] == [("request", "withdrawn")]
     hist = requests.history(desk, r.receipt_no)
     assert [(h.from_status, h.to_status, h.actor, h.note) for h in hist][-1] == (
-        "registered", "cancelled", "ali", "اشتباه در ثبت")
+        "registered",
+        "cancelled",
+        "ali",
+        "اشتباه در ثبت",
+    )
     with desk.db.read() as s:
         c = s.scalar(select(Cancellation))
         assert (c.refund, c.reason, c.shift_id) == (TOTAL, "اشتباه در ثبت", shifts.current_shift(desk, "ali").id)
@@ -87,14 +93,13 @@ def test_final_request_cannot_be_cancelled(desk):
 
 def test_shift_close_expected_versus_counted(desk):
     shifts.open_shift(desk, "ali", cash="1,000,000")
-    a = register(desk, 1)                                    # cash 12,850,000
-    register(desk, 2, service_code="1101")                   # cash 4,150,000
+    a = register(desk, 1)  # cash 12,850,000
+    register(desk, 2, service_code="1101")  # cash 4,150,000
     c = register(desk, 3, payment_method="card", payment_ref="991")  # card 12,850,000
     cancel.cancel_request(desk, a.receipt_no, reason="x", clerk="ali", refund=2_000_000)
     cancel.cancel_request(desk, c.receipt_no, reason="y", clerk="ali", refund=500_000)
     v = shifts.close_shift(desk, "ali", "cash=15,900,000,card=۱۲٬۳۵۰٬۰۰۰")
-    assert v.expected == {"cash": 1_000_000 + 12_850_000 + 4_150_000 - 2_000_000,
-                          "card": 12_850_000 - 500_000}
+    assert v.expected == {"cash": 1_000_000 + 12_850_000 + 4_150_000 - 2_000_000, "card": 12_850_000 - 500_000}
     assert v.counted == {"cash": 15_900_000, "card": 12_350_000}
     assert v.difference == {"cash": 15_900_000 - 16_000_000, "card": 0}
     assert (v.requests, v.cancellations, v.refunds) == (3, 2, 2_500_000)
@@ -124,10 +129,17 @@ def test_drafts_block_closing(desk):
     shifts.close_shift(desk, "ali", "cash=0")
 
 
-@pytest.mark.parametrize("counted, needle", [
-    ("cash", "cash=مبلغ"), ("cheque=5", "ناشناخته"), ("cash=-5", "منفی"), ("cash=1.5", "اعشار"),
-    ("cash=1,cash=2", "دو بار"), ("", "دست‌کم"),
-])
+@pytest.mark.parametrize(
+    "counted, needle",
+    [
+        ("cash", "cash=مبلغ"),
+        ("cheque=5", "ناشناخته"),
+        ("cash=-5", "منفی"),
+        ("cash=1.5", "اعشار"),
+        ("cash=1,cash=2", "دو بار"),
+        ("", "دست‌کم"),
+    ],
+)
 def test_counted_cash_is_parsed_strictly(desk, counted, needle):
     register(desk, 1)
     with pytest.raises(InvalidInput, match=needle):

@@ -1,4 +1,5 @@
 """Catalog import: versions kept, nothing refused silently, fee snapshots survive tariff changes."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,7 @@ import pytest
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.fees import CatalogError
 from desk_app.services import catalog, requests
-from tests.helpers.deskdata import CATALOG, desk, register  # noqa: F401 - desk is a fixture
-
+from tests.helpers.deskdata import CATALOG, register
 
 
 def test_list_and_search(desk):
@@ -49,14 +49,17 @@ def test_new_version_updates_deactivates_and_old_requests_keep_their_fees(desk):
     assert catalog.current_version(desk) == "1405-10-01"
 
 
-@pytest.mark.parametrize("content, needle", [
-    (b"", "خالی"),
-    (b"   \n", "خالی"),
-    (b'{"version": "x", "services": [', "JSON"),
-    ("\ufeff{}".encode(), "version"),
-    (b"\xff\xfe\x00\x00", "UTF-8"),
-    (json.dumps({"version": "v9", "services": []}).encode(), "هیچ خدمتی"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"", "خالی"),
+        (b"   \n", "خالی"),
+        (b'{"version": "x", "services": [', "JSON"),
+        ("\ufeff{}".encode(), "version"),
+        (b"\xff\xfe\x00\x00", "UTF-8"),
+        (json.dumps({"version": "v9", "services": []}).encode(), "هیچ خدمتی"),
+    ],
+)
 def test_bad_catalog_files(desk, tmp_path, content, needle):
     f = tmp_path / "catalog.json"
     f.write_bytes(content)
@@ -67,12 +70,21 @@ def test_bad_catalog_files(desk, tmp_path, content, needle):
 
 
 def test_every_problem_is_named_by_service_and_field(desk):
-    bad = {"version": "v2", "services": [
-        {"code": "5001", "title": "الف", "agency": "ب", "fees": [{"kind": "tip", "amount": 5}], "active": True},
-        {"code": "5002", "title": "الف", "agency": "ب", "fees": [{"kind": "office", "amount": 2.5}], "active": True},
-        {"code": "5003", "title": "الف", "fees": [], "active": True},
-        {"code": "5001", "title": "د", "agency": "ب", "fees": [], "active": True},
-    ]}
+    bad = {
+        "version": "v2",
+        "services": [
+            {"code": "5001", "title": "الف", "agency": "ب", "fees": [{"kind": "tip", "amount": 5}], "active": True},
+            {
+                "code": "5002",
+                "title": "الف",
+                "agency": "ب",
+                "fees": [{"kind": "office", "amount": 2.5}],
+                "active": True,
+            },
+            {"code": "5003", "title": "الف", "fees": [], "active": True},
+            {"code": "5001", "title": "د", "agency": "ب", "fees": [], "active": True},
+        ],
+    }
     with pytest.raises(CatalogError) as err:
         catalog.import_catalog(desk, bad)
     problems = "\n".join(err.value.problems)

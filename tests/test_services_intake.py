@@ -1,11 +1,12 @@
 """Intake: validation, the frozen payload, receipt numbering, citizens, shifts, atomicity."""
+
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,15 +16,16 @@ from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.services import intake, shifts, users
 from desk_app.services.context import database_path
 from desk_app.store.models import OutboxOp, Request, RequestHistory, Shift, SyncState
-from tests.helpers.deskdata import desk, national_code, register  # noqa: F401 - desk is a fixture
-
+from tests.helpers.deskdata import national_code, register
 
 
 def _counts(desk):
     con = sqlite3.connect(database_path(desk.home))
     try:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("requests", "outbox", "citizens", "request_history", "audit_log"))
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("requests", "outbox", "citizens", "request_history", "audit_log")
+        )
     finally:
         con.close()
 
@@ -35,12 +37,29 @@ def test_payload_is_exactly_the_protocol_request(desk):
     with desk.db.read() as s:
         op = s.scalar(select(OutboxOp).where(OutboxOp.request_id == r.request_id))
     payload = json.loads(op.payload)
-    assert set(payload) == {"request_id", "receipt_no", "office", "device", "created_at", "clock_skew_s",
-                            "clerk", "shift_id", "citizen", "service_code", "catalog_version", "fees",
-                            "total", "payment"}
+    assert set(payload) == {
+        "request_id",
+        "receipt_no",
+        "office",
+        "device",
+        "created_at",
+        "clock_skew_s",
+        "clerk",
+        "shift_id",
+        "citizen",
+        "service_code",
+        "catalog_version",
+        "fees",
+        "total",
+        "payment",
+    }
     assert payload["clerk"] == {"username": "ali", "full_name": "علی رضایی"}
-    assert payload["citizen"] == {"national_code": national_code(7), "first_name": "محمد",
-                                  "last_name": "کریمی", "mobile": "09123456789"}
+    assert payload["citizen"] == {
+        "national_code": national_code(7),
+        "first_name": "محمد",
+        "last_name": "کریمی",
+        "mobile": "09123456789",
+    }
     assert payload["fees"] == [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}]
     assert payload["total"] == 12850000 == r.total
     assert payload["payment"] == {"method": "card", "ref": "123456"}
@@ -55,18 +74,21 @@ def test_payload_is_exactly_the_protocol_request(desk):
 
 def test_receipt_numbers_follow_the_tehran_day(desk):
     # 20:29:59 UTC is 23:59:59 in Tehran on 1405/09/08; 20:30 UTC is the next Tehran day
-    late = datetime(2026, 11, 29, 20, 29, 59, tzinfo=timezone.utc)
-    next_day = datetime(2026, 11, 29, 20, 30, 0, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 29, 20, 29, 59, tzinfo=UTC)
+    next_day = datetime(2026, 11, 29, 20, 30, 0, tzinfo=UTC)
     a = register(desk, 1, now=late)
     b = register(desk, 2, now=late)
     c = register(desk, 3, now=next_day)
     assert [a.receipt_no, b.receipt_no, c.receipt_no] == [
-        "4512-2-050908-0001", "4512-2-050908-0002", "4512-2-050909-0001"]
+        "4512-2-050908-0001",
+        "4512-2-050908-0002",
+        "4512-2-050909-0001",
+    ]
     assert (a.tehran_day, c.tehran_day) == ("2026-11-29", "2026-11-30")
 
 
 def test_numbering_continues_after_the_servers_last_receipt(desk):
-    now = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
     with desk.db.write() as s:
         s.add(SyncState(key="server_last_receipt_no", value="4512-2-050908-0041"))
     assert register(desk, 1, now=now).receipt_no == "4512-2-050908-0042"
@@ -95,20 +117,23 @@ def test_a_shift_is_opened_for_the_clerk_and_linked(desk):
     assert register(desk, 2).shift_id == sh.id
 
 
-@pytest.mark.parametrize("field, value, needle", [
-    ("national_code", "0013542418", "کد ملی"),
-    ("national_code", "1111111111", "کد ملی"),
-    ("national_code", "0013\u202e542419", "کنترل جهت"),
-    ("national_code", "abc", "کد ملی"),
-    ("first_name", "م" * 10_000, "۱۰۰"),
-    ("last_name", "   ", "نام خانوادگی"),
-    ("last_name", "\u202e\u2066", "نام خانوادگی"),
-    ("mobile", "0912", "شماره همراه"),
-    ("service_code", "9999", "9999"),
-    ("service_code", "3001", "فعال نیست"),
-    ("payment_method", "cheque", "روش پرداخت"),
-    ("payment_ref", "12\u202e34", "کنترل جهت"),
-])
+@pytest.mark.parametrize(
+    "field, value, needle",
+    [
+        ("national_code", "0013542418", "کد ملی"),
+        ("national_code", "1111111111", "کد ملی"),
+        ("national_code", "0013\u202e542419", "کنترل جهت"),
+        ("national_code", "abc", "کد ملی"),
+        ("first_name", "م" * 10_000, "۱۰۰"),
+        ("last_name", "   ", "نام خانوادگی"),
+        ("last_name", "\u202e\u2066", "نام خانوادگی"),
+        ("mobile", "0912", "شماره همراه"),
+        ("service_code", "9999", "9999"),
+        ("service_code", "3001", "فعال نیست"),
+        ("payment_method", "cheque", "روش پرداخت"),
+        ("payment_ref", "12\u202e34", "کنترل جهت"),
+    ],
+)
 def test_bad_input_is_refused_with_persian_message_and_nothing_written(desk, field, value, needle):
     register(desk, 1)
     before = _counts(desk)
@@ -125,7 +150,7 @@ def test_bidi_controls_are_stripped_from_names(desk):
 
 def test_sql_fragments_are_plain_text(desk):
     evil = "x'); DROP TABLE requests; --"
-    r = register(desk, 1, first_name=evil, last_name="Robert\"; DELETE FROM outbox; --")
+    r = register(desk, 1, first_name=evil, last_name='Robert"; DELETE FROM outbox; --')
     assert r.first_name == evil
     register(desk, 2)
     assert _counts(desk)[:2] == (2, 2)
@@ -170,11 +195,24 @@ def test_history_and_no_national_code_in_logs(desk, caplog):
 
 def test_register_many_undoes_only_the_bad_rows(desk):
     def form(n, **kw):
-        return {"national_code": national_code(n), "first_name": "محمد", "last_name": "کریمی", "mobile": None,
-                "service_code": "2101", "payment_method": "cash", "payment_ref": None} | kw
+        return {
+            "national_code": national_code(n),
+            "first_name": "محمد",
+            "last_name": "کریمی",
+            "mobile": None,
+            "service_code": "2101",
+            "payment_method": "cash",
+            "payment_ref": None,
+        } | kw
 
-    forms = [form(1), form(2, service_code="9999"), form(3), form(4, national_code="1234567890"),
-             form(5, service_code="3001"), form(6)]
+    forms = [
+        form(1),
+        form(2, service_code="9999"),
+        form(3),
+        form(4, national_code="1234567890"),
+        form(5, service_code="3001"),
+        form(6),
+    ]
     results = list(intake.register_many(desk, "ali", forms, batch=2))
     assert [i for i, _ in results] == list(range(6))
     bad = {i: r.field for i, r in results if isinstance(r, InvalidInput)}

@@ -1,18 +1,19 @@
 """Intake writes its rows with plain SQL: every column the ORM path wrote, one transaction, the chain."""
+
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.services import audit, intake, requests
 from desk_app.services.context import database_path
-from tests.helpers.deskdata import desk, national_code, register  # noqa: F401 - desk is a fixture
+from tests.helpers.deskdata import national_code, register
 
-NOW = datetime(2026, 11, 29, 6, 30, tzinfo=timezone.utc)  # 1405/09/08 10:00 in Tehran
+NOW = datetime(2026, 11, 29, 6, 30, tzinfo=UTC)  # 1405/09/08 10:00 in Tehran
 
 
 def _rows(desk, sql, *args):
@@ -25,8 +26,16 @@ def _rows(desk, sql, *args):
 
 
 def test_every_column_of_citizen_request_history_and_outbox(desk):
-    first = register(desk, 7, first_name="علي", last_name="كريمي", mobile="+98 912 123 4567", now=NOW,
-                     payment_method="card", payment_ref="ab12")
+    first = register(
+        desk,
+        7,
+        first_name="علي",
+        last_name="كريمي",
+        mobile="+98 912 123 4567",
+        now=NOW,
+        payment_method="card",
+        payment_ref="ab12",
+    )
     second = register(desk, 7, first_name="علی", last_name="کریمی‌زاده", service_code="1101", now=NOW)
 
     # the same citizen, updated: new names and keys, the mobile kept when none is given
@@ -34,7 +43,11 @@ def test_every_column_of_citizen_request_history_and_outbox(desk):
     assert len(citizens) == 1
     c = citizens[0]
     assert (c["national_code"], c["first_name"], c["last_name"], c["mobile"]) == (
-        national_code(7), "علی", "کریمی‌زاده", "09121234567")
+        national_code(7),
+        "علی",
+        "کریمی‌زاده",
+        "09121234567",
+    )
     assert (c["first_key"], c["last_key"], c["updated_at"]) == ("علی", "کریمیزاده", "2026-11-29T06:30:00.000000Z")
 
     # the request rows are what the service returned and what a later read shows
@@ -43,7 +56,11 @@ def test_every_column_of_citizen_request_history_and_outbox(desk):
         assert requests.get_request(desk, v.receipt_no) == v
         assert row["citizen_id"] == c["id"] and row["shift_id"] == v.shift_id and row["clerk_username"] == "ali"
         assert (row["status"], row["status_note"], row["server_ref"], row["reprint_count"]) == (
-            "registered", None, None, 0)
+            "registered",
+            None,
+            None,
+            0,
+        )
         assert row["created_at"] == row["updated_at"] == "2026-11-29T06:30:00.000000Z"
         assert row["tehran_day"] == "2026-11-29" and row["device"] == "2" and row["office"] == "4512"
     assert [first.receipt_no, second.receipt_no] == ["4512-2-050908-0001", "4512-2-050908-0002"]
@@ -51,10 +68,18 @@ def test_every_column_of_citizen_request_history_and_outbox(desk):
     assert (second.service, second.total, second.mobile) == ("1101", 4_150_000, None)
     assert second.fees == [{"kind": "government", "amount": 3500000}, {"kind": "office", "amount": 650000}]
 
-    history = _rows(desk, "SELECT request_id, at, from_status, to_status, actor, note FROM request_history"
-                          " ORDER BY id")
-    assert history == [{"request_id": v.request_id, "at": v.created_at, "from_status": None,
-                        "to_status": "registered", "actor": "ali", "note": None} for v in (first, second)]
+    history = _rows(desk, "SELECT request_id, at, from_status, to_status, actor, note FROM request_history ORDER BY id")
+    assert history == [
+        {
+            "request_id": v.request_id,
+            "at": v.created_at,
+            "from_status": None,
+            "to_status": "registered",
+            "actor": "ali",
+            "note": None,
+        }
+        for v in (first, second)
+    ]
 
     ops = _rows(desk, "SELECT * FROM outbox ORDER BY id")
     assert [op["request_id"] for op in ops] == [first.request_id, second.request_id]
@@ -70,8 +95,12 @@ def test_every_column_of_citizen_request_history_and_outbox(desk):
     # the audit chain goes on from the ORM-written lines (users, catalog, shift) to intake's
     entries = _rows(desk, "SELECT action, subject, details_json FROM audit_log ORDER BY id")
     assert [e["action"] for e in entries[-3:]] == ["shift.open", "request.register", "request.register"]
-    assert json.loads(entries[-1]["details_json"]) == {"payment": "cash", "service": "1101", "shift": second.shift_id,
-                                                       "total": 4_150_000}
+    assert json.loads(entries[-1]["details_json"]) == {
+        "payment": "cash",
+        "service": "1101",
+        "shift": second.shift_id,
+        "total": 4_150_000,
+    }
     assert audit.verify(desk).ok and audit.verify(desk).checked == len(entries)
 
 
@@ -93,13 +122,23 @@ def test_a_failure_after_the_first_insert_leaves_nothing_and_takes_no_number(des
 
 
 def test_register_many_a_refused_row_leaves_no_trace_the_others_are_written(desk):
-    forms = [dict(national_code=national_code(n), first_name="رضا", last_name="نوری", mobile=None,
-                  service_code=code, payment_method="cash", payment_ref=None)
-             for n, code in ((1, "2101"), (2, "3001"), (3, "1101"))]
+    forms = [
+        dict(
+            national_code=national_code(n),
+            first_name="رضا",
+            last_name="نوری",
+            mobile=None,
+            service_code=code,
+            payment_method="cash",
+            payment_ref=None,
+        )
+        for n, code in ((1, "2101"), (2, "3001"), (3, "1101"))
+    ]
     results = list(intake.register_many(desk, "ali", forms))
     assert [type(r).__name__ for _, r in results] == ["RequestView", "InvalidInput", "RequestView"]
     assert [r.receipt_no for _, r in results if hasattr(r, "receipt_no")] == [
-        requests.get_request(desk, r.request_id).receipt_no for _, r in results if hasattr(r, "receipt_no")]
+        requests.get_request(desk, r.request_id).receipt_no for _, r in results if hasattr(r, "receipt_no")
+    ]
     assert intake.find_citizen(desk, national_code(2)) is None  # the inactive service's row left no citizen
     assert len(_rows(desk, "SELECT id FROM outbox")) == 2
     assert audit.verify(desk).ok

@@ -1,8 +1,9 @@
 """Daily report figures for a Tehran day, and backup/restore through SQLite's backup API."""
+
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,34 +11,47 @@ from sqlalchemy import select
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.services import audit, backup, cancel, reports, requests, shifts
-from desk_app.services.context import Desk, database_path
+from desk_app.services.context import Desk
 from desk_app.store.models import OutboxOp, PrintJob
-from tests.helpers.deskdata import desk, register  # noqa: F401 - desk is a fixture
-
+from tests.helpers.deskdata import register
 
 
 def test_daily_report(desk):
-    today = datetime.now(timezone.utc)
-    yesterday = datetime(2020, 1, 1, 10, tzinfo=timezone.utc)
+    today = datetime.now(UTC)
+    yesterday = datetime(2020, 1, 1, 10, tzinfo=UTC)
     shifts.open_shift(desk, "ali", 500_000)
-    a = register(desk, 1)                                                  # ali cash 12,850,000
-    register(desk, 2, service_code="1101")                                  # ali cash 4,150,000
+    a = register(desk, 1)  # ali cash 12,850,000
+    register(desk, 2, service_code="1101")  # ali cash 4,150,000
     register(desk, 3, clerk="sara", payment_method="card", payment_ref="77")  # sara card 12,850,000
-    register(desk, 4, clerk="boss", now=yesterday)                          # another day: not counted
+    register(desk, 4, clerk="boss", now=yesterday)  # another day: not counted
     cancel.cancel_request(desk, a.receipt_no, reason="انصراف", clerk="ali", refund=1_000_000)
     with desk.db.write() as s:
-        s.add(PrintJob(request_id=a.request_id, kind="receipt", target="png:x", copy_no=1, state="done",
-                       created_at=format_utc(utc_now())))
+        s.add(
+            PrintJob(
+                request_id=a.request_id,
+                kind="receipt",
+                target="png:x",
+                copy_no=1,
+                state="done",
+                created_at=format_utc(utc_now()),
+            )
+        )
         s.scalar(select(OutboxOp).where(OutboxOp.state == "pending").limit(1)).state = "attention"
     shifts.close_shift(desk, "ali", "cash=16,000,000")
     r = reports.daily_report(desk, tehran_day(today))
     assert (r.requests_count, r.total_amount) == (3, 12_850_000 * 2 + 4_150_000)
     assert {x.key: (x.count, x.amount, x.refunds) for x in r.per_service} == {
-        "1101": (1, 4_150_000, 0), "2101": (2, 25_700_000, 1_000_000)}
+        "1101": (1, 4_150_000, 0),
+        "2101": (2, 25_700_000, 1_000_000),
+    }
     assert {x.key: (x.label, x.count, x.amount) for x in r.per_clerk} == {
-        "ali": ("علی رضایی", 2, 17_000_000), "sara": ("سارا محمدی", 1, 12_850_000)}
+        "ali": ("علی رضایی", 2, 17_000_000),
+        "sara": ("سارا محمدی", 1, 12_850_000),
+    }
     assert {x.key: (x.label, x.amount, x.refunds) for x in r.per_payment} == {
-        "card": ("کارت", 12_850_000, 0), "cash": ("نقدی", 17_000_000, 1_000_000)}
+        "card": ("کارت", 12_850_000, 0),
+        "cash": ("نقدی", 17_000_000, 1_000_000),
+    }
     assert [(c.receipt_no, c.refund, c.clerk_name) for c in r.cancellations] == [(a.receipt_no, 1_000_000, "علی رضایی")]
     assert (r.refunds_total, r.reprints, r.attention) == (1_000_000, 1, 1)
     assert r.pending_sync == 2  # 4 requests - 1 withdrawn - 1 attention
@@ -92,12 +106,18 @@ def test_restore_refuses_what_is_not_our_database(desk, tmp_path):
     _sqlite_file(future, "UPDATE alembic_version SET version_num = '9999';")
     broken = tmp_path / "broken.sqlite3"
     data = bytearray(good.read_bytes())
-    data[4096:4096 * 3] = b"\x00\xff" * 4096
+    data[4096 : 4096 * 3] = b"\x00\xff" * 4096
     broken.write_bytes(bytes(data))
     text = tmp_path / "notes.txt"
     text.write_text("سلام")
-    for bad, needle in ((text, "نیست"), (other, "نیست"), (future, "نسخهٔ دیگری"), (broken, "خراب"),
-                        (tmp_path / "missing.sqlite3", "پیدا نشد"), (tmp_path, "پوشه")):
+    for bad, needle in (
+        (text, "نیست"),
+        (other, "نیست"),
+        (future, "نسخهٔ دیگری"),
+        (broken, "خراب"),
+        (tmp_path / "missing.sqlite3", "پیدا نشد"),
+        (tmp_path, "پوشه"),
+    ):
         with pytest.raises(InvalidInput) as err:
             backup.restore(desk.home, bad)
         assert needle in err.value.message, (bad, err.value.message)

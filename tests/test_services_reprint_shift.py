@@ -1,4 +1,5 @@
 """A receipt copy is linked to the shift of the user who made it; the daily report counts copies printed."""
+
 from __future__ import annotations
 
 import socket
@@ -9,7 +10,8 @@ import pytest
 from desk_app.domain.jalali import today_tehran
 from desk_app.services import audit, printjobs, reports, shifts
 from desk_app.services.context import database_path
-from tests.helpers.deskdata import desk, register  # noqa: F401 - desk is a fixture
+from printing.errors import PrinterError
+from tests.helpers.deskdata import register
 
 
 def _jobs(desk):
@@ -23,8 +25,9 @@ def _jobs(desk):
 def _shift_owner(desk, shift_id):
     con = sqlite3.connect(database_path(desk.home))
     try:
-        return con.execute("SELECT u.username FROM shifts s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
-                           (shift_id,)).fetchone()[0]
+        return con.execute(
+            "SELECT u.username FROM shifts s JOIN users u ON u.id = s.user_id WHERE s.id = ?", (shift_id,)
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -37,21 +40,26 @@ def _dead_printer() -> str:
 
 
 def test_reprints_are_linked_to_the_shift_of_who_made_them(desk, tmp_path):
-    r = register(desk, 1)                                   # ali's shift opens at intake
+    r = register(desk, 1)  # ali's shift opens at intake
     ali_shift = r.shift_id
     pdf = f"pdf:{tmp_path / 'r.pdf'}"
     assert printjobs.print_receipt(desk, r.receipt_no, pdf, actor="ali").copy_no == 0
-    assert printjobs.print_receipt(desk, r.receipt_no, pdf, reprint="sara").copy_no == 1   # sara had no shift
-    with pytest.raises(Exception):
-        printjobs.print_receipt(desk, r.receipt_no, _dead_printer(), actor="sara")        # printer off
-    printjobs.print_receipt(desk, r.receipt_no, pdf, actor="sara")                          # the copy again
-    printjobs.print_receipt(desk, r.receipt_no, pdf)                                        # command line: nobody named
+    assert printjobs.print_receipt(desk, r.receipt_no, pdf, reprint="sara").copy_no == 1  # sara had no shift
+    with pytest.raises(PrinterError):
+        printjobs.print_receipt(desk, r.receipt_no, _dead_printer(), actor="sara")  # printer off
+    printjobs.print_receipt(desk, r.receipt_no, pdf, actor="sara")  # the copy again
+    printjobs.print_receipt(desk, r.receipt_no, pdf)  # command line: nobody named
 
     jobs = _jobs(desk)
     sara_shift = shifts.current_shift(desk, "sara").id
     assert sara_shift != ali_shift and _shift_owner(desk, sara_shift) == "sara"
-    assert jobs == [(0, "done", "ali", ali_shift), (1, "done", "sara", sara_shift), (2, "failed", "sara", sara_shift),
-                    (2, "done", "sara", sara_shift), (3, "done", None, None)]
+    assert jobs == [
+        (0, "done", "ali", ali_shift),
+        (1, "done", "sara", sara_shift),
+        (2, "failed", "sara", sara_shift),
+        (2, "done", "sara", sara_shift),
+        (3, "done", None, None),
+    ]
     assert [j["shift_id"] for j in printjobs.list_jobs(desk, request_id=r.request_id)][::-1] == [j[3] for j in jobs]
 
     # the day's report: three copies came out (the failed try is not a copy)

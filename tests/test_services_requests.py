@@ -1,7 +1,8 @@
 """Request lists: count + keyset pages, filters and searches on the folded keys."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -10,8 +11,8 @@ from desk_app.services import cancel, requests
 from tests.helpers.deskdata import make_desk, national_code, register
 
 NAMES = [("أحمد", "کریمی"), ("احمدرضا", "رضایی"), ("زهرا", "احمدی"), ("مریم", "کاظمی"), ("علی", "محمدی")]
-DAY1 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-DAY2 = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+DAY1 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+DAY2 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +52,17 @@ def test_filters(desk):
         requests.count_requests(desk, status="lost")
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("احمد", 24),       # first names أحمد/احمدرضا (folded) and last name احمدی: 3 of 5 names
-    ("اَحمد", 24),      # a diacritic typed by the clerk is folded away too
-    ("کری", 8),
-    ("مریم کاظمی", 0),  # a name prefix, not a full-name phrase
-    ("4512-2-050908-0003", 1),
-    ("۴۵۱۲-۲-۰۵۰۹۰۸-۰۰۰۳", 1),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("احمد", 24),  # first names أحمد/احمدرضا (folded) and last name احمدی: 3 of 5 names
+        ("اَحمد", 24),  # a diacritic typed by the clerk is folded away too
+        ("کری", 8),
+        ("مریم کاظمی", 0),  # a name prefix, not a full-name phrase
+        ("4512-2-050908-0003", 1),
+        ("۴۵۱۲-۲-۰۵۰۹۰۸-۰۰۰۳", 1),
+    ],
+)
 def test_search(desk, query, expected):
     assert requests.count_requests(desk, query=query) == expected
 
@@ -75,10 +79,12 @@ def test_search_by_national_code_and_get(desk):
         requests.get_request(desk, "'; DROP TABLE requests; --")
 
 
-@pytest.mark.parametrize("filters", [{"query": "احمد"}, {"query": "کری", "day": "2026-11-29"},
-                                     {"query": "م", "status": "registered"}])
+@pytest.mark.parametrize(
+    "filters", [{"query": "احمد"}, {"query": "کری", "day": "2026-11-29"}, {"query": "م", "status": "registered"}]
+)
 def test_common_name_walk_gives_the_same_pages_as_the_index(desk, monkeypatch, filters):
     """Both plans of a name page (index + sort, or a walk down seq) return the same rows."""
+
     def pages():
         out, after = [], None
         while True:

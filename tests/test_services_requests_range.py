@@ -1,7 +1,8 @@
 """Request lists over a range of Tehran civil days: inclusive ends, keyset pages, the old `day=`."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -10,10 +11,12 @@ from desk_app.services import requests
 from tests.helpers.deskdata import make_desk, register
 
 # Tehran is UTC+03:30: 20:29 UTC on Nov 27 is still Nov 27 there, 20:31 UTC is already Nov 28.
-TIMES = ([datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)] * 3
-         + [datetime(2026, 11, 27, 20, 29, tzinfo=timezone.utc)] * 4
-         + [datetime(2026, 11, 27, 20, 31, tzinfo=timezone.utc)] * 5
-         + [datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)] * 6)
+TIMES = (
+    [datetime(2026, 11, 26, 9, 0, tzinfo=UTC)] * 3
+    + [datetime(2026, 11, 27, 20, 29, tzinfo=UTC)] * 4
+    + [datetime(2026, 11, 27, 20, 31, tzinfo=UTC)] * 5
+    + [datetime(2026, 11, 29, 8, 0, tzinfo=UTC)] * 6
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +28,18 @@ def desk(tmp_path_factory):
     d.close()
 
 
-@pytest.mark.parametrize("day_from, day_to, expected", [
-    (date(2026, 11, 26), date(2026, 11, 29), 18),
-    (date(2026, 11, 27), date(2026, 11, 28), 9),   # both ends inclusive, across Tehran midnight
-    (date(2026, 11, 28), date(2026, 11, 28), 5),   # a range of one day
-    (date(2026, 11, 28), None, 11),                # open end
-    (None, date(2026, 11, 27), 7),                 # open start
-    ("2026-11-27", "2026-11-27", 4),               # ISO strings work like dates
-    (date(2026, 11, 30), date(2026, 12, 20), 0),
-])
+@pytest.mark.parametrize(
+    "day_from, day_to, expected",
+    [
+        (date(2026, 11, 26), date(2026, 11, 29), 18),
+        (date(2026, 11, 27), date(2026, 11, 28), 9),  # both ends inclusive, across Tehran midnight
+        (date(2026, 11, 28), date(2026, 11, 28), 5),  # a range of one day
+        (date(2026, 11, 28), None, 11),  # open end
+        (None, date(2026, 11, 27), 7),  # open start
+        ("2026-11-27", "2026-11-27", 4),  # ISO strings work like dates
+        (date(2026, 11, 30), date(2026, 12, 20), 0),
+    ],
+)
 def test_count_and_pages_of_a_range(desk, day_from, day_to, expected):
     filters = {k: v for k, v in (("day_from", day_from), ("day_to", day_to)) if v}
     assert requests.count_requests(desk, **filters) == expected
@@ -68,8 +74,9 @@ def test_a_backwards_range_or_a_bad_date_is_the_users_mistake(desk):
         requests.ids_window(desk, day_from="1405/09/08")
 
 
-@pytest.mark.parametrize("bounds", [("2026-11-27", "2026-11-28"), ("2026-11-28", None), (None, "2026-11-27"),
-                                    ("2026-11-26", "2026-11-29")])
+@pytest.mark.parametrize(
+    "bounds", [("2026-11-27", "2026-11-28"), ("2026-11-28", None), (None, "2026-11-27"), ("2026-11-26", "2026-11-29")]
+)
 def test_a_long_range_walks_seq_and_gives_the_same_pages(desk, monkeypatch, bounds):
     """Both plans of a range page (day index + sort, or a walk down seq from the range's newest
     row) return the same rows."""

@@ -1,4 +1,5 @@
 """Typed settings: declared once, converted in one place, bad values refused in Persian."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,11 @@ def test_defaults_types_and_round_trip(home):
     with Desk.open(home) as desk:
         s = desk.settings
         assert (s.get("display_unit"), s.get("printer_paper"), s.get("cash_drawer"), s.get("office_code")) == (
-            "rial", 80, False, None)
+            "rial",
+            80,
+            False,
+            None,
+        )
         assert not desk.is_initialised
         s.set_many({"printer_paper": "58", "cash_drawer": True, "display_unit": "toman"})
         s.set("printer_dots", None)
@@ -20,10 +25,15 @@ def test_defaults_types_and_round_trip(home):
         assert desk.settings.all()["display_unit"] == "toman" and desk.settings.get("printer_dots") is None
 
 
-@pytest.mark.parametrize("key, value, needle", [
-    ("display_unit", "dollar", "display_unit"), ("printer_paper", "72", "printer_paper"),
-    ("printer_paper", "wide", "عدد"), ("cash_drawer", "yes", "بله/خیر"),
-])
+@pytest.mark.parametrize(
+    "key, value, needle",
+    [
+        ("display_unit", "dollar", "display_unit"),
+        ("printer_paper", "72", "printer_paper"),
+        ("printer_paper", "wide", "عدد"),
+        ("cash_drawer", "yes", "بله/خیر"),
+    ],
+)
 def test_bad_values_are_refused(home, key, value, needle):
     with Desk.open(home) as desk:
         with pytest.raises(InvalidInput, match=needle):

@@ -1,4 +1,5 @@
 """Users (scrypt, login, roles) and the audit log's hash chain."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,8 +9,7 @@ import pytest
 from desk_app.domain.errors import InvalidInput, PermissionDenied
 from desk_app.services import audit, catalog, users
 from desk_app.services.context import database_path
-from tests.helpers.deskdata import CATALOG, PASSWORD, desk, register  # noqa: F401 - desk is a fixture
-
+from tests.helpers.deskdata import CATALOG, PASSWORD, register
 
 
 def test_password_is_scrypt_with_its_own_salt_and_never_stored_in_clear(desk):
@@ -39,10 +39,17 @@ def test_login(desk):
     assert users.login(desk, "sara", "a-new-secret").username == "sara"
 
 
-@pytest.mark.parametrize("username, password, needle", [
-    ("a", PASSWORD, "نام کاربری"), ("علی", PASSWORD, "نام کاربری"), ("x' OR 1=1 --", PASSWORD, "نام کاربری"),
-    ("newone", "12345", "۶"), ("newone", "abc\u202edef", "نامعتبر"), ("ali", PASSWORD, "از پیش"),
-])
+@pytest.mark.parametrize(
+    "username, password, needle",
+    [
+        ("a", PASSWORD, "نام کاربری"),
+        ("علی", PASSWORD, "نام کاربری"),
+        ("x' OR 1=1 --", PASSWORD, "نام کاربری"),
+        ("newone", "12345", "۶"),
+        ("newone", "abc\u202edef", "نامعتبر"),
+        ("ali", PASSWORD, "از پیش"),
+    ],
+)
 def test_bad_user_input(desk, username, password, needle):
     with pytest.raises(InvalidInput, match=needle):
         users.add_user(desk, username, "clerk", password)
@@ -101,9 +108,11 @@ def test_audit_detects_an_inserted_row(desk):
     con = sqlite3.connect(database_path(desk.home))
     prev = con.execute("SELECT hash FROM audit_log WHERE id = ?", (n,)).fetchone()[0]
     # an appended row that links to the last hash but cannot produce its own
-    con.execute("INSERT INTO audit_log(id, at, actor, action, subject, details_json, prev_hash, hash) "
-                "VALUES (?, '2026-11-29T00:00:00.000000Z', 'ali', 'request.cancel', 'x', '{}', ?, ?)",
-                (n + 1, prev, "f" * 64))
+    con.execute(
+        "INSERT INTO audit_log(id, at, actor, action, subject, details_json, prev_hash, hash) "
+        "VALUES (?, '2026-11-29T00:00:00.000000Z', 'ali', 'request.cancel', 'x', '{}', ?, ?)",
+        (n + 1, prev, "f" * 64),
+    )
     con.commit()
     con.close()
     assert audit.verify(desk).first_bad_id == n + 1
@@ -111,8 +120,11 @@ def test_audit_detects_an_inserted_row(desk):
     assert audit.verify(desk).ok
     # a copied row squeezed into the middle, later ids shifted by hand
     _tamper(desk, "UPDATE audit_log SET id = id + 100 WHERE id >= 4")
-    _tamper(desk, "INSERT INTO audit_log(id, at, actor, action, subject, details_json, prev_hash, hash) "
-                  "SELECT 4, at, actor, action, subject, details_json, prev_hash, hash FROM audit_log WHERE id = 3")
+    _tamper(
+        desk,
+        "INSERT INTO audit_log(id, at, actor, action, subject, details_json, prev_hash, hash) "
+        "SELECT 4, at, actor, action, subject, details_json, prev_hash, hash FROM audit_log WHERE id = 3",
+    )
     assert audit.verify(desk).first_bad_id == 4
 
 

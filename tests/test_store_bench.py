@@ -1,4 +1,5 @@
 """The short version of bench/intake.py: it runs, its searches find the right rows, it prints figures."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,7 +14,14 @@ def test_bench_intake_short(capsys, tmp_path):
     spec.loader.exec_module(bench)
     assert bench.main(["--rows", "3000", "--intake", "5", "--searches", "5", "--folder", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    for label in ("intake through the service", "bare sqlite3", "intake / bare", "search receipt_no",
-                  "search national_code", "search name_prefix_page", "search name_prefix_count"):
+    for label in (
+        "intake through the service",
+        "bare sqlite3",
+        "intake / bare",
+        "search receipt_no",
+        "search national_code",
+        "search name_prefix_page",
+        "search name_prefix_count",
+    ):
         assert label in out and "median" in out.split(label, 1)[1].splitlines()[0]
     assert "3,000 requests" in out

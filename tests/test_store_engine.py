@@ -1,4 +1,5 @@
 """The local store: pragmas, migrations, BEGIN IMMEDIATE, and known failures as Persian StoreErrors."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,9 @@ def _persian(message: str) -> bool:
 def _counts(path: Path) -> tuple[int, int, int]:
     con = sqlite3.connect(path)
     try:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("requests", "outbox", "audit_log"))
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("requests", "outbox", "audit_log")
+        )
     finally:
         con.close()
 
@@ -50,8 +52,7 @@ def test_pragmas_on_every_connection(tmp_path):
 def test_write_is_begin_immediate_and_rolls_back(tmp_path):
     db = open_database(tmp_path / "d.sqlite3")
     seen = []
-    event.listen(db.engine, "before_cursor_execute",
-                 lambda conn, cur, stmt, *a: seen.append(stmt.strip().upper()))
+    event.listen(db.engine, "before_cursor_execute", lambda conn, cur, stmt, *a: seen.append(stmt.strip().upper()))
     with pytest.raises(RuntimeError):
         with db.write() as s:
             s.execute(text("INSERT INTO settings(key, value) VALUES ('office_name', 'x')"))
@@ -86,18 +87,29 @@ def test_revision_1_database_with_rows_upgrades_in_place(tmp_path):
     assert migrate.current_revision(db) == "0001"
     with db.write() as s:
         s.execute(text("INSERT INTO settings VALUES ('office_code', '4512'), ('device_no', '2')"))
-        s.execute(text("INSERT INTO users(username, full_name, role, password_hash, active, created_at) "
-                       "VALUES ('ali', 'علی', 'clerk', 'scrypt$x', 1, '2026-01-01T00:00:00.000000Z')"))
-        s.execute(text(
-            "INSERT INTO requests(request_id, receipt_no, office, device, created_at, tehran_day, national_code,"
-            " first_name, last_name, first_key, last_key, service_code, service_title, catalog_version, fees_json,"
-            " total, payment_method, clerk_username, status, reprint_count, updated_at) VALUES"
-            " ('11111111-1111-4111-8111-111111111111', '4512-2-050908-0001', '4512', '2', "
-            "'2026-11-29T10:00:00.000000Z', '2026-11-29', '0013542419', 'محمد', 'کریمی', 'محمد', 'کریمی',"
-            " '2101', 'گذرنامه', 'v1', '[]', 0, 'cash', 'ali', 'registered', 0, '2026-11-29T10:00:00.000000Z')"))
-        s.execute(text("INSERT INTO print_jobs(request_id, kind, target, copy_no, state, created_at) VALUES "
-                       "('11111111-1111-4111-8111-111111111111', 'receipt', 'png:x', 1, 'done', "
-                       "'2026-11-29T10:00:01.000000Z')"))
+        s.execute(
+            text(
+                "INSERT INTO users(username, full_name, role, password_hash, active, created_at) "
+                "VALUES ('ali', 'علی', 'clerk', 'scrypt$x', 1, '2026-01-01T00:00:00.000000Z')"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO requests(request_id, receipt_no, office, device, created_at, tehran_day, national_code,"
+                " first_name, last_name, first_key, last_key, service_code, service_title, catalog_version, fees_json,"
+                " total, payment_method, clerk_username, status, reprint_count, updated_at) VALUES"
+                " ('11111111-1111-4111-8111-111111111111', '4512-2-050908-0001', '4512', '2', "
+                "'2026-11-29T10:00:00.000000Z', '2026-11-29', '0013542419', 'محمد', 'کریمی', 'محمد', 'کریمی',"
+                " '2101', 'گذرنامه', 'v1', '[]', 0, 'cash', 'ali', 'registered', 0, '2026-11-29T10:00:00.000000Z')"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO print_jobs(request_id, kind, target, copy_no, state, created_at) VALUES "
+                "('11111111-1111-4111-8111-111111111111', 'receipt', 'png:x', 1, 'done', "
+                "'2026-11-29T10:00:01.000000Z')"
+            )
+        )
     db.close()
     names = lambda p: {r[0] for r in sqlite3.connect(p).execute("SELECT name FROM sqlite_master")}  # noqa: E731
     assert "drafts" not in names(path) and "ix_requests_national_code" not in names(path)
@@ -107,11 +119,14 @@ def test_revision_1_database_with_rows_upgrades_in_place(tmp_path):
         assert migrate.current_revision(db) == migrate.HEAD
         with db.read() as s:
             assert s.execute(text("SELECT receipt_no, first_name FROM requests")).all() == [
-                ("4512-2-050908-0001", "محمد")]
+                ("4512-2-050908-0001", "محمد")
+            ]
             assert s.execute(text("SELECT username FROM users")).scalar() == "ali"
             assert s.execute(text("SELECT copy_no, target, shift_id FROM print_jobs")).all() == [(1, "png:x", None)]
-            plan = " ".join(r[-1] for r in s.execute(text(
-                "EXPLAIN QUERY PLAN SELECT * FROM requests WHERE national_code = '0013542419'")))
+            plan = " ".join(
+                r[-1]
+                for r in s.execute(text("EXPLAIN QUERY PLAN SELECT * FROM requests WHERE national_code = '0013542419'"))
+            )
         assert "ix_requests_national_code" in plan
         assert {"drafts", "ix_requests_first_key", "ix_requests_last_key"} <= names(path)
     finally:
@@ -148,8 +163,7 @@ def test_full_disk_refuses_the_write_whole(home):
     desk = make_desk(home)
     with desk.db.read() as s:
         pages = s.execute(text("PRAGMA page_count")).scalar()
-    event.listen(desk.db.engine, "connect",
-                 lambda dbapi, rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 6}"))
+    event.listen(desk.db.engine, "connect", lambda dbapi, rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 6}"))
     desk.db.engine.dispose()
     done = []
     with pytest.raises(StoreError) as err:
@@ -238,10 +252,15 @@ WRITER = textwrap.dedent("""
 def test_two_instances_on_one_folder_write_safely(home):
     desk = make_desk(home)
     desk.close()
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), home=str(home), start=s,
-                                                                    count=25, clerk=c)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for s, c in ((1, "ali"), (1000, "sara"))]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER.format(root=str(ROOT), home=str(home), start=s, count=25, clerk=c)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for s, c in ((1, "ali"), (1000, "sara"))
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
     reported = [line for o in outs for line in o[0].split()]
@@ -258,8 +277,7 @@ def test_list_queries_use_indexes(home):
     desk = make_desk(home)
     register(desk, 1)
     queries = {
-        "SELECT seq FROM requests WHERE tehran_day = '2026-11-29' AND seq < 100 ORDER BY seq DESC LIMIT 50":
-            "ix_requests_tehran_day",
+        "SELECT seq FROM requests WHERE tehran_day = '2026-11-29' AND seq < 100 ORDER BY seq DESC LIMIT 50": "ix_requests_tehran_day",  # noqa: E501
         "SELECT seq FROM requests WHERE status = 'registered' ORDER BY seq DESC LIMIT 50": "ix_requests_status",
         f"SELECT seq FROM requests WHERE national_code = '{national_code(1)}'": "ix_requests_national_code",
         "SELECT seq FROM requests WHERE receipt_no = '4512-2-050908-0001'": "sqlite_autoindex_requests",
@@ -281,7 +299,7 @@ def test_damaged_pages_give_the_corrupt_message(home):
     desk.close()
     path = database_path(home)
     data = bytearray(path.read_bytes())
-    data[4096 * 2:4096 * 6] = b"\xde\xad\xbe\xef" * 4096  # a disk that lost some pages
+    data[4096 * 2 : 4096 * 6] = b"\xde\xad\xbe\xef" * 4096  # a disk that lost some pages
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as err:
         _open_and_register(home, 99)

@@ -1,5 +1,6 @@
 """Unit tests of SyncEngine against a small in-memory fake of the server (narrow cases only;
 the real server is exercised in test_sync_faults.py). A real SQLite store in a temp folder."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,7 @@ from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync.engine import SyncEngine, build_batch, build_item
 from desk_app.sync.errors import AuthError, ResyncRequired, RetryableError, TooLarge, Unreachable
 from desk_app.sync.transport import CatalogAnswer
-from tests.helpers.syncdata import (CATALOG, outbox_states, queue_cancel, queue_request, server_refs,
-                                    statuses)
+from tests.helpers.syncdata import CATALOG, outbox_states, queue_cancel, queue_request, server_refs, statuses
 
 OFFICE, DEVICE = "4512", 2
 EPOCH = "a" * 32
@@ -46,9 +46,17 @@ class FakeServer:
 
     def hello(self):
         self._maybe_fail()
-        h = {"server_time": format_utc(utc_now()), "protocol": {"min": 1, "latest": 1}, "office": OFFICE,
-             "device": DEVICE, "last_receipt_no": None, "catalog_etag": None, "feed_epoch": self.epoch,
-             "max_batch_items": self.max_items, "max_batch_bytes": self.max_bytes}
+        h = {
+            "server_time": format_utc(utc_now()),
+            "protocol": {"min": 1, "latest": 1},
+            "office": OFFICE,
+            "device": DEVICE,
+            "last_receipt_no": None,
+            "catalog_etag": None,
+            "feed_epoch": self.epoch,
+            "max_batch_items": self.max_items,
+            "max_batch_bytes": self.max_bytes,
+        }
         h.update(self.hello_extra)
         return h
 
@@ -67,8 +75,13 @@ class FakeServer:
                 continue
             if item["kind"] == "request":
                 if item["payload"].get("total") != sum(f["amount"] for f in item["payload"]["fees"]):
-                    res = {"op_id": op_id, "request_id": rid, "result": "invalid", "code": "total",
-                           "detail": "جمع نادرست"}
+                    res = {
+                        "op_id": op_id,
+                        "request_id": rid,
+                        "result": "invalid",
+                        "code": "total",
+                        "detail": "جمع نادرست",
+                    }
                     results.append(res)
                     continue
                 ref = item["payload"].get("server_ref") or f"{len(self.requests) + 1:010d}"
@@ -78,20 +91,33 @@ class FakeServer:
             else:
                 req = self.requests[rid]
                 if req["status"] in ("completed", "rejected"):
-                    res = {"op_id": op_id, "request_id": rid, "result": "already_final",
-                           "server_ref": req["server_ref"], "detail": req["status"]}
+                    res = {
+                        "op_id": op_id,
+                        "request_id": rid,
+                        "result": "already_final",
+                        "server_ref": req["server_ref"],
+                        "detail": req["status"],
+                    }
                 else:
                     req["status"] = "cancelled"
                     self._change(rid, item["receipt_no"], "cancelled", req["server_ref"])
-                    res = {"op_id": op_id, "request_id": rid, "result": "cancelled",
-                           "server_ref": req["server_ref"]}
+                    res = {"op_id": op_id, "request_id": rid, "result": "cancelled", "server_ref": req["server_ref"]}
             self.ops[op_id] = res
             results.append(res)
         return {"results": results}
 
     def _change(self, rid, receipt_no, status, ref, note=None):
-        self.feed.append({"seq": len(self.feed) + 1, "request_id": rid, "receipt_no": receipt_no,
-                          "status": status, "server_ref": ref, "note": note, "at": format_utc(utc_now())})
+        self.feed.append(
+            {
+                "seq": len(self.feed) + 1,
+                "request_id": rid,
+                "receipt_no": receipt_no,
+                "status": status,
+                "server_ref": ref,
+                "note": note,
+                "at": format_utc(utc_now()),
+            }
+        )
 
     def set_status(self, rid, status, note=None):
         self.requests[rid]["status"] = status
@@ -102,15 +128,24 @@ class FakeServer:
         epoch, seq = cursor.split(":")
         if epoch != self.epoch or int(seq) > len(self.feed):
             raise ResyncRequired("resync", status=409)
-        page = self.feed[int(seq):int(seq) + limit]
+        page = self.feed[int(seq) : int(seq) + limit]
         last = page[-1]["seq"] if page else int(seq)
         return {"changes": page, "cursor": f"{self.epoch}:{last}", "more": last < len(self.feed)}
 
     def lookup(self, office, ids):
         self.lookups += 1
-        return {"known": [{"request_id": i, "payload_sha256": self.requests[i]["sha"],
-                           "server_ref": self.requests[i]["server_ref"], "status": self.requests[i]["status"]}
-                          for i in ids if i in self.requests]}
+        return {
+            "known": [
+                {
+                    "request_id": i,
+                    "payload_sha256": self.requests[i]["sha"],
+                    "server_ref": self.requests[i]["server_ref"],
+                    "status": self.requests[i]["status"],
+                }
+                for i in ids
+                if i in self.requests
+            ]
+        }
 
     def catalog(self, etag=None):
         return CatalogAnswer(etag='"c1"', data=CATALOG)
@@ -218,6 +253,7 @@ def test_network_failure_keeps_ops_for_the_next_run_with_backoff(db):
     def lost_response(office, body):
         orig(office, body)  # the server commits ...
         raise srv_fail_after_send  # ... and the answer is lost
+
     srv.post_batch = lost_response
     report = eng.run_once()
     assert not report.online and report.pending == 1 and report.error
@@ -265,6 +301,7 @@ def test_timeouts_shrink_the_batch(db):
         if len(calls) <= 2:
             raise Unreachable("timeout", timeout=True)
         return orig(office, body)
+
     srv.post_batch = slow
     eng.run_once()
     eng.run_once()
@@ -369,6 +406,7 @@ def test_catalog_refresh_writes_services(db):
     report = engine(db, srv).run_once()
     assert report.catalog_version == "1405-09-01"
     from desk_app.store.models import ServiceRow
+
     with db.read() as s:
         assert {r.code for r in s.scalars(select(ServiceRow))} == {"2101", "3001"}
         assert s.get(SyncState, "catalog_etag").value == '"c1"'
@@ -404,6 +442,7 @@ def test_an_op_the_server_cannot_read_is_isolated_and_parked(db):
         if b"not-a-uuid" in body:
             raise ProtocolError("bad request", status=400)
         return orig(office, body)
+
     srv.post_batch = strict
     report = engine(db, srv).run_once()
     assert report.online and report.acked == 4 and report.attention == 1 and report.pending == 0

@@ -4,6 +4,7 @@ fault-injecting TCP proxy, with real SQLite data folders and real `desk-app` sub
 Every test ends the same way: after the faults stop, a clean sync leaves each local request on
 the server exactly once, with the same server_ref and status, and nothing stuck in the outbox.
 """
+
 from __future__ import annotations
 
 import json
@@ -202,14 +203,37 @@ def test_same_op_id_or_receipt_no_with_another_payload_is_a_conflict(rig):
     data2 = canonical_json(reuse)
     now = format_utc(utc_now())
     with rig.db.write() as s:
-        s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=clash["request_id"],
-                       receipt_no=req.receipt_no, payload=data, payload_sha256=payload_sha256(data),
-                       state="pending", attempts=0, created_at=now))
-    body = build_batch([build_item(type("Op", (), dict(op_id=acked.op_id, kind="request",
-                                                       request_id=acked.request_id,
-                                                       receipt_no=acked.receipt_no,
-                                                       payload_sha256=payload_sha256(data2),
-                                                       payload=data2))())])
+        s.add(
+            OutboxOp(
+                op_id=str(uuid.uuid4()),
+                kind="request",
+                request_id=clash["request_id"],
+                receipt_no=req.receipt_no,
+                payload=data,
+                payload_sha256=payload_sha256(data),
+                state="pending",
+                attempts=0,
+                created_at=now,
+            )
+        )
+    body = build_batch(
+        [
+            build_item(
+                type(
+                    "Op",
+                    (),
+                    dict(
+                        op_id=acked.op_id,
+                        kind="request",
+                        request_id=acked.request_id,
+                        receipt_no=acked.receipt_no,
+                        payload_sha256=payload_sha256(data2),
+                        payload=data2,
+                    ),
+                )()
+            )
+        ]
+    )
     with HttpTransport(rig.srv.url, rig.token) as t:
         assert t.post_batch(OFFICE, body)["results"][0]["result"] == "conflict"
     rig.register(1)
@@ -263,8 +287,11 @@ def test_client_sigkilled_between_send_and_ack(rig):
 
 def test_server_killed_mid_batch_and_restarted(rig):
     rig.register(60)
-    rig.proxy.on_request = lambda path: ("/requests/batch" in path and not killed.is_set()
-                                         and (killed.set(), threading.Timer(0.02, rig.srv.kill).start()))
+    rig.proxy.on_request = lambda path: (
+        "/requests/batch" in path
+        and not killed.is_set()
+        and (killed.set(), threading.Timer(0.02, rig.srv.kill).start())
+    )
     killed = threading.Event()
     r1 = rig.sync()
     assert killed.is_set() and not r1.online
@@ -281,8 +308,7 @@ def test_server_restored_from_older_backup(rig):
     rig.srv.admin("backup", str(backup))
     later = rig.register(3)
     assert rig.sync().acked == 3
-    refs_before = {rid: ref for rid, ref in
-                   ((r.request_id, r.server_ref) for r in later)} or {}
+    refs_before = {rid: ref for rid, ref in ((r.request_id, r.server_ref) for r in later)} or {}
     with rig.db.read() as s:
         refs_before = {r.request_id: r.server_ref for r in s.scalars(select(Request))}
     rig.srv.stop()

@@ -11,6 +11,7 @@ yet been followed by a sync). At the end, after a clean sync: every request on t
 exactly once, the same server_ref, and the same status (a status the restored server forgot may
 only be behind ours, never ahead).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -130,8 +131,7 @@ class SyncMachine(RuleBasedStateMachine):
     def crash_client(self, after_send):
         SyncMachine.fired["crash_client"] += 1
         transport = HttpTransport(self.rig.proxy.url, self.rig.token, timeout=(2.0, 5.0))
-        engine = SyncEngine(self.rig.db, CrashingTransport(transport, after_send), office=OFFICE,
-                            device=DEVICE)
+        engine = SyncEngine(self.rig.db, CrashingTransport(transport, after_send), office=OFFICE, device=DEVICE)
         try:
             engine.run_once()
         except SimulatedCrash:
@@ -198,8 +198,9 @@ class SyncMachine(RuleBasedStateMachine):
             return
         with self.rig.db.read() as s:
             ops = set(s.scalars(select(OutboxOp.op_id)))
-            acked = set(s.scalars(select(OutboxOp.request_id).where(
-                OutboxOp.kind == "request", OutboxOp.state == "acked")))
+            acked = set(
+                s.scalars(select(OutboxOp.request_id).where(OutboxOp.kind == "request", OutboxOp.state == "acked"))
+            )
             local = set(s.scalars(select(Request.request_id)))
         assert self.op_ids <= ops, "an outbox operation disappeared"
         self.op_ids = ops
@@ -246,8 +247,8 @@ def test_sync_state_machine(tmp_path, tmp_path_factory):
     SyncMachine.tpl = templates(tmp_path_factory)
     SyncMachine.base = tmp_path
     SyncMachine.TestCase.settings = settings(
-        max_examples=6, stateful_step_count=15, deadline=None, database=None,
-        suppress_health_check=list(HealthCheck))
+        max_examples=6, stateful_step_count=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     wanted = {"register", "sync", "lose_batch_answer", "crash_client", "crash_and_restart_server"}
     # Rule choice depends on the real server's timing, so one seed does not always reach every
     # kind of step; run further seeded rounds (at most 4) until each kind has run at least once.

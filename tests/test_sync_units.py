@@ -3,6 +3,7 @@
 The transport is exercised against real loopback sockets that answer with canned bytes (a
 truncated body, garbage, a reset, silence), so the classification is tested on real TCP.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -20,8 +21,16 @@ from pathlib import Path
 import pytest
 
 from desk_app.sync import backoff, credentials
-from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, RetryableError,
-                                  SyncBusy, TooLarge, TooOld, Unreachable)
+from desk_app.sync.errors import (
+    AuthError,
+    ProtocolError,
+    ResyncRequired,
+    RetryableError,
+    SyncBusy,
+    TooLarge,
+    TooOld,
+    Unreachable,
+)
 from desk_app.sync.lock import sync_lock
 from desk_app.sync.transport import HttpTransport, parse_retry_after
 from tests.helpers.chaos import content_length
@@ -69,8 +78,7 @@ def test_lock_held_by_killed_process_is_released(home):
         "    print('locked', flush=True)\n"
         "    time.sleep(60)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(home)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(home)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "locked"
         with pytest.raises(SyncBusy):
@@ -163,9 +171,15 @@ class CannedServer:
 
 def respond(status, body: bytes, headers=()):
     def behaviour(conn, req):
-        lines = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}",
-                 "Content-Type: application/json", "Connection: close", *headers]
+        lines = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Length: {len(body)}",
+            "Content-Type: application/json",
+            "Connection: close",
+            *headers,
+        ]
         conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
     return behaviour
 
 
@@ -177,6 +191,7 @@ def canned():
         s = CannedServer(behaviour, tls_context)
         servers.append(s)
         return s
+
     yield make
     for s in servers:
         s.close()
@@ -199,11 +214,20 @@ def test_headers_gzip_and_parsed_results(canned):
     t.close()
 
 
-@pytest.mark.parametrize("status,error,header", [
-    (401, AuthError, None), (403, AuthError, None), (413, TooLarge, None), (426, TooOld, None),
-    (500, RetryableError, None), (502, RetryableError, None), (400, ProtocolError, None),
-    (429, RetryableError, "Retry-After: 17"), (503, RetryableError, "Retry-After: 30"),
-])
+@pytest.mark.parametrize(
+    "status,error,header",
+    [
+        (401, AuthError, None),
+        (403, AuthError, None),
+        (413, TooLarge, None),
+        (426, TooOld, None),
+        (500, RetryableError, None),
+        (502, RetryableError, None),
+        (400, ProtocolError, None),
+        (429, RetryableError, "Retry-After: 17"),
+        (503, RetryableError, "Retry-After: 30"),
+    ],
+)
 def test_status_codes_are_classified(canned, status, error, header):
     srv = canned(respond(status, b'{"detail": "x"}', [header] if header else []))
     t = HttpTransport(srv.url, "t")
@@ -223,9 +247,9 @@ def test_409_resync_required(canned):
 
 def test_truncated_body_is_retryable(canned):
     def behaviour(conn, req):
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\nConnection: close\r\n\r\n"
-                     b'{"results": [')
+        conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"results": [')
         conn.shutdown(socket.SHUT_WR)
+
     srv = canned(behaviour)
     with pytest.raises(RetryableError) as exc:
         HttpTransport(srv.url, "t").post_batch("1", b"{}")
@@ -244,6 +268,7 @@ def test_garbled_and_wrong_shape_bodies_are_retryable(canned):
 def test_reset_refused_and_silence_are_unreachable(canned):
     def reset(conn, req):
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
     srv = canned(reset)
     with pytest.raises(Unreachable):
         HttpTransport(srv.url, "t").hello()
@@ -317,6 +342,7 @@ def test_sync_loop_waits_start_delay_or_earlier_backoff_then_the_timer(monkeypat
             slept.append(s)
             if len(slept) > len(outcomes):
                 raise KeyboardInterrupt
+
         monkeypatch.setattr(cli_sync.time, "sleep", sleep)
         out = Output(json_mode=True, stdout=io.StringIO(), stderr=io.StringIO())
         with pytest.raises(KeyboardInterrupt):
@@ -343,18 +369,24 @@ def _self_signed(tmp_path):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pishkhan-test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "server.pem", tmp_path / "server.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
@@ -380,10 +412,12 @@ def test_token_goes_to_a_usable_keyring_and_never_to_a_file(home, monkeypatch):
 
     class FailKeyring:  # the "no backend" class keyring falls back to
         priority = 0
+
     fail_mod.Keyring = FailKeyring
 
     class Backend:
         priority = 5
+
     kr = types.ModuleType("keyring")
     kr.get_keyring = lambda: Backend()
     kr.set_password = lambda svc, acct, pw: store.__setitem__((svc, acct), pw)

@@ -1,11 +1,12 @@
 """The app's daily encrypted backup (after login, on a worker thread) and the manager's settings
 fields for the backup passphrase and the server's CA file."""
+
 from __future__ import annotations
 
 import pytest
 
 from desk_app.services import autobackup, backup_crypto
-from tests.ui_helpers import app, filled_home, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import filled_home, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -104,8 +105,7 @@ def test_closing_a_shift_in_the_window_writes_the_shift_backup(launcher, qtbot, 
     shift.counted["card"].setText("0")
     shift.close_shift()
     qtbot.waitUntil(lambda: shift.last_close is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: [b.kind for b in autobackup.list_backups(home)].count("shift") == 1,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: [b.kind for b in autobackup.list_backups(home)].count("shift") == 1, timeout=10_000)
     kinds = sorted(b.kind for b in autobackup.list_backups(home))
     assert kinds == ["daily", "shift"]
     shift_file = next(b.path for b in autobackup.list_backups(home) if b.kind == "shift")

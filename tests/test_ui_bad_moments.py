@@ -1,4 +1,5 @@
 """Bad moments at the counter: a locked database, closing with work running, report exports."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -6,7 +7,7 @@ import sqlite3
 import pytest
 
 from desk_app.domain.jalali import today_tehran
-from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,4 +1,5 @@
 """The short version of bench/ui.py: the requests list over many requests loads windows, not all."""
+
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_helpers import app, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import idle, log_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import ui as bench  # noqa: E402

@@ -1,4 +1,5 @@
 """`desk-app self-test`: what `make dist` runs inside the bundle, here on the source tree."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.timeout(120)
 def test_self_test_opens_a_database_and_renders_a_receipt(home):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-m", "desk_app", "--json", "self-test"], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "desk_app", "--json", "self-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["ok"] and result["layout_rtl"] and result["translation"]

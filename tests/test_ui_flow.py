@@ -1,11 +1,12 @@
 """The desktop app driven as a clerk would: first run, login, keyboard-only intake, the list."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import NATIONAL_CODES, PASSWORD, app, fill_intake, idle, launcher, log_in, type_text  # noqa: F401
+from tests.ui_helpers import NATIONAL_CODES, PASSWORD, fill_intake, idle, log_in, type_text
 
 pytestmark = pytest.mark.timeout(60)
 

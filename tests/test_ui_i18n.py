@@ -1,4 +1,5 @@
 """The Persian translation is complete and current, and the app comes up Persian and RTL."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,8 +18,7 @@ BIN = Path(sys.executable).parent
 
 def _sources(ts: Path) -> set[tuple[str, str]]:
     tree = ET.parse(ts)
-    return {(ctx.find("name").text, m.find("source").text)
-            for ctx in tree.iter("context") for m in ctx.iter("message")}
+    return {(ctx.find("name").text, m.find("source").text) for ctx in tree.iter("context") for m in ctx.iter("message")}
 
 
 def test_every_message_is_translated():
@@ -35,8 +35,7 @@ def test_translation_file_covers_the_code(tmp_path):
     """lupdate over the current code finds no string that desk_fa.ts lacks."""
     fresh = tmp_path / "fresh.ts"
     sources = sorted(str(p) for p in (ROOT / "desk_app" / "ui").glob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(fresh)], check=True,
-                   capture_output=True)
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(fresh)], check=True, capture_output=True)
     missing = _sources(fresh) - _sources(TS)
     assert not missing, f"run resources/translations/update.py; new strings: {sorted(missing)[:10]}"
 

@@ -1,5 +1,6 @@
 """The real desktop program (`desk-app gui`, a subprocess, offscreen) writes its log file and has
 the crash hook in place: an unexpected error in a worker thread lands in the log as CRITICAL."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,15 @@ sys.exit(ui_app.run_gui(sys.argv[1]))
 def test_gui_logs_to_the_data_folder_and_the_crash_hook_catches_a_worker_bug(home):
     filled_home(home)
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(home)], env=env, cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8", timeout=45)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(home)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=45,
+    )
     text = (home / "logs" / "desk-app.log").read_text(encoding="utf-8")
     assert "desk app starting" in text, proc.stderr
     assert "CRITICAL desk_app.crash" in text and "ZeroDivisionError" in text

@@ -1,11 +1,12 @@
 """Cancel, shift close, daily report preview, users, catalog and settings pages; every model
 checked with qtmodeltester."""
+
 from __future__ import annotations
 
 import pytest
 
 from desk_app.domain.money import format_amount
-from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 

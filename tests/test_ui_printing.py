@@ -1,5 +1,6 @@
 """Receipts out of the intake page: to a file, to a real TCP printer, and a printer that is off
 (the request stays saved, the error is said, "print again" works once the printer is back)."""
+
 from __future__ import annotations
 
 import socket
@@ -8,7 +9,7 @@ import threading
 import pytest
 
 from tests.helpers.escpos_decode import decode
-from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,19 +1,24 @@
 """Requests page: a Jalali date range typed in the two LTR fields filters the lazy list."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import NATIONAL_CODES, app, filled_home, idle, launcher, log_in, type_text  # noqa: F401
+from tests.ui_helpers import NATIONAL_CODES, filled_home, idle, log_in, type_text
 
 pytestmark = pytest.mark.timeout(60)
 
 # Tehran days (UTC+03:30): 1405/09/05, 1405/09/06 (twice), 1405/09/07 (21:00 UTC on the 27th), 1405/09/08
-WHEN = [datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc), datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc),
-        datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc), datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc),
-        datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)]
+WHEN = [
+    datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+    datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+    datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+    datetime(2026, 11, 27, 21, 0, tzinfo=UTC),
+    datetime(2026, 11, 29, 8, 0, tzinfo=UTC),
+]
 
 
 def _prepare(home):
@@ -23,8 +28,15 @@ def _prepare(home):
     filled_home(home)
     with Desk.open(home) as desk:
         for n, when in enumerate(WHEN):
-            intake.register_request(desk, clerk="clerk", national_code=NATIONAL_CODES[n % 4], first_name="مریم",
-                                    last_name="کریمی", service_code="2101", now=when)
+            intake.register_request(
+                desk,
+                clerk="clerk",
+                national_code=NATIONAL_CODES[n % 4],
+                first_name="مریم",
+                last_name="کریمی",
+                service_code="2101",
+                now=when,
+            )
 
 
 def _search(qtbot, window, page, date_from: str, date_to: str) -> None:

@@ -1,10 +1,11 @@
 """Start-up: the login window is up before the database is open; the open happens behind it."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import PASSWORD, app, close_launchers, filled_home, idle  # noqa: F401 - fixtures
+from tests.ui_helpers import PASSWORD, close_launchers, filled_home, idle
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,5 +1,6 @@
 """The app against the real provincial server on loopback: intake -> sync -> agency decides ->
 the row and the status bar follow; then the server goes away and the app says offline."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import pytest
 
 from desk_app.paths import resources_dir
 from tests.helpers.server import ServerProcess
-from tests.ui_helpers import NATIONAL_CODES, app, fill_intake, idle, launcher, log_in  # noqa: F401 - fixtures
+from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -92,8 +93,9 @@ def test_refused_request_needs_attention_and_can_be_sent_again(launcher, tmp_pat
         idle(qtbot, window.ctx.runner)
         assert "۱" in window.status.pending_label.text().split("—")[-1]  # needs attention: 1
         page, model = window.requests, window.requests.model
-        qtbot.waitUntil(lambda: model.rowCount() == 1 and model.sync_state(model.row_at(0)) == "attention",
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: model.rowCount() == 1 and model.sync_state(model.row_at(0)) == "attention", timeout=10_000
+        )
         page.select_row(0)
         assert page.retry_button.isEnabled()
         qtbot.waitUntil(lambda: bool(page.detail_labels["note"].text()), timeout=10_000)  # the server's reason
@@ -108,7 +110,9 @@ def test_refused_request_needs_attention_and_can_be_sent_again(launcher, tmp_pat
         from PySide6.QtCore import QItemSelectionModel
 
         dialog.table.selectionModel().select(
-            qtmodel.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            qtmodel.index(0, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
         assert dialog.table.selectionModel().selectedRows()
         dialog.retry_selected()
         qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)

@@ -4,6 +4,7 @@ A clerk logs in (username, Tab, password, Enter), types a national code, Persian
 service code, picks it with Enter and saves with Ctrl+S; the request must then be in the
 database as `desk-app request list --json` shows it, and a screenshot of the screen is taken.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,14 @@ PASSWORD = "secret-123"
 
 
 def _cli(home: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([*DESK_APP, "--home", str(home), *args], input=stdin, capture_output=True,
-                          text=True, timeout=30, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    done = subprocess.run(
+        [*DESK_APP, "--home", str(home), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -39,8 +46,10 @@ def _wait(what: str, check, timeout: float, proc: subprocess.Popen | None = None
         if value:
             return value
         if proc is not None and proc.poll() is not None:
-            pytest.fail(f"desk-app gui exited ({proc.returncode}) while waiting for {what}:\n"
-                        + proc.stderr.read().decode(errors="replace"))
+            pytest.fail(
+                f"desk-app gui exited ({proc.returncode}) while waiting for {what}:\n"
+                + proc.stderr.read().decode(errors="replace")
+            )
         time.sleep(interval)
     detail = proc and proc.poll() is None and "(still running)"
     pytest.fail(f"timed out waiting for {what} {detail or ''}")
@@ -51,9 +60,12 @@ def xserver(tmp_path):
     """A fresh Xvfb on a display number it picks itself (`-displayfd`), so parallel runs never clash."""
     xvfb = require_tool("Xvfb", "Xvfb runs the real window (Debian: xvfb)")
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-                             "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
-                            stderr=open(tmp_path / "xvfb.log", "wb"))
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "xvfb.log", "wb"),
+    )
     os.close(write_fd)
     try:
         with os.fdopen(read_fd) as pipe:
@@ -71,8 +83,9 @@ def xserver(tmp_path):
 
 
 def _xdo(display: str, *args: str) -> str:
-    done = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=20,
-                          env={**os.environ, "DISPLAY": display})
+    done = subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=20, env={**os.environ, "DISPLAY": display}
+    )
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
@@ -90,14 +103,25 @@ def test_a_clerk_registers_a_request_with_the_keyboard_only(xserver, tmp_path):
     require_tool("import", "ImageMagick's `import` grabs the screen (Debian: imagemagick)")
     home = tmp_path / "home"
     _cli(home, "init", "--office", "4512", "--office-name", "دفتر پیشخوان ۴۵۱۲ ارومیه", "--device", "2")
-    _cli(home, "user", "add", "--username", "clerk", "--role", "clerk", "--full-name", "زهرا احمدی",
-         stdin=PASSWORD + "\n")
+    _cli(
+        home,
+        "user",
+        "add",
+        "--username",
+        "clerk",
+        "--role",
+        "clerk",
+        "--full-name",
+        "زهرا احمدی",
+        stdin=PASSWORD + "\n",
+    )
     _cli(home, "catalog", "import", str(resources_dir() / "catalog" / "demo-catalog.json"))
 
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
     env.update(QT_QPA_PLATFORM="xcb", DISPLAY=xserver, DESK_APP_HOME=str(home))
-    gui = subprocess.Popen([*DESK_APP, "--home", str(home), "gui"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE)
+    gui = subprocess.Popen(
+        [*DESK_APP, "--home", str(home), "gui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         login = _wait("the login window", lambda: _window(xserver, "ورود"), 20, gui)
         _xdo(xserver, "windowfocus", "--sync", login)
@@ -123,7 +147,11 @@ def test_a_clerk_registers_a_request_with_the_keyboard_only(xserver, tmp_path):
         assert len(rows) == 1
         row = rows[0]
         assert (row["national_code"], row["first_name"], row["last_name"], row["service"]) == (
-            "0013542419", "مریم", "کریمی", "2101")
+            "0013542419",
+            "مریم",
+            "کریمی",
+            "2101",
+        )
         assert row["status"] == "registered" and row["receipt_no"].startswith("4512-2-")
 
         shot = tmp_path / "screen.png"

@@ -1,4 +1,5 @@
 """Shared set-up for the UI tests: a data folder filled through the real services."""
+
 from __future__ import annotations
 
 import shutil
@@ -33,8 +34,9 @@ def _template() -> Path:
     return _TEMPLATE[0]
 
 
-def filled_home(home: Path, *, server_url: str | None = None, token: str | None = None,
-                printer_target: str | None = None) -> Path:
+def filled_home(
+    home: Path, *, server_url: str | None = None, token: str | None = None, printer_target: str | None = None
+) -> Path:
     """Office 4512 device 2, a manager and a clerk, the demo catalog (a copy of one template)."""
     from desk_app.services import setup
     from desk_app.services.context import Desk

@@ -5,6 +5,7 @@ parsers and sets `handler=` (a callable `(args, out) -> int | None`) with `set_d
 Exit codes (DESIGN.md section 8): 0 ok, 1 bad input or partly done, 2 usage, 3 environment,
 4 tampering.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,16 +15,22 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes
 from desk_app.store.errors import StoreError
 
 log = logging.getLogger("desk_app.cli")
 
-COMMAND_MODULES = ["desk_app.cli.core", "desk_app.cli.sync", "desk_app.cli.printing", "desk_app.cli.app",
-                   "desk_app.cli.ops"]
+COMMAND_MODULES = [
+    "desk_app.cli.core",
+    "desk_app.cli.sync",
+    "desk_app.cli.printing",
+    "desk_app.cli.app",
+    "desk_app.cli.ops",
+]
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -105,8 +112,9 @@ def _json_default(obj: Any) -> Any:
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """Give a subcommand `--json` (it also works before the subcommand)."""
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print only JSON on standard output")
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print only JSON on standard output"
+    )
 
 
 def home_of(args: argparse.Namespace) -> Path:
@@ -127,8 +135,7 @@ def open_desk(args: argparse.Namespace, *, initialised: bool = True) -> Iterator
     desk = Desk.open(home_of(args))
     try:
         if initialised and not desk.is_initialised:
-            raise CommandError("این دستگاه هنوز راه‌اندازی نشده است؛ ابتدا «desk-app init» را اجرا کنید.",
-                               EXIT_INPUT)
+            raise CommandError("این دستگاه هنوز راه‌اندازی نشده است؛ ابتدا «desk-app init» را اجرا کنید.", EXIT_INPUT)
         yield desk
     finally:
         desk.close()
@@ -136,8 +143,9 @@ def open_desk(args: argparse.Namespace, *, initialised: bool = True) -> Iterator
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="desk-app", description="میز پیشخوان — Pishkhan Desk")
-    parser.add_argument("--home", default=os.environ.get("DESK_APP_HOME") or None,
-                        help="data folder (env DESK_APP_HOME)")
+    parser.add_argument(
+        "--home", default=os.environ.get("DESK_APP_HOME") or None, help="data folder (env DESK_APP_HOME)"
+    )
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,4 +1,5 @@
 """`desk-app gui` (the default command) and `desk-app self-test`."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,18 +53,33 @@ def _self_test(args: argparse.Namespace, out) -> int:
         from printing.receipt import build_receipt
         from printing.thermal import render
 
-        data = ReceiptData(office_code="4512", office_name="دفتر پیشخوان آزمایشی", receipt_no="4512-1-050908-0001",
-                           request_id="00000000-0000-4000-8000-000000000000",
-                           created_at=dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.timezone.utc),
-                           clerk_name="آزمون", citizen_name="علی رضایی", national_code_masked="001***5678",
-                           service_code="2101", service_title="صدور گذرنامه",
-                           fees=[("government", 12000000), ("office", 850000)], total=12850000,
-                           payment_method="cash", payment_ref=None, server_ref=None, pending_sync=True,
-                           copy_no=0)
+        data = ReceiptData(
+            office_code="4512",
+            office_name="دفتر پیشخوان آزمایشی",
+            receipt_no="4512-1-050908-0001",
+            request_id="00000000-0000-4000-8000-000000000000",
+            created_at=dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC),
+            clerk_name="آزمون",
+            citizen_name="علی رضایی",
+            national_code_masked="001***5678",
+            service_code="2101",
+            service_title="صدور گذرنامه",
+            fees=[("government", 12000000), ("office", 850000)],
+            total=12850000,
+            payment_method="cash",
+            payment_ref=None,
+            server_ref=None,
+            pending_sync=True,
+            copy_no=0,
+        )
         image = render(build_receipt(data), 576)
         checks["receipt_px"] = [image.width(), image.height()]
-        ok = (image.width() == 576 and image.height() > 100 and checks["translation"]
-              and "Vazirmatn" in str(checks["font"]))
+        ok = (
+            image.width() == 576
+            and image.height() > 100
+            and checks["translation"]
+            and "Vazirmatn" in str(checks["font"])
+        )
     checks["ok"] = ok
     checks["seconds"] = round(time.perf_counter() - started, 3)
     out.result(checks, json.dumps(checks, ensure_ascii=False))

@@ -1,15 +1,14 @@
 """The Foundation commands: init, user, catalog, request, shift, audit, backup, restore."""
+
 from __future__ import annotations
 
-import argparse
 import csv
 import getpass
 import io
 import sys
 from pathlib import Path
 
-from desk_app.cli import (EXIT_INPUT, EXIT_TAMPER, CommandError, Output, add_json_flag, home_of,
-                          open_desk)
+from desk_app.cli import EXIT_INPUT, EXIT_TAMPER, CommandError, Output, add_json_flag, home_of, open_desk
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_jalali_datetime, parse_jalali_date, parse_utc
 from desk_app.domain.money import format_amount
@@ -110,16 +109,21 @@ def register(sub) -> None:
     p.add_argument("file", type=Path)
     add_json_flag(p)
     p.set_defaults(handler=cmd_backup)
-    p = sub.add_parser("restore", help="replace the database by an encrypted backup FILE (passphrase from "
-                                       "standard input)")
+    p = sub.add_parser(
+        "restore", help="replace the database by an encrypted backup FILE (passphrase from standard input)"
+    )
     p.add_argument("file", type=Path)
-    p.add_argument("--any-office", action="store_true",
-                   help="accept a backup of another office (moving an office's data to a new code)")
+    p.add_argument(
+        "--any-office",
+        action="store_true",
+        help="accept a backup of another office (moving an office's data to a new code)",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _amount(desk, rials: int) -> str:
     return format_amount(rials, unit=desk.settings.get("display_unit") or "rial")
@@ -131,8 +135,16 @@ def _when(iso: str) -> str:
 
 def _request_line(desk, r) -> str:
     status = STATUS_LABELS_FA.get(Status(r.status), r.status)
-    return "\t".join([r.receipt_no, _when(r.created_at), status, f"{r.first_name} {r.last_name}",
-                      r.service_title, _amount(desk, r.total)])
+    return "\t".join(
+        [
+            r.receipt_no,
+            _when(r.created_at),
+            status,
+            f"{r.first_name} {r.last_name}",
+            r.service_title,
+            _amount(desk, r.total),
+        ]
+    )
 
 
 def _read_text_file(path: Path, what: str, limit: int) -> str:
@@ -152,6 +164,7 @@ def _read_text_file(path: Path, what: str, limit: int) -> str:
 
 # ---------------------------------------------------------------- commands
 
+
 def cmd_init(args, out: Output):
     from desk_app.services import setup
     from desk_app.services.context import Desk
@@ -162,9 +175,16 @@ def cmd_init(args, out: Output):
     with Desk.open(home_of(args)) as desk:
         setup.init_office(desk, args.office, args.office_name, args.device, server_url=args.server, token=token)
         values = desk.settings.all()
-    out.result({"office": values["office_code"], "office_name": values["office_name"],
-                "device": values["device_no"], "server": values["server_url"], "enrolled": token is not None},
-               f"دستگاه {values['device_no']} دفتر {values['office_code']} ({values['office_name']}) راه‌اندازی شد.")
+    out.result(
+        {
+            "office": values["office_code"],
+            "office_name": values["office_name"],
+            "device": values["device_no"],
+            "server": values["server_url"],
+            "enrolled": token is not None,
+        },
+        f"دستگاه {values['device_no']} دفتر {values['office_code']} ({values['office_name']}) راه‌اندازی شد.",
+    )
 
 
 def _read_password() -> str:
@@ -191,9 +211,11 @@ def cmd_user_list(args, out: Output):
 
     with open_desk(args, initialised=False) as desk:
         items = users.list_users(desk)
-    out.result([u.to_json() for u in items],
-               "\n".join(f"{u.username}\t{u.role}\t{u.full_name}\t{'فعال' if u.active else 'غیرفعال'}"
-                         for u in items) or "کاربری نیست.")
+    out.result(
+        [u.to_json() for u in items],
+        "\n".join(f"{u.username}\t{u.role}\t{u.full_name}\t{'فعال' if u.active else 'غیرفعال'}" for u in items)
+        or "کاربری نیست.",
+    )
 
 
 def cmd_catalog_import(args, out: Output):
@@ -201,9 +223,12 @@ def cmd_catalog_import(args, out: Output):
 
     with open_desk(args, initialised=False) as desk:
         r = catalog.import_catalog(desk, args.file)
-    text = (f"فهرست خدمات نسخهٔ {r.version} از پیش وارد شده بود؛ تغییری نکرد." if r.unchanged else
-            f"فهرست خدمات نسخهٔ {r.version} وارد شد: {r.services} خدمت ({r.added} تازه، {r.updated} به‌روز، "
-            f"{r.deactivated} غیرفعال‌شده).")
+    text = (
+        f"فهرست خدمات نسخهٔ {r.version} از پیش وارد شده بود؛ تغییری نکرد."
+        if r.unchanged
+        else f"فهرست خدمات نسخهٔ {r.version} وارد شد: {r.services} خدمت ({r.added} تازه، {r.updated} به‌روز، "
+        f"{r.deactivated} غیرفعال‌شده)."
+    )
     out.result(r.to_json(), text)
 
 
@@ -212,8 +237,10 @@ def cmd_catalog_list(args, out: Output):
 
     with open_desk(args, initialised=False) as desk:
         items = catalog.list_services(desk, query=args.query, active_only=args.active)
-        lines = ["\t".join([s.code, s.title, s.agency, _amount(desk, s.total)] + ([] if s.active else ["(غیرفعال)"]))
-                 for s in items]
+        lines = [
+            "\t".join([s.code, s.title, s.agency, _amount(desk, s.total)] + ([] if s.active else ["(غیرفعال)"]))
+            for s in items
+        ]
     out.result([s.to_json() for s in items], "\n".join(lines) or "فهرست خدمات خالی است.")
 
 
@@ -221,10 +248,17 @@ def cmd_request_add(args, out: Output):
     from desk_app.services import intake
 
     with open_desk(args) as desk:
-        r = intake.register_request(desk, clerk=args.clerk, national_code=args.national_code,
-                                    first_name=args.first_name, last_name=args.last_name, mobile=args.mobile,
-                                    service_code=args.service, payment_method=args.payment,
-                                    payment_ref=args.payment_ref)
+        r = intake.register_request(
+            desk,
+            clerk=args.clerk,
+            national_code=args.national_code,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            mobile=args.mobile,
+            service_code=args.service,
+            payment_method=args.payment,
+            payment_ref=args.payment_ref,
+        )
         out.result(r.to_json(), f"درخواست ثبت شد؛ شمارهٔ رسید: {r.receipt_no}  مبلغ: {_amount(desk, r.total)}")
 
 
@@ -241,8 +275,10 @@ def read_csv_rows(path: Path):
     header = [h.strip().lower() for h in header]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"سطر عنوان فایل CSV باید این ستون‌ها را داشته باشد: {','.join(CSV_COLUMNS)} "
-                           f"(نیست: {','.join(missing)})", "file")
+        raise InvalidInput(
+            f"سطر عنوان فایل CSV باید این ستون‌ها را داشته باشد: {','.join(CSV_COLUMNS)} (نیست: {','.join(missing)})",
+            "file",
+        )
     line = reader.line_num
     while True:
         try:
@@ -268,14 +304,26 @@ def cmd_request_import(args, out: Output):
     with open_desk(args) as desk:
         for line, row in read_csv_rows(args.file):
             if isinstance(row, Exception):
-                errors.append({"line": line, "field": getattr(row, "field", "row"),
-                               "message": getattr(row, "message", "سطر CSV خوانا نیست.")})
+                errors.append(
+                    {
+                        "line": line,
+                        "field": getattr(row, "field", "row"),
+                        "message": getattr(row, "message", "سطر CSV خوانا نیست."),
+                    }
+                )
                 continue
             lines.append(line)
-            forms.append({"national_code": row["national_code"], "first_name": row["first_name"],
-                          "last_name": row["last_name"], "mobile": row["mobile"] or None,
-                          "service_code": row["service"], "payment_method": row["payment"] or "cash",
-                          "payment_ref": row["payment_ref"] or None})
+            forms.append(
+                {
+                    "national_code": row["national_code"],
+                    "first_name": row["first_name"],
+                    "last_name": row["last_name"],
+                    "mobile": row["mobile"] or None,
+                    "service_code": row["service"],
+                    "payment_method": row["payment"] or "cash",
+                    "payment_ref": row["payment_ref"] or None,
+                }
+            )
         for index, result in intake.register_many(desk, args.clerk, forms):
             if isinstance(result, InvalidInput):
                 errors.append({"line": lines[index], "field": result.field, "message": result.message})
@@ -284,16 +332,17 @@ def cmd_request_import(args, out: Output):
     errors.sort(key=lambda e: e["line"])
     for e in errors:
         out.error(f"سطر {e['line']}: {e['message']}")
-    out.result({"created": [r.to_json() for r in created], "errors": errors},
-               "\n".join(r.receipt_no for r in created) + f"\n{len(created)} درخواست ثبت شد، {len(errors)} سطر ایراد داشت.")
+    out.result(
+        {"created": [r.to_json() for r in created], "errors": errors},
+        "\n".join(r.receipt_no for r in created) + f"\n{len(created)} درخواست ثبت شد، {len(errors)} سطر ایراد داشت.",
+    )
     return EXIT_INPUT if errors else 0
 
 
 def cmd_request_list(args, out: Output):
     from desk_app.services import requests
 
-    filters = {"status": args.status, "query": args.query,
-               "day": parse_jalali_date(args.date) if args.date else None}
+    filters = {"status": args.status, "query": args.query, "day": parse_jalali_date(args.date) if args.date else None}
     if args.limit is not None and args.limit < 1:
         raise CommandError("--limit باید عددی مثبت باشد.")
     with open_desk(args) as desk:
@@ -316,10 +365,13 @@ def cmd_request_show(args, out: Output):
     with open_desk(args) as desk:
         r = requests.get_request(desk, args.receipt_no)
         hist = requests.history(desk, r.receipt_no)
-        data = r.to_json() | {"history": [h.to_json() for h in hist],
-                              "outbox_state": requests.outbox_state(desk, r.request_id)}
+        data = r.to_json() | {
+            "history": [h.to_json() for h in hist],
+            "outbox_state": requests.outbox_state(desk, r.request_id),
+        }
         lines = [_request_line(desk, r)] + [
-            f"  {_when(h.at)}\t{h.from_status or '-'} → {h.to_status}\t{h.actor}\t{h.note or ''}" for h in hist]
+            f"  {_when(h.at)}\t{h.from_status or '-'} → {h.to_status}\t{h.actor}\t{h.note or ''}" for h in hist
+        ]
         out.result(data, "\n".join(lines))
 
 
@@ -328,8 +380,11 @@ def cmd_request_cancel(args, out: Output):
 
     with open_desk(args) as desk:
         r = cancel.cancel_request(desk, args.receipt_no, reason=args.reason, clerk=args.clerk, refund=args.refund)
-    text = (f"درخواست {r.receipt_no} لغو شد." if r.status == Status.CANCELLED
-            else f"درخواست لغو {r.receipt_no} ثبت شد و پس از ارسال به استان نتیجه‌اش معلوم می‌شود.")
+    text = (
+        f"درخواست {r.receipt_no} لغو شد."
+        if r.status == Status.CANCELLED
+        else f"درخواست لغو {r.receipt_no} ثبت شد و پس از ارسال به استان نتیجه‌اش معلوم می‌شود."
+    )
     out.result(r.to_json(), text)
 
 
@@ -348,8 +403,10 @@ def cmd_shift_close(args, out: Output):
         v = shifts.close_shift(desk, args.clerk, args.counted)
         lines = [f"شیفت «{v.clerk}» بسته شد."]
         for m in shifts.PAYMENT_METHODS:
-            lines.append(f"{shifts.PAYMENT_LABELS_FA[m]}: مورد انتظار {_amount(desk, v.expected[m])}، "
-                         f"شمارش‌شده {_amount(desk, v.counted[m])}، اختلاف {_signed(desk, v.difference[m])}")
+            lines.append(
+                f"{shifts.PAYMENT_LABELS_FA[m]}: مورد انتظار {_amount(desk, v.expected[m])}، "
+                f"شمارش‌شده {_amount(desk, v.counted[m])}، اختلاف {_signed(desk, v.difference[m])}"
+            )
         out.result(v.to_json(), "\n".join(lines))
         _backup_after_close(desk, out)
 
@@ -384,6 +441,7 @@ def cmd_audit_verify(args, out: Output):
         out.result(v.to_json(), f"دفتر رویدادها سالم است ({v.checked} رویداد بررسی شد).")
         return 0
     out.result(v.to_json(), None)
-    out.error(f"دفتر رویدادها دست‌کاری شده است: نخستین ردیف ناسازگار شمارهٔ {v.first_bad_id} "
-              f"(پس از {v.checked} ردیف سالم).")
+    out.error(
+        f"دفتر رویدادها دست‌کاری شده است: نخستین ردیف ناسازگار شمارهٔ {v.first_bad_id} (پس از {v.checked} ردیف سالم)."
+    )
     return EXIT_TAMPER

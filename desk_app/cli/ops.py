@@ -1,5 +1,6 @@
 """Operations commands: `demo` (a whole office on this PC) and `backups` (the encrypted backups
 in `<data folder>/backups/`: passphrase, list, make one now, restore one)."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,20 +12,25 @@ from desk_app.cli import EXIT_ENV, CommandError, add_json_flag, home_of, open_de
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "demo", help="local demo: embedded provincial server, demo office, catalog and users",
+        "demo",
+        help="local demo: embedded provincial server, demo office, catalog and users",
         description="Sets up (once) a demo office in its own data folder (<default home>/demo or "
-                    "--home), starts the real provincial server and opens the app.")
-    p.add_argument("--no-gui", action="store_true",
-                   help="set up, print the details and keep the server running until Ctrl+C/SIGTERM")
+        "--home), starts the real provincial server and opens the app.",
+    )
+    p.add_argument(
+        "--no-gui",
+        action="store_true",
+        help="set up, print the details and keep the server running until Ctrl+C/SIGTERM",
+    )
     p.add_argument("--exit", action="store_true", help="with --no-gui: set up and exit at once")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
-    p.add_argument("--reset-passwords", action="store_true",
-                   help="give the demo users new passwords (printed once)")
+    p.add_argument("--reset-passwords", action="store_true", help="give the demo users new passwords (printed once)")
     add_json_flag(p)
     p.set_defaults(handler=_demo)
 
     bk = subparsers.add_parser("backups", help="encrypted automatic backups").add_subparsers(
-        dest="backups_command", metavar="ACTION")
+        dest="backups_command", metavar="ACTION"
+    )
     p = bk.add_parser("passphrase", help="set the backup passphrase (read from standard input)")
     p.set_defaults(handler=_passphrase)
     p = bk.add_parser("list", help="the backups in the data folder, newest first")
@@ -36,8 +42,11 @@ def register(subparsers) -> None:
     p.set_defaults(handler=_run)
     p = bk.add_parser("restore", help="restore an encrypted backup FILE (passphrase from standard input)")
     p.add_argument("file")
-    p.add_argument("--any-office", action="store_true",
-                   help="accept a backup of another office (moving an office's data to a new code)")
+    p.add_argument(
+        "--any-office",
+        action="store_true",
+        help="accept a backup of another office (moving an office's data to a new code)",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -53,8 +62,14 @@ def _demo(args: argparse.Namespace, out) -> int:
         out.result(info, info.text())
 
     try:
-        return demo.main_demo(home, gui=not args.no_gui, exit_after_setup=args.exit, port=args.port,
-                              reset_passwords=args.reset_passwords, on_ready=ready)
+        return demo.main_demo(
+            home,
+            gui=not args.no_gui,
+            exit_after_setup=args.exit,
+            port=args.port,
+            reset_passwords=args.reset_passwords,
+            on_ready=ready,
+        )
     except demo.DemoError as exc:
         raise CommandError(exc.message, EXIT_ENV) from exc
 
@@ -74,9 +89,12 @@ def _passphrase(args: argparse.Namespace, out) -> int:
     from desk_app.services import autobackup
 
     where = autobackup.set_passphrase(home_of(args), _read_secret("رمز پشتیبان: ", confirm=True))
-    out.info("رمز پشتیبان ذخیره شد (" + ("در انبار رمز سیستم" if where == "keyring" else
-                                          "در پرونده‌ای که فقط همین کاربر می‌خواند") + "). "
-             "این رمز را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، پشتیبان‌ها باز نمی‌شوند.")
+    out.info(
+        "رمز پشتیبان ذخیره شد ("
+        + ("در انبار رمز سیستم" if where == "keyring" else "در پرونده‌ای که فقط همین کاربر می‌خواند")
+        + "). "
+        "این رمز را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، پشتیبان‌ها باز نمی‌شوند."
+    )
     return 0
 
 
@@ -84,9 +102,11 @@ def _list(args: argparse.Namespace, out) -> int:
     from desk_app.services import autobackup
 
     backups = autobackup.list_backups(home_of(args))
-    out.result([b.to_json() for b in backups],
-               "\n".join(f"{b.modified:%Y-%m-%d %H:%M}Z\t{b.kind}\t{b.path}" for b in backups)
-               or "پشتیبانی در پوشهٔ داده نیست.")
+    out.result(
+        [b.to_json() for b in backups],
+        "\n".join(f"{b.modified:%Y-%m-%d %H:%M}Z\t{b.kind}\t{b.path}" for b in backups)
+        or "پشتیبانی در پوشهٔ داده نیست.",
+    )
     return 0
 
 
@@ -100,10 +120,15 @@ def _run(args: argparse.Namespace, out) -> int:
             outcome = autobackup.backup_now(desk)
     if outcome.skipped == "no_passphrase":
         raise CommandError(outcome.message or autobackup.NO_PASSPHRASE_FA)
-    text = (f"پشتیبان رمزنگاری‌شده نوشته شد: {outcome.path}" if outcome.path
-            else "پشتیبان امروز از پیش گرفته شده است.")
-    out.result({"file": str(outcome.path) if outcome.path else None, "skipped": outcome.skipped,
-                "pruned": [str(p) for p in outcome.pruned]}, text)
+    text = f"پشتیبان رمزنگاری‌شده نوشته شد: {outcome.path}" if outcome.path else "پشتیبان امروز از پیش گرفته شده است."
+    out.result(
+        {
+            "file": str(outcome.path) if outcome.path else None,
+            "skipped": outcome.skipped,
+            "pruned": [str(p) for p in outcome.pruned],
+        },
+        text,
+    )
     return 0
 
 
@@ -126,8 +151,10 @@ def cmd_backup(args: argparse.Namespace, out) -> int:
     passphrase = read_backup_passphrase(confirm=True)
     with open_desk(args, initialised=False) as desk:
         path = autobackup.encrypt_snapshot(desk, args.file, passphrase=passphrase)
-    out.result({"file": str(path), "size": path.stat().st_size, "encrypted": True},
-               f"پشتیبان رمزنگاری‌شده در «{path}» نوشته شد.")
+    out.result(
+        {"file": str(path), "size": path.stat().st_size, "encrypted": True},
+        f"پشتیبان رمزنگاری‌شده در «{path}» نوشته شد.",
+    )
     return 0
 
 
@@ -136,14 +163,18 @@ def cmd_restore(args: argparse.Namespace, out) -> int:
     from desk_app.services import autobackup
 
     passphrase = read_backup_passphrase(confirm=False)
-    outcome = autobackup.restore_encrypted(home_of(args), args.file, passphrase,
-                                           any_office=getattr(args, "any_office", False))
+    outcome = autobackup.restore_encrypted(
+        home_of(args), args.file, passphrase, any_office=getattr(args, "any_office", False)
+    )
     r = outcome.result
-    out.result(outcome.to_json(), f"بازیابی انجام شد: {r.requests} درخواست "
-                                  f"(دفتر {r.office_code}، دستگاه {r.device_no}).")
+    out.result(
+        outcome.to_json(), f"بازیابی انجام شد: {r.requests} درخواست (دفتر {r.office_code}، دستگاه {r.device_no})."
+    )
     if outcome.note:
         out.info(outcome.note)
     elif outcome.server_reached:
-        out.info("شمارهٔ رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد"
-                 + (f" ({outcome.server_last_receipt_no})." if outcome.server_last_receipt_no else "."))
+        out.info(
+            "شمارهٔ رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد"
+            + (f" ({outcome.server_last_receipt_no})." if outcome.server_last_receipt_no else ".")
+        )
     return 0

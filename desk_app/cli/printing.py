@@ -3,6 +3,7 @@
 Printer and file failures are PrinterError -> exit 3 with a Persian message (the CLI's error
 boundary); the print job stays recorded as failed and the same command prints again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,20 +11,25 @@ from pathlib import Path
 
 from desk_app.cli import EXIT_OK, add_json_flag, open_desk
 
-TARGET_HELP = ("pdf:FILE | png:FILE | escpos-file:FILE | escpos-net:HOST:PORT | escpos-usb:VID:PID | "
-               "escpos-serial:DEV | printer:NAME")
+TARGET_HELP = (
+    "pdf:FILE | png:FILE | escpos-file:FILE | escpos-net:HOST:PORT | escpos-usb:VID:PID | "
+    "escpos-serial:DEV | printer:NAME"
+)
 
 
 def register(sub) -> None:
-    pr = sub.add_parser("print", help="print a receipt or a form").add_subparsers(dest="print_command",
-                                                                                  metavar="WHAT")
+    pr = sub.add_parser("print", help="print a receipt or a form").add_subparsers(dest="print_command", metavar="WHAT")
     p = pr.add_parser("receipt", help="print (or reprint) the receipt of a request")
     p.add_argument("receipt_no")
     p.add_argument("--to", required=True, metavar="TARGET", help=TARGET_HELP)
     p.add_argument("--paper", type=int, choices=[80, 58], default=None, help="80 mm (576 dots) or 58 mm (384)")
     p.add_argument("--dots", type=int, default=None, help="dot width override, e.g. 512")
-    p.add_argument("--clerk", metavar="U", default=None,
-                   help="the user printing it: a reprint is counted in that user's open shift")
+    p.add_argument(
+        "--clerk",
+        metavar="U",
+        default=None,
+        help="the user printing it: a reprint is counted in that user's open shift",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_print_receipt)
 
@@ -54,8 +60,9 @@ def cmd_print_receipt(args: argparse.Namespace, out) -> int:
     from desk_app.services import printjobs
 
     with open_desk(args) as desk:
-        result = printjobs.print_receipt(desk, args.receipt_no, args.to, paper=args.paper, dots=args.dots,
-                                         actor=args.clerk)
+        result = printjobs.print_receipt(
+            desk, args.receipt_no, args.to, paper=args.paper, dots=args.dots, actor=args.clerk
+        )
     what = "رسید" if result.copy_no == 0 else f"رونوشت {result.copy_no} رسید"
     return _said(out, result, f"{what} چاپ شد: {result.target}")
 
@@ -74,7 +81,7 @@ def cmd_report_daily(args: argparse.Namespace, out) -> int:
 
     day = parse_jalali_date(args.date) if args.date else None
     if not args.to and not args.csv:
-        from desk_app.cli import CommandError, EXIT_USAGE
+        from desk_app.cli import EXIT_USAGE, CommandError
 
         raise CommandError("مقصد گزارش را با --to (pdf:FILE یا printer:NAME) یا --csv بدهید.", EXIT_USAGE)
     with open_desk(args) as desk:

@@ -5,6 +5,7 @@
 a random 0-60 s start delay (so 08:00 does not stampede the province), then the timer, with
 full-jitter backoff after failures. Only one sync runs per data folder (`sync.lock`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,9 @@ from pathlib import Path
 
 from desk_app.cli import EXIT_ENV, EXIT_INPUT, EXIT_OK, CommandError, add_json_flag, open_desk
 
-MSG_NOT_ENROLLED = ("این دستگاه هنوز در سرور استان ثبت نشده است؛ ابتدا "
-                    "«desk-app enrol --server URL --token-file F» را اجرا کنید.")
+MSG_NOT_ENROLLED = (
+    "این دستگاه هنوز در سرور استان ثبت نشده است؛ ابتدا «desk-app enrol --server URL --token-file F» را اجرا کنید."
+)
 START_DELAY_MAX_S = 60.0
 
 
@@ -33,11 +35,12 @@ def register(sub) -> None:
 
 
 def _human(report) -> str:
-    lines = [f"ارسال: {report.sent}  تأیید: {report.acked}  تکراری: {report.duplicate}  "
-             f"نامعتبر: {report.invalid}  تعارض: {report.conflict}  دریافت: {report.pulled}",
-             f"در صف: {report.pending}  قدیمی‌ترین در صف: {report.oldest_pending_s} ثانیه  "
-             f"نیازمند بررسی: {report.attention}",
-             "وضعیت: " + ("برخط" if report.online else "برون‌خط")]
+    lines = [
+        f"ارسال: {report.sent}  تأیید: {report.acked}  تکراری: {report.duplicate}  "
+        f"نامعتبر: {report.invalid}  تعارض: {report.conflict}  دریافت: {report.pulled}",
+        f"در صف: {report.pending}  قدیمی‌ترین در صف: {report.oldest_pending_s} ثانیه  نیازمند بررسی: {report.attention}",
+        "وضعیت: " + ("برخط" if report.online else "برون‌خط"),
+    ]
     return "\n".join(lines)
 
 
@@ -52,8 +55,9 @@ def _build(desk):
     if not server or not token:
         raise CommandError(MSG_NOT_ENROLLED, EXIT_INPUT)
     transport = HttpTransport(server, token, ca_file=desk.settings.get("ca_file"))
-    engine = SyncEngine(desk.db, transport, office=desk.settings.get("office_code"),
-                        device=desk.settings.get("device_no"))
+    engine = SyncEngine(
+        desk.db, transport, office=desk.settings.get("office_code"), device=desk.settings.get("device_no")
+    )
     return engine, transport
 
 
@@ -117,8 +121,10 @@ def _enrol(args: argparse.Namespace, out) -> int:
             row = s.get(SyncState, "stopped_reason")  # a new token lifts an earlier 401 stop
             if row is not None:
                 row.value = None
-    out.result({"server": url, "enrolled": True, "reachable": note is None},
-               "دستگاه به سرور استان متصل شد." if note is None else "توکن ذخیره شد.")
+    out.result(
+        {"server": url, "enrolled": True, "reachable": note is None},
+        "دستگاه به سرور استان متصل شد." if note is None else "توکن ذخیره شد.",
+    )
     if note:
         out.info(note)
     return EXIT_OK
@@ -140,6 +146,8 @@ def _probe(desk, url: str, token: str) -> tuple[str | None, str | None]:
             return None, f"سرور استان اکنون پاسخ نداد ({exc.message})؛ همگام‌سازی بعداً انجام می‌شود."
     office, device = desk.settings.get("office_code"), desk.settings.get("device_no")
     if office and (str(hello.get("office")) != str(office) or int(hello.get("device", -1)) != int(device)):
-        return (f"سرور استان این توکن را برای دفتر {hello.get('office')} / دستگاه {hello.get('device')} "
-                f"می‌شناسد، نه دفتر {office} / دستگاه {device}؛ توکن ذخیره نشد."), None
+        return (
+            f"سرور استان این توکن را برای دفتر {hello.get('office')} / دستگاه {hello.get('device')} "
+            f"می‌شناسد، نه دفتر {office} / دستگاه {device}؛ توکن ذخیره نشد."
+        ), None
     return None, None

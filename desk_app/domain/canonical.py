@@ -1,5 +1,6 @@
 """The frozen bytes of an outbox payload and their hash (DESIGN.md section 4), shared by the
 client and the server: any difference here breaks idempotency, so keep it exactly as written."""
+
 from __future__ import annotations
 
 import hashlib

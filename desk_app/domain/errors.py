@@ -1,4 +1,5 @@
 """Errors of the domain layer: user mistakes carry a Persian message, bugs stay plain exceptions."""
+
 from __future__ import annotations
 
 

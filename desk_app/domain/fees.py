@@ -4,11 +4,13 @@
 (its code, or its position when the code itself is missing) and the field, in Persian, so that
 an office manager can fix the file in one go. Text fields go through the normaliser.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import MAX_RIALS
@@ -137,7 +139,7 @@ def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None
         if name not in item:
             problems.append(f"{where}: {_field(name)} وجود ندارد.")
     if "code" in item and not (isinstance(code, str) and SERVICE_CODE_RE.fullmatch(code)):
-        problems.append(f"{where}: {_field('code')} باید متنی از رقم و حرف لاتین (مثلاً \"2101\") باشد.")
+        problems.append(f'{where}: {_field("code")} باید متنی از رقم و حرف لاتین (مثلاً "2101") باشد.')
     title = _text(item, "title", where, problems) if "title" in item else ""
     agency = _text(item, "agency", where, problems) if "agency" in item else ""
     fees: list[FeeLine] = []
@@ -151,9 +153,7 @@ def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None
             continue
         kind, amount = fee.get("kind"), fee.get("amount")
         if kind not in FEE_KINDS:
-            problems.append(
-                f"{where}: {_field(name + '.kind')} ناشناخته است ({kind!r})؛ مجاز: {'، '.join(FEE_KINDS)}."
-            )
+            problems.append(f"{where}: {_field(name + '.kind')} ناشناخته است ({kind!r})؛ مجاز: {'، '.join(FEE_KINDS)}.")
         if not _is_amount(amount):
             problems.append(
                 f"{where}: {_field(name + '.amount')} باید عدد صحیح نامنفی به ریال باشد (نه اعشاری، نه متن)."
@@ -161,7 +161,9 @@ def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None
         if kind in FEE_KINDS and _is_amount(amount):
             fees.append(FeeLine(kind, amount))
     raw_docs = item.get("documents", [])
-    documents = [normalize_text(d) if isinstance(d, str) else "" for d in raw_docs] if isinstance(raw_docs, list) else [""]
+    documents = (
+        [normalize_text(d) if isinstance(d, str) else "" for d in raw_docs] if isinstance(raw_docs, list) else [""]
+    )
     if not all(documents):
         problems.append(f"{where}: {_field('documents')} باید فهرستی از متن‌های غیرخالی باشد.")
     active = item.get("active")
@@ -179,7 +181,7 @@ def parse_catalog(data: Any) -> Catalog:
         raise CatalogError(["فایل فهرست خدمات باید یک شیء JSON با version و services باشد."])
     version = data.get("version")
     if not isinstance(version, str) or not version.strip() or has_bidi_controls(version) or len(version) > 64:
-        problems.append(f"فهرست خدمات: {_field('version')} باید متن غیرخالی باشد (مثلاً \"1405-09-01\").")
+        problems.append(f'فهرست خدمات: {_field("version")} باید متن غیرخالی باشد (مثلاً "1405-09-01").')
     raw = data.get("services")
     if not isinstance(raw, list):
         problems.append(f"فهرست خدمات: {_field('services')} وجود ندارد یا فهرست نیست.")
@@ -189,9 +191,7 @@ def parse_catalog(data: Any) -> Catalog:
     for i, item in enumerate(raw):
         code = item.get("code") if isinstance(item, Mapping) else None
         if isinstance(code, str) and code in seen:
-            problems.append(
-                f"خدمت {code}: {_field('code')} تکراری است (همان کد در ردیف {seen[code] + 1} آمده است)."
-            )
+            problems.append(f"خدمت {code}: {_field('code')} تکراری است (همان کد در ردیف {seen[code] + 1} آمده است).")
             continue
         if isinstance(code, str):
             seen[code] = i

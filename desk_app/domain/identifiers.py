@@ -4,6 +4,7 @@ Every validator takes what the user typed (Persian, Arabic-Indic or ASCII digits
 dashes between them) and returns the canonical ASCII form, or raises `InvalidInput` with a
 Persian message. Messages never repeat the value (a national code must not reach a log line).
 """
+
 from __future__ import annotations
 
 import re

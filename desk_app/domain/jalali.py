@@ -4,10 +4,11 @@ Built on `jdatetime` (33-year rule) and `zoneinfo`; never Qt's Jalali calendar, 
 disagrees from 1436 on. A naive datetime reaching these helpers is taken as UTC (that is how
 the store hands timestamps back).
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -16,7 +17,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.text import clean_code, to_persian_digits
 
 TEHRAN = ZoneInfo("Asia/Tehran")
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc_now() -> datetime:

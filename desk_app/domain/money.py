@@ -4,6 +4,7 @@ Words convention (pinned in tests): hundreds are one word (یکصد, دویست,
 always counted, so 1000 is «یک هزار» like 1,000,000 is «یک میلیون»; the scales are هزار,
 میلیون, میلیارد, تریلیون; parts are joined with « و ». Zero is «صفر».
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Given offline at intake; the date is the Tehran civil day of the request, the sequence restarts
 at 1 each day per device, is zero-padded to 4 and simply grows past 9999.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Roles and what each may do; services call `require` before acting."""
+
 from __future__ import annotations
 
 from enum import StrEnum

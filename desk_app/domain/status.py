@@ -5,6 +5,7 @@ state. The server's feed carries states, not deltas, so any *forward* jump is al
 (registered -> completed); going backwards or leaving a final state is not. Re-applying the
 same state is a harmless no-op (feed replays).
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -87,7 +88,5 @@ def check_transition(old: Status | str, new: Status | str) -> None:
     if old_s in FINAL_STATUSES:
         msg = f"درخواست در وضعیت «{STATUS_LABELS_FA[old_s]}» است و دیگر تغییر نمی‌کند."
     else:
-        msg = (
-            f"تغییر وضعیت از «{STATUS_LABELS_FA[old_s]}» به «{STATUS_LABELS_FA[new_s]}» مجاز نیست."
-        )
+        msg = f"تغییر وضعیت از «{STATUS_LABELS_FA[old_s]}» به «{STATUS_LABELS_FA[new_s]}» مجاز نیست."
     raise InvalidTransition(msg, old=old_s.value, new=new_s.value)

@@ -4,6 +4,7 @@ Free text is cleaned (bidi controls stripped); identifiers and amounts are stric
 (`clean_code`): a bidi control there is rejected, because it can make a printed 0009 read 9000.
 Use `[0-9]` after normalising: Python's `\\d` and `str.isdigit()` accept Persian digits too.
 """
+
 from __future__ import annotations
 
 import re

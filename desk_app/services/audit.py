@@ -4,6 +4,7 @@ An edited row no longer matches its hash; a deleted or inserted row breaks the n
 `prev_hash` link. Entries are written inside the caller's transaction, so an action and its
 audit line commit (or vanish) together. Details never hold a national code or a password.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,20 +34,32 @@ class VerifyResult:
         return {"ok": self.ok, "checked": self.checked, "first_bad_id": self.first_bad_id}
 
 
-def entry_hash(prev_hash: str, entry_id: int, at: str, actor: str, action: str,
-               subject: str | None, details_json: str) -> str:
-    body = canonical_json({"id": entry_id, "at": at, "actor": actor, "action": action,
-                           "subject": subject, "details": json.loads(details_json)})
+def entry_hash(
+    prev_hash: str, entry_id: int, at: str, actor: str, action: str, subject: str | None, details_json: str
+) -> str:
+    body = canonical_json(
+        {
+            "id": entry_id,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "details": json.loads(details_json),
+        }
+    )
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
 _LAST_SQL = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-_INSERT_SQL = ("INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_SQL = (
+    "INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-def record(session: Session, actor: str | None, action: str, subject: str | None = None,
-           details: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session, actor: str | None, action: str, subject: str | None = None, details: dict[str, Any] | None = None
+) -> AuditEntry:
     """Append one entry inside the caller's (BEGIN IMMEDIATE) transaction.
 
     Two plain statements on the session's DBAPI cursor (every intake writes one entry); the caller's
@@ -61,8 +74,16 @@ def record(session: Session, actor: str | None, action: str, subject: str | None
     actor = actor or "system"
     digest = entry_hash(prev_hash, entry_id, at, actor, action, subject, details_json)
     cur.execute(_INSERT_SQL, (entry_id, at, actor, action, subject, details_json, prev_hash, digest))
-    return AuditEntry(id=entry_id, at=at, actor=actor, action=action, subject=subject,
-                      details_json=details_json, prev_hash=prev_hash, hash=digest)
+    return AuditEntry(
+        id=entry_id,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        details_json=details_json,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
 
 
 def verify(desk) -> VerifyResult:
@@ -70,8 +91,9 @@ def verify(desk) -> VerifyResult:
     prev_hash, expected_id, checked, after = GENESIS, 1, 0, 0
     with desk.db.read() as s:
         while True:
-            rows = s.scalars(select(AuditEntry).where(AuditEntry.id > after)
-                             .order_by(AuditEntry.id).limit(_VERIFY_WINDOW)).all()
+            rows = s.scalars(
+                select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(_VERIFY_WINDOW)
+            ).all()
             if not rows:
                 return VerifyResult(True, checked)
             for row in rows:

@@ -9,6 +9,7 @@ The passphrase is set once by the manager and kept like the device token: in the
 file only the user can read; never in the settings table or a log line. Without a passphrase no
 automatic backup is made (an unencrypted copy of every citizen's data must not pile up).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,14 +45,18 @@ class BackupFile:
     modified: datetime  # aware UTC, from the file's modification time
 
     def to_json(self) -> dict:
-        return {"path": str(self.path), "kind": self.kind,
-                "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "size": self.path.stat().st_size}
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "modified": self.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "size": self.path.stat().st_size,
+        }
 
 
 @dataclass(frozen=True)
 class BackupOutcome:
     """What an automatic backup did: `path` when one was written, else `skipped` (English tag)."""
+
     path: Path | None
     skipped: str | None = None
     pruned: tuple[Path, ...] = ()
@@ -63,6 +68,7 @@ def backups_dir(home: Path | str) -> Path:
 
 
 # --- the passphrase ---------------------------------------------------------------------------
+
 
 def _account(home: Path) -> str:
     return "backup-passphrase-" + hashlib.sha256(str(Path(home).resolve()).encode()).hexdigest()[:16]
@@ -79,8 +85,7 @@ def set_passphrase(home: Path | str, passphrase: str) -> str:
             (home / PASSPHRASE_FILE).unlink(missing_ok=True)
             return "keyring"
         except Exception as exc:  # noqa: BLE001 - locked keyring: fall back to the private file
-            log.warning("keyring unusable (%s); backup passphrase kept in a private file",
-                        type(exc).__name__)
+            log.warning("keyring unusable (%s); backup passphrase kept in a private file", type(exc).__name__)
     credentials._write_private(home / PASSPHRASE_FILE, passphrase)
     return "file"
 
@@ -107,6 +112,7 @@ def has_passphrase(home: Path | str) -> bool:
 
 # --- files ------------------------------------------------------------------------------------
 
+
 def list_backups(home: Path | str) -> list[BackupFile]:
     """Our backup files, newest first (other files in the folder are ignored, never touched)."""
     folder = backups_dir(home)
@@ -115,15 +121,14 @@ def list_backups(home: Path | str) -> list[BackupFile]:
     found = []
     for path in folder.iterdir():
         if path.is_file() and _NAME_RE.match(path.name):
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             found.append(BackupFile(path, path.name.split("-", 1)[0], mtime))
     return sorted(found, key=lambda b: b.modified, reverse=True)
 
 
-def prune_backups(home: Path | str, keep_days: int = KEEP_DAYS,
-                  now: datetime | None = None) -> list[Path]:
+def prune_backups(home: Path | str, keep_days: int = KEEP_DAYS, now: datetime | None = None) -> list[Path]:
     """Delete backups older than `keep_days` by file date, never the newest; returns the deleted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     limit = now - timedelta(days=keep_days)
     backups = list_backups(home)
     deleted = []
@@ -138,23 +143,23 @@ def prune_backups(home: Path | str, keep_days: int = KEEP_DAYS,
 
 def daily_backup_due(home: Path | str, now: datetime | None = None) -> bool:
     """True when no daily backup was written on today's Tehran civil day."""
-    today = (now or datetime.now(timezone.utc)).astimezone(TEHRAN).date()
-    return not any(b.kind == "daily" and b.modified.astimezone(TEHRAN).date() == today
-                   for b in list_backups(home))
+    today = (now or datetime.now(UTC)).astimezone(TEHRAN).date()
+    return not any(b.kind == "daily" and b.modified.astimezone(TEHRAN).date() == today for b in list_backups(home))
 
 
-def write_backup(desk, *, passphrase: str, kind: str = "manual", now: datetime | None = None,
-                 actor: str | None = None) -> Path:
+def write_backup(
+    desk, *, passphrase: str, kind: str = "manual", now: datetime | None = None, actor: str | None = None
+) -> Path:
     """Snapshot the desk's database (`services.backup`, audited) and write it encrypted into
     `<home>/backups/`; returns the new file. The plain snapshot never outlives this call."""
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     backup_crypto.check_passphrase(passphrase)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     office, device = _desk_identity(desk)
     folder = backups_dir(desk.home)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{kind}-{office}-{device}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}"
+    stem = f"{kind}-{office}-{device}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     out = folder / f"{stem}{SUFFIX}"
     n = 1
     while out.exists():
@@ -167,8 +172,9 @@ def write_backup(desk, *, passphrase: str, kind: str = "manual", now: datetime |
     return out
 
 
-def encrypt_snapshot(desk, out: Path | str, *, passphrase: str, now: datetime | None = None,
-                     actor: str | None = None) -> Path:
+def encrypt_snapshot(
+    desk, out: Path | str, *, passphrase: str, now: datetime | None = None, actor: str | None = None
+) -> Path:
     """Write an encrypted copy of the desk's database to `out` (`desk-app backup FILE` and the
     automatic backups): an online snapshot (`services.backup`, audited) next to `out`, encrypted,
     then removed whatever happens."""
@@ -178,21 +184,20 @@ def encrypt_snapshot(desk, out: Path | str, *, passphrase: str, now: datetime | 
     out = Path(out)
     if out.is_dir():
         raise InvalidInput(f"«{out.name}» پوشه است؛ نام یک فایل را بدهید.", "file")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     office, device = _desk_identity(desk)
     out.parent.mkdir(parents=True, exist_ok=True)
     plain = out.with_name(f".{out.name}.{os.getpid()}.snapshot")
     try:
         backup.backup(desk, plain, actor=actor)
-        created = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        created = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         backup_crypto.encrypt_backup(plain, out, passphrase, office, device, created_at=created)
     finally:
         plain.unlink(missing_ok=True)
     return out
 
 
-def restore_backup(home: Path | str, file: Path | str, passphrase: str,
-                   expect_office: str | None) -> "object":
+def restore_backup(home: Path | str, file: Path | str, passphrase: str, expect_office: str | None) -> object:
     """Decrypt an encrypted backup and restore it into the data folder (`services.backup`).
 
     Returns the `RestoreResult`. The decrypted copy is written beside the data folder's database
@@ -213,6 +218,7 @@ def restore_backup(home: Path | str, file: Path | str, passphrase: str,
 @dataclass(frozen=True)
 class RestoreOutcome:
     """A restore and what the server said right after it (numbering continues after its number)."""
+
     result: object  # backup.RestoreResult
     enrolled: bool
     server_reached: bool
@@ -220,9 +226,12 @@ class RestoreOutcome:
     note: str | None = None  # Persian, when the server could not be asked
 
     def to_json(self) -> dict:
-        return {**self.result.to_json(), "enrolled": self.enrolled,
-                "server_reached": self.server_reached,
-                "server_last_receipt_no": self.server_last_receipt_no}
+        return {
+            **self.result.to_json(),
+            "enrolled": self.enrolled,
+            "server_reached": self.server_reached,
+            "server_last_receipt_no": self.server_last_receipt_no,
+        }
 
 
 def office_of(home: Path | str) -> str | None:
@@ -235,8 +244,9 @@ def office_of(home: Path | str) -> str | None:
         return str(desk.office_code) if desk.is_initialised else None
 
 
-def restore_encrypted(home: Path | str, file: Path | str, passphrase: str, *,
-                      any_office: bool = False) -> RestoreOutcome:
+def restore_encrypted(
+    home: Path | str, file: Path | str, passphrase: str, *, any_office: bool = False
+) -> RestoreOutcome:
     """The one restore path of `desk-app restore` and `desk-app backups restore`: decrypt, check the
     office (this PC's, or any when not set up or `any_office`), replace the database, then ask the
     server once for the device's last receipt number."""
@@ -246,10 +256,14 @@ def restore_encrypted(home: Path | str, file: Path | str, passphrase: str, *,
     return hello_after_restore(home, result)
 
 
-MSG_SERVER_AFTER_RESTORE = ("سرور استان اکنون پاسخ نداد ({reason})؛ شماره‌گذاری رسیدها پس از نخستین "
-                            "همگام‌سازی موفق، بعد از آخرین شماره‌ای که سرور می‌شناسد ادامه می‌یابد.")
-MSG_MISMATCH_AFTER_RESTORE = ("سرور استان این دستگاه را دفتر {s_office} / دستگاه {s_device} می‌شناسد، نه "
-                              "دفتر {office} / دستگاه {device}؛ شمارهٔ رسید از سرور گرفته نشد.")
+MSG_SERVER_AFTER_RESTORE = (
+    "سرور استان اکنون پاسخ نداد ({reason})؛ شماره‌گذاری رسیدها پس از نخستین "
+    "همگام‌سازی موفق، بعد از آخرین شماره‌ای که سرور می‌شناسد ادامه می‌یابد."
+)
+MSG_MISMATCH_AFTER_RESTORE = (
+    "سرور استان این دستگاه را دفتر {s_office} / دستگاه {s_device} می‌شناسد، نه "
+    "دفتر {office} / دستگاه {device}؛ شمارهٔ رسید از سرور گرفته نشد."
+)
 
 
 def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
@@ -268,19 +282,23 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
             return RestoreOutcome(result, False, False, None)
         office, device = str(desk.office_code), int(desk.device_no)
         try:
-            with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"),
-                               timeout=(5.0, 10.0)) as transport:
+            with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 10.0)) as transport:
                 hello = P.Hello.model_validate(transport.hello())
         except SyncError as exc:
             log.warning("no hello after restore: %s", type(exc).__name__)
-            return RestoreOutcome(result, True, False, None,
-                                  MSG_SERVER_AFTER_RESTORE.format(reason=exc.message))
+            return RestoreOutcome(result, True, False, None, MSG_SERVER_AFTER_RESTORE.format(reason=exc.message))
         except ValueError:
-            return RestoreOutcome(result, True, False, None,
-                                  MSG_SERVER_AFTER_RESTORE.format(reason="پاسخ نامعتبر"))
+            return RestoreOutcome(result, True, False, None, MSG_SERVER_AFTER_RESTORE.format(reason="پاسخ نامعتبر"))
         if str(hello.office) != office or int(hello.device) != device:
-            return RestoreOutcome(result, True, True, None, MSG_MISMATCH_AFTER_RESTORE.format(
-                s_office=hello.office, s_device=hello.device, office=office, device=device))
+            return RestoreOutcome(
+                result,
+                True,
+                True,
+                None,
+                MSG_MISMATCH_AFTER_RESTORE.format(
+                    s_office=hello.office, s_device=hello.device, office=office, device=device
+                ),
+            )
         if hello.last_receipt_no:
             with desk.db.write() as s:
                 s.merge(SyncState(key="server_last_receipt_no", value=hello.last_receipt_no))
@@ -289,6 +307,7 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
 
 
 # --- what the UI and CLI call -----------------------------------------------------------------
+
 
 def _desk_identity(desk) -> tuple[str, str]:
     return str(desk.office_code or "0"), str(desk.device_no or "0")

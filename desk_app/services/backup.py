@@ -6,6 +6,7 @@ header, integrity check, our tables, a schema revision we know), then copies it 
 folder's database with the same API and brings its schema up to date. Encryption
 (`backup_crypto`) wraps these two: they take and give plain SQLite files.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -96,8 +97,9 @@ def inspect(file: Path | str) -> tuple[str, int, str | None, str | None]:
             if revision not in REVISIONS:
                 raise InvalidInput("این پشتیبان با نسخهٔ دیگری از برنامه ساخته شده و قابل بازیابی نیست.", "file")
             count = con.execute("SELECT count(*) FROM requests").fetchone()[0]
-            settings = dict(con.execute(
-                "SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')").fetchall())
+            settings = dict(
+                con.execute("SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')").fetchall()
+            )
     except sqlite3.DatabaseError:  # the header says SQLite, the pages say otherwise
         raise InvalidInput(MSG_DAMAGED, "file") from None
     return revision, count, settings.get("office_code"), settings.get("device_no")

@@ -13,6 +13,7 @@ refused just like a changed byte of the database. The key check tells a wrong pa
 a damaged file. The database is streamed (never whole in memory) and the plain output only appears
 under its final name once the tag has been verified.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ import struct
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -64,8 +65,12 @@ class BackupHeader:
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict:
-        return {"office": self.office, "device": self.device, "created_at": self.created_at,
-                "format_version": self.format_version}
+        return {
+            "office": self.office,
+            "device": self.device,
+            "created_at": self.created_at,
+            "format_version": self.format_version,
+        }
 
 
 def normalize_passphrase(passphrase: str) -> str:
@@ -79,8 +84,9 @@ def normalize_passphrase(passphrase: str) -> str:
 
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
     """(AES key, key-check value) from the passphrase."""
-    material = hashlib.scrypt(normalize_passphrase(passphrase).encode("utf-8"), salt=salt,
-                              n=n, r=r, p=p, maxmem=2 * _MAX_SCRYPT_MEM, dklen=64)
+    material = hashlib.scrypt(
+        normalize_passphrase(passphrase).encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=2 * _MAX_SCRYPT_MEM, dklen=64
+    )
     check = hmac.new(material[32:], b"pishkhan-desk backup key check", hashlib.sha256).digest()[:16]
     return material[:32], check
 
@@ -111,8 +117,15 @@ def _write_atomically(out_path: Path, writer) -> None:
         raise
 
 
-def encrypt_backup(plain_sqlite_path: Path | str, out_path: Path | str, passphrase: str,
-                   office: str, device: str | int, *, created_at: str | None = None) -> BackupHeader:
+def encrypt_backup(
+    plain_sqlite_path: Path | str,
+    out_path: Path | str,
+    passphrase: str,
+    office: str,
+    device: str | int,
+    *,
+    created_at: str | None = None,
+) -> BackupHeader:
     """Encrypt a (consistent, closed) SQLite copy into `out_path`; returns the header written."""
     check_passphrase(passphrase)
     src, out_path = Path(plain_sqlite_path), Path(out_path)
@@ -120,13 +133,19 @@ def encrypt_backup(plain_sqlite_path: Path | str, out_path: Path | str, passphra
         if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise InvalidInput(ERR_NOT_SQLITE, field="file")
     if created_at is None:
-        created_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     header = BackupHeader(office=str(office), device=str(device), created_at=created_at)
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    meta = {**header.to_json(), "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P},
-            "salt": _b64(salt), "nonce": _b64(nonce), "key_check": _b64(check),
-            "cipher": "AES-256-GCM", "compression": "zlib"}
+    meta = {
+        **header.to_json(),
+        "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P},
+        "salt": _b64(salt),
+        "nonce": _b64(nonce),
+        "key_check": _b64(check),
+        "cipher": "AES-256-GCM",
+        "compression": "zlib",
+    }
     meta_bytes = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
     aad = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(meta_bytes)) + meta_bytes
 
@@ -161,8 +180,14 @@ def _read_header(f, size: int) -> tuple[dict, bytes]:
         meta = json.loads(meta_bytes.decode("utf-8"))
         kdf = meta["kdf"]
         n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
-        if not (kdf["name"] == "scrypt" and 2 <= n <= _MAX_SCRYPT_N and n & (n - 1) == 0
-                and 1 <= r <= 32 and 1 <= p <= 16 and 128 * n * r <= _MAX_SCRYPT_MEM):
+        if not (
+            kdf["name"] == "scrypt"
+            and 2 <= n <= _MAX_SCRYPT_N
+            and n & (n - 1) == 0
+            and 1 <= r <= 32
+            and 1 <= p <= 16
+            and 128 * n * r <= _MAX_SCRYPT_MEM
+        ):
             raise ValueError("kdf parameters out of range")
         for key in ("office", "device", "created_at", "salt", "nonce", "key_check"):
             meta[key] = str(meta[key])
@@ -184,8 +209,9 @@ def read_header(in_path: Path | str) -> BackupHeader:
     return BackupHeader(meta["office"], meta["device"], meta["created_at"])
 
 
-def decrypt_backup(in_path: Path | str, out_sqlite_path: Path | str, passphrase: str,
-                   expect_office: str | None) -> BackupHeader:
+def decrypt_backup(
+    in_path: Path | str, out_sqlite_path: Path | str, passphrase: str, expect_office: str | None
+) -> BackupHeader:
     """Decrypt and verify a backup into `out_sqlite_path`; returns its header.
 
     Refuses (InvalidInput, Persian) a file that is not a backup, a backup of another office than
@@ -197,11 +223,11 @@ def decrypt_backup(in_path: Path | str, out_sqlite_path: Path | str, passphrase:
     with open(in_path, "rb") as f:
         meta, aad = _read_header(f, size)
         if expect_office is not None and meta["office"] != str(expect_office):
-            raise InvalidInput(f"این پشتیبان مال دفتر {meta['office']} است، نه دفتر {expect_office}.",
-                               field="office")
+            raise InvalidInput(f"این پشتیبان مال دفتر {meta['office']} است، نه دفتر {expect_office}.", field="office")
         kdf = meta["kdf"]
-        key, check = _derive(passphrase or "", base64.b64decode(meta["salt"]),
-                             int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
+        key, check = _derive(
+            passphrase or "", base64.b64decode(meta["salt"]), int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        )
         if not hmac.compare_digest(check, base64.b64decode(meta["key_check"])):
             raise InvalidInput(ERR_PASSPHRASE, field="passphrase")
         body_len = size - len(aad) - TAG_LEN

@@ -6,6 +6,7 @@ Any other request was (or may have been) seen by the server: a `cancel` operatio
 the status changes when the server answers (`cancelled` / `already_final`, applied by the sync
 engine); until then `status_note` says the cancellation is waiting.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -54,31 +55,64 @@ def cancel_request(desk, receipt_no: str, *, reason: str, clerk: str, refund=Non
             raise InvalidInput("مبلغ بازپرداخت از مبلغ دریافت‌شده بیشتر است.", "refund")
         ops = s.scalars(select(OutboxOp).where(OutboxOp.request_id == row.request_id)).all()
         if any(op.kind == "cancel" for op in ops):
-            raise InvalidInput(f"لغو درخواست {row.receipt_no} پیش‌تر ثبت شده و در انتظار پاسخ استان است.",
-                               "receipt_no")
+            raise InvalidInput(f"لغو درخواست {row.receipt_no} پیش‌تر ثبت شده و در انتظار پاسخ استان است.", "receipt_no")
         request_op = next((op for op in ops if op.kind == "request"), None)
         shift = ensure_shift(s, user)
-        s.add(Cancellation(request_id=row.request_id, shift_id=shift.id, clerk_username=user.username,
-                           reason=why, refund=amount, at=now))
-        never_sent = (request_op is not None and request_op.state == OutboxState.PENDING
-                      and request_op.attempts == 0)
+        s.add(
+            Cancellation(
+                request_id=row.request_id,
+                shift_id=shift.id,
+                clerk_username=user.username,
+                reason=why,
+                refund=amount,
+                at=now,
+            )
+        )
+        never_sent = request_op is not None and request_op.state == OutboxState.PENDING and request_op.attempts == 0
         if never_sent:
             request_op.state = OutboxState.WITHDRAWN.value
-            s.add(RequestHistory(request_id=row.request_id, at=now, from_status=row.status,
-                                 to_status=Status.CANCELLED.value, actor=user.username, note=why))
+            s.add(
+                RequestHistory(
+                    request_id=row.request_id,
+                    at=now,
+                    from_status=row.status,
+                    to_status=Status.CANCELLED.value,
+                    actor=user.username,
+                    note=why,
+                )
+            )
             row.status = Status.CANCELLED.value
             row.status_note = why
         else:
-            payload = {"request_id": row.request_id, "reason": why,
-                       "clerk": {"username": user.username, "full_name": user.full_name},
-                       "refund": amount, "at": now}
+            payload = {
+                "request_id": row.request_id,
+                "reason": why,
+                "clerk": {"username": user.username, "full_name": user.full_name},
+                "refund": amount,
+                "at": now,
+            }
             frozen = canonical_json(payload)
-            s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="cancel", request_id=row.request_id,
-                           receipt_no=row.receipt_no, payload=frozen, payload_sha256=payload_sha256(frozen),
-                           state=OutboxState.PENDING.value, attempts=0, created_at=now))
+            s.add(
+                OutboxOp(
+                    op_id=str(uuid.uuid4()),
+                    kind="cancel",
+                    request_id=row.request_id,
+                    receipt_no=row.receipt_no,
+                    payload=frozen,
+                    payload_sha256=payload_sha256(frozen),
+                    state=OutboxState.PENDING.value,
+                    attempts=0,
+                    created_at=now,
+                )
+            )
             row.status_note = NOTE_CANCEL_QUEUED
         row.updated_at = now
-        audit.record(s, user.username, "request.cancel", row.receipt_no,
-                     {"refund": amount, "local": never_sent, "shift": shift.id})
+        audit.record(
+            s,
+            user.username,
+            "request.cancel",
+            row.receipt_no,
+            {"refund": amount, "local": never_sent, "shift": shift.id},
+        )
         s.flush()
         return view(row)

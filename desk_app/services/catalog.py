@@ -4,6 +4,7 @@ Every imported version is remembered with the hash of its content; the same vers
 content is refused (as the server does). Services missing from a new version are deactivated,
 not deleted: old requests still name them.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,16 @@ class ServiceView:
         return sum(f["amount"] for f in self.fees)
 
     def to_json(self) -> dict:
-        return {"code": self.code, "title": self.title, "agency": self.agency, "fees": self.fees,
-                "total": self.total, "documents": self.documents, "active": self.active,
-                "catalog_version": self.catalog_version}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "agency": self.agency,
+            "fees": self.fees,
+            "total": self.total,
+            "documents": self.documents,
+            "active": self.active,
+            "catalog_version": self.catalog_version,
+        }
 
 
 @dataclass
@@ -56,13 +64,26 @@ class ImportResult:
     codes_added: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"version": self.version, "services": self.services, "added": self.added,
-                "updated": self.updated, "deactivated": self.deactivated, "unchanged": self.unchanged}
+        return {
+            "version": self.version,
+            "services": self.services,
+            "added": self.added,
+            "updated": self.updated,
+            "deactivated": self.deactivated,
+            "unchanged": self.unchanged,
+        }
 
 
 def _view(row: ServiceRow) -> ServiceView:
-    return ServiceView(row.code, row.title, row.agency, json.loads(row.fees_json),
-                       json.loads(row.documents_json), bool(row.active), row.catalog_version)
+    return ServiceView(
+        row.code,
+        row.title,
+        row.agency,
+        json.loads(row.fees_json),
+        json.loads(row.documents_json),
+        bool(row.active),
+        row.catalog_version,
+    )
 
 
 def load_catalog_file(path: Path | str) -> Any:
@@ -83,8 +104,9 @@ def load_catalog_file(path: Path | str) -> Any:
     except UnicodeDecodeError:
         raise InvalidInput("فایل فهرست خدمات باید با کدگذاری UTF-8 باشد.", "catalog") from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"فایل فهرست خدمات JSON درستی نیست (سطر {exc.lineno}، ستون {exc.colno}).",
-                           "catalog") from None
+        raise InvalidInput(
+            f"فایل فهرست خدمات JSON درستی نیست (سطر {exc.lineno}، ستون {exc.colno}).", "catalog"
+        ) from None
 
 
 def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportResult:
@@ -100,23 +122,32 @@ def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportR
             acting_user(s, actor, "catalog_import")
         known = s.get(CatalogVersion, catalog.version)
         if known is not None and known.content_sha256 != content_hash:
-            raise InvalidInput(f"نسخهٔ «{catalog.version}» فهرست خدمات پیش‌تر با محتوای دیگری وارد شده است؛ "
-                               "برای تغییر، نسخهٔ تازه‌ای بسازید.", "version")
+            raise InvalidInput(
+                f"نسخهٔ «{catalog.version}» فهرست خدمات پیش‌تر با محتوای دیگری وارد شده است؛ "
+                "برای تغییر، نسخهٔ تازه‌ای بسازید.",
+                "version",
+            )
         current = current_version_in(s)
         if known is not None and current == catalog.version:
             result.unchanged = True
             return result
         if known is None:
-            s.add(CatalogVersion(version=catalog.version, imported_at=format_utc(utc_now()),
-                                 content_sha256=content_hash))
+            s.add(
+                CatalogVersion(version=catalog.version, imported_at=format_utc(utc_now()), content_sha256=content_hash)
+            )
         else:
             known.imported_at = format_utc(utc_now())
         rows = {r.code: r for r in s.scalars(select(ServiceRow))}
         for svc in catalog.services:
-            values = dict(title=svc.title, title_key=search_key(svc.title), agency=svc.agency,
-                          fees_json=json.dumps([f.to_dict() for f in svc.fees], ensure_ascii=False),
-                          documents_json=json.dumps(list(svc.documents), ensure_ascii=False),
-                          active=svc.active, catalog_version=catalog.version)
+            values = dict(
+                title=svc.title,
+                title_key=search_key(svc.title),
+                agency=svc.agency,
+                fees_json=json.dumps([f.to_dict() for f in svc.fees], ensure_ascii=False),
+                documents_json=json.dumps(list(svc.documents), ensure_ascii=False),
+                active=svc.active,
+                catalog_version=catalog.version,
+            )
             row = rows.pop(svc.code, None)
             if row is None:
                 s.add(ServiceRow(code=svc.code, **values))
@@ -135,8 +166,7 @@ def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportR
 
 
 def current_version_in(session) -> str | None:
-    return session.scalar(select(CatalogVersion.version)
-                          .order_by(CatalogVersion.imported_at.desc()).limit(1))
+    return session.scalar(select(CatalogVersion.version).order_by(CatalogVersion.imported_at.desc()).limit(1))
 
 
 def current_version(desk) -> str | None:
@@ -152,8 +182,9 @@ def list_services(desk, query: str | None = None, active_only: bool = False) -> 
     q = normalize_text(query or "")
     if q:
         key = search_key(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(ServiceRow.code.startswith(q, autoescape=True)
-                          | ServiceRow.title_key.like(f"%{key}%", escape="\\"))
+        stmt = stmt.where(
+            ServiceRow.code.startswith(q, autoescape=True) | ServiceRow.title_key.like(f"%{key}%", escape="\\")
+        )
     with desk.db.read() as s:
         return [_view(r) for r in s.scalars(stmt)]
 

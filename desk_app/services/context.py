@@ -1,4 +1,5 @@
 """`Desk`: one open data folder (database + settings), the first argument of every service."""
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,7 @@ class Desk:
         self.settings = Settings(db)
 
     @classmethod
-    def open(cls, home: Path | str, *, busy_timeout: int | None = None) -> "Desk":
+    def open(cls, home: Path | str, *, busy_timeout: int | None = None) -> Desk:
         """Create the data folder if needed, open the database and bring its schema up to date."""
         home = Path(home)
         db = open_database(database_path(home), busy_timeout=busy_timeout)
@@ -45,7 +46,7 @@ class Desk:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Desk":
+    def __enter__(self) -> Desk:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -5,16 +5,18 @@ request, its first history row, the frozen outbox payload and the audit line; on
 commit may anything be printed. The receipt number's daily sequence is taken inside that
 transaction, so two windows (or two processes) on one data folder never hand out the same one.
 """
+
 from __future__ import annotations
 
 import itertools
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,27 +93,58 @@ _CLERK_SQL = "SELECT id, username, full_name, role, active FROM users WHERE user
 _SERVICE_SQL = "SELECT code, title, active, fees_json, catalog_version FROM services WHERE code = ?"
 _SETTINGS_SQL = "SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')"
 _SYNC_SQL = "SELECT key, value FROM sync_state WHERE key IN ('server_last_receipt_no', 'server_time_offset_s')"
-_OPEN_SHIFT_SQL = ("SELECT id FROM shifts WHERE user_id = ? AND closed_at IS NULL"
-                   " ORDER BY opened_at DESC LIMIT 1")  # shifts.open_shift_row, as SQL
+_OPEN_SHIFT_SQL = (
+    "SELECT id FROM shifts WHERE user_id = ? AND closed_at IS NULL"
+    " ORDER BY opened_at DESC LIMIT 1"
+)  # shifts.open_shift_row, as SQL
 _UPSERT_CITIZEN_SQL = (
     "INSERT INTO citizens (national_code, first_name, last_name, mobile, first_key, last_key, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (national_code) DO UPDATE SET"
     " first_name = excluded.first_name, last_name = excluded.last_name, first_key = excluded.first_key,"
     " last_key = excluded.last_key, mobile = coalesce(excluded.mobile, citizens.mobile),"
-    " updated_at = excluded.updated_at RETURNING id")
+    " updated_at = excluded.updated_at RETURNING id"
+)
 _LAST_RECEIPT_SQL = "SELECT receipt_no FROM requests WHERE tehran_day = ? ORDER BY seq DESC LIMIT 1"
 _RECEIPT_TAKEN_SQL = "SELECT 1 FROM requests WHERE receipt_no = ?"
 _REQUEST_COLUMNS = (
-    "request_id", "receipt_no", "office", "device", "created_at", "tehran_day", "citizen_id", "national_code",
-    "first_name", "last_name", "first_key", "last_key", "mobile", "service_code", "service_title",
-    "catalog_version", "fees_json", "total", "payment_method", "payment_ref", "clerk_username", "shift_id",
-    "status", "clock_skew_s", "reprint_count", "updated_at")
-_INSERT_REQUEST_SQL = (f"INSERT INTO requests ({', '.join(_REQUEST_COLUMNS)})"
-                       f" VALUES ({', '.join('?' * len(_REQUEST_COLUMNS))}) RETURNING seq")
-_INSERT_HISTORY_SQL = ("INSERT INTO request_history (request_id, at, from_status, to_status, actor, note)"
-                       " VALUES (?, ?, NULL, ?, ?, NULL)")
-_INSERT_OUTBOX_SQL = ("INSERT INTO outbox (op_id, kind, request_id, receipt_no, payload, payload_sha256, state,"
-                      " attempts, created_at) VALUES (?, 'request', ?, ?, ?, ?, ?, 0, ?)")
+    "request_id",
+    "receipt_no",
+    "office",
+    "device",
+    "created_at",
+    "tehran_day",
+    "citizen_id",
+    "national_code",
+    "first_name",
+    "last_name",
+    "first_key",
+    "last_key",
+    "mobile",
+    "service_code",
+    "service_title",
+    "catalog_version",
+    "fees_json",
+    "total",
+    "payment_method",
+    "payment_ref",
+    "clerk_username",
+    "shift_id",
+    "status",
+    "clock_skew_s",
+    "reprint_count",
+    "updated_at",
+)
+_INSERT_REQUEST_SQL = (
+    f"INSERT INTO requests ({', '.join(_REQUEST_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_REQUEST_COLUMNS))}) RETURNING seq"
+)
+_INSERT_HISTORY_SQL = (
+    "INSERT INTO request_history (request_id, at, from_status, to_status, actor, note) VALUES (?, ?, NULL, ?, ?, NULL)"
+)
+_INSERT_OUTBOX_SQL = (
+    "INSERT INTO outbox (op_id, kind, request_id, receipt_no, payload, payload_sha256, state,"
+    " attempts, created_at) VALUES (?, 'request', ?, ?, ?, ?, ?, 0, ?)"
+)
 
 
 def _one(cur: sqlite3.Cursor):
@@ -179,6 +212,7 @@ def _clock_skew(raw: str | None) -> int:
 @dataclass(frozen=True)
 class _Clean:
     """An intake form after validation and normalisation (no database needed for that)."""
+
     national_code: str
     first_name: str
     last_name: str
@@ -197,10 +231,20 @@ def _clean(national_code, first_name, last_name, mobile, service_code, payment_m
     return _Clean(code, first, last, mob, service_code, method, ref)
 
 
-def register_request(desk, *, clerk: str, national_code: str, first_name: str, last_name: str,
-                     mobile: str | None = None, service_code: str, payment_method: str = "cash",
-                     payment_ref: str | None = None, draft_id: int | None = None,
-                     now: datetime | None = None) -> RequestView:
+def register_request(
+    desk,
+    *,
+    clerk: str,
+    national_code: str,
+    first_name: str,
+    last_name: str,
+    mobile: str | None = None,
+    service_code: str,
+    payment_method: str = "cash",
+    payment_ref: str | None = None,
+    draft_id: int | None = None,
+    now: datetime | None = None,
+) -> RequestView:
     """Validate, then write request + history + outbox + audit in one transaction."""
     form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref)
     with desk.db.write() as s:
@@ -211,8 +255,9 @@ def register_request(desk, *, clerk: str, national_code: str, first_name: str, l
         return result
 
 
-def register_many(desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
-                  ) -> Iterator[tuple[int, RequestView | InvalidInput]]:
+def register_many(
+    desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
+) -> Iterator[tuple[int, RequestView | InvalidInput]]:
     """Register many forms (a CSV import): `(index, RequestView)` or `(index, InvalidInput)` for each.
 
     Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
@@ -259,24 +304,66 @@ def _write(desk, s: Session, user, form: _Clean, created: datetime) -> RequestVi
     request_id = str(uuid.uuid4())
     skew = _clock_skew(sync.get("server_time_offset_s"))
     payload = {
-        "request_id": request_id, "receipt_no": receipt, "office": office, "device": device,
-        "created_at": created_at, "clock_skew_s": skew,
+        "request_id": request_id,
+        "receipt_no": receipt,
+        "office": office,
+        "device": device,
+        "created_at": created_at,
+        "clock_skew_s": skew,
         "clerk": {"username": user.username, "full_name": user.full_name},
         "shift_id": shift_id,
         "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": mob},
-        "service_code": svc.code, "catalog_version": svc.catalog_version, "fees": fees,
-        "total": total, "payment": {"method": method, "ref": ref},
+        "service_code": svc.code,
+        "catalog_version": svc.catalog_version,
+        "fees": fees,
+        "total": total,
+        "payment": {"method": method, "ref": ref},
     }
     frozen = canonical_json(payload)
-    row = dict(zip(_REQUEST_COLUMNS, (
-        request_id, receipt, office, str(device), created_at, day.isoformat(), citizen_id, code,
-        first, last, first_key, last_key, mob, svc.code, svc.title, svc.catalog_version,
-        json.dumps(fees, ensure_ascii=False), total, method, ref, user.username, shift_id,
-        Status.REGISTERED.value, skew, 0, created_at)))
+    row = dict(
+        zip(
+            _REQUEST_COLUMNS,
+            (
+                request_id,
+                receipt,
+                office,
+                str(device),
+                created_at,
+                day.isoformat(),
+                citizen_id,
+                code,
+                first,
+                last,
+                first_key,
+                last_key,
+                mob,
+                svc.code,
+                svc.title,
+                svc.catalog_version,
+                json.dumps(fees, ensure_ascii=False),
+                total,
+                method,
+                ref,
+                user.username,
+                shift_id,
+                Status.REGISTERED.value,
+                skew,
+                0,
+                created_at,
+            ),
+        )
+    )
     seq = _one(cur.execute(_INSERT_REQUEST_SQL, tuple(row.values())))
     cur.execute(_INSERT_HISTORY_SQL, (request_id, created_at, Status.REGISTERED.value, user.username))
-    cur.execute(_INSERT_OUTBOX_SQL, (str(uuid.uuid4()), request_id, receipt, frozen,
-                                     payload_sha256(frozen), OutboxState.PENDING.value, created_at))
-    audit.record(s, user.username, "request.register", receipt,
-                 {"service": svc.code, "total": total, "payment": method, "shift": shift_id})
+    cur.execute(
+        _INSERT_OUTBOX_SQL,
+        (str(uuid.uuid4()), request_id, receipt, frozen, payload_sha256(frozen), OutboxState.PENDING.value, created_at),
+    )
+    audit.record(
+        s,
+        user.username,
+        "request.register",
+        receipt,
+        {"service": svc.code, "total": total, "payment": method, "shift": shift_id},
+    )
     return view(SimpleNamespace(seq=seq, status_note=None, server_ref=None, **row))

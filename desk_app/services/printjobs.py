@@ -6,6 +6,7 @@ The request is committed long before anything is printed; a printer that fails l
 after a first successful print is a copy (رونوشت n): its number is taken from the request's
 `reprint_count`, stored with the job and written to the audit log.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,14 +45,19 @@ class PrintResult:
     notes: list[str] = field(default_factory=list)  # things to tell the user (stderr in the CLI)
 
     def to_json(self) -> dict:
-        return {"job_id": self.job_id, "kind": self.kind, "target": self.target, "copy_no": self.copy_no,
-                "notes": self.notes}
+        return {
+            "job_id": self.job_id,
+            "kind": self.kind,
+            "target": self.target,
+            "copy_no": self.copy_no,
+            "notes": self.notes,
+        }
 
 
 # --- jobs ----------------------------------------------------------------------------------
 
-def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int,
-               actor: str | None = None) -> int:
+
+def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int, actor: str | None = None) -> int:
     """Record a queued job. A receipt printed by a known user is linked to that user's shift: a
     copy (reprint) opens one with cash 0 when none is open, as intake and cancel do (DESIGN: every
     reprint is linked to its shift); an original only joins the shift that is open."""
@@ -65,15 +71,24 @@ def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: in
             else:
                 shift = open_shift_row(s, user)
                 shift_id = shift.id if shift is not None else None
-        job = PrintJob(request_id=request_id, kind=kind, target=target, copy_no=copy_no, state="queued",
-                       created_at=format_utc(utc_now()), clerk_username=clerk, shift_id=shift_id)
+        job = PrintJob(
+            request_id=request_id,
+            kind=kind,
+            target=target,
+            copy_no=copy_no,
+            state="queued",
+            created_at=format_utc(utc_now()),
+            clerk_username=clerk,
+            shift_id=shift_id,
+        )
         s.add(job)
         s.flush()
         return job.id
 
 
-def _finish_job(desk, job_id: int, error: str | None, *, actor: str | None = None,
-                receipt_no: str | None = None) -> None:
+def _finish_job(
+    desk, job_id: int, error: str | None, *, actor: str | None = None, receipt_no: str | None = None
+) -> None:
     with desk.db.write() as s:
         job = s.get(PrintJob, job_id)
         job.state = "failed" if error else "done"
@@ -105,13 +120,26 @@ def list_jobs(desk, *, request_id: str | None = None, state: str | None = None, 
             q = q.where(PrintJob.request_id == request_id)
         if state:
             q = q.where(PrintJob.state == state)
-        return [{"id": j.id, "request_id": j.request_id, "kind": j.kind, "target": j.target,
-                 "copy_no": j.copy_no, "state": j.state, "error": j.error, "created_at": j.created_at,
-                 "finished_at": j.finished_at, "clerk_username": j.clerk_username, "shift_id": j.shift_id}
-                for j in s.scalars(q)]
+        return [
+            {
+                "id": j.id,
+                "request_id": j.request_id,
+                "kind": j.kind,
+                "target": j.target,
+                "copy_no": j.copy_no,
+                "state": j.state,
+                "error": j.error,
+                "created_at": j.created_at,
+                "finished_at": j.finished_at,
+                "clerk_username": j.clerk_username,
+                "shift_id": j.shift_id,
+            }
+            for j in s.scalars(q)
+        ]
 
 
 # --- data ----------------------------------------------------------------------------------
+
 
 def _full_name(s, username: str) -> str:
     return s.scalar(select(User.full_name).where(User.username == username)) or username
@@ -129,14 +157,26 @@ def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
         agency = s.scalar(select(ServiceRow.agency).where(ServiceRow.code == r.service))
     pending = r.server_ref is None and is_pending_sync(desk, r.request_id)
     return ReceiptData(
-        office_code=r.office, office_name=settings["office_name"] or "", receipt_no=r.receipt_no,
-        request_id=r.request_id, created_at=parse_utc(r.created_at), clerk_name=clerk,
-        citizen_name=r.full_name, national_code_masked=mask_national_code(r.national_code),
-        service_code=r.service, service_title=r.service_title,
-        fees=[(f["kind"], int(f["amount"])) for f in r.fees], total=r.total,
-        payment_method=r.payment_method, payment_ref=r.payment_ref, server_ref=r.server_ref,
-        pending_sync=pending and r.status == Status.REGISTERED, copy_no=copy_no,
-        unit=settings["display_unit"] or "rial", agency=agency, status=r.status,
+        office_code=r.office,
+        office_name=settings["office_name"] or "",
+        receipt_no=r.receipt_no,
+        request_id=r.request_id,
+        created_at=parse_utc(r.created_at),
+        clerk_name=clerk,
+        citizen_name=r.full_name,
+        national_code_masked=mask_national_code(r.national_code),
+        service_code=r.service,
+        service_title=r.service_title,
+        fees=[(f["kind"], int(f["amount"])) for f in r.fees],
+        total=r.total,
+        payment_method=r.payment_method,
+        payment_ref=r.payment_ref,
+        server_ref=r.server_ref,
+        pending_sync=pending and r.status == Status.REGISTERED,
+        copy_no=copy_no,
+        unit=settings["display_unit"] or "rial",
+        agency=agency,
+        status=r.status,
         printed_at=utc_now() if copy_no else None,
     )
 
@@ -144,9 +184,11 @@ def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
 def _next_copy_no(desk, request_id: str, reprint: bool | None) -> int:
     """0 for the original; n for the n-th copy. `reprint=None`: a copy once an original is out."""
     with desk.db.read() as s:
-        printed = s.scalar(select(PrintJob.id).where(PrintJob.request_id == request_id,
-                                                      PrintJob.kind == KIND_RECEIPT, PrintJob.state == "done")
-                           .limit(1))
+        printed = s.scalar(
+            select(PrintJob.id)
+            .where(PrintJob.request_id == request_id, PrintJob.kind == KIND_RECEIPT, PrintJob.state == "done")
+            .limit(1)
+        )
         count = s.scalar(select(Request.reprint_count).where(Request.request_id == request_id)) or 0
     if reprint is False or (reprint is None and printed is None):
         return 0
@@ -155,9 +197,19 @@ def _next_copy_no(desk, request_id: str, reprint: bool | None) -> int:
 
 # --- use cases -----------------------------------------------------------------------------
 
-def print_receipt(desk, receipt_no: str, target: str | None = None, paper: int | None = None,
-                  dots: int | None = None, reprint: bool | str | None = None, *, actor: str | None = None,
-                  drawer: bool | None = None, timeouts=None) -> PrintResult:
+
+def print_receipt(
+    desk,
+    receipt_no: str,
+    target: str | None = None,
+    paper: int | None = None,
+    dots: int | None = None,
+    reprint: bool | str | None = None,
+    *,
+    actor: str | None = None,
+    drawer: bool | None = None,
+    timeouts=None,
+) -> PrintResult:
     """Print (or reprint) the receipt of a stored request. Raises PrinterError / InvalidInput.
 
     `reprint`: None = original the first time, a copy once an original was printed; True/False
@@ -178,12 +230,19 @@ def print_receipt(desk, receipt_no: str, target: str | None = None, paper: int |
         request_id = find_row(s, receipt_no).request_id
     copy_no = _next_copy_no(desk, request_id, reprint)
     data = receipt_data(desk, request_id, copy_no)
-    kick = (desk.settings.get("cash_drawer") if drawer is None else drawer) and data.payment_method == "cash" \
+    kick = (
+        (desk.settings.get("cash_drawer") if drawer is None else drawer)
+        and data.payment_method == "cash"
         and copy_no == 0
+    )
     job_id = _start_job(desk, KIND_RECEIPT, str(parsed), request_id, copy_no, actor)
-    _run_job(desk, job_id, lambda: T.print_receipt_to(parsed, data, paper=paper, dots=dots, drawer=kick,
-                                                       timeouts=timeouts or Timeouts()),
-             actor=actor, receipt_no=data.receipt_no)
+    _run_job(
+        desk,
+        job_id,
+        lambda: T.print_receipt_to(parsed, data, paper=paper, dots=dots, drawer=kick, timeouts=timeouts or Timeouts()),
+        actor=actor,
+        receipt_no=data.receipt_no,
+    )
     return PrintResult(job_id, KIND_RECEIPT, str(parsed), copy_no)
 
 
@@ -208,9 +267,15 @@ def form_data(desk, receipt_no: str):
         row = find_row(s, receipt_no)
         service = s.get(ServiceRow, row.service_code)
         documents = json.loads(service.documents_json) if service and service.documents_json else []
-        return FormData(receipt=receipt, documents=documents, mobile=row.mobile,
-                        agency=service.agency if service else None, national_code=row.national_code,
-                        first_name=row.first_name, last_name=row.last_name)
+        return FormData(
+            receipt=receipt,
+            documents=documents,
+            mobile=row.mobile,
+            agency=service.agency if service else None,
+            national_code=row.national_code,
+            first_name=row.first_name,
+            last_name=row.last_name,
+        )
 
 
 def print_form(desk, receipt_no: str, target: str) -> PrintResult:
@@ -244,12 +309,22 @@ def office_wide_data(desk, day: dt.date, transport):
         titles = dict(s.execute(select(ServiceRow.code, ServiceRow.title)).all())
     labels = {k.value: v for k, v in STATUS_LABELS_FA.items()}
     return DailyReportData(
-        office_code=office, office_name=desk.settings.get("office_name") or "", day=day,
-        generated_at=utc_now(), requests_count=int(totals["requests"]), total_amount=int(totals["gross"]),
-        per_service=[Row(g["key"], titles.get(g["key"], g["key"]), g["count"], g["total"]) for g in totals["by_service"]],
-        per_device=[Row(g["key"], f"دستگاه {to_persian_digits(g['key'])}", g["count"], g["total"]) for g in totals["by_device"]],
+        office_code=office,
+        office_name=desk.settings.get("office_name") or "",
+        day=day,
+        generated_at=utc_now(),
+        requests_count=int(totals["requests"]),
+        total_amount=int(totals["gross"]),
+        per_service=[
+            Row(g["key"], titles.get(g["key"], g["key"]), g["count"], g["total"]) for g in totals["by_service"]
+        ],
+        per_device=[
+            Row(g["key"], f"دستگاه {to_persian_digits(g['key'])}", g["count"], g["total"]) for g in totals["by_device"]
+        ],
         per_status=[Row(k, labels.get(k, k), n, 0) for k, n in sorted(totals.get("by_status", {}).items())],
-        refunds_total=int(totals["refunds"]), cancelled_count=int(totals["cancelled"]), office_wide=True,
+        refunds_total=int(totals["refunds"]),
+        cancelled_count=int(totals["cancelled"]),
+        office_wide=True,
         unit=desk.settings.get("display_unit") or "rial",
     )
 
@@ -264,14 +339,20 @@ def _transport_for(desk):
     return HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 20.0))
 
 
-def print_daily_report(desk, day: dt.date | None = None, target: str | None = None, *, office_wide: bool = False,
-                       csv_path: str | Path | None = None, transport=None) -> PrintResult:
+def print_daily_report(
+    desk,
+    day: dt.date | None = None,
+    target: str | None = None,
+    *,
+    office_wide: bool = False,
+    csv_path: str | Path | None = None,
+    transport=None,
+) -> PrintResult:
     """The A4 daily report (this PC, or the whole office from the server) and optionally its CSV."""
+    from desk_app.sync.errors import SyncError
     from printing import targets as T
     from printing.pdf import render_daily_report_pdf
     from printing.reports import write_daily_csv
-
-    from desk_app.sync.errors import SyncError
 
     day = day or today_tehran()
     parsed = T.parse_target(target, ("pdf", "printer")) if target else None
@@ -315,10 +396,9 @@ def shift_report_data(desk, shift_id: str):
     its cancellations and the expected-vs-counted cash."""
     from sqlalchemy import func
 
-    from printing.data import CancellationRow, Row, ShiftReportData, ShiftRow
-
     from desk_app.services.shifts import PAYMENT_LABELS_FA, expected_amounts
     from desk_app.store.models import Cancellation, Shift
+    from printing.data import CancellationRow, Row, ShiftReportData, ShiftRow
 
     settings = desk.settings.all()
     with desk.db.read() as s:
@@ -327,28 +407,59 @@ def shift_report_data(desk, shift_id: str):
             raise InvalidInput(f"نوبت کاری «{shift_id[:40]}» پیدا نشد.", "shift")
         username = s.scalar(select(User.username).where(User.id == shift.user_id))
         expected = json.loads(shift.expected_json) if shift.expected_json else expected_amounts(s, shift)[0]
-        per_service = [Row(code, title, n, int(total)) for code, title, n, total in s.execute(
-            select(Request.service_code, Request.service_title, func.count(), func.coalesce(func.sum(Request.total), 0))
-            .where(Request.shift_id == shift_id).group_by(Request.service_code, Request.service_title)
-            .order_by(Request.service_code))]
-        per_payment = [Row(m, PAYMENT_LABELS_FA.get(m, m), n, int(total)) for m, n, total in s.execute(
-            select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
-            .where(Request.shift_id == shift_id).group_by(Request.payment_method).order_by(Request.payment_method))]
+        per_service = [
+            Row(code, title, n, int(total))
+            for code, title, n, total in s.execute(
+                select(
+                    Request.service_code, Request.service_title, func.count(), func.coalesce(func.sum(Request.total), 0)
+                )
+                .where(Request.shift_id == shift_id)
+                .group_by(Request.service_code, Request.service_title)
+                .order_by(Request.service_code)
+            )
+        ]
+        per_payment = [
+            Row(m, PAYMENT_LABELS_FA.get(m, m), n, int(total))
+            for m, n, total in s.execute(
+                select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
+                .where(Request.shift_id == shift_id)
+                .group_by(Request.payment_method)
+                .order_by(Request.payment_method)
+            )
+        ]
         names = dict(s.execute(select(User.username, User.full_name)).all())
-        cancellations = [CancellationRow(receipt_no, names.get(c.clerk_username) or c.clerk_username, c.reason,
-                                         c.refund, parse_utc(c.at))
-                         for c, receipt_no in s.execute(
-                             select(Cancellation, Request.receipt_no)
-                             .join(Request, Request.request_id == Cancellation.request_id)
-                             .where(Cancellation.shift_id == shift_id).order_by(Cancellation.at))]
-        row = ShiftRow(shift.id, names.get(username) or username, parse_utc(shift.opened_at),
-                       parse_utc(shift.closed_at) if shift.closed_at else None, shift.opening_cash, expected,
-                       json.loads(shift.counted_json) if shift.counted_json else None)
+        cancellations = [
+            CancellationRow(
+                receipt_no, names.get(c.clerk_username) or c.clerk_username, c.reason, c.refund, parse_utc(c.at)
+            )
+            for c, receipt_no in s.execute(
+                select(Cancellation, Request.receipt_no)
+                .join(Request, Request.request_id == Cancellation.request_id)
+                .where(Cancellation.shift_id == shift_id)
+                .order_by(Cancellation.at)
+            )
+        ]
+        row = ShiftRow(
+            shift.id,
+            names.get(username) or username,
+            parse_utc(shift.opened_at),
+            parse_utc(shift.closed_at) if shift.closed_at else None,
+            shift.opening_cash,
+            expected,
+            json.loads(shift.counted_json) if shift.counted_json else None,
+        )
     return ShiftReportData(
-        office_code=settings["office_code"] or "", office_name=settings["office_name"] or "", shift=row,
-        generated_at=utc_now(), requests_count=sum(r.count for r in per_service),
-        total_amount=sum(r.amount for r in per_service), per_service=per_service, per_payment=per_payment,
-        cancellations=cancellations, unit=settings["display_unit"] or "rial")
+        office_code=settings["office_code"] or "",
+        office_name=settings["office_name"] or "",
+        shift=row,
+        generated_at=utc_now(),
+        requests_count=sum(r.count for r in per_service),
+        total_amount=sum(r.amount for r in per_service),
+        per_service=per_service,
+        per_payment=per_payment,
+        cancellations=cancellations,
+        unit=settings["display_unit"] or "rial",
+    )
 
 
 def print_shift_report(desk, shift_id: str, target: str) -> PrintResult:

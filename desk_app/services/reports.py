@@ -4,10 +4,11 @@ The data are `printing.data`'s dataclasses, so the renderers take the report as 
 Amounts are gross: a cancelled request still counts where it was taken; refunds paid that day
 are listed beside it (per row and in total).
 """
+
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
@@ -18,7 +19,6 @@ from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, OutboxOp, PrintJob, Request, Shift, User
 from printing.data import CancellationRow, DailyReportData, Row, ShiftRow
 
-
 # The report's rows are printing's own dataclasses (services may import printing, not the other
 # way round): the service builds what the renderers draw, with nothing to copy field by field.
 ReportRow = Row
@@ -28,8 +28,12 @@ DailyReport = DailyReportData
 
 
 def _grouped(s, day_iso: str, column, labels: dict[str, str], refunds: dict[str, int]) -> list[ReportRow]:
-    rows = s.execute(select(column, func.count(), func.coalesce(func.sum(Request.total), 0))
-                     .where(Request.tehran_day == day_iso).group_by(column).order_by(column))
+    rows = s.execute(
+        select(column, func.count(), func.coalesce(func.sum(Request.total), 0))
+        .where(Request.tehran_day == day_iso)
+        .group_by(column)
+        .order_by(column)
+    )
     out = [ReportRow(k, labels.get(k, k), n, int(t), refunds.get(k, 0)) for k, n, t in rows]
     seen = {r.key for r in out}
     out += [ReportRow(k, labels.get(k, k), 0, 0, v) for k, v in refunds.items() if k not in seen]
@@ -46,12 +50,15 @@ def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
     settings = desk.settings.all()
     with desk.db.read() as s:
         names = dict(s.execute(select(User.username, User.full_name)).all())
-        count, total = s.execute(select(func.count(), func.coalesce(func.sum(Request.total), 0))
-                                 .where(Request.tehran_day == day_iso)).one()
+        count, total = s.execute(
+            select(func.count(), func.coalesce(func.sum(Request.total), 0)).where(Request.tehran_day == day_iso)
+        ).one()
         cancel_rows = s.execute(
             select(Cancellation, Request.receipt_no, Request.service_code, Request.payment_method)
             .join(Request, Request.request_id == Cancellation.request_id)
-            .where(Cancellation.at >= start, Cancellation.at < end).order_by(Cancellation.at)).all()
+            .where(Cancellation.at >= start, Cancellation.at < end)
+            .order_by(Cancellation.at)
+        ).all()
         by_service: dict[str, int] = {}
         by_clerk: dict[str, int] = {}
         by_method: dict[str, int] = {}
@@ -59,35 +66,73 @@ def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
         for c, receipt_no, service_code, method in cancel_rows:
             for bucket, key in ((by_service, service_code), (by_clerk, c.clerk_username), (by_method, method)):
                 bucket[key] = bucket.get(key, 0) + c.refund
-            cancellations.append(CancellationItem(receipt_no, names.get(c.clerk_username, c.clerk_username),
-                                                  c.reason, c.refund, parse_utc(c.at)))
-        titles = dict(s.execute(select(Request.service_code, Request.service_title)
-                                .where(Request.tehran_day == day_iso).distinct()).all())
-        reprints = s.scalar(select(func.count()).select_from(PrintJob).where(
-            PrintJob.kind == "receipt", PrintJob.copy_no > 0, PrintJob.state == "done", PrintJob.created_at >= start,
-            PrintJob.created_at < end))
-        pending = s.scalar(select(func.count()).select_from(OutboxOp).where(
-            OutboxOp.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value])))
-        attention = s.scalar(select(func.count()).select_from(OutboxOp).where(
-            OutboxOp.state == OutboxState.ATTENTION.value))
-        shift_rows = s.execute(select(Shift, User.username).join(User, User.id == Shift.user_id).where(
-            Shift.opened_at < end, or_(Shift.closed_at.is_(None), Shift.closed_at >= start))
-            .order_by(Shift.opened_at)).all()
+            cancellations.append(
+                CancellationItem(
+                    receipt_no, names.get(c.clerk_username, c.clerk_username), c.reason, c.refund, parse_utc(c.at)
+                )
+            )
+        titles = dict(
+            s.execute(
+                select(Request.service_code, Request.service_title).where(Request.tehran_day == day_iso).distinct()
+            ).all()
+        )
+        reprints = s.scalar(
+            select(func.count())
+            .select_from(PrintJob)
+            .where(
+                PrintJob.kind == "receipt",
+                PrintJob.copy_no > 0,
+                PrintJob.state == "done",
+                PrintJob.created_at >= start,
+                PrintJob.created_at < end,
+            )
+        )
+        pending = s.scalar(
+            select(func.count())
+            .select_from(OutboxOp)
+            .where(OutboxOp.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value]))
+        )
+        attention = s.scalar(
+            select(func.count()).select_from(OutboxOp).where(OutboxOp.state == OutboxState.ATTENTION.value)
+        )
+        shift_rows = s.execute(
+            select(Shift, User.username)
+            .join(User, User.id == Shift.user_id)
+            .where(Shift.opened_at < end, or_(Shift.closed_at.is_(None), Shift.closed_at >= start))
+            .order_by(Shift.opened_at)
+        ).all()
         shifts = []
         for sh, username in shift_rows:
             expected = json.loads(sh.expected_json) if sh.expected_json else expected_amounts(s, sh)[0]
-            shifts.append(ShiftSummary(sh.id, names.get(username, username), parse_utc(sh.opened_at),
-                                       parse_utc(sh.closed_at) if sh.closed_at else None, sh.opening_cash,
-                                       expected, json.loads(sh.counted_json) if sh.counted_json else None))
+            shifts.append(
+                ShiftSummary(
+                    sh.id,
+                    names.get(username, username),
+                    parse_utc(sh.opened_at),
+                    parse_utc(sh.closed_at) if sh.closed_at else None,
+                    sh.opening_cash,
+                    expected,
+                    json.loads(sh.counted_json) if sh.counted_json else None,
+                )
+            )
         return DailyReport(
-            office_code=settings["office_code"] or "", office_name=settings["office_name"] or "",
-            day=gdate, generated_at=utc_now(), requests_count=count, total_amount=int(total),
+            office_code=settings["office_code"] or "",
+            office_name=settings["office_name"] or "",
+            day=gdate,
+            generated_at=utc_now(),
+            requests_count=count,
+            total_amount=int(total),
             per_service=_grouped(s, day_iso, Request.service_code, titles, by_service),
             per_clerk=_grouped(s, day_iso, Request.clerk_username, names, by_clerk),
             per_payment=_grouped(s, day_iso, Request.payment_method, PAYMENT_LABELS_FA, by_method),
-            cancellations=cancellations, refunds_total=sum(c.refund for c in cancellations),
-            reprints=reprints, pending_sync=pending, attention=attention, shifts=shifts,
-            unit=settings["display_unit"])
+            cancellations=cancellations,
+            refunds_total=sum(c.refund for c in cancellations),
+            reprints=reprints,
+            pending_sync=pending,
+            attention=attention,
+            shifts=shifts,
+            unit=settings["display_unit"],
+        )
 
 
 __all__ = ["DailyReport", "ReportRow", "ShiftSummary", "CancellationItem", "daily_report", "PAYMENT_METHODS"]

@@ -3,13 +3,14 @@
 Lists never load all rows: `count_requests` gives the size, `list_requests` / `ids_window` give
 pages ordered by `seq` (newest first) that continue after the last `seq` seen.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -69,14 +70,28 @@ class RequestView:
     def to_json(self) -> dict:
         """The request object of DESIGN.md section 8 (and a few more fields)."""
         return {
-            "request_id": self.request_id, "receipt_no": self.receipt_no, "status": self.status,
-            "status_note": self.status_note, "national_code": self.national_code,
-            "first_name": self.first_name, "last_name": self.last_name, "mobile": self.mobile,
-            "service": self.service, "service_title": self.service_title, "fees": self.fees,
-            "total": self.total, "payment": {"method": self.payment_method, "ref": self.payment_ref},
-            "server_ref": self.server_ref, "created_at": self.created_at, "tehran_day": self.tehran_day,
-            "office": self.office, "device": self.device, "clerk": self.clerk, "shift_id": self.shift_id,
-            "catalog_version": self.catalog_version, "reprint_count": self.reprint_count,
+            "request_id": self.request_id,
+            "receipt_no": self.receipt_no,
+            "status": self.status,
+            "status_note": self.status_note,
+            "national_code": self.national_code,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "mobile": self.mobile,
+            "service": self.service,
+            "service_title": self.service_title,
+            "fees": self.fees,
+            "total": self.total,
+            "payment": {"method": self.payment_method, "ref": self.payment_ref},
+            "server_ref": self.server_ref,
+            "created_at": self.created_at,
+            "tehran_day": self.tehran_day,
+            "office": self.office,
+            "device": self.device,
+            "clerk": self.clerk,
+            "shift_id": self.shift_id,
+            "catalog_version": self.catalog_version,
+            "reprint_count": self.reprint_count,
         }
 
 
@@ -95,11 +110,33 @@ class HistoryView:
 def view(r) -> RequestView:
     """From an ORM `Request` or a plain row of the requests table (same attribute names)."""
     return RequestView(
-        r.seq, r.request_id, r.receipt_no, r.status, r.status_note, r.office, r.device, r.created_at,
-        r.tehran_day, r.national_code, r.first_name, r.last_name, r.mobile, r.service_code,
-        r.service_title, r.catalog_version, r.fees_json, r.total, r.payment_method,
-        r.payment_ref, r.clerk_username, r.shift_id, r.server_ref, r.clock_skew_s, r.reprint_count,
-        r.updated_at)
+        r.seq,
+        r.request_id,
+        r.receipt_no,
+        r.status,
+        r.status_note,
+        r.office,
+        r.device,
+        r.created_at,
+        r.tehran_day,
+        r.national_code,
+        r.first_name,
+        r.last_name,
+        r.mobile,
+        r.service_code,
+        r.service_title,
+        r.catalog_version,
+        r.fees_json,
+        r.total,
+        r.payment_method,
+        r.payment_ref,
+        r.clerk_username,
+        r.shift_id,
+        r.server_ref,
+        r.clock_skew_s,
+        r.reprint_count,
+        r.updated_at,
+    )
 
 
 def find_row(session: Session, receipt_no_or_request_id: str) -> Request:
@@ -128,16 +165,16 @@ def get_requests(desk, seqs: list[int]) -> list[RequestView]:
 def history(desk, receipt_no_or_request_id: str) -> list[HistoryView]:
     with desk.db.read() as s:
         row = find_row(s, receipt_no_or_request_id)
-        items = s.scalars(select(RequestHistory).where(RequestHistory.request_id == row.request_id)
-                          .order_by(RequestHistory.id))
+        items = s.scalars(
+            select(RequestHistory).where(RequestHistory.request_id == row.request_id).order_by(RequestHistory.id)
+        )
         return [HistoryView(h.at, h.from_status, h.to_status, h.actor, h.note) for h in items]
 
 
 def outbox_state(desk, request_id: str) -> str | None:
     """The state of the request's own `request` operation (None if there is none)."""
     with desk.db.read() as s:
-        return s.scalar(select(OutboxOp.state).where(OutboxOp.request_id == request_id,
-                                                     OutboxOp.kind == "request"))
+        return s.scalar(select(OutboxOp.state).where(OutboxOp.request_id == request_id, OutboxOp.kind == "request"))
 
 
 def outbox_states(desk, request_ids: list[str]) -> dict[str, str]:
@@ -146,8 +183,9 @@ def outbox_states(desk, request_ids: list[str]) -> dict[str, str]:
     if not request_ids:
         return {}
     with desk.db.read() as s:
-        rows = s.execute(select(OutboxOp.request_id, OutboxOp.kind, OutboxOp.state)
-                         .where(OutboxOp.request_id.in_(list(request_ids)))).all()
+        rows = s.execute(
+            select(OutboxOp.request_id, OutboxOp.kind, OutboxOp.state).where(OutboxOp.request_id.in_(list(request_ids)))
+        ).all()
     states: dict[str, str] = {}
     for request_id, kind, state in rows:
         if state == OutboxState.ATTENTION:
@@ -188,8 +226,11 @@ def _is_common_name(session: Session, key: str) -> bool:
 def _name_filter(key: str, common: bool):
     """A rare prefix uses the key indexes (then sorts a few rows by seq); a common one must not:
     `key || ''` hides the index, so the page walks seq downwards and stops after `limit` hits."""
-    first, last = (Request.first_key, Request.last_key) if not common else (
-        Request.first_key.concat(""), Request.last_key.concat(""))
+    first, last = (
+        (Request.first_key, Request.last_key)
+        if not common
+        else (Request.first_key.concat(""), Request.last_key.concat(""))
+    )
     return or_(_prefix_range(first, key), _prefix_range(last, key))
 
 
@@ -222,10 +263,19 @@ def _iso_day(value: date | str, field: str) -> str:
         raise InvalidInput("تاریخ درست نیست.", field) from None
 
 
-def _filtered(stmt: Select, *, status=None, day: date | str | None = None,
-              day_from: date | str | None = None, day_to: date | str | None = None,
-              query: str | None = None, service: str | None = None, clerk: str | None = None,
-              common: bool = False, long_range: bool = False) -> Select:
+def _filtered(
+    stmt: Select,
+    *,
+    status=None,
+    day: date | str | None = None,
+    day_from: date | str | None = None,
+    day_to: date | str | None = None,
+    query: str | None = None,
+    service: str | None = None,
+    clerk: str | None = None,
+    common: bool = False,
+    long_range: bool = False,
+) -> Select:
     if status:
         stmt = stmt.where(Request.status == parse_status(status).value)
     if day:
@@ -292,8 +342,19 @@ def _page_rows(session: Session, columns, *, after_seq, limit, query=None, **fil
     return session.connection().execute(_page(stmt, top if top is not None else after_seq, limit))
 
 
-def list_requests(desk, *, status=None, day=None, day_from=None, day_to=None, query=None, service=None,
-                  clerk=None, after_seq: int | None = None, limit: int = 100) -> list[RequestView]:
+def list_requests(
+    desk,
+    *,
+    status=None,
+    day=None,
+    day_from=None,
+    day_to=None,
+    query=None,
+    service=None,
+    clerk=None,
+    after_seq: int | None = None,
+    limit: int = 100,
+) -> list[RequestView]:
     """One page, newest first; pass the last row's `seq` as `after_seq` for the next page.
 
     `day` is one Tehran civil day; `day_from`/`day_to` (either may be left out) an inclusive range
@@ -301,27 +362,66 @@ def list_requests(desk, *, status=None, day=None, day_from=None, day_to=None, qu
     cheap, sorting whole rows is not), then its rows, as plain rows rather than ORM objects, in the
     same read transaction."""
     with desk.db.read() as s:
-        seqs = [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, day_from=day_from,
-                                           day_to=day_to, query=query, service=service, clerk=clerk,
-                                           after_seq=after_seq, limit=limit)]
+        seqs = [
+            r.seq
+            for r in _page_rows(
+                s,
+                [Request.seq],
+                status=status,
+                day=day,
+                day_from=day_from,
+                day_to=day_to,
+                query=query,
+                service=service,
+                clerk=clerk,
+                after_seq=after_seq,
+                limit=limit,
+            )
+        ]
         return _rows_by_seq(s, seqs)
 
 
 def _rows_by_seq(session: Session, seqs: list[int]) -> list[RequestView]:
     if not seqs:
         return []
-    rows = {r.seq: view(r) for r in session.connection().execute(select(*Request.__table__.columns)
-                                                                  .where(Request.seq.in_(seqs)))}
+    rows = {
+        r.seq: view(r)
+        for r in session.connection().execute(select(*Request.__table__.columns).where(Request.seq.in_(seqs)))
+    }
     return [rows[q] for q in seqs if q in rows]
 
 
-def ids_window(desk, *, status=None, day=None, day_from=None, day_to=None, query=None, service=None,
-               clerk=None, after_seq: int | None = None, limit: int = 500) -> list[int]:
+def ids_window(
+    desk,
+    *,
+    status=None,
+    day=None,
+    day_from=None,
+    day_to=None,
+    query=None,
+    service=None,
+    clerk=None,
+    after_seq: int | None = None,
+    limit: int = 500,
+) -> list[int]:
     """Just the seqs of one page (the UI model keeps ids and fetches rows on demand)."""
     with desk.db.read() as s:
-        return [r.seq for r in _page_rows(s, [Request.seq], status=status, day=day, day_from=day_from,
-                                           day_to=day_to, query=query, service=service, clerk=clerk,
-                                           after_seq=after_seq, limit=limit)]
+        return [
+            r.seq
+            for r in _page_rows(
+                s,
+                [Request.seq],
+                status=status,
+                day=day,
+                day_from=day_from,
+                day_to=day_to,
+                query=query,
+                service=service,
+                clerk=clerk,
+                after_seq=after_seq,
+                limit=limit,
+            )
+        ]
 
 
 def iter_requests(desk, page: int = 500, **filters) -> Iterator[RequestView]:

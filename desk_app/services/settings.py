@@ -3,6 +3,7 @@
 Values live as TEXT in the `settings` table; this module is the only place that converts them.
 The device token is NOT a setting: it lives in the keyring or a private file (desk_app.sync.credentials).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """First start of a counter PC: office code, office name, device number, optional server."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -34,8 +35,9 @@ def clean_server_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def init_office(desk, office_code, office_name: str, device_no, server_url: str | None = None,
-                token: str | None = None) -> None:
+def init_office(
+    desk, office_code, office_name: str, device_no, server_url: str | None = None, token: str | None = None
+) -> None:
     """Store the office and device; refuse to renumber a device that already has requests."""
     code = clean_office_code(office_code)
     device = clean_device_no(device_no)
@@ -50,8 +52,7 @@ def init_office(desk, office_code, office_name: str, device_no, server_url: str 
         old_device = desk.settings.get("device_no", s)
         has_requests = s.scalar(select(func.count()).select_from(Request)) > 0
         if has_requests and (old_code, old_device) != (code, device):
-            raise InvalidInput("این دستگاه درخواست ثبت‌شده دارد؛ کد دفتر و شماره دستگاه را نمی‌توان عوض کرد.",
-                               "office")
+            raise InvalidInput("این دستگاه درخواست ثبت‌شده دارد؛ کد دفتر و شماره دستگاه را نمی‌توان عوض کرد.", "office")
         values = {"office_code": code, "office_name": name, "device_no": device}
         if url:
             values["server_url"] = url

@@ -4,6 +4,7 @@ expected[cash] = opening cash + cash taken at intake in this shift - refunds of 
 paid out in this shift; expected[card] likewise without the opening cash. A shift with unsaved
 intake drafts cannot be closed (the UI keeps its drafts in the `drafts` table).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,10 +55,19 @@ class ShiftCloseView:
     intake: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"shift_id": self.shift_id, "clerk": self.clerk, "opened_at": self.opened_at,
-                "closed_at": self.closed_at, "opening_cash": self.opening_cash,
-                "expected": self.expected, "counted": self.counted, "difference": self.difference,
-                "requests": self.requests, "cancellations": self.cancellations, "refunds": self.refunds}
+        return {
+            "shift_id": self.shift_id,
+            "clerk": self.clerk,
+            "opened_at": self.opened_at,
+            "closed_at": self.closed_at,
+            "opening_cash": self.opening_cash,
+            "expected": self.expected,
+            "counted": self.counted,
+            "difference": self.difference,
+            "requests": self.requests,
+            "cancellations": self.cancellations,
+            "refunds": self.refunds,
+        }
 
 
 def _view(shift: Shift, username: str) -> ShiftView:
@@ -65,8 +75,12 @@ def _view(shift: Shift, username: str) -> ShiftView:
 
 
 def open_shift_row(session: Session, user: User) -> Shift | None:
-    return session.scalar(select(Shift).where(Shift.user_id == user.id, Shift.closed_at.is_(None))
-                          .order_by(Shift.opened_at.desc()).limit(1))
+    return session.scalar(
+        select(Shift)
+        .where(Shift.user_id == user.id, Shift.closed_at.is_(None))
+        .order_by(Shift.opened_at.desc())
+        .limit(1)
+    )
 
 
 def ensure_shift(session: Session, user: User) -> Shift:
@@ -130,16 +144,20 @@ def expected_amounts(session: Session, shift: Shift) -> tuple[dict[str, int], di
     intake = {m: 0 for m in PAYMENT_METHODS}
     count = 0
     for method, n, total in session.execute(
-            select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
-            .where(Request.shift_id == shift.id).group_by(Request.payment_method)):
+        select(Request.payment_method, func.count(), func.coalesce(func.sum(Request.total), 0))
+        .where(Request.shift_id == shift.id)
+        .group_by(Request.payment_method)
+    ):
         intake[method] = intake.get(method, 0) + int(total)
         count += n
     refunds = {m: 0 for m in PAYMENT_METHODS}
     n_cancel = 0
     for method, n, total in session.execute(
-            select(Request.payment_method, func.count(), func.coalesce(func.sum(Cancellation.refund), 0))
-            .join(Request, Request.request_id == Cancellation.request_id)
-            .where(Cancellation.shift_id == shift.id).group_by(Request.payment_method)):
+        select(Request.payment_method, func.count(), func.coalesce(func.sum(Cancellation.refund), 0))
+        .join(Request, Request.request_id == Cancellation.request_id)
+        .where(Cancellation.shift_id == shift.id)
+        .group_by(Request.payment_method)
+    ):
         refunds[method] = refunds.get(method, 0) + int(total)
         n_cancel += n
     expected = {m: intake.get(m, 0) - refunds.get(m, 0) for m in PAYMENT_METHODS}
@@ -156,20 +174,37 @@ def close_shift(desk, clerk: str, counted) -> ShiftCloseView:
             raise InvalidInput(f"«{user.username}» شیفت بازی ندارد.", "shift")
         drafts = s.scalar(select(func.count()).select_from(Draft).where(Draft.shift_id == shift.id))
         if drafts:
-            raise InvalidInput(f"این شیفت {drafts} پیش‌نویس ذخیره‌نشده دارد؛ ابتدا آن‌ها را ثبت یا حذف کنید.",
-                               "shift")
+            raise InvalidInput(f"این شیفت {drafts} پیش‌نویس ذخیره‌نشده دارد؛ ابتدا آن‌ها را ثبت یا حذف کنید.", "shift")
         expected, intake, n_req, n_cancel, refunds = expected_amounts(s, shift)
         difference = {m: counted_[m] - expected[m] for m in PAYMENT_METHODS}
         shift.closed_at = format_utc(utc_now())
         shift.counted_json = json.dumps(counted_)
         shift.expected_json = json.dumps(expected)
-        audit.record(s, user.username, "shift.close", shift.id,
-                     {"expected": expected, "counted": counted_, "difference": difference})
-        return ShiftCloseView(shift.id, user.username, shift.opened_at, shift.closed_at, shift.opening_cash,
-                              expected, counted_, difference, n_req, n_cancel, refunds, intake)
+        audit.record(
+            s,
+            user.username,
+            "shift.close",
+            shift.id,
+            {"expected": expected, "counted": counted_, "difference": difference},
+        )
+        return ShiftCloseView(
+            shift.id,
+            user.username,
+            shift.opened_at,
+            shift.closed_at,
+            shift.opening_cash,
+            expected,
+            counted_,
+            difference,
+            n_req,
+            n_cancel,
+            refunds,
+            intake,
+        )
 
 
 # ---------------------------------------------------------------- drafts (set by the UI)
+
 
 def save_draft(desk, clerk: str, data: dict, draft_id: int | None = None) -> int:
     """Keep an unfinished intake form in the clerk's shift; returns the draft id."""
@@ -179,8 +214,9 @@ def save_draft(desk, clerk: str, data: dict, draft_id: int | None = None) -> int
         shift = ensure_shift(s, user)
         draft = s.get(Draft, draft_id) if draft_id is not None else None
         if draft is None:
-            draft = Draft(shift_id=shift.id, clerk_username=user.username, created_at=now, updated_at=now,
-                          data_json="{}")
+            draft = Draft(
+                shift_id=shift.id, clerk_username=user.username, created_at=now, updated_at=now, data_json="{}"
+            )
             s.add(draft)
         draft.data_json = json.dumps(data, ensure_ascii=False)
         draft.updated_at = now

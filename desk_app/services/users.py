@@ -1,4 +1,5 @@
 """Users, passwords (scrypt, per-user salt) and the role check every other service goes through."""
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,7 @@ class UserView:
     active: bool
 
     def to_json(self) -> dict:
-        return {"username": self.username, "full_name": self.full_name, "role": self.role,
-                "active": self.active}
+        return {"username": self.username, "full_name": self.full_name, "role": self.role, "active": self.active}
 
 
 def _view(u: User) -> UserView:
@@ -55,8 +55,14 @@ def check_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(base64.b64decode(digest)))
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(base64.b64decode(digest)),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, base64.b64decode(digest))
@@ -65,8 +71,7 @@ def check_password(password: str, stored: str) -> bool:
 def clean_username(username: str) -> str:
     name = normalize_text(str(username or "")).lower()
     if not USERNAME_RE.fullmatch(name):
-        raise InvalidInput("نام کاربری باید ۲ تا ۳۲ حرف لاتین کوچک، رقم، نقطه، خط تیره یا زیرخط باشد.",
-                           "username")
+        raise InvalidInput("نام کاربری باید ۲ تا ۳۲ حرف لاتین کوچک، رقم، نقطه، خط تیره یا زیرخط باشد.", "username")
     return name
 
 
@@ -91,8 +96,9 @@ def acting_user(session: Session, username: str, action: str | None = None) -> U
     return user
 
 
-def add_user(desk, username: str, role: str, password: str, full_name: str | None = None,
-             actor: str | None = None) -> UserView:
+def add_user(
+    desk, username: str, role: str, password: str, full_name: str | None = None, actor: str | None = None
+) -> UserView:
     """Add a user. `actor` (a manager) is checked when given; None is the local administrator
     at the command line (who already holds the data folder)."""
     name = clean_username(username)
@@ -105,8 +111,14 @@ def add_user(desk, username: str, role: str, password: str, full_name: str | Non
             acting_user(s, actor, "manage_users")
         if s.scalar(select(User.id).where(User.username == name)) is not None:
             raise InvalidInput(f"کاربر «{name}» از پیش وجود دارد.", "username")
-        user = User(username=name, full_name=full, role=role_.value, password_hash=hashed, active=True,
-                    created_at=format_utc(utc_now()))
+        user = User(
+            username=name,
+            full_name=full,
+            role=role_.value,
+            password_hash=hashed,
+            active=True,
+            created_at=format_utc(utc_now()),
+        )
         s.add(user)
         s.flush()
         audit.record(s, actor, "user.add", name, {"role": role_.value})
@@ -167,5 +179,16 @@ def _existing(session: Session, username: str) -> User:
     return user
 
 
-__all__ = ["Role", "UserView", "add_user", "login", "reset_password", "set_active", "list_users",
-           "acting_user", "hash_password", "check_password", "get_user"]
+__all__ = [
+    "Role",
+    "UserView",
+    "add_user",
+    "login",
+    "reset_password",
+    "set_active",
+    "list_users",
+    "acting_user",
+    "hash_password",
+    "check_password",
+    "get_user",
+]

@@ -5,6 +5,7 @@ emitted by us, the recipe of the SQLAlchemy SQLite dialect documentation; a writ
 then takes the write lock at its start, so two writers queue on `busy_timeout` instead of
 failing half-way with SQLITE_BUSY.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ import errno
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -66,8 +67,13 @@ def classify(exc: BaseException) -> str | None:
         if name.startswith(prefix):
             return kind
     text_ = str(orig).lower()
-    for needle, kind in (("locked", "locked"), ("disk is full", "full"), ("readonly", "readonly"),
-                         ("malformed", "corrupt"), ("not a database", "corrupt")):
+    for needle, kind in (
+        ("locked", "locked"),
+        ("disk is full", "full"),
+        ("readonly", "readonly"),
+        ("malformed", "corrupt"),
+        ("not a database", "corrupt"),
+    ):
         if needle in text_:
             return kind
     return None
@@ -166,23 +172,27 @@ class Database:
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A consistent snapshot for reading (deferred BEGIN; never takes the write lock)."""
-        with self.connection() as conn, Session(bind=conn, expire_on_commit=False,
-                                                join_transaction_mode="rollback_only") as session:
+        with (
+            self.connection() as conn,
+            Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only") as session,
+        ):
             yield session
             session.flush()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """BEGIN IMMEDIATE; commits on normal exit, rolls back on any exception."""
-        with self.connection(immediate=True) as conn, Session(
-                bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only") as session:
+        with (
+            self.connection(immediate=True) as conn,
+            Session(bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only") as session,
+        ):
             yield session
             session.flush()
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Database":
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc) -> None:

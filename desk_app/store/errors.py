@@ -1,4 +1,5 @@
 """Known environment failures of the local store, turned into one Persian message."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Alembic, run programmatically at start-up (no alembic.ini at run time)."""
+
 from __future__ import annotations
 
 import logging
@@ -19,10 +20,9 @@ REVISIONS = ("0001", "0002", "0003")  # oldest first; a test checks it against t
 HEAD = REVISIONS[-1]
 
 
-def current_revision(db: "Database") -> str | None:
+def current_revision(db: Database) -> str | None:
     with db.connection() as conn:
-        exists = conn.execute(text(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
+        exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
         if not exists:
             return None
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -38,14 +38,13 @@ def alembic_config(connection=None):
     return cfg
 
 
-def upgrade(db: "Database", revision: str = "head") -> None:
+def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to `revision` inside one BEGIN IMMEDIATE transaction (a no-op at head)."""
     current = current_revision(db)
     if revision == "head" and current == HEAD:
         return
     if current is not None and current not in REVISIONS:
-        raise StoreError("این پایگاه داده با نسخهٔ جدیدتری از برنامه ساخته شده است؛ برنامه را به‌روز کنید.",
-                         "version")
+        raise StoreError("این پایگاه داده با نسخهٔ جدیدتری از برنامه ساخته شده است؛ برنامه را به‌روز کنید.", "version")
     from alembic import command
 
     with db.connection(immediate=True) as conn:

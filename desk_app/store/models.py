@@ -4,6 +4,7 @@ the Alembic migrations, and a test keeps the two equal).
 Timestamps are TEXT in UTC, `format_utc` form ("2026-11-29T15:38:52.123456Z"), so they sort as
 text. Money is INTEGER rials. Identifiers (national code, receipt no) are TEXT.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

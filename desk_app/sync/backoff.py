@@ -4,6 +4,7 @@ Full jitter (a uniform draw in [0, min(cap, base * 2**n)]) spreads hundreds of o
 the link at the same moment, so they do not all come back at the same second. A server's
 `Retry-After` is a floor, never shortened by the jitter.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,11 +19,17 @@ def backoff_ceiling(failures: int, base: float = BASE_S, cap: float = CAP_S) -> 
     if failures <= 0:
         return 0.0
     exponent = min(failures - 1, 30)  # 2**30 * 2 s is far above the cap; avoids huge floats
-    return min(cap, base * (2 ** exponent))
+    return min(cap, base * (2**exponent))
 
 
-def full_jitter(failures: int, *, retry_after: float | None = None,
-                rng: random.Random | None = None, base: float = BASE_S, cap: float = CAP_S) -> float:
+def full_jitter(
+    failures: int,
+    *,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+    base: float = BASE_S,
+    cap: float = CAP_S,
+) -> float:
     """Seconds to wait before the next attempt; `retry_after` (seconds) is a minimum."""
     draw = (rng or random).uniform(0.0, backoff_ceiling(failures, base, cap))
     if retry_after is not None and retry_after > draw:
@@ -41,8 +48,7 @@ class Backoff:
 
     def failure(self, retry_after: float | None = None) -> float:
         self.failures += 1
-        return full_jitter(self.failures, retry_after=retry_after, rng=self.rng,
-                           base=self.base, cap=self.cap)
+        return full_jitter(self.failures, retry_after=retry_after, rng=self.rng, base=self.base, cap=self.cap)
 
     def success(self) -> None:
         self.failures = 0

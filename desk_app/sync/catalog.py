@@ -4,6 +4,7 @@ The sync layer may not import `desk_app.services`, so the engine stores the cata
 its own transaction. Services missing from the new catalog are deactivated, never deleted:
 requests made under an older catalog keep their own fee snapshot and stay printable.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,15 @@ def store_catalog(session, data: dict[str, Any], now: str) -> str:
     seen = set()
     for svc in catalog.services:
         seen.add(svc.code)
-        values = dict(title=svc.title, title_key=search_key(svc.title), agency=svc.agency,
-                      fees_json=json.dumps([f.to_dict() for f in svc.fees], ensure_ascii=False),
-                      documents_json=json.dumps(list(svc.documents), ensure_ascii=False),
-                      active=svc.active, catalog_version=catalog.version)
+        values = dict(
+            title=svc.title,
+            title_key=search_key(svc.title),
+            agency=svc.agency,
+            fees_json=json.dumps([f.to_dict() for f in svc.fees], ensure_ascii=False),
+            documents_json=json.dumps(list(svc.documents), ensure_ascii=False),
+            active=svc.active,
+            catalog_version=catalog.version,
+        )
         row = existing.get(svc.code)
         if row is None:
             session.add(ServiceRow(code=svc.code, **values))

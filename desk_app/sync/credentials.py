@@ -3,6 +3,7 @@
 Never in the settings table, never in a log line. `DESK_APP_NO_KEYRING=1` forces the file (tests,
 headless servers, keyrings that would pop a dialog).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -74,8 +75,7 @@ def save_token(home: Path | str, token: str) -> str:
             log.info("device token stored in the OS keyring")
             return "keyring"
         except Exception as exc:  # noqa: BLE001 - locked/unavailable keyring: fall back to the file
-            log.warning("keyring unusable (%s); storing the device token in a private file",
-                        type(exc).__name__)
+            log.warning("keyring unusable (%s); storing the device token in a private file", type(exc).__name__)
     _write_private(token_path(home), token)
     log.info("device token stored in %s", TOKEN_FILE)
     return "file"

@@ -12,6 +12,7 @@ DESIGN.md section 4 is the contract. What makes it safe:
 The engine takes its transport as an argument (a fake in unit tests, HTTP in real use) and never
 logs a token or a national code: only counts and ids of operations.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,10 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -32,23 +34,23 @@ from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, Backoff
 from desk_app.sync.catalog import store_catalog
-from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, RetryableError,
-                                  SyncError, TooLarge, TooOld)
+from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, SyncError, TooLarge, TooOld
 
 log = logging.getLogger("desk_app.sync")
 
 ACTOR = "sync"
 SKEW_WARN_S = 300.0
-PERIOD_S = 120.0            # timer between successful syncs in loop mode
-STOPPED_PERIOD_S = CAP_S    # after 401/403/426/mismatch: try again rarely
+PERIOD_S = 120.0  # timer between successful syncs in loop mode
+STOPPED_PERIOD_S = CAP_S  # after 401/403/426/mismatch: try again rarely
 CHANGES_LIMIT = 500
 UNSENT = (OutboxState.PENDING.value, OutboxState.SENDING.value)
 
-MSG_MISMATCH = ("سرور استان این دستگاه را «دفتر {s_office} / دستگاه {s_device}» می‌شناسد، اما این "
-                "رایانه برای «دفتر {office} / دستگاه {device}» تنظیم شده است؛ همگام‌سازی متوقف شد. "
-                "تنظیمات یا توکن دستگاه را بررسی کنید.")
-MSG_TOO_OLD = ("نسخهٔ این برنامه برای سرور استان قدیمی است؛ درخواست‌ها محلی نگه داشته می‌شوند تا "
-               "برنامه به‌روز شود.")
+MSG_MISMATCH = (
+    "سرور استان این دستگاه را «دفتر {s_office} / دستگاه {s_device}» می‌شناسد، اما این "
+    "رایانه برای «دفتر {office} / دستگاه {device}» تنظیم شده است؛ همگام‌سازی متوقف شد. "
+    "تنظیمات یا توکن دستگاه را بررسی کنید."
+)
+MSG_TOO_OLD = "نسخهٔ این برنامه برای سرور استان قدیمی است؛ درخواست‌ها محلی نگه داشته می‌شوند تا برنامه به‌روز شود."
 MSG_SKEW = "ساعت این رایانه {minutes} دقیقه با ساعت سرور استان اختلاف دارد؛ ساعت را تنظیم کنید."
 MSG_CANCEL_TOO_LATE = "درخواست لغو دیر به استان رسید؛ درخواست پیش‌تر نهایی شده بود."
 MSG_BAD_ITEM = "سرور استان این مورد را نتوانست بخواند؛ نیازمند بررسی است."
@@ -84,9 +86,17 @@ class SyncReport:
 
 def build_item(op: OutboxOp | Any, payload: bytes | None = None) -> bytes:
     """One operation as JSON bytes: the envelope fields, then the frozen payload spliced in."""
-    head = json.dumps({"op_id": op.op_id, "kind": op.kind, "request_id": op.request_id,
-                       "receipt_no": op.receipt_no, "payload_sha256": op.payload_sha256},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps(
+        {
+            "op_id": op.op_id,
+            "kind": op.kind,
+            "request_id": op.request_id,
+            "receipt_no": op.receipt_no,
+            "payload_sha256": op.payload_sha256,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
     body = bytes(op.payload if payload is None else payload)
     return head[:-1] + b',"payload":' + body + b"}"
 
@@ -109,10 +119,19 @@ class _Claimed:
 class SyncEngine:
     """One data folder's sync. Not thread-safe: one engine per sync run or sync thread."""
 
-    def __init__(self, db, transport, *, office: str, device: int | str,
-                 clock: Callable[[], datetime] = utc_now, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, changes_limit: int = CHANGES_LIMIT,
-                 lookup_chunk: int = P.MAX_LOOKUP_IDS) -> None:
+    def __init__(
+        self,
+        db,
+        transport,
+        *,
+        office: str,
+        device: int | str,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        changes_limit: int = CHANGES_LIMIT,
+        lookup_chunk: int = P.MAX_LOOKUP_IDS,
+    ) -> None:
         self.db = db
         self.transport = transport
         self.office = str(office)
@@ -168,14 +187,23 @@ class SyncEngine:
                 self._catalog(report, hello, state.get("catalog_etag"))
                 report.online = True
                 self.backoff.success()
-                self._set_state(last_success_at=self._now(), last_error=None, stopped_reason=None,
-                                next_attempt_at=None, consecutive_failures=0)
+                self._set_state(
+                    last_success_at=self._now(),
+                    last_error=None,
+                    stopped_reason=None,
+                    next_attempt_at=None,
+                    consecutive_failures=0,
+                )
         except (AuthError, TooOld) as exc:
             report.online = False
             report.error = exc.message
             report.stopped_reason = MSG_TOO_OLD if isinstance(exc, TooOld) else exc.message
-            self._set_state(stopped_reason=report.stopped_reason, last_error=exc.message,
-                            next_attempt_at=None, consecutive_failures=0)
+            self._set_state(
+                stopped_reason=report.stopped_reason,
+                last_error=exc.message,
+                next_attempt_at=None,
+                consecutive_failures=0,
+            )
             log.warning("sync stopped: %s", type(exc).__name__)
         except SyncError as exc:
             # Retryable (network, timeout, 5xx, 429, garbled) and unexpected 4xx alike: the
@@ -184,10 +212,12 @@ class SyncEngine:
             report.error = exc.message
             self._retry_after = getattr(exc, "retry_after", None)
             delay = self.backoff.failure(self._retry_after)
-            self._set_state(last_error=exc.message, consecutive_failures=self.backoff.failures,
-                            next_attempt_at=format_utc(self.clock() + timedelta(seconds=delay)))
-            log.info("sync failed (%s, status %s); next try in %.0f s", type(exc).__name__,
-                     exc.status, delay)
+            self._set_state(
+                last_error=exc.message,
+                consecutive_failures=self.backoff.failures,
+                next_attempt_at=format_utc(self.clock() + timedelta(seconds=delay)),
+            )
+            log.info("sync failed (%s, status %s); next try in %.0f s", type(exc).__name__, exc.status, delay)
             self._next_delay = delay
         self._finish(report)
         self.last_report = report
@@ -208,9 +238,14 @@ class SyncEngine:
         now = self.clock()
         with self.db.read() as s:
             report.pending, oldest = s.execute(
-                select(func.count(), func.min(OutboxOp.created_at)).where(OutboxOp.state.in_(UNSENT))).one()
-            report.attention = s.scalar(select(func.count()).select_from(OutboxOp).where(
-                OutboxOp.state == OutboxState.ATTENTION.value)) or 0
+                select(func.count(), func.min(OutboxOp.created_at)).where(OutboxOp.state.in_(UNSENT))
+            ).one()
+            report.attention = (
+                s.scalar(
+                    select(func.count()).select_from(OutboxOp).where(OutboxOp.state == OutboxState.ATTENTION.value)
+                )
+                or 0
+            )
             row = s.get(SyncState, "cursor")
             report.cursor = row.value if row else None
             if report.stopped_reason is None:
@@ -232,8 +267,9 @@ class SyncEngine:
         if _too_old(hello):
             raise TooOld(MSG_TOO_OLD, status=426)
         if hello.office != self.office or int(hello.device) != self.device:
-            msg = MSG_MISMATCH.format(s_office=hello.office, s_device=hello.device,
-                                      office=self.office, device=self.device)
+            msg = MSG_MISMATCH.format(
+                s_office=hello.office, s_device=hello.device, office=self.office, device=self.device
+            )
             report.stopped_reason = msg
             report.error = msg
             report.online = True  # the server answered; we refuse to go on
@@ -262,8 +298,7 @@ class SyncEngine:
         now = self._now()
         claimed: list[_Claimed] = []
         with self.db.write() as s:
-            ops = s.scalars(select(OutboxOp).where(OutboxOp.state.in_(UNSENT))
-                            .order_by(OutboxOp.id).limit(limit)).all()
+            ops = s.scalars(select(OutboxOp).where(OutboxOp.state.in_(UNSENT)).order_by(OutboxOp.id).limit(limit)).all()
             size = 0
             for op in ops:
                 item = build_item(op)
@@ -273,8 +308,9 @@ class SyncEngine:
                 op.state = OutboxState.SENDING.value
                 op.attempts = (op.attempts or 0) + 1
                 op.sent_at = now
-                claimed.append(_Claimed(op.id, op.op_id, op.kind, op.request_id, op.receipt_no,
-                                        op.payload_sha256, item))
+                claimed.append(
+                    _Claimed(op.id, op.op_id, op.kind, op.request_id, op.receipt_no, op.payload_sha256, item)
+                )
         return claimed
 
     def _push(self, report: SyncReport, hello: P.Hello, saved_limit: int) -> int:
@@ -342,7 +378,8 @@ class SyncEngine:
         except ValueError as exc:
             raise RetryableError("پاسخ سرور استان به بستهٔ ارسالی نامعتبر بود.") from exc
         if len(results) != len(batch) or any(
-                r.op_id is not None and r.op_id.lower() != c.op_id.lower() for r, c in zip(results, batch)):
+            r.op_id is not None and r.op_id.lower() != c.op_id.lower() for r, c in zip(results, batch)
+        ):
             raise RetryableError("پاسخ سرور استان با بستهٔ ارسالی نمی‌خواند.")
         now = self._now()
         with self.db.write() as s, s.no_autoflush:
@@ -397,8 +434,9 @@ class SyncEngine:
                 self._set_status(s, req, status, now, MSG_CANCEL_TOO_LATE, forward_only=False)
                 req.status_note = MSG_CANCEL_TOO_LATE
 
-    def _set_status(self, s, req: Request, new: Status, now: str, note: str | None, *,
-                    forward_only: bool, actor: str = ACTOR) -> bool:
+    def _set_status(
+        self, s, req: Request, new: Status, now: str, note: str | None, *, forward_only: bool, actor: str = ACTOR
+    ) -> bool:
         old = req.status
         if old == new.value:
             if note and note != req.status_note:
@@ -410,8 +448,11 @@ class SyncEngine:
         if note is not None:
             req.status_note = note
         req.updated_at = now
-        s.add(RequestHistory(request_id=req.request_id, at=now, from_status=old,
-                             to_status=new.value, actor=actor, note=note))
+        s.add(
+            RequestHistory(
+                request_id=req.request_id, at=now, from_status=old, to_status=new.value, actor=actor, note=note
+            )
+        )
         return True
 
     # ------------------------------------------------------------------ pull
@@ -434,7 +475,7 @@ class SyncEngine:
                 raw = self.transport.changes(self.office, cursor, self.changes_limit)
             except ResyncRequired:
                 if resynced:
-                    raise RetryableError("سرور استان همگام‌سازی دوباره را رد کرد.")
+                    raise RetryableError("سرور استان همگام‌سازی دوباره را رد کرد.") from None
                 resynced = True
                 self._resync(report, hello)
                 self._push(report, hello, limit)
@@ -455,11 +496,20 @@ class SyncEngine:
         now = self._now()
         with self.db.write() as s, s.no_autoflush:
             ids = list({c.request_id for c in page.changes})
-            reqs = {r.request_id: r for r in s.scalars(select(Request).where(Request.request_id.in_(ids)))} \
-                if ids else {}
-            unsent_cancel = set(s.scalars(select(OutboxOp.request_id).where(
-                OutboxOp.request_id.in_(ids), OutboxOp.kind == "cancel",
-                OutboxOp.state.in_(UNSENT)))) if ids else set()
+            reqs = (
+                {r.request_id: r for r in s.scalars(select(Request).where(Request.request_id.in_(ids)))} if ids else {}
+            )
+            unsent_cancel = (
+                set(
+                    s.scalars(
+                        select(OutboxOp.request_id).where(
+                            OutboxOp.request_id.in_(ids), OutboxOp.kind == "cancel", OutboxOp.state.in_(UNSENT)
+                        )
+                    )
+                )
+                if ids
+                else set()
+            )
             for ch in page.changes:
                 req = reqs.get(ch.request_id)
                 if req is None:
@@ -487,17 +537,17 @@ class SyncEngine:
             with self.db.read() as s:
                 rows = s.execute(
                     select(OutboxOp.id, OutboxOp.request_id)
-                    .where(OutboxOp.kind == "request", OutboxOp.state == OutboxState.ACKED.value,
-                           OutboxOp.id > last_id)
-                    .order_by(OutboxOp.id).limit(self.lookup_chunk)).all()
+                    .where(OutboxOp.kind == "request", OutboxOp.state == OutboxState.ACKED.value, OutboxOp.id > last_id)
+                    .order_by(OutboxOp.id)
+                    .limit(self.lookup_chunk)
+                ).all()
             if not rows:
                 break
             last_id = rows[-1].id
             ids = list(dict.fromkeys(r.request_id for r in rows))
             answer = self.transport.lookup(self.office, ids)
             try:
-                known = {k.request_id.lower(): k.status
-                         for k in P.LookupResponse.model_validate(answer).known}
+                known = {k.request_id.lower(): k.status for k in P.LookupResponse.model_validate(answer).known}
             except ValueError as exc:
                 raise RetryableError("پاسخ جست‌وجوی سرور استان نامعتبر بود.") from exc
             missing = [rid for rid in ids if rid.lower() not in known]
@@ -515,11 +565,15 @@ class SyncEngine:
         count = 0
         with self.db.write() as s:
             for rid in list(missing) + list(not_cancelled):
-                ops = s.scalars(select(OutboxOp).where(OutboxOp.request_id == rid)
-                                .order_by(OutboxOp.id)).all()
+                ops = s.scalars(select(OutboxOp).where(OutboxOp.request_id == rid).order_by(OutboxOp.id)).all()
                 acked_requests = [o for o in ops if o.kind == "request" and o.state == OutboxState.ACKED.value]
-                applied_cancel = [o for o in ops if o.kind == "cancel" and o.state == OutboxState.ACKED.value
-                                  and P.ResultKind.CANCELLED.value in (o.result, o.result_code)]
+                applied_cancel = [
+                    o
+                    for o in ops
+                    if o.kind == "cancel"
+                    and o.state == OutboxState.ACKED.value
+                    and P.ResultKind.CANCELLED.value in (o.result, o.result_code)
+                ]
                 unsent = {o.kind for o in ops if o.state in UNSENT}
                 added = False
                 if rid in missing and "request" not in unsent and acked_requests:
@@ -530,18 +584,36 @@ class SyncEngine:
                     if req is not None and req.server_ref and payload.get("server_ref") != req.server_ref:
                         payload["server_ref"] = req.server_ref
                         data = canonical_json(payload)
-                    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="request", request_id=rid,
-                                   receipt_no=latest.receipt_no, payload=data,
-                                   payload_sha256=payload_sha256(data), state=OutboxState.PENDING.value,
-                                   attempts=0, created_at=now))
+                    s.add(
+                        OutboxOp(
+                            op_id=str(uuid.uuid4()),
+                            kind="request",
+                            request_id=rid,
+                            receipt_no=latest.receipt_no,
+                            payload=data,
+                            payload_sha256=payload_sha256(data),
+                            state=OutboxState.PENDING.value,
+                            attempts=0,
+                            created_at=now,
+                        )
+                    )
                     s.flush()  # keeps the request op before its cancel in send order
                     added = True
                 if applied_cancel and "cancel" not in unsent and (added or rid not in missing):
                     o = applied_cancel[-1]
-                    s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="cancel", request_id=rid,
-                                   receipt_no=o.receipt_no, payload=bytes(o.payload),
-                                   payload_sha256=o.payload_sha256, state=OutboxState.PENDING.value,
-                                   attempts=0, created_at=now))
+                    s.add(
+                        OutboxOp(
+                            op_id=str(uuid.uuid4()),
+                            kind="cancel",
+                            request_id=rid,
+                            receipt_no=o.receipt_no,
+                            payload=bytes(o.payload),
+                            payload_sha256=o.payload_sha256,
+                            state=OutboxState.PENDING.value,
+                            attempts=0,
+                            created_at=now,
+                        )
+                    )
                     s.flush()
                     added = True
                 count += added

@@ -3,6 +3,7 @@
 The engine decides by type only (retry, stop, halve the batch, resync); messages are Persian
 because they end up in `sync_state.last_error`/`stopped_reason` and in the status bar.
 """
+
 from __future__ import annotations
 
 
@@ -22,8 +23,9 @@ class RetryableError(SyncError):
 
     retryable = True
 
-    def __init__(self, message: str, *, status: int | None = None,
-                 retry_after: float | None = None, timeout: bool = False) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None, timeout: bool = False
+    ) -> None:
         super().__init__(message, status=status)
         self.retry_after = retry_after
         self.timeout = timeout

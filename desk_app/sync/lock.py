@@ -3,13 +3,14 @@
 The lock is held by the open file description, so a SIGKILLed sync releases it the moment the
 kernel closes its files; nothing on disk has to be cleaned up (the file itself stays, empty).
 """
+
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from desk_app.sync.errors import SyncBusy
 

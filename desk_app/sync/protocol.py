@@ -8,6 +8,7 @@ Payloads travel as frozen canonical JSON: a validated `RequestPayload` is a *che
 of the dict the client sent, never a re-serialisation of it (the hash is over the
 bytes the client froze at intake).
 """
+
 from __future__ import annotations
 
 import re

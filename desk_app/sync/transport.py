@@ -6,6 +6,7 @@ engine never sees a `requests` exception: no answer / timeout / truncated or gar
 401/403 -> `AuthError`; 413 -> `TooLarge`; 426 -> `TooOld`; 409 resync_required ->
 `ResyncRequired`. The token goes only into the Authorization header, never into a log line.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -18,8 +19,7 @@ from typing import Any
 
 import requests
 
-from desk_app.sync.errors import (AuthError, ProtocolError, ResyncRequired, RetryableError,
-                                  TooLarge, TooOld, Unreachable)
+from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, TooLarge, TooOld, Unreachable
 
 log = logging.getLogger("desk_app.sync")
 
@@ -58,29 +58,36 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 class HttpTransport:
     """Client side of the protocol; one instance per sync run (the session keeps connections)."""
 
-    def __init__(self, base_url: str, token: str, ca_file: str | None = None,
-                 timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
-                 user_agent: str = "PishkhanDesk/0.1") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        ca_file: str | None = None,
+        timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+        user_agent: str = "PishkhanDesk/0.1",
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout if isinstance(timeout, tuple) else (min(5.0, timeout), timeout)
         self.session = requests.Session()
         self.session.verify = ca_file if ca_file else True
         self.session.trust_env = False  # an office proxy variable must not reroute the token
-        self.session.headers.update({
-            "Authorization": f"Bearer {token}",
-            PROTOCOL_HEADER: PROTOCOL_VERSION,
-            "Accept": "application/json",
-            "Accept-Encoding": "gzip",
-            "User-Agent": user_agent,
-        })
-        self.bytes_sent = 0       # request bodies as put on the wire (after gzip)
-        self.bytes_received = 0   # response bodies as decoded JSON text
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token}",
+                PROTOCOL_HEADER: PROTOCOL_VERSION,
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "User-Agent": user_agent,
+            }
+        )
+        self.bytes_sent = 0  # request bodies as put on the wire (after gzip)
+        self.bytes_received = 0  # response bodies as decoded JSON text
 
     # -- plumbing ------------------------------------------------------------------------
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "HttpTransport":
+    def __enter__(self) -> HttpTransport:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -89,9 +96,16 @@ class HttpTransport:
     def set_read_timeout(self, seconds: float) -> None:
         self.timeout = (self.timeout[0], seconds)
 
-    def _request(self, method: str, path: str, *, body: bytes | None = None,
-                 params: dict | None = None, headers: dict | None = None,
-                 ok: tuple[int, ...] = (200,)) -> requests.Response:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        params: dict | None = None,
+        headers: dict | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> requests.Response:
         url = self.base_url + path
         hdrs = dict(headers or {})
         if body is not None:
@@ -101,15 +115,13 @@ class HttpTransport:
                 hdrs["Content-Encoding"] = "gzip"
             self.bytes_sent += len(body)
         try:
-            resp = self.session.request(method, url, data=body, params=params, headers=hdrs,
-                                        timeout=self.timeout)
+            resp = self.session.request(method, url, data=body, params=params, headers=hdrs, timeout=self.timeout)
             content = resp.content  # read fully here so truncation surfaces as an exception
         except requests.exceptions.Timeout as exc:
             raise Unreachable("پاسخ سرور استان در زمان مقرر نرسید.", timeout=True) from exc
         except requests.exceptions.SSLError as exc:
             raise Unreachable("گواهی امنیتی سرور استان معتبر نیست.") from exc
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
             raise RetryableError("پاسخ سرور استان ناقص رسید.") from exc
         except requests.exceptions.ConnectionError as exc:
             # A reset after the request was written is still "no answer": retry, the op_id
@@ -120,8 +132,7 @@ class HttpTransport:
         self.bytes_received += len(content)
         self._classify(resp)
         if resp.status_code not in ok:
-            raise ProtocolError(f"پاسخ غیرمنتظره از سرور استان (کد {resp.status_code}).",
-                                status=resp.status_code)
+            raise ProtocolError(f"پاسخ غیرمنتظره از سرور استان (کد {resp.status_code}).", status=resp.status_code)
         return resp
 
     @staticmethod
@@ -131,23 +142,27 @@ class HttpTransport:
             return
         retry_after = parse_retry_after(resp.headers.get("Retry-After"))
         if code in (401, 403):
-            raise AuthError("سرور استان این دستگاه را نمی‌شناسد یا مجوز آن لغو شده است؛ "
-                            "دستگاه را دوباره ثبت (enrol) کنید.", status=code)
+            raise AuthError(
+                "سرور استان این دستگاه را نمی‌شناسد یا مجوز آن لغو شده است؛ دستگاه را دوباره ثبت (enrol) کنید.",
+                status=code,
+            )
         if code == 413:
             raise TooLarge("بستهٔ ارسالی برای سرور استان بیش از حد بزرگ است.", status=code)
         if code == 426:
-            raise TooOld("نسخهٔ این برنامه برای سرور استان قدیمی است؛ درخواست‌ها محلی نگه "
-                         "داشته می‌شوند تا برنامه به‌روز شود.", status=code)
+            raise TooOld(
+                "نسخهٔ این برنامه برای سرور استان قدیمی است؛ درخواست‌ها محلی نگه داشته می‌شوند تا برنامه به‌روز شود.",
+                status=code,
+            )
         if code == 409:
             if "resync_required" in resp.text:
                 raise ResyncRequired("سرور استان همگام‌سازی دوباره خواست.", status=code)
             raise ProtocolError("تعارض در پاسخ سرور استان.", status=code)
         if code == 429:
-            raise RetryableError("سرور استان درخواست‌ها را محدود کرده است؛ بعداً تلاش می‌شود.",
-                                 status=code, retry_after=retry_after)
+            raise RetryableError(
+                "سرور استان درخواست‌ها را محدود کرده است؛ بعداً تلاش می‌شود.", status=code, retry_after=retry_after
+            )
         if code >= 500:
-            raise RetryableError(f"سرور استان موقتاً در دسترس نیست (کد {code}).",
-                                 status=code, retry_after=retry_after)
+            raise RetryableError(f"سرور استان موقتاً در دسترس نیست (کد {code}).", status=code, retry_after=retry_after)
         raise ProtocolError(f"سرور استان درخواست را نپذیرفت (کد {code}).", status=code)
 
     @staticmethod
@@ -176,8 +191,7 @@ class HttpTransport:
         return data
 
     def changes(self, office: str, cursor: str, limit: int) -> dict:
-        resp = self._request("GET", f"/api/v1/offices/{office}/changes",
-                             params={"cursor": cursor, "limit": limit})
+        resp = self._request("GET", f"/api/v1/offices/{office}/changes", params={"cursor": cursor, "limit": limit})
         return self._json_dict(resp, "changes", "cursor", "more")
 
     def lookup(self, office: str, request_ids: list[str]) -> dict:
@@ -193,6 +207,5 @@ class HttpTransport:
         return CatalogAnswer(etag=resp.headers.get("ETag"), data=self._json_dict(resp))
 
     def daily_report(self, office: str, iso_date: str) -> dict:
-        resp = self._request("GET", f"/api/v1/offices/{office}/reports/daily",
-                             params={"date": iso_date})
+        resp = self._request("GET", f"/api/v1/offices/{office}/reports/daily", params={"date": iso_date})
         return self._json_dict(resp)

@@ -4,6 +4,7 @@
 (CONVENTIONS.md 7). `Launcher` walks the start-up steps without nested event loops, so tests can
 drive each dialog; `run_gui(home)` is what `desk-app gui` and `desk-app demo` call.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,7 +39,7 @@ def setup_application(argv: list[str] | None = None, language: str | None = None
 class Launcher(QObject):
     """First run (set-up) -> login -> main window, each step opened when the previous one ends."""
 
-    finished = Signal(int)   # the app should exit with this code (dialog cancelled)
+    finished = Signal(int)  # the app should exit with this code (dialog cancelled)
     window_shown = Signal(object)
 
     def __init__(self, desk, runner=None, sync_start_delay_s: float | None = None, parent: QObject | None = None):
@@ -189,10 +190,9 @@ def settle_garbage_collector() -> None:
 
 def run_gui(home: Path | str | None = None) -> int:
     """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder)."""
-    from desk_app.paths import default_home
-
     from desk_app.crash import install_excepthook
     from desk_app.logs import setup_logging
+    from desk_app.paths import default_home
 
     home = Path(home) if home else default_home()
     setup_logging(home)  # <home>/logs/desk-app.log, secrets masked

@@ -1,8 +1,17 @@
 """The "needs attention" list: operations the province refused (invalid / conflict), with its reason."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
@@ -71,8 +80,9 @@ class AttentionDialog(QDialog):
 
             return attention.list_attention(desk)
 
-        self.ctx.runner.db(job, success=self.model.set_items,
-                           failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.db(
+            job, success=self.model.set_items, failure=lambda exc: self.message.show_error(describe_error(exc))
+        )
 
     def retry_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -86,5 +96,8 @@ class AttentionDialog(QDialog):
             self.refresh()
             self.ctx.requests_changed.emit()
 
-        self.ctx.runner.db(retry_job(self.ctx.desk, item.request_id, self.ctx.username), success=done,
-                           failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.db(
+            retry_job(self.ctx.desk, item.request_id, self.ctx.username),
+            success=done,
+            failure=lambda exc: self.message.show_error(describe_error(exc)),
+        )

@@ -1,17 +1,26 @@
 """Services (خدمات): the cached catalog, searchable by title or code; import a catalog file (manager)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.money import format_amount
-from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import MessageLabel
-
 
 
 def _ltr(code: str) -> str:
@@ -20,6 +29,7 @@ def _ltr(code: str) -> str:
     shows the groups as 01-09-1405, even inside an isolate: a hyphen between Arabic numbers is
     not part of the number)."""
     return "\u2066" + code + "\u2069"
+
 
 class ServicesModel(ItemsTableModel):
     left_aligned = frozenset({3})
@@ -96,8 +106,11 @@ class CatalogPage(QWidget):
             services, version = result
             self.model.unit = self.ctx.prefs.unit
             self.model.set_services(services)
-            self.version_label.setText(self.tr("Catalog version: %1 — %2 services").replace(
-                "%1", _ltr(version or "—")).replace("%2", local_digits(str(len(services)))))
+            self.version_label.setText(
+                self.tr("Catalog version: %1 — %2 services")
+                .replace("%1", _ltr(version or "—"))
+                .replace("%2", local_digits(str(len(services))))
+            )
 
         self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
 
@@ -115,8 +128,11 @@ class CatalogPage(QWidget):
             return catalog.import_catalog(desk, path, actor=actor)
 
         def done(result) -> None:
-            self.message.show_ok(self.tr("Catalog %1 imported: %2 services.").replace(
-                "%1", _ltr(result.version)).replace("%2", local_digits(str(result.services))))
+            self.message.show_ok(
+                self.tr("Catalog %1 imported: %2 services.")
+                .replace("%1", _ltr(result.version))
+                .replace("%2", local_digits(str(result.services)))
+            )
             self.refresh()
 
         def failed(exc: BaseException) -> None:

@@ -4,6 +4,7 @@ Passed explicitly to each page (no global locator). Preferences are read from th
 settings of `desk_app.services.settings` on the database thread and cached here; pages read
 the cache and ask the runner to write changes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desk_app.ui.jobs import JobRunner
+
 
 @dataclass
 class Prefs:
@@ -34,10 +36,18 @@ class Prefs:
 
 # settings key (desk_app.services.settings.OPTIONS) -> Prefs attribute
 PREF_KEYS = {
-    "office_code": "office_code", "office_name": "office_name", "device_no": "device_no",
-    "server_url": "server_url", "display_unit": "unit", "language": "language",
-    "auto_print": "auto_print", "printer_target": "printer_target", "printer_paper": "paper",
-    "printer_dots": "dots", "cash_drawer": "cash_drawer", "sync_interval_s": "sync_interval_s",
+    "office_code": "office_code",
+    "office_name": "office_name",
+    "device_no": "device_no",
+    "server_url": "server_url",
+    "display_unit": "unit",
+    "language": "language",
+    "auto_print": "auto_print",
+    "printer_target": "printer_target",
+    "printer_paper": "paper",
+    "printer_dots": "dots",
+    "cash_drawer": "cash_drawer",
+    "sync_interval_s": "sync_interval_s",
 }
 PRINTER_PREFIXES = ("escpos-net", "escpos-usb", "escpos-serial", "escpos-file", "printer", "pdf", "png")
 
@@ -85,8 +95,7 @@ class UiContext(QObject):
     prefs_changed = Signal()
     requests_changed = Signal()  # an intake, cancel or sync changed requests
 
-    def __init__(self, desk, runner: JobRunner, user=None, prefs: Prefs | None = None,
-                 parent: QObject | None = None):
+    def __init__(self, desk, runner: JobRunner, user=None, prefs: Prefs | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.desk = desk
         self.runner = runner

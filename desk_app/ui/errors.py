@@ -4,6 +4,7 @@ Known failures (bad input, permission, locked or full database, printer off, ser
 carry their own Persian message. Anything else is a bug: it is logged with its traceback by
 the job runner and the user sees a short generic message.
 """
+
 from __future__ import annotations
 
 from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes

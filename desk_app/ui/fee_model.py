@@ -1,7 +1,8 @@
 """Fee lines of the chosen service: a two-column table model (kind, amount)."""
+
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from desk_app.domain.money import format_amount
 from desk_app.ui.table_model import ItemsTableModel

@@ -5,12 +5,13 @@ built from the Qt Linguist file `desk_fa.ts` (`pyside6-lupdate` + `pyside6-lrele
 Persian is the default; English is selectable in the settings page and takes effect at the
 next start, because the layout direction is decided once, before any widget exists.
 """
+
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator, Qt
-from PySide6.QtGui import QFontDatabase, QFont
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from desk_app.paths import resources_dir

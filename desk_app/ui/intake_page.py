@@ -5,12 +5,24 @@ Order of keys: national code, (names fill in for a known citizen), mobile, servi
 Enter while saving does nothing: the save button and the shortcut are off until the
 database thread answers.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.identifiers import validate_national_code
@@ -23,9 +35,16 @@ from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 # service field names (InvalidInput.field) -> our field names
-FIELD_ALIASES = {"service_code": "service", "payment_method": "payment_method",
-                 "payment_ref": "payment_ref", "mobile": "mobile", "national_code": "national_code",
-                 "first_name": "first_name", "last_name": "last_name", "card": "payment_ref"}
+FIELD_ALIASES = {
+    "service_code": "service",
+    "payment_method": "payment_method",
+    "payment_ref": "payment_ref",
+    "mobile": "mobile",
+    "national_code": "national_code",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "card": "payment_ref",
+}
 
 
 class IntakePage(QWidget):
@@ -241,13 +260,19 @@ class IntakePage(QWidget):
     def _fit_fee_view(self) -> None:
         """Show every fee line without a scroll bar."""
         rows = max(2, self.fees.rowCount())
-        height = self.fee_view.horizontalHeader().sizeHint().height() + rows * self.fee_view.verticalHeader().defaultSectionSize()
+        height = (
+            self.fee_view.horizontalHeader().sizeHint().height()
+            + rows * self.fee_view.verticalHeader().defaultSectionSize()
+        )
         self.fee_view.setFixedHeight(height + 2 * self.fee_view.frameWidth())
 
     def _show_total(self) -> None:
         total = self.fees.total
-        self.total_label.setText(self.tr("Total: %1").replace("%1", format_amount(total, self.ctx.prefs.unit))
-                                 if self.service else self.tr("Choose a service to see its fees."))
+        self.total_label.setText(
+            self.tr("Total: %1").replace("%1", format_amount(total, self.ctx.prefs.unit))
+            if self.service
+            else self.tr("Choose a service to see its fees.")
+        )
 
     def _payment_changed(self) -> None:
         card = self.payment_method.currentData() == "card"
@@ -300,8 +325,15 @@ class IntakePage(QWidget):
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
             return None
-        return dict(national_code=code, first_name=first, last_name=last, mobile=mobile,
-                    service_code=self.service.code, payment_method=method, payment_ref=ref)
+        return dict(
+            national_code=code,
+            first_name=first,
+            last_name=last,
+            mobile=mobile,
+            service_code=self.service.code,
+            payment_method=method,
+            payment_ref=ref,
+        )
 
     def save(self) -> None:
         if self.saving:
@@ -363,8 +395,7 @@ class IntakePage(QWidget):
             return printjobs.print_receipt(desk, receipt_no, target, paper=paper, actor=user)
 
         def failed(exc: BaseException) -> None:
-            text = self.tr("The request is saved, but the receipt did not print: %1").replace(
-                "%1", describe_error(exc))
+            text = self.tr("The request is saved, but the receipt did not print: %1").replace("%1", describe_error(exc))
             self.banner.show_error(text)
             self.reprint_button.setVisible(True)
             self.print_failed.emit(text)
@@ -381,10 +412,15 @@ class IntakePage(QWidget):
     # -- drafts: a half-typed form survives closing the app ------------------------------------
 
     def form_values(self) -> dict:
-        return {"national_code": self.national_code.text(), "first_name": self.first_name.text(),
-                "last_name": self.last_name.text(), "mobile": self.mobile.text(),
-                "service_code": self.service.code if self.service else None,
-                "payment_method": self.payment_method.currentData(), "payment_ref": self.payment_ref.text()}
+        return {
+            "national_code": self.national_code.text(),
+            "first_name": self.first_name.text(),
+            "last_name": self.last_name.text(),
+            "mobile": self.mobile.text(),
+            "service_code": self.service.code if self.service else None,
+            "payment_method": self.payment_method.currentData(),
+            "payment_ref": self.payment_ref.text(),
+        }
 
     def has_input(self) -> bool:
         values = self.form_values()

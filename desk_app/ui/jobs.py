@@ -5,12 +5,14 @@ is not database work (sync, printing, reports, PDF/CSV export) runs on a separat
 A job is a plain callable; it never touches a widget. Its result or exception comes back
 through a queued Qt signal and the `success` / `failure` callback runs on the main thread.
 """
+
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -43,13 +45,15 @@ class JobRunner(QObject):
         """Jobs submitted whose callbacks have not run yet."""
         return self._pending
 
-    def db(self, fn: Callable[[], Any], success: Callback | None = None,
-           failure: Callback | None = None) -> Future | None:
+    def db(
+        self, fn: Callable[[], Any], success: Callback | None = None, failure: Callback | None = None
+    ) -> Future | None:
         """Run `fn()` on the single database thread."""
         return self._submit(self._db, fn, success, failure)
 
-    def background(self, fn: Callable[[], Any], success: Callback | None = None,
-                   failure: Callback | None = None) -> Future | None:
+    def background(
+        self, fn: Callable[[], Any], success: Callback | None = None, failure: Callback | None = None
+    ) -> Future | None:
         """Run `fn()` on the background pool (sync, printing, reports)."""
         return self._submit(self._pool, fn, success, failure)
 

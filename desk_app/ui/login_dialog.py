@@ -1,4 +1,5 @@
 """Login: username and password; a wrong password is said next to the password field."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -30,8 +31,9 @@ class LoginDialog(QDialog):
         self.form.add_field("username", self.tr("Username"), self.username)
         self.form.add_field("password", self.tr("Password"), self.password)
         layout.addWidget(self.form)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Log in"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Exit"))
         self.buttons.accepted.connect(self.submit)

@@ -1,10 +1,10 @@
 """The main window: pages in tabs (Ctrl+1…), the sync status bar, clean shutdown."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from desk_app.ui.catalog_page import CatalogPage
 from desk_app.ui.context import UiContext
@@ -112,20 +112,25 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
-        self.sync = SyncController(ctx, self, start_delay_s=sync_start_delay_s,
-                                   interval_s=float(prefs.sync_interval_s or 60))
+        self.sync = SyncController(
+            ctx, self, start_delay_s=sync_start_delay_s, interval_s=float(prefs.sync_interval_s or 60)
+        )
         self.status = DeskStatusBar(self.sync, self)
         self.setStatusBar(self.status)
         self.intake.registered.connect(self.sync.after_intake)
         self.settings.enrolled.connect(self.sync.sync_now)
         self.daily_backup = DailyBackup(ctx, self)
         self.daily_backup.written.connect(
-            lambda outcome: self.status.showMessage(self.tr("Today's backup was written: %1")
-                                                    .replace("%1", outcome.path.name), 10_000))
+            lambda outcome: self.status.showMessage(
+                self.tr("Today's backup was written: %1").replace("%1", outcome.path.name), 10_000
+            )
+        )
         self.daily_backup.failed.connect(self.show_alert)
         self.shift.backup_written.connect(
-            lambda outcome: self.status.showMessage(self.tr("Shift-close backup written: %1")
-                                                    .replace("%1", outcome.path.name), 10_000))
+            lambda outcome: self.status.showMessage(
+                self.tr("Shift-close backup written: %1").replace("%1", outcome.path.name), 10_000
+            )
+        )
         ctx.runner.unhandled_error.connect(self.show_alert)
         ctx.runner.busy_changed.connect(self.status.show_busy)
         for number in range(1, self.tabs.count() + 1):
@@ -159,8 +164,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.ctx.runner.pending and not getattr(self, "_force_close", False):
             answer = QMessageBox.question(
-                self, self.tr("Work in progress"),
-                self.tr("Some work is still running (saving, printing or sync). Close when it is done?"))
+                self,
+                self.tr("Work in progress"),
+                self.tr("Some work is still running (saving, printing or sync). Close when it is done?"),
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

@@ -4,17 +4,28 @@ The preview shows the same figures the A4 report prints (per service, per clerk,
 method, cancellations, refunds, reprints, pending sync). Building and writing run on the
 background pool; only the finished data reaches the widgets.
 """
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_jalali_date, today_tehran
 from desk_app.domain.money import format_amount
-from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import JalaliDateEdit, MessageLabel
 
@@ -64,8 +75,12 @@ class ReportsPage(QWidget):
         for button in (self.show_button, self.pdf_button, self.csv_button, self.print_button):
             bar.addWidget(button)
         self.office_wide = QCheckBox(self.tr("Whole office (from the server)"), self)
-        self.office_wide.setToolTip(self.tr("PDF, CSV and print use every counter's totals from the provincial "
-                                            "server; without the server, this computer's figures and a note."))
+        self.office_wide.setToolTip(
+            self.tr(
+                "PDF, CSV and print use every counter's totals from the provincial "
+                "server; without the server, this computer's figures and a note."
+            )
+        )
         bar.addWidget(self.office_wide)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -77,8 +92,11 @@ class ReportsPage(QWidget):
         layout.addWidget(self.summary)
         self.tables = QTabWidget(self)
         self.models = {}
-        for key, title in (("per_service", self.tr("Per service")), ("per_clerk", self.tr("Per clerk")),
-                           ("per_payment", self.tr("Per payment method"))):
+        for key, title in (
+            ("per_service", self.tr("Per service")),
+            ("per_clerk", self.tr("Per clerk")),
+            ("per_payment", self.tr("Per payment method")),
+        ):
             model = RowsModel(self, unit=ctx.prefs.unit)
             view = QTableView(self)
             view.setModel(model)
@@ -119,7 +137,9 @@ class ReportsPage(QWidget):
             return reports.daily_report(desk, day)
 
         self.message.show_hint(self.tr("Preparing the report…"))
-        self.ctx.runner.background(job, success=self._show, failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.background(
+            job, success=self._show, failure=lambda exc: self.message.show_error(describe_error(exc))
+        )
 
     def _show(self, report) -> None:
         self.report = report
@@ -131,13 +151,15 @@ class ReportsPage(QWidget):
         cancellations = getattr(report, "cancellations", []) or []
         lines = [
             self.tr("Day: %1").replace("%1", format_jalali_date(report.day)),
-            self.tr("Requests: %1, total %2").replace("%1", local_digits(str(report.requests_count)))
-                .replace("%2", format_amount(report.total_amount, unit)),
-            self.tr("Cancellations: %1, refunds %2").replace("%1", local_digits(str(len(cancellations))))
-                .replace("%2", format_amount(getattr(report, "refunds_total", 0), unit)),
-            self.tr("Reprints: %1; waiting to send: %2").replace(
-                "%1", local_digits(str(getattr(report, "reprints", 0)))).replace(
-                "%2", local_digits(str(getattr(report, "pending_sync", 0)))),
+            self.tr("Requests: %1, total %2")
+            .replace("%1", local_digits(str(report.requests_count)))
+            .replace("%2", format_amount(report.total_amount, unit)),
+            self.tr("Cancellations: %1, refunds %2")
+            .replace("%1", local_digits(str(len(cancellations))))
+            .replace("%2", format_amount(getattr(report, "refunds_total", 0), unit)),
+            self.tr("Reprints: %1; waiting to send: %2")
+            .replace("%1", local_digits(str(getattr(report, "reprints", 0))))
+            .replace("%2", local_digits(str(getattr(report, "pending_sync", 0)))),
         ]
         self.summary.setText("\n".join(lines))
 
@@ -145,8 +167,9 @@ class ReportsPage(QWidget):
         day = self.chosen_day()
         if day is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the daily report"),
-                                              f"daily-{day.isoformat()}.pdf", "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the daily report"), f"daily-{day.isoformat()}.pdf", "PDF (*.pdf)"
+        )
         if path:
             self.export(day, pdf=path)
 
@@ -154,8 +177,9 @@ class ReportsPage(QWidget):
         day = self.chosen_day()
         if day is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the daily report"),
-                                              f"daily-{day.isoformat()}.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the daily report"), f"daily-{day.isoformat()}.csv", "CSV (*.csv)"
+        )
         if path:
             self.export(day, csv=path)
 
@@ -165,8 +189,9 @@ class ReportsPage(QWidget):
             return
         from PySide6.QtWidgets import QInputDialog
 
-        name, ok = QInputDialog.getText(self, self.tr("Print"), self.tr("Name of the A4 printer"),
-                                        text=self._last_printer)
+        name, ok = QInputDialog.getText(
+            self, self.tr("Print"), self.tr("Name of the A4 printer"), text=self._last_printer
+        )
         if ok and name.strip():
             self._last_printer = name.strip()
             self.export(day, target=f"printer:{name.strip()}")

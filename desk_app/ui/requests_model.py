@@ -5,14 +5,14 @@ for keyset pages (`after_seq`, newest first) as the view scrolls (`canFetchMore`
 Pages are read on the database thread; a page that arrives after the filter changed is dropped
 (generation counter). Rows are `RequestView`s of `desk_app.services.requests`.
 """
+
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt,
-                            QT_TRANSLATE_NOOP, Signal)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
@@ -119,8 +119,9 @@ class RequestSource:
         """A window of seqs (an index-only query), then the rows of just that window."""
         from desk_app.services import requests
 
-        seqs = requests.ids_window(self.desk, after_seq=after_seq, limit=limit,
-                                   **self._kwargs(requests.ids_window, flt))
+        seqs = requests.ids_window(
+            self.desk, after_seq=after_seq, limit=limit, **self._kwargs(requests.ids_window, flt)
+        )
         return requests.get_requests(self.desk, seqs)
 
     def sync_states(self, rows) -> dict[str, str | None]:
@@ -148,11 +149,17 @@ class RequestsModel(QAbstractTableModel):
     """Rows of requests loaded page by page; `count` is the number of all matching requests."""
 
     count_changed = Signal(int)
-    loaded = Signal()           # a refresh or a page arrived
+    loaded = Signal()  # a refresh or a page arrived
     failed = Signal(str)
 
-    def __init__(self, source: RequestSource, runner: JobRunner, parent: QObject | None = None,
-                 unit: str = "rial", page_size: int = PAGE_SIZE):
+    def __init__(
+        self,
+        source: RequestSource,
+        runner: JobRunner,
+        parent: QObject | None = None,
+        unit: str = "rial",
+        page_size: int = PAGE_SIZE,
+    ):
         super().__init__(parent)
         self.source = source
         self.runner = runner
@@ -233,8 +240,7 @@ class RequestsModel(QAbstractTableModel):
                 self.endInsertRows()
             self.loaded.emit()
 
-        self.runner.db(job, success=done,
-                       failure=lambda exc: self._failed(generation, exc))
+        self.runner.db(job, success=done, failure=lambda exc: self._failed(generation, exc))
 
     def sync_state(self, row) -> str | None:
         return sync_state_of(row, self._sync.get(row.request_id))
@@ -265,14 +271,16 @@ class RequestsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(COLUMNS):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
             return QCoreApplication.translate("RequestsModel", COLUMNS[section][1])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
-                or not 0 <= index.column() < len(COLUMNS):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
             return None
         row = self._rows[index.row()]
         column = COLUMNS[index.column()][0]

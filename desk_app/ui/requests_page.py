@@ -1,18 +1,43 @@
 """Requests (درخواست‌ها): filters, search, the lazy list, a detail pane with history, actions."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import format_amount, parse_rials
-from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
-from desk_app.ui.requests_model import (ROW_ROLE, STATUS_LABELS, RequestFilter, RequestSource,
-                                        RequestsModel, format_when, status_label, sync_label)
+from desk_app.ui.i18n import current_language, local_digits
+from desk_app.ui.requests_model import (
+    ROW_ROLE,
+    STATUS_LABELS,
+    RequestFilter,
+    RequestsModel,
+    RequestSource,
+    format_when,
+    status_label,
+    sync_label,
+)
 from desk_app.ui.widgets import FieldForm, JalaliDateEdit, LtrLineEdit, MessageLabel
 
 
@@ -23,8 +48,9 @@ class CancelDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Cancel request"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Cancel request %1?").replace("%1", "\u2066" + request.receipt_no + "\u2069"),
-                                self))
+        layout.addWidget(
+            QLabel(self.tr("Cancel request %1?").replace("%1", "\u2066" + request.receipt_no + "\u2069"), self)
+        )
         self.form = FieldForm(self)
         self.reason = QLineEdit(self)
         self.refund = LtrLineEdit(self)
@@ -116,11 +142,17 @@ class RequestsPage(QWidget):
         detail_layout = QHBoxLayout(detail)
         self.detail_form = QFormLayout()
         self.detail_labels: dict[str, QLabel] = {}
-        for key, caption in (("receipt_no", self.tr("Receipt no.")), ("created_at", self.tr("Date")),
-                             ("citizen", self.tr("Citizen")), ("service", self.tr("Service")),
-                             ("total", self.tr("Total")), ("status", self.tr("Status")),
-                             ("sync", self.tr("Sync")), ("server_ref", self.tr("Tracking code")),
-                             ("note", self.tr("Note"))):
+        for key, caption in (
+            ("receipt_no", self.tr("Receipt no.")),
+            ("created_at", self.tr("Date")),
+            ("citizen", self.tr("Citizen")),
+            ("service", self.tr("Service")),
+            ("total", self.tr("Total")),
+            ("status", self.tr("Status")),
+            ("sync", self.tr("Sync")),
+            ("server_ref", self.tr("Tracking code")),
+            ("note", self.tr("Note")),
+        ):
             label = QLabel(self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setObjectName(f"detail_{key}")
@@ -200,11 +232,15 @@ class RequestsPage(QWidget):
         if day_from and day_to and day_from > day_to:
             self.filter_message.show_error(self.tr("The start date is after the end date."))
             return None
-        return RequestFilter(status=self.status.currentData(), day_from=day_from, day_to=day_to,
-                             service=self.service.text().strip() or None,
-                             clerk=self.clerk.text().strip() or None,
-                             query=self.search.text().strip() or None,
-                             attention=self.attention.isChecked())
+        return RequestFilter(
+            status=self.status.currentData(),
+            day_from=day_from,
+            day_to=day_to,
+            service=self.service.text().strip() or None,
+            clerk=self.clerk.text().strip() or None,
+            query=self.search.text().strip() or None,
+            attention=self.attention.isChecked(),
+        )
 
     def apply_filters(self) -> None:
         self.search_timer.stop()
@@ -231,7 +267,8 @@ class RequestsPage(QWidget):
     def select_row(self, row: int) -> None:
         self.table.selectionModel().setCurrentIndex(
             self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
 
     def _selection_changed(self) -> None:
         row = self.selected()
@@ -337,10 +374,15 @@ class RequestsPage(QWidget):
 
         self.message.show_hint(self.tr("Printing…"))
         self.ctx.runner.background(
-            job, success=lambda _r: (self.message.show_ok(self.tr("Receipt printed again.")),
-                                     self._refresh_row(row.receipt_no)),
+            job,
+            success=lambda _r: (
+                self.message.show_ok(self.tr("Receipt printed again.")),
+                self._refresh_row(row.receipt_no),
+            ),
             failure=lambda exc: self.message.show_error(
-                self.tr("The receipt did not print: %1").replace("%1", describe_error(exc))))
+                self.tr("The receipt did not print: %1").replace("%1", describe_error(exc))
+            ),
+        )
 
     def print_form(self) -> None:
         row = self.selected()
@@ -348,8 +390,9 @@ class RequestsPage(QWidget):
             return
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the form as PDF"),
-                                              f"form-{row.receipt_no}.pdf", "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the form as PDF"), f"form-{row.receipt_no}.pdf", "PDF (*.pdf)"
+        )
         if not path:
             return
         self.print_form_to(row.receipt_no, f"pdf:{path}")
@@ -363,8 +406,10 @@ class RequestsPage(QWidget):
             return printjobs.print_form(desk, receipt_no, target)
 
         self.ctx.runner.background(
-            job, success=lambda _r: self.message.show_ok(self.tr("The form is ready.")),
-            failure=lambda exc: self.message.show_error(describe_error(exc)))
+            job,
+            success=lambda _r: self.message.show_ok(self.tr("The form is ready.")),
+            failure=lambda exc: self.message.show_error(describe_error(exc)),
+        )
 
     def cancel_selected(self) -> None:
         row = self.selected()
@@ -402,8 +447,11 @@ class RequestsPage(QWidget):
             self._refresh_row(row.receipt_no)
             self.ctx.requests_changed.emit()
 
-        self.ctx.runner.db(retry_job(self.ctx.desk, row.request_id, self.ctx.username), success=done,
-                           failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.db(
+            retry_job(self.ctx.desk, row.request_id, self.ctx.username),
+            success=done,
+            failure=lambda exc: self.message.show_error(describe_error(exc)),
+        )
 
     def show_attention(self) -> None:
         from desk_app.ui.attention_dialog import AttentionDialog

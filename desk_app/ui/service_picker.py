@@ -4,10 +4,10 @@
 service are folded with `desk_app.domain.text.search_key` (no spaces, no ZWNJ, unified letters).
 Keyboard: type, Up/Down move in the list, Enter picks.
 """
+
 from __future__ import annotations
 
-from PySide6.QtCore import (QAbstractListModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt,
-                            Signal)
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QListView, QVBoxLayout, QWidget
 
 from desk_app.domain.text import normalize_digits, search_key

@@ -5,17 +5,28 @@ Everything is written through `desk_app.services.settings` (typed, declared once
 token goes to the credential store via `setup.init_office`, and the backup passphrase via
 `autobackup.set_passphrase`, never to the settings table.
 """
+
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desk_app.ui.i18n import local_digits
 from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, split_target
 from desk_app.ui.errors import describe_error, error_field
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 
@@ -58,10 +69,15 @@ class SettingsPage(QWidget):
         printer_layout = QVBoxLayout(printer_box)
         self.printer_form = FieldForm(printer_box)
         self.printer_type = QComboBox(printer_box)
-        for label, value in ((self.tr("No printer"), ""), (self.tr("Network (ESC/POS, port 9100)"), "escpos-net"),
-                             (self.tr("USB (ESC/POS)"), "escpos-usb"), (self.tr("Serial port (ESC/POS)"), "escpos-serial"),
-                             (self.tr("File or device (ESC/POS)"), "escpos-file"),
-                             (self.tr("System printer"), "printer"), (self.tr("PDF file"), "pdf")):
+        for label, value in (
+            (self.tr("No printer"), ""),
+            (self.tr("Network (ESC/POS, port 9100)"), "escpos-net"),
+            (self.tr("USB (ESC/POS)"), "escpos-usb"),
+            (self.tr("Serial port (ESC/POS)"), "escpos-serial"),
+            (self.tr("File or device (ESC/POS)"), "escpos-file"),
+            (self.tr("System printer"), "printer"),
+            (self.tr("PDF file"), "pdf"),
+        ):
             self.printer_type.addItem(label, value)
         self.printer_address = LtrLineEdit(printer_box, "192.168.1.50:9100")
         self.paper = QComboBox(printer_box)
@@ -104,8 +120,7 @@ class SettingsPage(QWidget):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_again = LtrLineEdit(backup_box)
         self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.backup_form.add_field("passphrase", self.tr("Backup passphrase (at least 8 characters)"),
-                                   self.passphrase)
+        self.backup_form.add_field("passphrase", self.tr("Backup passphrase (at least 8 characters)"), self.passphrase)
         self.backup_form.add_field("passphrase_again", self.tr("Repeat the passphrase"), self.passphrase_again)
         backup_layout.addWidget(self.backup_form)
         self.passphrase_button = QPushButton(self.tr("Set the backup passphrase"), backup_box)
@@ -141,9 +156,12 @@ class SettingsPage(QWidget):
 
     def show_prefs(self) -> None:
         prefs = self.ctx.prefs
-        self.office_label.setText(self.tr("%1 (office code %2), device %3").replace("%1", prefs.office_name or "—")
-                                  .replace("%2", local_digits(prefs.office_code or "—"))
-                                  .replace("%3", local_digits(str(prefs.device_no or "—"))))
+        self.office_label.setText(
+            self.tr("%1 (office code %2), device %3")
+            .replace("%1", prefs.office_name or "—")
+            .replace("%2", local_digits(prefs.office_code or "—"))
+            .replace("%3", local_digits(str(prefs.device_no or "—")))
+        )
         self.server_url.setText(prefs.server_url or "")
         self.ca_file.setText(prefs.values.get("ca_file") or "")
         kind, address = split_target(prefs.printer_target)
@@ -203,8 +221,7 @@ class SettingsPage(QWidget):
         def job():
             from desk_app.services import setup
 
-            setup.init_office(desk, prefs.office_code, prefs.office_name, prefs.device_no,
-                              server_url=url, token=token)
+            setup.init_office(desk, prefs.office_code, prefs.office_name, prefs.device_no, server_url=url, token=token)
             return load_prefs(desk)
 
         def done(new_prefs) -> None:
@@ -233,12 +250,19 @@ class SettingsPage(QWidget):
             return printjobs.print_test_page(desk, target, paper=paper)
 
         self.message.show_hint(self.tr("Printing…"))
-        self.ctx.runner.background(job, success=lambda _r: self.message.show_ok(self.tr("The test page was sent.")),
-                                   failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.background(
+            job,
+            success=lambda _r: self.message.show_ok(self.tr("The test page was sent.")),
+            failure=lambda exc: self.message.show_error(describe_error(exc)),
+        )
 
     def choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Server CA file"), self.ca_file.text(),
-                                              self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Server CA file"),
+            self.ca_file.text(),
+            self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+        )
         if path:
             self.ca_file.setText(path)
 
@@ -255,8 +279,9 @@ class SettingsPage(QWidget):
     def _backup_state_shown(self, has_passphrase: bool) -> None:
         self.backup_state.setText(
             self.tr("A backup passphrase is set: a backup is made every day and at each shift close.")
-            if has_passphrase else
-            self.tr("No backup passphrase yet: no automatic backup is made until you set one."))
+            if has_passphrase
+            else self.tr("No backup passphrase yet: no automatic backup is made until you set one.")
+        )
 
     def set_passphrase(self) -> None:
         """Store the manager's backup passphrase (twice, at least 8 characters) off the UI thread."""
@@ -265,8 +290,9 @@ class SettingsPage(QWidget):
         self.backup_form.clear_errors()
         first, again = self.passphrase.text(), self.passphrase_again.text()
         if len(first.strip()) < MIN_PASSPHRASE:
-            self.backup_form.set_error("passphrase", self.tr("At least %1 characters.")
-                                       .replace("%1", local_digits(str(MIN_PASSPHRASE))))
+            self.backup_form.set_error(
+                "passphrase", self.tr("At least %1 characters.").replace("%1", local_digits(str(MIN_PASSPHRASE)))
+            )
             return
         if first != again:
             self.backup_form.set_error("passphrase_again", self.tr("The two passphrases differ."))
@@ -282,8 +308,12 @@ class SettingsPage(QWidget):
             self.passphrase.clear()
             self.passphrase_again.clear()
             self._backup_state_shown(True)
-            self.message.show_ok(self.tr("Backup passphrase saved. Keep a copy somewhere safe off this PC: "
-                                         "without it no backup can be opened."))
+            self.message.show_ok(
+                self.tr(
+                    "Backup passphrase saved. Keep a copy somewhere safe off this PC: "
+                    "without it no backup can be opened."
+                )
+            )
 
         def failed(exc: BaseException) -> None:
             if not self.backup_form.set_error(error_field(exc), describe_error(exc)):

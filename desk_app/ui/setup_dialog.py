@@ -1,8 +1,17 @@
 """First run: office, device, the first manager account, and enrolment now or later."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QLabel, QLineEdit,
-                               QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.ui.errors import describe_error, error_field
@@ -20,8 +29,13 @@ class SetupDialog(QDialog):
         self.setWindowTitle(self.tr("Pishkhan Desk: first set-up"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("This computer is not set up yet. Enter the office and this counter's "
-                               "device number, and create the manager's account."), self)
+        intro = QLabel(
+            self.tr(
+                "This computer is not set up yet. Enter the office and this counter's "
+                "device number, and create the manager's account."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
@@ -62,8 +76,9 @@ class SetupDialog(QDialog):
 
         self.general = MessageLabel(self)
         layout.addWidget(self.general)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Set up"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self.submit)
@@ -99,20 +114,29 @@ class SetupDialog(QDialog):
             if not token:
                 self.form.set_error("token", self.tr("Enter the device token."))
                 return
-        values = dict(office_code=self.office_code.text(), office_name=self.office_name.text(),
-                      device_no=self.device_no.text(), server_url=server, token=token)
-        manager = dict(username=username, password=password,
-                       full_name=self.full_name.text().strip() or None)
+        values = dict(
+            office_code=self.office_code.text(),
+            office_name=self.office_name.text(),
+            device_no=self.device_no.text(),
+            server_url=server,
+            token=token,
+        )
+        manager = dict(username=username, password=password, full_name=self.full_name.text().strip() or None)
         self.buttons.setEnabled(False)
         desk = self.desk
 
         def job():
             from desk_app.services import setup, users
 
-            setup.init_office(desk, values["office_code"], values["office_name"], values["device_no"],
-                              server_url=values["server_url"], token=values["token"])
-            users.add_user(desk, manager["username"], "manager", manager["password"],
-                           full_name=manager["full_name"])
+            setup.init_office(
+                desk,
+                values["office_code"],
+                values["office_name"],
+                values["device_no"],
+                server_url=values["server_url"],
+                token=values["token"],
+            )
+            users.add_user(desk, manager["username"], "manager", manager["password"], full_name=manager["full_name"])
 
         self.runner.db(job, success=lambda _r: self.accept(), failure=self._failed)
 

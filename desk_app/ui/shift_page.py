@@ -2,6 +2,7 @@
 
 The close shows expected, counted and the difference per method, as the service computed them.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -80,15 +81,20 @@ class ShiftPage(QWidget):
 
             return shifts.current_shift(desk, clerk)
 
-        self.ctx.runner.db(job, success=self._show_shift, failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.db(
+            job, success=self._show_shift, failure=lambda exc: self.message.show_error(describe_error(exc))
+        )
 
     def _show_shift(self, shift) -> None:
         self.shift = shift
         if shift is None:
             self.state_label.setText(self.tr("No shift is open. A shift opens by itself at the first intake."))
         else:
-            self.state_label.setText(self.tr("Shift open since %1, opening cash %2").replace(
-                "%1", format_when(shift.opened_at)).replace("%2", format_amount(shift.opening_cash, self.ctx.prefs.unit)))
+            self.state_label.setText(
+                self.tr("Shift open since %1, opening cash %2")
+                .replace("%1", format_when(shift.opened_at))
+                .replace("%2", format_amount(shift.opening_cash, self.ctx.prefs.unit))
+            )
         self.open_box.setEnabled(shift is None)
         self.close_button.setEnabled(shift is not None)
 
@@ -174,12 +180,18 @@ class ShiftPage(QWidget):
         for col, text in enumerate(headers):
             self.result_grid.addWidget(QLabel(f"<b>{text}</b>", self), 0, col)
         names = {"cash": self.tr("Cash"), "card": self.tr("Card")}
-        methods = sorted(set(view.expected) | set(view.counted),
-                         key=lambda m: (METHODS.index(m) if m in METHODS else len(METHODS), m))
+        methods = sorted(
+            set(view.expected) | set(view.counted),
+            key=lambda m: (METHODS.index(m) if m in METHODS else len(METHODS), m),
+        )
         for row, method in enumerate(methods, start=1):
             diff = view.difference.get(method, 0)
-            cells = (names.get(method, method), format_amount(view.expected.get(method, 0), unit),
-                     format_amount(view.counted.get(method, 0), unit), format_amount(abs(diff), unit))
+            cells = (
+                names.get(method, method),
+                format_amount(view.expected.get(method, 0), unit),
+                format_amount(view.counted.get(method, 0), unit),
+                format_amount(abs(diff), unit),
+            )
             for col, text in enumerate(cells):
                 label = QLabel(text, self)
                 label.setObjectName(f"shift_{method}_{col}")
@@ -194,8 +206,9 @@ class ShiftPage(QWidget):
             return
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save shift report (PDF)…"),
-                                              f"shift-{self.last_close.shift_id[:8]}.pdf", "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save shift report (PDF)…"), f"shift-{self.last_close.shift_id[:8]}.pdf", "PDF (*.pdf)"
+        )
         if path:
             self.save_report(f"pdf:{path}")
 
@@ -208,5 +221,8 @@ class ShiftPage(QWidget):
 
             return printjobs.print_shift_report(desk, shift_id, target)
 
-        self.ctx.runner.background(job, success=lambda _r: self.message.show_ok(self.tr("The shift report is ready.")),
-                                   failure=lambda exc: self.message.show_error(describe_error(exc)))
+        self.ctx.runner.background(
+            job,
+            success=lambda _r: self.message.show_ok(self.tr("The shift report is ready.")),
+            failure=lambda exc: self.message.show_error(describe_error(exc)),
+        )

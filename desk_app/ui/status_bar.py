@@ -1,4 +1,5 @@
 """The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
@@ -71,8 +72,9 @@ class DeskStatusBar(QStatusBar):
         else:
             self.last_sync_label.setText(self.tr("Last sync: never"))
         if status.pending:
-            self.oldest_label.setText(self.tr("Oldest waiting: %1").replace(
-                "%1", self.age_text(status.oldest_pending_s)))
+            self.oldest_label.setText(
+                self.tr("Oldest waiting: %1").replace("%1", self.age_text(status.oldest_pending_s))
+            )
             self.oldest_label.show()
         else:
             self.oldest_label.hide()

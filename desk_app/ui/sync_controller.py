@@ -5,6 +5,7 @@ guarded by the data folder's OS file lock. It runs shortly after start (a random
 that 08:00 does not stampede the province), on a timer, after each intake, and on "sync now".
 A request for a sync while one runs is remembered and done right after.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,7 @@ MSG_NOT_ENROLLED = "این دستگاه هنوز در سرور استان ثبت
 class SyncStatus:
     """What the status bar shows."""
 
-    online: bool | None = None          # None: not tried yet in this session
+    online: bool | None = None  # None: not tried yet in this session
     enrolled: bool = False
     pending: int = 0
     attention: int = 0
@@ -33,15 +34,16 @@ class SyncStatus:
     last_success_at: str | None = None  # UTC ISO
     last_error: str | None = None
     stopped_reason: str | None = None
-    warning: str | None = None          # e.g. this PC's clock is far from the server's
+    warning: str | None = None  # e.g. this PC's clock is far from the server's
     running: bool = False
 
 
 def _engine(desk, transport):
     from desk_app.sync.engine import SyncEngine
 
-    return SyncEngine(desk.db, transport, office=desk.settings.get("office_code"),
-                      device=desk.settings.get("device_no"))
+    return SyncEngine(
+        desk.db, transport, office=desk.settings.get("office_code"), device=desk.settings.get("device_no")
+    )
 
 
 def read_status(desk) -> SyncStatus:
@@ -52,10 +54,16 @@ def read_status(desk) -> SyncStatus:
     report = SyncReport()
     engine._finish(report)  # the engine's own count of pending/attention/oldest
     state = engine._state()
-    return SyncStatus(online=None, enrolled=_enrolled(desk), pending=report.pending,
-                      attention=report.attention, oldest_pending_s=report.oldest_pending_s,
-                      last_success_at=state.get("last_success_at"), last_error=state.get("last_error"),
-                      stopped_reason=state.get("stopped_reason"))
+    return SyncStatus(
+        online=None,
+        enrolled=_enrolled(desk),
+        pending=report.pending,
+        attention=report.attention,
+        oldest_pending_s=report.oldest_pending_s,
+        last_success_at=state.get("last_success_at"),
+        last_error=state.get("last_error"),
+        stopped_reason=state.get("stopped_reason"),
+    )
 
 
 def _enrolled(desk) -> bool:
@@ -89,11 +97,16 @@ def run_sync(desk):
 
 
 class SyncController(QObject):
-    status_changed = Signal(object)   # SyncStatus
-    synced = Signal(object)           # SyncReport of a finished run
+    status_changed = Signal(object)  # SyncStatus
+    synced = Signal(object)  # SyncReport of a finished run
 
-    def __init__(self, ctx: UiContext, parent: QObject | None = None, start_delay_s: float | None = None,
-                 interval_s: float | None = None):
+    def __init__(
+        self,
+        ctx: UiContext,
+        parent: QObject | None = None,
+        start_delay_s: float | None = None,
+        interval_s: float | None = None,
+    ):
         super().__init__(parent)
         self.ctx = ctx
         self.status = SyncStatus()

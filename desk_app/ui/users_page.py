@@ -1,8 +1,20 @@
 """Users (کاربران, manager): list, add a clerk, reset a password, deactivate / activate."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout,
-                               QHeaderView, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
@@ -55,7 +67,9 @@ class PasswordDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.add_field("password", self.tr("Password"), self.password)
         layout.addWidget(self.form)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self._check)
@@ -71,8 +85,12 @@ class PasswordDialog(QDialog):
         if len(self.password.text()) < 6:
             self.form.set_error("password", self.tr("The password must have at least 6 characters."))
             return
-        self.values = {"username": self.username.text().strip(), "full_name": self.full_name.text().strip() or None,
-                       "role": self.role.currentData(), "password": self.password.text()}
+        self.values = {
+            "username": self.username.text().strip(),
+            "full_name": self.full_name.text().strip() or None,
+            "role": self.role.currentData(),
+            "password": self.password.text(),
+        }
         self.accept()
 
 
@@ -158,8 +176,9 @@ class UsersPage(QWidget):
 
             return users.reset_password(desk, username, password, actor=actor)
 
-        self.ctx.runner.db(job, success=lambda _r: self.message.show_ok(self.tr("The password was changed.")),
-                           failure=self._error)
+        self.ctx.runner.db(
+            job, success=lambda _r: self.message.show_ok(self.tr("The password was changed.")), failure=self._error
+        )
 
     def toggle_active(self) -> None:
         user = self.selected()

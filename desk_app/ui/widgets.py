@@ -5,6 +5,7 @@ Dates are plain LTR line edits parsed with `desk_app.domain.jalali.parse_jalali_
 QDateEdit (it reverses its sections in RTL) nor Qt's Jalali calendar (it disagrees with
 jdatetime from 1436 on).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@
 already in it. Messages that are still unfinished are filled from FA below when it has them;
 anything left is listed and the script exits 1 (tests/test_ui_i18n.py fails on it too).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -93,8 +94,7 @@ FA = {
     "Services": "خدمات",
     "Settings": "تنظیمات",
     "Work in progress": "کار در جریان است",
-    "Some work is still running (saving, printing or sync). Close when it is done?":
-        "کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟",
+    "Some work is still running (saving, printing or sync). Close when it is done?": "کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟",
     "New user": "کاربر جدید",
     "New password": "گذرواژهٔ جدید",
     "Clerk": "کارمند",
@@ -195,8 +195,7 @@ FA = {
     "Enrolled. Syncing now…": "دستگاه ثبت شد. در حال همگام‌سازی…",
     "The test page was sent.": "صفحهٔ آزمایشی فرستاده شد.",
     "Pishkhan Desk: first set-up": "میز پیشخوان: راه‌اندازی نخست",
-    "This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.":
-        "این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.",
+    "This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.": "این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.",
     "Office code": "کد دفتر",
     "Office name": "نام دفتر",
     "Device number": "شمارهٔ دستگاه",
@@ -256,8 +255,7 @@ FA = {
     "Save shift report (PDF)…": "ذخیرهٔ گزارش شیفت (PDF)…",
     "The shift report is ready.": "گزارش شیفت آماده است.",
     "Whole office (from the server)": "کل دفتر (از سرور استان)",
-    "PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.":
-        "PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.",
+    "PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.": "PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.",
     "The unfinished form of last time was brought back.": "فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.",
     "The daily backup failed: %1": "پشتیبان روزانه گرفته نشد: %1",
     "Today's backup was written: %1": "پشتیبان امروز نوشته شد: %1",
@@ -273,14 +271,11 @@ FA = {
     "Backup passphrase (at least 8 characters)": "رمز پشتیبان (دست‌کم ۸ نویسه)",
     "Repeat the passphrase": "تکرار رمز پشتیبان",
     "Set the backup passphrase": "تعیین رمز پشتیبان",
-    "A backup passphrase is set: a backup is made every day and at each shift close.":
-        "رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.",
-    "No backup passphrase yet: no automatic backup is made until you set one.":
-        "رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.",
+    "A backup passphrase is set: a backup is made every day and at each shift close.": "رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.",
+    "No backup passphrase yet: no automatic backup is made until you set one.": "رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.",
     "At least %1 characters.": "دست‌کم %1 نویسه.",
     "The two passphrases differ.": "دو رمز یکسان نیستند.",
-    "Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.":
-        "رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.",
+    "Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.": "رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.",
 }
 
 
@@ -292,8 +287,11 @@ def unfinished(ts: Path = TS) -> list[str]:
         translation = message.find("translation")
         forms = [f.text for f in translation.findall("numerusform")] if translation is not None else []
         text = translation.text if translation is not None else None
-        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete") \
-                or not (text or any(forms)):
+        if (
+            translation is None
+            or translation.get("type") in ("unfinished", "vanished", "obsolete")
+            or not (text or any(forms))
+        ):
             missing.append(message.find("source").text)
     return missing
 
@@ -321,8 +319,9 @@ def fill(ts: Path = TS) -> int:
 
 def main() -> int:
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "desk_app" / "ui").glob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *sources, "-ts", str(TS.relative_to(ROOT)), "-no-obsolete"],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [str(BIN / "pyside6-lupdate"), *sources, "-ts", str(TS.relative_to(ROOT)), "-no-obsolete"], cwd=ROOT, check=True
+    )
     print(f"filled {fill()} messages")
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], cwd=ROOT, check=True)
     missing = unfinished()

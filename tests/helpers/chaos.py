@@ -14,6 +14,7 @@ In `throttle` mode, `one_way_s` delays each request and each answer once (half t
 Faults come from `aim()` (the next matching requests, in order) or from `drop_rate` (a share of
 matching requests, reproducible with `seed`). `bytes_up`/`bytes_down` count every byte each way.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,8 +39,7 @@ def content_length(head: bytes) -> int:
 
 
 class AimedProxy(FaultProxy):
-    def __init__(self, upstream, *, drop_rate: float = 0.0, drop_path: str = "/requests/batch",
-                 seed: int = 0, **kw):
+    def __init__(self, upstream, *, drop_rate: float = 0.0, drop_path: str = "/requests/batch", seed: int = 0, **kw):
         super().__init__(upstream, **kw)
         self.drop_rate = drop_rate
         self.drop_path = drop_path
@@ -138,8 +138,13 @@ class AimedProxy(FaultProxy):
         status = int(parts[1])
         extra = f"Retry-After: {parts[2]}\r\n" if len(parts) > 2 else ""
         payload = b'{"error":"injected","detail":"fault proxy"}'
-        client.sendall((f"HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n"
-                        f"Content-Length: {len(payload)}\r\n{extra}\r\n").encode() + payload)
+        client.sendall(
+            (
+                f"HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\n{extra}\r\n"
+            ).encode()
+            + payload
+        )
         with self._count_lock:
             self.bytes_down += len(payload)
         return max(0, length - len(body))

@@ -1,4 +1,5 @@
 """Shared set-up for Foundation tests: an initialised data folder with users and a small catalog."""
+
 from __future__ import annotations
 
 import random
@@ -11,14 +12,30 @@ from desk_app.domain.identifiers import national_code_check_digit
 CATALOG = {
     "version": "1405-09-01",
     "services": [
-        {"code": "2101", "title": "صدور گذرنامه", "agency": "پلیس گذرنامه",
-         "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
-         "documents": ["کارت ملی", "شناسنامه"], "active": True},
-        {"code": "1101", "title": "ثبت‌نام کارت هوشمند ملی", "agency": "ثبت احوال",
-         "fees": [{"kind": "government", "amount": 3500000}, {"kind": "office", "amount": 650000}],
-         "documents": ["شناسنامه"], "active": True},
-        {"code": "3001", "title": "خدمت غیرفعال", "agency": "آزمایشی",
-         "fees": [{"kind": "office", "amount": 100000}], "documents": [], "active": False},
+        {
+            "code": "2101",
+            "title": "صدور گذرنامه",
+            "agency": "پلیس گذرنامه",
+            "fees": [{"kind": "government", "amount": 12000000}, {"kind": "office", "amount": 850000}],
+            "documents": ["کارت ملی", "شناسنامه"],
+            "active": True,
+        },
+        {
+            "code": "1101",
+            "title": "ثبت‌نام کارت هوشمند ملی",
+            "agency": "ثبت احوال",
+            "fees": [{"kind": "government", "amount": 3500000}, {"kind": "office", "amount": 650000}],
+            "documents": ["شناسنامه"],
+            "active": True,
+        },
+        {
+            "code": "3001",
+            "title": "خدمت غیرفعال",
+            "agency": "آزمایشی",
+            "fees": [{"kind": "office", "amount": 100000}],
+            "documents": [],
+            "active": False,
+        },
     ],
 }
 PASSWORD = "secret-123"
@@ -83,8 +100,7 @@ def _build(home: Path, office, device, catalog):
 def register(desk, n: int = 1, **kw):
     from desk_app.services import intake
 
-    args = dict(clerk="ali", national_code=national_code(n), first_name="محمد", last_name="کریمی",
-                service_code="2101")
+    args = dict(clerk="ali", national_code=national_code(n), first_name="محمد", last_name="کریمی", service_code="2101")
     args.update(kw)
     return intake.register_request(desk, **args)
 

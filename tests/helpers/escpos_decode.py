@@ -4,6 +4,7 @@ GS v 0 raster blocks (`1D 76 30 m xL xH yL yH data`: width in bytes, MSB = leftm
 1 = black) are stacked top to bottom. The other commands our jobs use are recognised and
 listed; any unknown byte is an error, so stray text in a job fails the test.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

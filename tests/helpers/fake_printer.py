@@ -1,4 +1,5 @@
 """A real TCP socket playing a network receipt printer (port 9100 style) for tests and bench."""
+
 from __future__ import annotations
 
 import socket

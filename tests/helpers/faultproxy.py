@@ -18,13 +18,13 @@ Modes (chosen once per TCP connection, when it is accepted):
 - `throttle`: bandwidth limit `rate_bps` bytes/s each way, plus `latency_s` per chunk.
 Keep-alive connections keep their mode for every request they carry.
 """
+
 from __future__ import annotations
 
 import random
 import socket
 import struct
 import threading
-import time
 from collections import Counter
 from urllib.parse import urlparse
 
@@ -32,8 +32,17 @@ MODES = ("pass", "delay", "drop_response", "reset", "truncate", "garble", "black
 
 
 class FaultProxy:
-    def __init__(self, upstream: str | tuple[str, int], *, mode: str = "pass", delay_s: float = 1.0,
-                 keep_bytes: int = 64, rate_bps: int = 8000, latency_s: float = 0.0, seed: int | None = 0):
+    def __init__(
+        self,
+        upstream: str | tuple[str, int],
+        *,
+        mode: str = "pass",
+        delay_s: float = 1.0,
+        keep_bytes: int = 64,
+        rate_bps: int = 8000,
+        latency_s: float = 0.0,
+        seed: int | None = 0,
+    ):
         if isinstance(upstream, str):
             u = urlparse(upstream)
             upstream = (u.hostname, u.port)
@@ -141,8 +150,9 @@ class FaultProxy:
             except OSError:
                 return
             mode = self._next_mode()
-            t = threading.Thread(target=self._handle, args=(self._track(client), mode), daemon=True,
-                                 name=f"faultproxy-{mode}")
+            t = threading.Thread(
+                target=self._handle, args=(self._track(client), mode), daemon=True, name=f"faultproxy-{mode}"
+            )
             t.start()
             with self._lock:
                 self._threads = [x for x in self._threads if x.is_alive()] + [t]

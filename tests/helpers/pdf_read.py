@@ -1,4 +1,5 @@
 """Reading our PDFs back (pdfplumber): visual lines -> logical order, independent of python-bidi."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ def logical(visual_line: str) -> str:
     line = visual_line  # NFKC only after reversing: a lam-alef ligature decomposes in logical order
     parts, pos = [], 0
     for m in _LTR_RUN.finditer(line):
-        parts.append((False, line[pos:m.start()]))
+        parts.append((False, line[pos : m.start()]))
         parts.append((True, m.group(0)))
         pos = m.end()
     parts.append((False, line[pos:]))
@@ -31,8 +32,9 @@ def logical(visual_line: str) -> str:
 def pdf_lines(path) -> list[list[str]]:
     """Logical lines per page."""
     with pdfplumber.open(path) as pdf:
-        return [[logical(line) for line in (page.extract_text() or "").split("\n") if line.strip()]
-                for page in pdf.pages]
+        return [
+            [logical(line) for line in (page.extract_text() or "").split("\n") if line.strip()] for page in pdf.pages
+        ]
 
 
 def no_zwnj(s: str) -> str:

@@ -4,6 +4,7 @@
 as root the binaries run as the `postgres` user. Each test that wants a clean database
 calls `PgCluster.new_database()`.
 """
+
 from __future__ import annotations
 
 import glob
@@ -104,8 +105,9 @@ def start_cluster() -> PgCluster:
         pytest.fail(f"could not start PostgreSQL: {exc.stderr}\n{log}", pytrace=False)
 
     def stop():
-        subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         time.sleep(0.1)
         shutil.rmtree(tmp, ignore_errors=True)
 

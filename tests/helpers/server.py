@@ -10,6 +10,7 @@ Fixtures: `server_db_url` (parametrised sqlite | postgres), `server` (a started 
 office 4512, device 2 enrolled and the test catalog loaded; attributes `token`, `office`,
 `device`). Also `make_request_op` / `make_cancel_op`, operations as a desk would send them.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,9 +38,17 @@ ROOT = Path(__file__).resolve().parents[2]
 # The sync tests' catalog plus an inactive service (to see `service_inactive`).
 CATALOG = {
     "version": SYNC_CATALOG["version"],
-    "services": [*SYNC_CATALOG["services"],
-                 {"code": "9001", "title": "خدمت غیرفعال", "agency": "آزمایشی",
-                  "fees": [{"kind": "office", "amount": 100000}], "documents": [], "active": False}],
+    "services": [
+        *SYNC_CATALOG["services"],
+        {
+            "code": "9001",
+            "title": "خدمت غیرفعال",
+            "agency": "آزمایشی",
+            "fees": [{"kind": "office", "amount": 100000}],
+            "documents": [],
+            "active": False,
+        },
+    ],
 }
 
 
@@ -50,8 +58,9 @@ def server_command() -> list[str]:
 
 
 class ServerProcess:
-    def __init__(self, db_url: str, *, serve_args: tuple[str, ...] = (), env: dict | None = None,
-                 cwd: Path | None = None):
+    def __init__(
+        self, db_url: str, *, serve_args: tuple[str, ...] = (), env: dict | None = None, cwd: Path | None = None
+    ):
         self.db_url = db_url
         self.serve_args = tuple(serve_args)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -66,8 +75,7 @@ class ServerProcess:
     def start(self, timeout: float = 30) -> ServerProcess:
         cmd = server_command() + ["--db", self.db_url, "serve", "--host", "127.0.0.1", "--port", "0", *self.serve_args]
         with open(self._log_path, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env,
-                                         cwd=self.cwd)
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env, cwd=self.cwd)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
         try:
@@ -108,8 +116,15 @@ class ServerProcess:
     # ------------------------------------------------------------ admin commands
 
     def admin(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
-        res = subprocess.run(server_command() + ["--db", self.db_url, *args], capture_output=True, text=True,
-                             env=self.env, cwd=self.cwd, input=input, timeout=60)
+        res = subprocess.run(
+            server_command() + ["--db", self.db_url, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.cwd,
+            input=input,
+            timeout=60,
+        )
         if check and res.returncode != 0:
             raise AssertionError(f"provincial-server {' '.join(args)} -> {res.returncode}\n{res.stderr}")
         return res
@@ -129,7 +144,9 @@ class ServerProcess:
         finally:
             os.unlink(f.name)
 
-    def quick_setup(self, offices: dict[str, tuple[int, ...]], catalog: dict | None = CATALOG) -> dict[tuple[str, int], str]:
+    def quick_setup(
+        self, offices: dict[str, tuple[int, ...]], catalog: dict | None = CATALOG
+    ) -> dict[tuple[str, int], str]:
         """Offices, enrolled devices and a catalog through `provincial_server.admin` in this process
         (the functions the CLI runs, without a Python start-up per step); returns the tokens."""
         from provincial_server import admin
@@ -180,9 +197,17 @@ def next_receipt_seq() -> int:
         return _seq[0]
 
 
-def make_request_op(office: str, device: int, *, seq: int | None = None, service: dict | None = None,
-                    created_at: datetime | None = None, catalog_version: str = CATALOG["version"],
-                    n: int = 1, **overrides) -> dict:
+def make_request_op(
+    office: str,
+    device: int,
+    *,
+    seq: int | None = None,
+    service: dict | None = None,
+    created_at: datetime | None = None,
+    catalog_version: str = CATALOG["version"],
+    n: int = 1,
+    **overrides,
+) -> dict:
     """A `request` operation with a valid payload; `overrides` replace payload fields (hash recomputed)."""
     service = service or CATALOG["services"][0]
     created = created_at or utc_now()
@@ -191,11 +216,22 @@ def make_request_op(office: str, device: int, *, seq: int | None = None, service
     payload = {
         "request_id": request_id,
         "receipt_no": f"{office}-{device}-{jalali_yymmdd(tehran_day(created))}-{seq:04d}",
-        "office": office, "device": device, "created_at": format_utc(created), "clock_skew_s": 0,
-        "clerk": {"username": "sara", "full_name": "سارا احمدی"}, "shift_id": str(uuid.uuid4()),
-        "citizen": {"national_code": national_code(n), "first_name": "علی", "last_name": "رضایی", "mobile": "09121234567"},
-        "service_code": service["code"], "catalog_version": catalog_version,
-        "fees": [dict(f) for f in service["fees"]], "total": sum(f["amount"] for f in service["fees"]),
+        "office": office,
+        "device": device,
+        "created_at": format_utc(created),
+        "clock_skew_s": 0,
+        "clerk": {"username": "sara", "full_name": "سارا احمدی"},
+        "shift_id": str(uuid.uuid4()),
+        "citizen": {
+            "national_code": national_code(n),
+            "first_name": "علی",
+            "last_name": "رضایی",
+            "mobile": "09121234567",
+        },
+        "service_code": service["code"],
+        "catalog_version": catalog_version,
+        "fees": [dict(f) for f in service["fees"]],
+        "total": sum(f["amount"] for f in service["fees"]),
         "payment": {"method": "cash", "ref": None},
     }
     payload.update(overrides)
@@ -203,14 +239,25 @@ def make_request_op(office: str, device: int, *, seq: int | None = None, service
 
 
 def make_cancel_op(request_id: str, *, refund: int = 0, reason: str = "انصراف متقاضی") -> dict:
-    payload = {"request_id": request_id, "reason": reason, "clerk": {"username": "sara", "full_name": "سارا احمدی"},
-               "refund": refund, "at": format_utc(utc_now())}
+    payload = {
+        "request_id": request_id,
+        "reason": reason,
+        "clerk": {"username": "sara", "full_name": "سارا احمدی"},
+        "refund": refund,
+        "at": format_utc(utc_now()),
+    }
     return wrap_op("cancel", payload)
 
 
 def wrap_op(kind: str, payload: dict, op_id: str | None = None) -> dict:
-    return {"op_id": op_id or str(uuid.uuid4()), "kind": kind, "request_id": payload["request_id"],
-            "receipt_no": payload.get("receipt_no"), "payload_sha256": payload_sha256(payload), "payload": payload}
+    return {
+        "op_id": op_id or str(uuid.uuid4()),
+        "kind": kind,
+        "request_id": payload["request_id"],
+        "receipt_no": payload.get("receipt_no"),
+        "payload_sha256": payload_sha256(payload),
+        "payload": payload,
+    }
 
 
 def yesterday() -> datetime:

@@ -5,6 +5,7 @@ sync fault tests, the state machine, the chaos run and the sync benchmarks.
 (users, catalog, office, token) once; `Rig` copies them and starts the real server on loopback
 behind an `AimedProxy`. `assert_converged` is the end state every fault test demands.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,9 @@ class Templates:
         self.token = srv.enrol(OFFICE, DEVICE)
         desk = make_desk(base / "home", catalog=False)
         catalog_svc.import_catalog(desk, CATALOG)
-        setup.init_office(desk, OFFICE, "دفتر پیشخوان آزمایشی", DEVICE, server_url="http://127.0.0.1:9",
-                          token=self.token)
+        setup.init_office(
+            desk, OFFICE, "دفتر پیشخوان آزمایشی", DEVICE, server_url="http://127.0.0.1:9", token=self.token
+        )
         desk.close()
 
     def copy_to(self, tmp: Path) -> None:
@@ -112,13 +114,24 @@ class Rig:
 
     def desk_app(self, *args, timeout=60, **kw):
         env = {**os.environ, "DESK_APP_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
-        return subprocess.run([str(Path(sys.executable).parent / "desk-app"), *args], capture_output=True,
-                              text=True, env=env, timeout=timeout, **kw)
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "desk-app"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            **kw,
+        )
 
     def popen_sync(self):
         env = {**os.environ, "DESK_APP_HOME": str(self.home), "PYTHONPATH": str(ROOT)}
-        return subprocess.Popen([str(Path(sys.executable).parent / "desk-app"), "sync", "--once", "--json"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "desk-app"), "sync", "--once", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
 
     def close(self):
         self.proxy.stop()
@@ -147,8 +160,17 @@ def assert_converged(rig: Rig, expect_local: int | None = None) -> dict:
 
 
 # ---------------------------------------------------------------------------------- chaos run
-def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, server_kills: int,
-              drop_rate: float = 0.2, seed: int = 1, log=None) -> dict:
+def run_chaos(
+    base: Path,
+    tpl: Templates,
+    *,
+    requests: int,
+    client_kills: int,
+    server_kills: int,
+    drop_rate: float = 0.2,
+    seed: int = 1,
+    log=None,
+) -> dict:
     """Register `requests` requests while real `desk-app sync --once` processes run, SIGKILLing
     `client_kills` of them at random moments and the server `server_kills` times mid-sync, with
     `drop_rate` of batch answers dropped after the server committed. Then sync cleanly and count:
@@ -177,8 +199,9 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
             want_server_kill = i in server_plan or (i >= len(kill_plan) and skills < server_kills)
             i += 1
             hello, batch = threading.Event(), threading.Event()
-            rig.proxy.on_request = lambda path: (hello.set() if "/hello" in path else
-                                                 batch.set() if "/requests/batch" in path else None)
+            rig.proxy.on_request = lambda path, hello=hello, batch=batch: (
+                hello.set() if "/hello" in path else batch.set() if "/requests/batch" in path else None
+            )
             proc = rig.popen_sync()
             runs += 1
             # the counter keeps working while the sync runs
@@ -235,14 +258,27 @@ def run_chaos(base: Path, tpl: Templates, *, requests: int, client_kills: int, s
             receipts[receipt_no] = receipts.get(receipt_no, 0) + 1
         server_map = {r[0]: (r[1], r[2], r[3]) for r in rows}
         lost = sum(1 for rid in registered if rid not in on_server or rid not in local)
-        duplicated = (sum(c - 1 for c in on_server.values()) + sum(c - 1 for c in receipts.values())
-                      + sum(1 for rid in on_server if rid not in local))
+        duplicated = (
+            sum(c - 1 for c in on_server.values())
+            + sum(c - 1 for c in receipts.values())
+            + sum(1 for rid in on_server if rid not in local)
+        )
         stuck = states.get("pending", 0) + states.get("sending", 0) + states.get("attention", 0)
         mismatched = sum(1 for rid in registered if rid in server_map and server_map[rid] != local.get(rid))
-        return {"requests": len(registered), "sync_runs": runs, "client_kills": kills, "server_kills": skills,
-                "dropped_answers": rig.proxy.faults.get("drop", 0),
-                "batch_calls": sum(c for p, c in rig.proxy.calls.items() if p.endswith("/requests/batch")),
-                "lost": lost, "duplicated": duplicated, "stuck": stuck, "mismatched": mismatched, "server_rows": len(rows),
-                "seconds": round(time.monotonic() - started, 1), "final_report": final}
+        return {
+            "requests": len(registered),
+            "sync_runs": runs,
+            "client_kills": kills,
+            "server_kills": skills,
+            "dropped_answers": rig.proxy.faults.get("drop", 0),
+            "batch_calls": sum(c for p, c in rig.proxy.calls.items() if p.endswith("/requests/batch")),
+            "lost": lost,
+            "duplicated": duplicated,
+            "stuck": stuck,
+            "mismatched": mismatched,
+            "server_rows": len(rows),
+            "seconds": round(time.monotonic() - started, 1),
+            "final_report": final,
+        }
     finally:
         rig.close()

@@ -1,4 +1,5 @@
 """Tests that need an external tool skip with the reason on a laptop and fail under CI=true."""
+
 from __future__ import annotations
 
 import os

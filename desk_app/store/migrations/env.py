@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection handed over by `desk_app.store.migrate`."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -9,7 +10,6 @@ _config = getattr(context, "config", None)  # None when this file is imported ou
 
 if _config is not None:
     connection = _config.attributes["connection"]
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=True, compare_type=True)
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()

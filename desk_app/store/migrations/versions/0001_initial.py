@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-29
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -176,6 +177,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "print_jobs", "sync_state", "outbox", "cancellations", "request_history",
-                  "requests", "services", "catalog_versions", "citizens", "shifts", "users", "settings"):
+    for table in (
+        "audit_log",
+        "print_jobs",
+        "sync_state",
+        "outbox",
+        "cancellations",
+        "request_history",
+        "requests",
+        "services",
+        "catalog_versions",
+        "citizens",
+        "shifts",
+        "users",
+        "settings",
+    ):
         op.drop_table(table)

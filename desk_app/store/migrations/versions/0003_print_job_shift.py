@@ -5,6 +5,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,9 +20,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("print_jobs") as batch:
         batch.add_column(sa.Column("clerk_username", sa.String(), nullable=True))
-        batch.add_column(sa.Column("shift_id", sa.String(), sa.ForeignKey("shifts.id",
-                                                                           name="fk_print_jobs_shift"),
-                                   nullable=True))
+        batch.add_column(
+            sa.Column("shift_id", sa.String(), sa.ForeignKey("shifts.id", name="fk_print_jobs_shift"), nullable=True)
+        )
         batch.create_index("ix_print_jobs_shift_id", ["shift_id"])
 
 
