@@ -36,6 +36,7 @@ from jsonschema.validators import extend
 from desk_app.domain.canonical import canonical_json
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.form_schema import (
+    DEFAULT_MULTILINE_MAX_LENGTH,
     KIND_AMOUNT,
     KIND_CHOICE,
     KIND_CODE,
@@ -268,17 +269,21 @@ def _normalize_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
     """(canonical value or _ABSENT, None) or (the value as typed, Persian reason)."""
     if value is None:
         return _ABSENT, None
-    if isinstance(value, str) and not normalize_text(value):
-        return _ABSENT, None  # empty (or only spaces / invisible characters) is not an answer
     kind = spec.kind
+    if isinstance(value, str):
+        if len(value) > 4 * (spec.max_length or DEFAULT_MULTILINE_MAX_LENGTH) + 64:
+            return value, None  # far over its limit: maxLength refuses it as typed, no use normalising
+        text = normalize_text(value)
+        if not text:
+            return _ABSENT, None  # empty (or only spaces / invisible characters) is not an answer
+        if kind == KIND_TEXT:
+            return text, None
     try:
         if kind in (KIND_TEXT, KIND_MULTILINE):
             if isinstance(value, int) and not isinstance(value, bool):
-                value = str(value)
+                return str(value), None
             if not isinstance(value, str):
                 return value, None
-            if kind == KIND_TEXT:
-                return normalize_text(value), None
             lines = [normalize_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
             out: list[str] = []
             for line in lines:
