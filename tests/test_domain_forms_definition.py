@@ -203,6 +203,12 @@ def test_a_field_whose_visibility_depends_on_itself():
     refused(nested_cycle, "passport_kind", "چرخه")
 
 
+def test_an_if_must_require_the_fields_it_tests():
+    # otherwise `properties` holds for an empty answer and the branch is in force before anything is typed
+    problems = refused(lambda f: f["if"].pop("required"), "فیلد birth_date", "required")
+    assert len(problems) == 1
+
+
 def test_a_chain_of_conditions_without_a_cycle_is_fine():
     def chain(f):
         f["properties"]["a"] = {"type": "boolean", "title": "الف"}

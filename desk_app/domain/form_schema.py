@@ -412,7 +412,17 @@ class _Checker:
                 continue
             refs.add(name)
             self.view(name, sub, _IF_FIELD_KEYS, f"{where} روی {self.where(name)}")
-        refs.update(self.names_list(where, "required", cond.get("required", []), "شرط"))
+        required = self.names_list(where, "required", cond.get("required", []), "شرط")
+        refs.update(required)
+        for name in props:
+            if name in self.props and name not in required:
+                # JSON Schema's `properties` holds when the field is empty: the branch would be in
+                # force before anything is typed (ODK's `relevant` is false on an empty answer)
+                self.add(
+                    where,
+                    f"فیلد {name} را می‌سنجد ولی آن را در required شرط نیاورده است؛ بیاورید تا شرط "
+                    "برای پاسخ خالی برقرار نشود.",
+                )
         for i, item in enumerate(cond.get("allOf", []) if isinstance(cond.get("allOf", []), list) else []):
             if isinstance(item, Mapping):
                 self.if_schema(item, f"{where} allOf[{fa(i)}]", refs)
