@@ -111,7 +111,7 @@ def field_defs(draw, i: int):
     if kind == "text":
         d = {"type": "string", "title": title}
         if draw(st.booleans()):
-            d["maxLength"] = draw(st.integers(1, 300))
+            d["maxLength"] = draw(st.integers(3, 300))
         if draw(st.booleans()):
             d["minLength"] = draw(st.integers(0, 3))
         return d
