@@ -118,6 +118,9 @@ def test_numbers_amounts_and_booleans():
     assert set(errors) == {"weight_grams", "declared_value", "fragile"}
     assert "«وزن بسته (گرم)»" in errors["weight_grams"]
     assert "«شکستنی است»" in errors["fragile"] and "بله یا خیر" in errors["fragile"]
+    # a JSON float is never frozen, not even 2.0 (which jsonschema counts as an integer)
+    errors = errors_by_field(form, dict(raw, weight_grams=1250.0, declared_value=2.5, fragile=1.0))
+    assert set(errors) == {"weight_grams", "declared_value", "fragile"}
     errors = errors_by_field(form, dict(raw, weight_grams="40000"))
     assert "۳۰۰۰۰" in errors["weight_grams"]  # the form's maximum, in Persian digits
 

@@ -270,6 +270,8 @@ def _normalize_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
     if value is None:
         return _ABSENT, None
     kind = spec.kind
+    if isinstance(value, float):  # JSON 2.0 passes as an integer in jsonschema: never freeze a float
+        return value, "باید عدد صحیح (بدون اعشار) باشد." if kind in (KIND_NUMBER, KIND_AMOUNT, KIND_CHOICE) else None
     if isinstance(value, str):
         if len(value) > 4 * (spec.max_length or DEFAULT_MULTILINE_MAX_LENGTH) + 64:
             return value, None  # far over its limit: maxLength refuses it as typed, no use normalising
