@@ -375,3 +375,33 @@ def test_non_text_gives_invalid_input(fn, raw):
 def test_input_length_limit_is_generous_for_real_typing():
     assert ids.MAX_INPUT_LEN >= 40
     assert validate_sheba("IR82 0540 1026 8002 0817 9090 02") == "IR820540102680020817909002"
+
+
+# --- Sheba check digits (issue 9, fault 8) ---------------------------------------------------
+
+
+def _bban_with_check(want: int) -> str:
+    """A 22-digit BBAN whose ISO 7064 check digits are `want`."""
+    for n in range(10**6):
+        bban = f"0170000000{n:012d}"
+        if 98 - int(bban + "182700") % 97 == want:
+            return bban
+    raise AssertionError(want)
+
+
+@pytest.mark.parametrize("true_check, alias", [(97, "00"), (98, "01"), (2, "99")])
+def test_sheba_check_digits_00_01_99_are_refused_though_mod97_passes(true_check, alias):
+    bban = _bban_with_check(true_check)
+    assert validate_sheba(f"IR{true_check:02d}{bban}") == f"IR{true_check:02d}{bban}"
+    alias_iban = f"IR{alias}{bban}"
+    assert int(bban + "1827" + alias) % 97 == 1  # the old check accepted it
+    with pytest.raises(InvalidInput) as info:
+        validate_sheba(alias_iban)
+    assert info.value.field == "sheba" and "رقم کنترل" in info.value.message
+
+
+@settings(deadline=None, max_examples=200)
+@given(digit_strings(22), st.sampled_from(["00", "01", "99"]))
+def test_no_sheba_with_check_digits_outside_02_98_is_valid(bban, check):
+    with pytest.raises(InvalidInput):
+        validate_sheba(f"IR{check}{bban}")

@@ -114,6 +114,19 @@ def test_parse_rials(text, rials):
         "1e6",
         "12abc",
         "1-000",
+        "1,5",  # a separator must stand between groups of three (issue 9, fault 8)
+        "12,50,000",
+        "1,250000",
+        "1250,000",
+        ",250",
+        "250,",
+        "1,,250",
+        "1,250٬000",  # one kind of separator per amount
+        "۱٬۵",
+        "١،٥٠",
+        "1 5",
+        "1\u2060250",  # invisible characters are refused like bidi controls
+        "12\u200b50",
         "0x10",
         "۱۲\u202e۳۴",
         "\u2066100\u2069",
@@ -247,3 +260,18 @@ def test_any_text_is_rials_or_invalid_input(raw):
         assert exc.field == "amount" and exc.message
         return
     assert isinstance(n, int) and 0 <= n <= MAX_RIALS
+
+
+@settings(deadline=None, max_examples=300)
+@given(amounts, st.sampled_from([",", "٬", "،", " "]), st.data())
+def test_a_separator_out_of_its_place_is_refused(n, sep, data):
+    """`{n:,}` with the separator moved off a group boundary never parses (it used to give another number)."""
+    digits = str(n)
+    pos = data.draw(st.integers(1, max(1, len(digits) - 1)))
+    if len(digits) < 2 or (len(digits) - pos) % 3 == 0:
+        proper = f"{n:,}".replace(",", sep)
+        assert parse_rials(proper) == n
+        return
+    with pytest.raises(InvalidInput) as info:
+        parse_rials(digits[:pos] + sep + digits[pos:])
+    assert "سه‌رقمی" in info.value.message

@@ -85,7 +85,31 @@ def test_clean_code_rejects_every_bidi_control(ch):
 
 def test_clean_code_drops_spaces_and_dashes_and_maps_digits():
     assert clean_code(" ۰۰۱-۲٣4 –56\t", "x") == "0012345" + "6"
-    assert clean_code("\ufeff12\u200c3", "x") == "123"
+    assert clean_code("12\u200c3\u0640", "x") == "123"  # ZWNJ and tatweel carry nothing in a code
+
+
+# Invisible format characters other than the bidi controls (issue 9, fault 8): removed from free
+# text and search keys, refused in identifiers.
+INVISIBLE = ["\u2060", *map(chr, range(0x206A, 0x2070)), "\ufff9", "\ufffa", "\ufffb", "\u200b", "\u00ad", "\u200d"]
+INVISIBLE += ["\ufeff", "\u2061", "\u2064", "\u180e", "\u0600", "\u06dd", "\U000e0041", "\U0001d173"]
+
+
+@pytest.mark.parametrize("ch", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_format_characters_vanish_from_names_and_are_refused_in_codes(ch):
+    assert unicodedata.category(ch) == "Cf"
+    assert normalize_text("علی" + ch + "رضا") == "علیرضا"
+    assert search_key("محمد" + ch) == search_key("محمد")
+    with pytest.raises(InvalidInput) as info:
+        clean_code("0012" + ch + "345678", "national_code")
+    assert info.value.field == "national_code" and "نامرئی" in info.value.message
+
+
+def test_zwnj_is_the_one_format_character_that_stays_in_text():
+    assert normalize_text("علی\u200cرضا") == "علی\u200cرضا"
+    assert search_key("علی\u200cرضا") == search_key("علیرضا")
+
+
+CF = st.characters(categories=["Cf"], exclude_characters=ZWNJ)
 
 
 @pytest.mark.parametrize(
@@ -167,3 +191,31 @@ def test_clean_code_never_lets_a_bidi_control_through(s, ch, pos):
     pos = min(pos, len(s))
     with pytest.raises(InvalidInput):
         clean_code(s[:pos] + ch + s[pos:], "amount")
+
+
+@settings(deadline=None, max_examples=300)
+@given(text_strategy)
+def test_normalized_text_holds_no_format_character_but_zwnj(s):
+    out = normalize_text(s)
+    assert all(ch == ZWNJ or unicodedata.category(ch) != "Cf" for ch in out)
+    assert all(unicodedata.category(ch) != "Cf" for ch in search_key(s))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(_interesting, min_size=1, max_size=30), st.lists(st.tuples(st.integers(0, 30), CF), max_size=4))
+def test_equal_names_with_invisible_characters_search_the_same(name, inserts):
+    """Two names that look the same are the same name: same text, same search key."""
+    dirty = name
+    for pos, ch in inserts:
+        pos = min(pos, len(dirty))
+        dirty = dirty[:pos] + ch + dirty[pos:]
+    assert normalize_text(dirty) == normalize_text(name.translate({ord(c): None for _, c in inserts}))
+    assert search_key(dirty) == search_key(name.translate({ord(c): None for _, c in inserts}))
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.text(st.sampled_from("0123456789۰۱۲۳۴۵۶۷۸۹ -"), max_size=20), CF, st.integers(0, 20))
+def test_clean_code_never_lets_an_invisible_character_through(s, ch, pos):
+    pos = min(pos, len(s))
+    with pytest.raises(InvalidInput):
+        clean_code(s[:pos] + ch + s[pos:], "national_code")

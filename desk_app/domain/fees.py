@@ -14,7 +14,7 @@ from typing import Any
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import MAX_RIALS
-from desk_app.domain.text import has_bidi_controls, normalize_digits, normalize_text
+from desk_app.domain.text import has_format_controls, normalize_digits, normalize_text
 
 FEE_KINDS = ("government", "office", "postage")
 FEE_KIND_LABELS_FA = {"government": "سهم دولت", "office": "کارمزد دفتر", "postage": "هزینه پست"}
@@ -180,7 +180,7 @@ def parse_catalog(data: Any) -> Catalog:
     if not isinstance(data, Mapping):
         raise CatalogError(["فایل فهرست خدمات باید یک شیء JSON با version و services باشد."])
     version = data.get("version")
-    if not isinstance(version, str) or not version.strip() or has_bidi_controls(version) or len(version) > 64:
+    if not isinstance(version, str) or not version.strip() or has_format_controls(version) or len(version) > 64:
         problems.append(f'فهرست خدمات: {_field("version")} باید متن غیرخالی باشد (مثلاً "1405-09-01").')
     raw = data.get("services")
     if not isinstance(raw, list):

@@ -120,7 +120,10 @@ def postal_code_warning(code: str) -> str | None:
 
 
 def sheba_check_ok(iban: str) -> bool:
-    """ISO 13616 mod-97 check of `IR` + 24 digits."""
+    """ISO 13616 check of `IR` + 24 digits: check digits 02-98 (ISO 7064 MOD 97-10 never makes
+    00, 01 or 99, though they can pass the mod-97 test) and the mod-97 remainder 1."""
+    if not "02" <= iban[2:4] <= "98":
+        return False
     rearranged = iban[4:] + "1827" + iban[2:4]  # I=18, R=27
     return int(rearranged) % 97 == 1
 

@@ -10,21 +10,28 @@ from __future__ import annotations
 import re
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.text import clean_code, to_persian_digits
+from desk_app.domain.text import check_code_chars, normalize_digits, to_persian_digits
 
 MAX_RIALS = 10**13
 PERSIAN_THOUSANDS_SEP = "\u066c"  # ٬
 PERSIAN_DECIMAL_SEP = "\u066b"  # ٫
 UNIT_LABELS = {"rial": "ریال", "toman": "تومان"}
 
-_SEPARATORS_RE = re.compile("[,\u066c\u060c'\u2019_]")
-_DIGITS_RE = re.compile(r"[0-9]{1,14}", re.ASCII)
+# Thousands separators: `,` `٬` (Persian) `،` (Arabic comma, as Arabic keyboards type it) `'` `’` `_`
+# and spaces. One kind per amount, between proper groups of three (`1,250,000`), or none: a
+# separator anywhere else (`1,5`, `12,50,000`) is a typing mistake, not 15 or 1,250,000 rials.
+_SEPARATORS = ",\u066c\u060c'\u2019_ \u00a0\u202f\u2009"
+_AMOUNT_RE = re.compile(
+    r"[0-9]{1,14}|[0-9]{1,3}(?P<sep>[" + re.escape(_SEPARATORS) + r"])[0-9]{3}(?:(?P=sep)[0-9]{3}){0,3}", re.ASCII
+)
+_UNIT_RE = re.compile(r"\s*(?:ریال)$")
 _MINUS = ("-", "\u2212", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\ufe63", "\uff0d")
 
 
 def parse_rials(value: str | int, field: str = "amount") -> int:
-    """Non-negative integer rials from an int or typed text (Persian digits; `,` `٬` `،` as
-    thousands separators). Floats, decimals, negatives, bidi controls and > 10**13 are refused."""
+    """Non-negative integer rials from an int or typed text (Persian digits; `,` `٬` `،` or spaces
+    as thousands separators, in proper groups of three only). Floats, decimals, negatives, a
+    misplaced separator, bidi controls and other invisible characters, and > 10**13 are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInput("مبلغ باید عدد صحیح ریالی باشد.", field)
     if isinstance(value, str):
@@ -35,15 +42,17 @@ def parse_rials(value: str | int, field: str = "amount") -> int:
             raise InvalidInput("مبلغ نمی‌تواند منفی باشد.", field)
         if any(ch in _MINUS for ch in stripped):
             raise InvalidInput("مبلغ باید عدد صحیح ریالی باشد.", field)
-        s = clean_code(stripped, field)  # bidi controls -> InvalidInput; spaces go
-        s = _SEPARATORS_RE.sub("", s)
-        if s.endswith("ریال"):
-            s = s[: -len("ریال")]
+        check_code_chars(stripped, field)  # bidi controls and other invisible characters -> InvalidInput
+        s = _UNIT_RE.sub("", normalize_digits(stripped).replace("\u0640", "").replace("\u200c", ""))
         if not s:
             raise InvalidInput("مبلغ وارد نشده است.", field)
-        if not _DIGITS_RE.fullmatch(s):
+        if not _AMOUNT_RE.fullmatch(s):
+            if re.fullmatch(r"[0-9" + re.escape(_SEPARATORS) + "]+", s, re.ASCII) and s[0].isdigit():
+                raise InvalidInput(
+                    "جداکنندهٔ هزارگان باید میان دسته‌های سه‌رقمی باشد (مانند ۱٬۲۵۰٬۰۰۰) یا اصلاً نباشد.", field
+                )
             raise InvalidInput("مبلغ باید عدد صحیح ریالی و بدون اعشار باشد.", field)
-        value = int(s)
+        value = int(re.sub("[^0-9]", "", s))
     if value < 0:
         raise InvalidInput("مبلغ نمی‌تواند منفی باشد.", field)
     if value > MAX_RIALS:

@@ -29,13 +29,44 @@ BOM = "\ufeff"
 # Invisible characters that carry nothing in our text: tatweel, ZWJ, BOM (as the design says),
 # plus zero-width space and soft hyphen, which paste in from web pages and Word.
 _REMOVED = frozenset([TATWEEL, ZWJ, BOM, "\u200b", "\u00ad"])
+# Every other invisible format character (Unicode category Cf: word joiner U+2060, the deprecated
+# U+206A-206F, interlinear annotation U+FFF9-FFFB, Arabic number signs, tags...) carries nothing
+# in a name either, and left in, it makes two equal names search differently. ZWNJ (Cf too) is
+# the one Persian needs. The table below is the fast path; `_drop_format` catches any Cf it lacks.
+FORMAT_CONTROLS: frozenset[str] = frozenset(
+    ch
+    for start, end in (
+        (0x00AD, 0x00AD),
+        (0x0600, 0x0605),
+        (0x061C, 0x061C),
+        (0x06DD, 0x06DD),
+        (0x070F, 0x070F),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x206F),
+        (0xFEFF, 0xFEFF),
+        (0xFFF9, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+    )
+    for ch in map(chr, range(start, end + 1))
+    if unicodedata.category(ch) == "Cf" and ch != "\u200c"
+)
 
 _TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, ASCII_DIGITS * 2)
 _TO_PERSIAN_DIGITS = str.maketrans(ASCII_DIGITS + ARABIC_DIGITS, PERSIAN_DIGITS * 2)
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 # Free text keeps its digits as digits of the Persian block (Arabic-Indic ٤٥٦ look different).
 _ARABIC_TO_PERSIAN_DIGITS = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
-_DROP_FREE = str.maketrans({c: None for c in BIDI_CONTROLS | _REMOVED})
+_DROP_FREE = str.maketrans({c: None for c in BIDI_CONTROLS | _REMOVED | frozenset(FORMAT_CONTROLS)})
 
 _SPACES_RE = re.compile(r"\s+")
 _ZWNJ_RUN_RE = re.compile(ZWNJ + "+")
@@ -58,8 +89,23 @@ def has_bidi_controls(s: str) -> bool:
     return any(ch in BIDI_CONTROLS for ch in s)
 
 
+def is_format_control(ch: str) -> bool:
+    """An invisible format character (Unicode Cf) other than ZWNJ: bidi controls included."""
+    return ch in FORMAT_CONTROLS or (ch != ZWNJ and unicodedata.category(ch) == "Cf")
+
+
+def has_format_controls(s: str) -> bool:
+    """True when `s` holds an invisible format character other than ZWNJ (see `is_format_control`)."""
+    return not s.isprintable() and any(is_format_control(ch) for ch in s)
+
+
+def _drop_format(s: str) -> str:
+    # isprintable() is False for every Cf character (ZWNJ too), so most text skips the loop
+    return s if s.isprintable() else "".join(ch for ch in s if not is_format_control(ch))
+
+
 def _normalize_once(s: str) -> str:
-    s = s.translate(_DROP_FREE)
+    s = _drop_format(s.translate(_DROP_FREE))
     s = unicodedata.normalize("NFKC", s)  # presentation forms (ﻙ ﯽ ﻻ) -> letters
     s = s.translate(_DROP_FREE)  # NFKC can never add these, but cheap and certain
     s = s.translate(_LETTERS).translate(_ARABIC_TO_PERSIAN_DIGITS)
@@ -70,8 +116,9 @@ def _normalize_once(s: str) -> str:
 
 
 def normalize_text(s: str) -> str:
-    """Free text: ي/ى->ی, ك->ک, tatweel/ZWJ/BOM removed, ZWNJ collapsed, NFKC, bidi controls
-    stripped, whitespace collapsed and stripped. Idempotent: repeated until nothing changes."""
+    """Free text: ي/ى->ی, ك->ک, tatweel removed, ZWNJ collapsed, NFKC, bidi controls and every
+    other invisible format character (ZWJ, BOM, U+2060...) stripped, whitespace collapsed and
+    stripped. Idempotent: repeated until nothing changes."""
     if s is None:
         return ""
     s = str(s)
@@ -86,16 +133,27 @@ def normalize_text(s: str) -> str:
 def clean_code(s: str, field: str) -> str:
     """Text of an identifier or an amount: digits to ASCII, spaces and dashes removed.
 
-    A bidi control anywhere is an error, not something to strip silently. The caller still
-    checks the result against `[0-9]`-only patterns.
+    A bidi control or any other invisible format character (ZWJ, BOM, U+200B, U+2060...)
+    anywhere is an error, not something to strip silently: what is printed must be what was
+    checked. Tatweel and ZWNJ go. The caller still checks the result against `[0-9]`-only patterns.
     """
+    check_code_chars(s, field)
+    s = s.replace(TATWEEL, "").replace(ZWNJ, "")
+    s = normalize_digits(s)
+    return _CODE_SEPARATORS_RE.sub("", s)
+
+
+def check_code_chars(s: str, field: str) -> None:
+    """Refuse (InvalidInput, Persian) text of an identifier or amount holding a bidi control or
+    another invisible format character."""
     if not isinstance(s, str):
         raise InvalidInput("مقدار واردشده متن نیست.", field)
     if has_bidi_controls(s):
         raise InvalidInput("نویسه‌های کنترل جهت متن (نامرئی) در این فیلد مجاز نیست.", field)
-    s = "".join(ch for ch in s if ch not in _REMOVED and ch != ZWNJ)
-    s = normalize_digits(s)
-    return _CODE_SEPARATORS_RE.sub("", s)
+    if has_format_controls(s):
+        raise InvalidInput(
+            "نویسه‌های نامرئی (مانند فاصلهٔ صفر یا اتصال‌دهنده) در این فیلد مجاز نیست؛ آن را دوباره تایپ کنید.", field
+        )
 
 
 # --- folded search key -----------------------------------------------------------------------
