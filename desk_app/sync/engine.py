@@ -8,7 +8,10 @@ DESIGN.md section 4 is the contract. What makes it safe:
   transaction that applies its page, so a crash anywhere only repeats work;
 - `invalid`/`conflict` answers park the operation in `attention`; the queue goes on;
 - a 409 resync (or an epoch change seen in hello) looks up what the server still holds,
-  re-uploads what it lost with the `server_ref` already printed, and replays the feed from 0.
+  re-uploads what it lost with the `server_ref` already printed, and replays the feed from 0;
+- every text the server sends is normalised (`normalize_text`: bidi controls and other invisible
+  characters out) and every code is validated before it is stored: a note with U+202E must not
+  reach the requests page as sent, a `server_ref` that is not ten digits is not printed.
 The engine takes its transport as an argument (a fake in unit tests, HTTP in real use) and never
 logs a token or a national code: only counts and ids of operations.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -28,8 +32,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
+from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, parse_utc, utc_now
+from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import FINAL_STATUSES, OutboxState, Status, can_transition
+from desk_app.domain.text import clean_code, normalize_text
 from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, Backoff
@@ -264,6 +271,7 @@ class SyncEngine:
             hello = P.Hello.model_validate(raw)
         except ValueError as exc:
             raise RetryableError("پاسخ سلام سرور استان نامعتبر بود.") from exc
+        _clean_hello(hello)
         if _too_old(hello):
             raise TooOld(MSG_TOO_OLD, status=426)
         if hello.office != self.office or int(hello.device) != self.device:
@@ -374,7 +382,7 @@ class SyncEngine:
 
     def _apply_results(self, batch: list[_Claimed], answer: dict, report: SyncReport) -> None:
         try:
-            results = P.BatchResponse.model_validate(answer).results
+            results = [_clean_result(r) for r in P.BatchResponse.model_validate(answer).results]
         except ValueError as exc:
             raise RetryableError("پاسخ سرور استان به بستهٔ ارسالی نامعتبر بود.") from exc
         if len(results) != len(batch) or any(
@@ -484,6 +492,7 @@ class SyncEngine:
             try:
                 page = P.ChangesPage.model_validate(raw)
                 P.parse_cursor(page.cursor)
+                page.changes = [_clean_change(ch) for ch in page.changes]
             except ValueError as exc:
                 raise RetryableError("فهرست تغییرات سرور استان نامعتبر بود.") from exc
             self._apply_page(page)
@@ -639,6 +648,70 @@ class SyncEngine:
             self._set_state(last_error="فهرست خدمات دریافتی از سرور استان نامعتبر بود.")
             return
         report.catalog_version = version
+
+
+# ---------------------------------------------------------------------- what the server sends
+
+MAX_NOTE = 2000
+_RESULT_CODE_RE = re.compile(r"[a-z0-9_.:-]{1,64}", re.ASCII)
+
+
+def clean_server_text(value: Any, limit: int = MAX_NOTE) -> str | None:
+    """A note or detail from the server as the desk stores it: normalised, bounded, None if empty."""
+    if value is None:
+        return None
+    text = normalize_text(str(value))[:limit].strip()
+    return text or None
+
+
+def clean_server_ref(value: Any) -> str | None:
+    """The server's tracking code (کد رهگیری) if it is one (ten digits, no hidden characters), else None."""
+    if value is None or value == "":
+        return None
+    try:
+        ref = clean_code(str(value)[:40], "server_ref")
+    except InvalidInput:
+        ref = ""
+    if P.SERVER_REF_RE.fullmatch(ref):
+        return ref
+    log.warning("a server_ref from the server is not a tracking code; not stored")
+    return None
+
+
+def _clean_code(value: Any) -> str | None:
+    if value is None:
+        return None
+    code = normalize_text(str(value)).lower()
+    return code if _RESULT_CODE_RE.fullmatch(code) else "unknown"
+
+
+def _clean_receipt(value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        return normalize_receipt_no(str(value))
+    except InvalidInput:
+        log.warning("a receipt number from the server is not one; ignored")
+        return None
+
+
+def _clean_hello(hello: P.Hello) -> None:
+    hello.office_name = clean_server_text(hello.office_name, 200)
+    hello.last_receipt_no = _clean_receipt(hello.last_receipt_no)
+
+
+def _clean_result(r: P.OpResult) -> P.OpResult:
+    r.server_ref = clean_server_ref(r.server_ref)
+    r.code = _clean_code(r.code)
+    r.detail = clean_server_text(r.detail)
+    return r
+
+
+def _clean_change(ch: P.Change) -> P.Change:
+    ch.server_ref = clean_server_ref(ch.server_ref)
+    ch.note = clean_server_text(ch.note)
+    ch.status = normalize_text(ch.status)
+    return ch
 
 
 def _too_old(hello: P.Hello) -> bool:
