@@ -19,9 +19,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk_app.paths import resources_dir
+from desk_app.paths import create_private_file, open_private, resources_dir
 
 log = logging.getLogger("desk_app.demo")
+# the demo server writes its database and files into the (private) data folder too
+_PRIVATE_UMASK = {"umask": 0o077} if os.name == "posix" else {}
 
 OFFICE = "4512"
 OFFICE_NAME = "دفتر پیشخوان نمونه (آزمایشی)"
@@ -184,7 +186,7 @@ class ServerProcess:
         if self.advance_after_s:
             args += ["--demo-advance", str(self.advance_after_s)]
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        logf = open(self.log_file, "ab")
+        logf = open_private(self.log_file, "ab")
         try:
             self.proc = subprocess.Popen(
                 server_command(*args),
@@ -192,6 +194,7 @@ class ServerProcess:
                 stderr=logf,
                 env=_server_env(),
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+                **_PRIVATE_UMASK,
             )
         finally:
             logf.close()
@@ -199,7 +202,7 @@ class ServerProcess:
 
         def pump() -> None:
             assert self.proc is not None and self.proc.stdout is not None
-            with open(self.log_file, "ab") as out:
+            with open_private(self.log_file, "ab") as out:
                 for raw in self.proc.stdout:
                     line = raw.decode("utf-8", "replace").strip()
                     if not found.is_set() and line.startswith("listening "):
@@ -244,13 +247,15 @@ def _load_state(home: Path) -> dict:
 
 def _save_state(home: Path, state: dict) -> None:
     tmp = home / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+    with open_private(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(state, ensure_ascii=False, indent=2))
     os.replace(tmp, home / STATE_FILE)
 
 
 def prepare_server_db(home: Path, state: dict) -> str:
     """Office, catalog and device on the server side; returns a new device token or ''."""
     db_url = f"sqlite:///{(home / SERVER_DB).as_posix()}"
+    create_private_file(home / SERVER_DB)  # 0600 before SQLite creates it
     token = ""
     if not state.get("server_office"):
         server_admin(db_url, "office", "add", "--code", OFFICE, "--name", OFFICE_NAME)

@@ -15,6 +15,8 @@ import re
 import time
 from pathlib import Path
 
+from desk_app.paths import make_private_dir, open_private
+
 TOP_LOGGERS = ("desk_app", "printing", "provincial_server")
 LOG_DIR = "logs"
 LOG_FILE = "desk-app.log"
@@ -109,6 +111,13 @@ def _ours(handler: logging.Handler) -> bool:
     return getattr(handler, "_desk_handler", False)
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files are created 0600 (they name receipts and users); rotation keeps the mode."""
+
+    def _open(self):
+        return open_private(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(
     home: Path | str,
     *,
@@ -127,12 +136,11 @@ def setup_logging(
     Returns the log file's path.
     """
     directory = log_dir(home)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(home)  # the data folder and its logs: 0700, the files 0600, whatever the umask
+    make_private_dir(directory)
     path = directory / filename
     shutdown_logging()
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
-    )
+    file_handler = _PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
     shared: list[logging.Handler] = [file_handler]
     if console:
         stream = logging.StreamHandler()

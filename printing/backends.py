@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desk_app.paths import create_private_file, open_private
 from printing.errors import PrinterError
 
 log = logging.getLogger("printing")
@@ -79,9 +80,20 @@ def check_status(write: Callable[[bytes], None], read_byte: Callable[[], int | N
 # --- files -------------------------------------------------------------------------------
 
 
+def prepare_private_output(path: str | Path) -> None:
+    """A file about to be written by someone else (reportlab, Qt) is created 0600 first: receipts,
+    forms and reports name citizens. A missing folder or no permission is left to that writer to
+    report in its own words."""
+    try:
+        create_private_file(path)
+    except OSError:
+        pass
+
+
 def write_file(path: str | Path, data: bytes) -> None:
     try:
-        Path(path).write_bytes(data)
+        with open_private(path, "wb") as fh:  # a new file is 0600: it may name a citizen
+            fh.write(data)
     except OSError as exc:
         raise PrinterError(f"نوشتن فایل خروجی ممکن نشد: {path} ({exc.strerror or exc})") from exc
 

@@ -133,6 +133,9 @@ class _Writer:
         self.doc = doc
         self.pagesize = A5 if doc.page == "A5" else A4
         self.small_page = doc.page == "A5"
+        from printing.backends import prepare_private_output
+
+        prepare_private_output(path)
         self.c = _NumberedCanvas(str(path), pagesize=self.pagesize, footer=doc.footer, pageCompression=1, invariant=1)
         self.c.setTitle(doc.kind)
         self.c.setCreator("Pishkhan Desk")

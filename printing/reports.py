@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from desk_app.paths import open_private
 from printing import layout as L
 from printing.data import CancellationRow, DailyReportData, Row, ShiftReportData, ShiftRow
 from printing.errors import PrinterError
@@ -254,7 +255,8 @@ def write_daily_csv(data: DailyReportData, path: str | Path) -> Path:
     writer.writerows(daily_csv_rows(data))
     path = Path(path)
     try:
-        path.write_text(buf.getvalue(), encoding="utf-8-sig")
+        with open_private(path, "w", encoding="utf-8-sig", newline="") as fh:  # a new file is 0600
+            fh.write(buf.getvalue())
     except OSError as exc:
         raise PrinterError(f"نوشتن فایل CSV ممکن نشد: {path} ({exc.strerror or exc})") from exc
     return path

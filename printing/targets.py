@@ -112,6 +112,7 @@ def print_document_to(
         from printing.thermal import paper_dots, render
 
         image = render(doc, paper_dots(paper, dots))
+        backends.prepare_private_output(t.value)
         if not image.save(t.value, "PNG"):
             raise PrinterError(f"نوشتن فایل تصویر ممکن نشد: {t.value}")
     else:

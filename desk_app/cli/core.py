@@ -103,7 +103,7 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(handler=cmd_audit_verify)
 
-    from desk_app.cli.ops import cmd_backup, cmd_restore  # encrypted: one path with `backups`
+    from desk_app.cli.ops import add_replace_device_flag, cmd_backup, cmd_restore  # one path with `backups`
 
     p = sub.add_parser("backup", help="encrypted copy of the database to FILE (passphrase from standard input)")
     p.add_argument("file", type=Path)
@@ -118,6 +118,7 @@ def register(sub) -> None:
         action="store_true",
         help="accept a backup of another office (moving an office's data to a new code)",
     )
+    add_replace_device_flag(p)
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 

@@ -47,6 +47,7 @@ def register(subparsers) -> None:
         action="store_true",
         help="accept a backup of another office (moving an office's data to a new code)",
     )
+    add_replace_device_flag(p)
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -158,23 +159,44 @@ def cmd_backup(args: argparse.Namespace, out) -> int:
     return 0
 
 
+def add_replace_device_flag(p) -> None:
+    p.add_argument(
+        "--replace-device",
+        action="store_true",
+        help="accept a backup of another device of the office: the manager confirms the PC it came from "
+        "is retired (this PC becomes that device; enrol it anew before it numbers receipts)",
+    )
+
+
 def cmd_restore(args: argparse.Namespace, out) -> int:
     """`desk-app restore FILE` and `desk-app backups restore FILE`: one path (autobackup)."""
     from desk_app.services import autobackup
 
     passphrase = read_backup_passphrase(confirm=False)
     outcome = autobackup.restore_encrypted(
-        home_of(args), args.file, passphrase, any_office=getattr(args, "any_office", False)
+        home_of(args),
+        args.file,
+        passphrase,
+        any_office=getattr(args, "any_office", False),
+        replace_device=getattr(args, "replace_device", False),
     )
     r = outcome.result
-    out.result(
-        outcome.to_json(), f"بازیابی انجام شد: {r.requests} درخواست (دفتر {r.office_code}، دستگاه {r.device_no})."
-    )
+    text = f"بازیابی انجام شد: {r.requests} درخواست (دفتر {r.office_code}، دستگاه {r.device_no})."
+    if r.replaced:
+        text += f" این رایانه پیش از این دستگاه {r.replaced[1]} دفتر {r.replaced[0]} بود."
+    out.result(outcome.to_json(), text)
     if outcome.note:
         out.info(outcome.note)
-    elif outcome.server_reached:
+    elif outcome.confirmed:
         out.info(
             "شمارهٔ رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد"
             + (f" ({outcome.server_last_receipt_no})." if outcome.server_last_receipt_no else ".")
+        )
+    if outcome.next_steps:
+        out.info(
+            f"تا این کارها انجام نشود، این رایانه شمارهٔ رسید نمی‌دهد (دستگاه {r.device_no} دفتر {r.office_code}):\n"
+            + "\n".join(
+                f"{i}. {step.where} ({step.why}):\n     {step.command}" for i, step in enumerate(outcome.next_steps, 1)
+            )
         )
     return 0

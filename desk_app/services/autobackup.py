@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.paths import make_private_dir
 from desk_app.services import backup_crypto
 from desk_app.sync import credentials
 
@@ -157,8 +158,7 @@ def write_backup(
     backup_crypto.check_passphrase(passphrase)
     now = now or datetime.now(UTC)
     office, device = _desk_identity(desk)
-    folder = backups_dir(desk.home)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_private_dir(backups_dir(desk.home))
     stem = f"{kind}-{office}-{device}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     out = folder / f"{stem}{SUFFIX}"
     n = 1
@@ -187,7 +187,8 @@ def encrypt_snapshot(
     now = now or datetime.now(UTC)
     office, device = _desk_identity(desk)
     out.parent.mkdir(parents=True, exist_ok=True)
-    plain = out.with_name(f".{out.name}.{os.getpid()}.snapshot")
+    # the plain copy stays in the (private) data folder, never beside `out` on a USB stick
+    plain = Path(desk.home) / f".backup-{os.getpid()}-{out.name}.snapshot"
     try:
         backup.backup(desk, plain, actor=actor)
         created = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -197,20 +198,23 @@ def encrypt_snapshot(
     return out
 
 
-def restore_backup(home: Path | str, file: Path | str, passphrase: str, expect_office: str | None) -> object:
-    """Decrypt an encrypted backup and restore it into the data folder (`services.backup`).
+def restore_backup(
+    home: Path | str, file: Path | str, passphrase: str, expect_office: str | None, *, replace_device: bool = False
+) -> object:
+    """Decrypt an encrypted backup and restore it into the data folder (`services.backup`, which
+    refuses another device's backup unless `replace_device`).
 
     Returns the `RestoreResult`. The decrypted copy is written beside the data folder's database
-    and removed afterwards, whatever happens.
+    (readable only by this user) and removed afterwards, whatever happens.
     """
     from desk_app.services import backup
 
     home = Path(home)
-    home.mkdir(parents=True, exist_ok=True)
+    make_private_dir(home)
     plain = home / f".restore-{os.getpid()}.snapshot"
     try:
         backup_crypto.decrypt_backup(file, plain, passphrase, expect_office)
-        return backup.restore(home, plain)
+        return backup.restore(home, plain, replace_device=replace_device)
     finally:
         plain.unlink(missing_ok=True)
 
@@ -224,6 +228,8 @@ class RestoreOutcome:
     server_reached: bool
     server_last_receipt_no: str | None
     note: str | None = None  # Persian, when the server could not be asked
+    confirmed: bool = False  # the server confirmed the device: receipt numbers may be given
+    next_steps: tuple = ()  # Steps: what the province and the manager must do first
 
     def to_json(self) -> dict:
         return {
@@ -231,46 +237,104 @@ class RestoreOutcome:
             "enrolled": self.enrolled,
             "server_reached": self.server_reached,
             "server_last_receipt_no": self.server_last_receipt_no,
+            "device_confirmed": self.confirmed,
+            "next_steps": [str(step) for step in self.next_steps],
         }
 
 
 def office_of(home: Path | str) -> str | None:
     """The office code of the data folder, or None on a PC not yet set up (any office is accepted)."""
-    from desk_app.services.context import Desk, database_path
+    from desk_app.services.backup import device_of
 
-    if not database_path(home).exists():
-        return None
-    with Desk.open(home) as desk:
-        return str(desk.office_code) if desk.is_initialised else None
+    this = device_of(home)
+    return this[0] if this else None
 
 
 def restore_encrypted(
-    home: Path | str, file: Path | str, passphrase: str, *, any_office: bool = False
+    home: Path | str, file: Path | str, passphrase: str, *, any_office: bool = False, replace_device: bool = False
 ) -> RestoreOutcome:
-    """The one restore path of `desk-app restore` and `desk-app backups restore`: decrypt, check the
-    office (this PC's, or any when not set up or `any_office`), replace the database, then ask the
-    server once for the device's last receipt number."""
+    """The one restore path of `desk-app restore`, `desk-app backups restore` and the window: decrypt,
+    check the office (this PC's, or any when not set up or `any_office`) and the device (this PC's,
+    unless `replace_device`: the manager confirmed the PC of the backup is retired), replace the
+    database, then ask the server once for the device's last receipt number.
+
+    After replacing a device the stored device token (of the device this PC was) is deleted: this
+    PC must be enrolled as its new device, which revokes the retired PC's token on the server."""
+    from desk_app.sync.credentials import delete_token
+
     expect = None if any_office else office_of(home)
-    result = restore_backup(home, file, passphrase, expect)
+    result = restore_backup(home, file, passphrase, expect, replace_device=replace_device)
     log.info("restored a backup with %d requests", result.requests)
+    if result.replaced is not None:
+        delete_token(home)
+        log.warning("this PC replaced another device by a restore; its old device token was removed")
     return hello_after_restore(home, result)
 
 
 MSG_SERVER_AFTER_RESTORE = (
-    "سرور استان اکنون پاسخ نداد ({reason})؛ شماره‌گذاری رسیدها پس از نخستین "
-    "همگام‌سازی موفق، بعد از آخرین شماره‌ای که سرور می‌شناسد ادامه می‌یابد."
+    "سرور استان اکنون پاسخ نداد ({reason})؛ تا نخستین همگام‌سازی موفق شمارهٔ رسید داده نمی‌شود "
+    "(desk-app sync --once)، سپس شماره‌گذاری بعد از آخرین شماره‌ای که سرور می‌شناسد ادامه می‌یابد."
 )
 MSG_MISMATCH_AFTER_RESTORE = (
     "سرور استان این دستگاه را دفتر {s_office} / دستگاه {s_device} می‌شناسد، نه "
-    "دفتر {office} / دستگاه {device}؛ شمارهٔ رسید از سرور گرفته نشد."
+    "دفتر {office} / دستگاه {device}؛ تا این رایانه با توکن درست ثبت نشود شمارهٔ رسید داده نمی‌شود."
 )
 
 
+@dataclass(frozen=True)
+class Step:
+    """One thing to do before this PC numbers receipts: where (Persian), the command, why (Persian)."""
+
+    where: str
+    command: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.command} ({self.why})"
+
+
+def enrol_steps(office: str, device: str, server: str | None, old: tuple[str, str] | None) -> tuple[Step, ...]:
+    """What the province and the manager must do before this PC numbers receipts as `device`."""
+    steps = [
+        Step(
+            "در سرور استان",
+            f"provincial-server device enrol --office {office} --device {device}",
+            f"توکن رایانهٔ قبلی دستگاه {device} را باطل می‌کند و توکن تازه‌ای چاپ می‌کند",
+        )
+    ]
+    if old is not None:
+        steps.append(
+            Step(
+                "در سرور استان",
+                f"provincial-server device revoke --office {old[0]} --device {old[1]}",
+                f"این رایانه دیگر دستگاه {old[1]} نیست و توکن آن از این رایانه پاک شد",
+            )
+        )
+    steps.append(
+        Step(
+            "در این رایانه",
+            f"desk-app enrol --server {server or 'URL'} --token-file TOKEN_FILE",
+            "با توکن تازه؛ در پنجرهٔ برنامه: تنظیمات ← ثبت در سرور",
+        )
+    )
+    steps.append(
+        Step(
+            "در این رایانه",
+            "desk-app sync --once",
+            "سرور استان دستگاه را تأیید می‌کند و شمارهٔ رسیدها بعد از آخرین شماره‌ای که برای این دستگاه "
+            "می‌شناسد ادامه می‌یابد",
+        )
+    )
+    return tuple(steps)
+
+
 def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
-    """One `hello` to the provincial server, so `sync_state.server_last_receipt_no` is fresh and
-    intake numbers after it. A server that does not answer is a note, never a failed restore."""
+    """One `hello` to the provincial server, so `sync_state.server_last_receipt_no` is fresh and the
+    device is confirmed (intake numbers again, after that number). A server that does not answer is
+    a note, never a failed restore: intake then waits for the first successful sync."""
     from desk_app.services.context import Desk
     from desk_app.store.models import SyncState
+    from desk_app.sync import identity
     from desk_app.sync import protocol as P
     from desk_app.sync.credentials import load_token
     from desk_app.sync.errors import SyncError
@@ -278,9 +342,12 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
 
     with Desk.open(home) as desk:
         server, token = desk.settings.get("server_url"), load_token(desk.home)
-        if not (server and token and desk.is_initialised):
+        if not desk.is_initialised:
             return RestoreOutcome(result, False, False, None)
         office, device = str(desk.office_code), int(desk.device_no)
+        if not (server and token):
+            steps = enrol_steps(office, str(device), server, result.replaced)
+            return RestoreOutcome(result, False, False, None, next_steps=steps)
         try:
             with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 10.0)) as transport:
                 hello = P.Hello.model_validate(transport.hello())
@@ -298,12 +365,24 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
                 MSG_MISMATCH_AFTER_RESTORE.format(
                     s_office=hello.office, s_device=hello.device, office=office, device=device
                 ),
+                next_steps=enrol_steps(office, str(device), server, None),
             )
-        if hello.last_receipt_no:
-            with desk.db.write() as s:
-                s.merge(SyncState(key="server_last_receipt_no", value=hello.last_receipt_no))
-        log.info("after restore the server knows receipt numbers up to %s", hello.last_receipt_no)
-        return RestoreOutcome(result, True, True, hello.last_receipt_no)
+        last = _receipt_or_none(hello.last_receipt_no)
+        with desk.db.write() as s:  # the number and the confirmation in one transaction
+            if last:
+                s.merge(SyncState(key="server_last_receipt_no", value=last))
+            s.merge(SyncState(key=identity.KEY, value=None))
+        log.info("after restore the server knows receipt numbers up to %s", last)
+        return RestoreOutcome(result, True, True, last, confirmed=True)
+
+
+def _receipt_or_none(value: str | None) -> str | None:
+    from desk_app.domain.receipt import normalize_receipt_no
+
+    try:
+        return normalize_receipt_no(value) if value else None
+    except InvalidInput:
+        return None
 
 
 # --- what the UI and CLI call -----------------------------------------------------------------

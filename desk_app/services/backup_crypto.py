@@ -34,6 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.paths import open_private
 
 log = logging.getLogger("desk_app.services")
 
@@ -107,7 +108,7 @@ def _write_atomically(out_path: Path, writer) -> None:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
     try:
-        with open(tmp, "wb") as f:
+        with open_private(tmp, "wb") as f:  # 0600: a decrypted database holds every national code
             writer(f)
             f.flush()
             os.fsync(f.fileno())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from desk_app.paths import tighten_private_dir
 from desk_app.services.settings import Settings
 from desk_app.store.engine import Database, open_database
 
@@ -28,6 +29,12 @@ class Desk:
         """Create the data folder if needed, open the database and bring its schema up to date."""
         home = Path(home)
         db = open_database(database_path(home), busy_timeout=busy_timeout)
+        try:
+            changed = tighten_private_dir(home)  # a folder of an older version: 0755 and 0644 files
+        except OSError:
+            changed = 0
+        if changed:
+            log.info("data folder made private (%d modes changed)", changed)
         return cls(home, db)
 
     @property

@@ -29,7 +29,7 @@ from desk_app.domain.receipt import format_receipt_no, next_seq
 from desk_app.domain.roles import can
 from desk_app.domain.status import OutboxState, Status
 from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key, to_persian_digits
-from desk_app.services import audit
+from desk_app.services import audit, numbering
 from desk_app.services.catalog import service_row
 from desk_app.services.requests import RequestView, view
 from desk_app.services.shifts import PAYMENT_METHODS, discard_draft, ensure_shift
@@ -288,6 +288,7 @@ def _write(desk, s: Session, user, form: _Clean, created: datetime) -> RequestVi
     first_key, last_key = search_key(first), search_key(last)
     created_at = format_utc(created)
     day = tehran_day(created)
+    numbering.require_confirmed_device(s)  # after a restore: not before hello confirmed this device
     cur = cursor(s)
     office, device = _office_device(cur)
     if not office or device is None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from desk_app.paths import create_private_file, make_private_dir
 from desk_app.store.errors import StoreError
 
 log = logging.getLogger("desk_app.store")
@@ -205,7 +206,8 @@ def open_database(path: Path | str, *, busy_timeout: int | None = None, migrate:
 
     path = Path(path)
     with translate_errors():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)  # the data folder: 0700
+        create_private_file(path)  # 0600 before SQLite creates it (its -wal and -shm take its mode)
     check_header(path)
     engine = make_engine(path, busy_timeout if busy_timeout is not None else busy_timeout_ms())
     db = Database(engine, path)

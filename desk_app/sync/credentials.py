@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from desk_app.paths import make_private_dir
+
 log = logging.getLogger("desk_app.sync")
 
 TOKEN_FILE = "device.token"
@@ -47,7 +49,7 @@ def token_path(home: Path | str) -> Path:
 
 def _write_private(path: Path, text: str) -> None:
     """Write `text` so that only the user can read it, atomically (no world-readable moment)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

@@ -42,6 +42,7 @@ from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, Backoff
 from desk_app.sync.catalog import store_catalog
 from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, SyncError, TooLarge, TooOld
+from desk_app.sync.identity import KEY as DEVICE_UNCONFIRMED
 
 log = logging.getLogger("desk_app.sync")
 
@@ -297,6 +298,9 @@ class SyncEngine:
         if hello.last_receipt_no:
             values["server_last_receipt_no"] = hello.last_receipt_no
         values["feed_epoch_seen"] = hello.feed_epoch
+        # the server named this office and device and gave its last number: intake may number
+        # again after a restore (in the transaction that stores that number)
+        values[DEVICE_UNCONFIRMED] = None
         self._set_state(**values)
         return hello
 

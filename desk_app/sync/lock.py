@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desk_app.paths import make_private_dir
 from desk_app.sync.errors import SyncBusy
 
 LOCK_NAME = "sync.lock"
@@ -55,7 +56,7 @@ def _unlock(fd: int) -> None:
 def sync_lock(home: Path | str) -> Iterator[Path]:
     """Hold the data folder's sync lock for the block; raise `SyncBusy` if another holds it."""
     path = Path(home) / LOCK_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if not _try_lock(fd):

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app.ui.i18n import apply_language
@@ -52,6 +52,7 @@ class Launcher(QObject):
         self.setup_dialog = None
         self.login_dialog = None
         self.window = None
+        self.restore_box = None
 
     def launch(self) -> None:
         if self.desk.is_initialised:
@@ -109,10 +110,25 @@ class Launcher(QObject):
 
         ctx = UiContext(self.desk, self.runner, user, load_prefs(self.desk), parent=self)
         self.window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
+        self.window.restored.connect(self.after_restore)
         self.window.show()
         self.window.start()
         settle_garbage_collector()
         self.window_shown.emit(self.window)
+
+    def after_restore(self, _outcome, summary: str) -> None:
+        """A backup replaced the database under the window: its pages, its user and its device may
+        all be other now. Close the window and log in again on the restored database."""
+        window, self.window = self.window, None
+        self.show_login()
+        if window is not None:
+            window._force_close = True
+            window.close()
+            window.deleteLater()
+        self.restore_box = QMessageBox(QMessageBox.Icon.Information, "Pishkhan Desk", summary, parent=self.login_dialog)
+        self.restore_box.setObjectName("restore_done_box")
+        self.restore_box.setTextFormat(Qt.TextFormat.RichText)
+        self.restore_box.open()
 
     def shutdown(self) -> None:
         """Let running jobs finish (nothing half-written), then close the database."""

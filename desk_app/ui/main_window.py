@@ -70,6 +70,8 @@ class DailyBackup(QObject):
 
 
 class MainWindow(QMainWindow):
+    restored = Signal(object, str)  # a backup replaced the database: log in again (see Launcher)
+
     def __init__(self, ctx: UiContext, sync_start_delay_s: float | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.intake.registered.connect(self.sync.after_intake)
         self.settings.enrolled.connect(self.sync.sync_now)
+        self.settings.restored.connect(self.restored)
         self.daily_backup = DailyBackup(ctx, self)
         self.daily_backup.written.connect(
             lambda outcome: self.status.showMessage(

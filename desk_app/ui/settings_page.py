@@ -1,5 +1,5 @@
 """Settings (تنظیمات): server, CA file and enrolment, office/device, printer, paper, auto-print, unit,
-language, and (manager) the backup passphrase.
+language, and (manager) the backup passphrase and restoring a backup.
 
 Everything is written through `desk_app.services.settings` (typed, declared once); the device
 token goes to the credential store via `setup.init_office`, and the backup passphrase via
@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +34,7 @@ from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 class SettingsPage(QWidget):
     enrolled = Signal()
+    restored = Signal(object, str)  # autobackup.RestoreOutcome, its Persian summary: log in again
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,6 +129,10 @@ class SettingsPage(QWidget):
         self.passphrase_button = QPushButton(self.tr("Set the backup passphrase"), backup_box)
         self.passphrase_button.setObjectName("passphrase_button")
         backup_layout.addWidget(self.passphrase_button)
+        self.restore_button = QPushButton(self.tr("Restore from a backup…"), backup_box)
+        self.restore_button.setObjectName("restore_button")
+        backup_layout.addWidget(self.restore_button)
+        self.replace_box: QMessageBox | None = None
         layout.addWidget(backup_box)
         backup_box.setVisible(manager)  # the passphrase opens every backup: managers only
         self.backup_box = backup_box
@@ -149,6 +156,7 @@ class SettingsPage(QWidget):
         self.test_button.clicked.connect(self.test_print)
         self.ca_browse.clicked.connect(self.choose_ca_file)
         self.passphrase_button.clicked.connect(self.set_passphrase)
+        self.restore_button.clicked.connect(self.choose_restore)
         ctx.prefs_changed.connect(self.show_prefs)
         self.show_prefs()
         if manager:
@@ -320,6 +328,114 @@ class SettingsPage(QWidget):
                 self.message.show_error(describe_error(exc))
 
         self.ctx.runner.background(job, success=done, failure=failed)
+
+    # ------------------------------------------------------------------ restore
+
+    def choose_restore(self) -> None:
+        """Pick a backup file and type its passphrase, then `restore_file`."""
+        from desk_app.services.autobackup import backups_dir
+
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Restore from a backup"),
+            str(backups_dir(self.ctx.desk.home)),
+            self.tr("Backups (*.pdbak);;All files (*)"),
+        )
+        if not path:
+            return
+        passphrase, ok = QInputDialog.getText(
+            self, self.tr("Backup passphrase"), self.tr("The passphrase of this backup:"), QLineEdit.EchoMode.Password
+        )
+        if ok and passphrase:
+            self.restore_file(path, passphrase)
+
+    def restore_file(self, path: str, passphrase: str, replace_device: bool = False) -> None:
+        """Restore through `autobackup.restore_encrypted` (the CLI's path) on the database thread; a
+        backup of another device first asks the manager whether its PC is retired."""
+        home = self.ctx.desk.home
+
+        def job():
+            from desk_app.services import autobackup
+
+            return autobackup.restore_encrypted(home, path, passphrase, replace_device=replace_device)
+
+        def failed(exc: BaseException) -> None:
+            from desk_app.services.backup import OtherDevice
+
+            self.restore_button.setEnabled(True)
+            if isinstance(exc, OtherDevice) and not replace_device:
+                self.message.clear_message()
+                self.ask_replace_device(exc, path, passphrase)
+                return
+            self.message.show_error(describe_error(exc))
+
+        self.restore_button.setEnabled(False)
+        self.message.show_hint(self.tr("Restoring the backup…"))
+        self.ctx.runner.db(job, success=self._restored, failure=failed)
+
+    def ask_replace_device(self, exc, path: str, passphrase: str) -> None:
+        """The manager must say the PC of the backup is retired before this PC becomes that device."""
+        text = (
+            self.tr(
+                "This backup is of device %1 of office %2, but this PC is device %3 of office %4.\n\n"
+                "Restoring it makes this PC device %1. If the PC of device %1 still works, both would give "
+                "the same receipt numbers to different citizens.\n\n"
+                "Restore it only if the PC of device %1 is retired (broken, lost or replaced). This PC then "
+                "gives no receipt number until the province has enrolled it as device %1 (which revokes the "
+                "old PC's token) and you have entered the new token under Settings."
+            )
+            .replace("%1", local_digits(str(exc.backup_device)))
+            .replace("%2", local_digits(str(exc.backup_office)))
+            .replace("%3", local_digits(str(exc.device)))
+            .replace("%4", local_digits(str(exc.office)))
+        )
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("A backup of another device"), text, parent=self)
+        box.setObjectName("replace_device_box")
+        replace = box.addButton(self.tr("The old PC is retired: replace it"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("Do not restore"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_result: int) -> None:
+            self.replace_box = None
+            if box.clickedButton() is replace:
+                self.restore_file(path, passphrase, replace_device=True)
+            else:
+                self.message.show_hint(self.tr("Nothing was restored."))
+
+        box.finished.connect(answered)
+        self.replace_box = box
+        box.open()
+
+    def _restored(self, outcome) -> None:
+        """Say what was restored and, as rich text, what must happen before numbering: each command
+        on its own left-to-right line, so the bidi algorithm cannot reorder its dashes and digits."""
+        from html import escape
+
+        r = outcome.result
+        head = (
+            self.tr("The backup was restored: %1 requests (office %2, device %3).")
+            .replace("%1", local_digits(str(r.requests)))
+            .replace("%2", local_digits(str(r.office_code)))
+            .replace("%3", local_digits(str(r.device_no)))
+        )
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+        def para(text: str) -> str:  # every paragraph says its direction: Qt carries the last one on
+            return f'<p dir="{"rtl" if rtl else "ltr"}">{escape(text)}</p>'
+
+        parts = [para(head)]
+        if outcome.note:
+            parts.append(para(outcome.note))
+        if outcome.next_steps:
+            parts.append(para(self.tr("This PC gives no receipt number until:")))
+            for i, step in enumerate(outcome.next_steps, 1):
+                parts.append(para(f"{local_digits(str(i))}. {step.where} ({step.why}):"))
+                parts.append(f'<p dir="ltr" align="left"><code>{escape(step.command)}</code></p>')
+        elif outcome.confirmed:
+            parts.append(para(self.tr("Numbering goes on after the last receipt number the provincial server knows.")))
+        self.restore_button.setEnabled(True)
+        self.restored.emit(outcome, "".join(parts))
 
 
 def _looks_like_pem(path: str) -> bool:
