@@ -74,8 +74,12 @@ def _self_test(args: argparse.Namespace, out) -> int:
         )
         image = render(build_receipt(data), 576)
         checks["receipt_px"] = [image.width(), image.height()]
+        from desk_app.services.setup import credential_store
+
+        checks["credentials"] = credential_store()  # keyring bundled? where the token would go
         ok = (
-            image.width() == 576
+            checks["credentials"]["keyring_module"]
+            and image.width() == 576
             and image.height() > 100
             and checks["translation"]
             and "Vazirmatn" in str(checks["font"])

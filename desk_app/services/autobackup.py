@@ -92,19 +92,9 @@ def set_passphrase(home: Path | str, passphrase: str) -> str:
 
 
 def load_passphrase(home: Path | str) -> str | None:
+    """The backup passphrase: OS keyring, else its private file (moved to the keyring once one is usable)."""
     home = Path(home)
-    kr = credentials._keyring()
-    if kr is not None:
-        try:
-            value = kr.get_password(credentials.SERVICE, _account(home))
-            if value:
-                return value
-        except Exception:  # noqa: BLE001
-            pass
-    try:
-        return (home / PASSPHRASE_FILE).read_text(encoding="utf-8") or None
-    except FileNotFoundError:
-        return None
+    return credentials.load_secret(home, _account(home), home / PASSPHRASE_FILE, "backup passphrase")
 
 
 def has_passphrase(home: Path | str) -> bool:

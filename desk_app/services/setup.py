@@ -70,3 +70,10 @@ def save_token(home, token: str) -> None:
     if not token:
         raise InvalidInput("فایل توکن خالی است.", "token")
     _save(home, token)
+
+
+def credential_store() -> dict:
+    """Whether the keyring module is bundled and where the device token would go now."""
+    from desk_app.sync import credentials
+
+    return {"keyring_module": credentials.keyring_importable(), "store": credentials.store_name()}

@@ -43,6 +43,20 @@ def _keyring():
     return keyring
 
 
+def store_name() -> str:
+    """Where secrets go on this PC now: `keyring:<backend class>` or `file` (for self-test)."""
+    kr = _keyring()
+    return f"keyring:{type(kr.get_keyring()).__module__.rsplit('.', 1)[-1]}" if kr is not None else "file"
+
+
+def keyring_importable() -> bool:
+    try:
+        import keyring.backends  # noqa: F401
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
 def token_path(home: Path | str) -> Path:
     return Path(home) / TOKEN_FILE
 
@@ -84,20 +98,34 @@ def save_token(home: Path | str, token: str) -> str:
 
 
 def load_token(home: Path | str) -> str | None:
-    """The stored token, or None when the device was never enrolled."""
+    """The stored token, or None when the device was never enrolled. A token left in the file by
+    an older version (or while no keyring was usable) moves into the keyring once one is."""
+    return load_secret(Path(home), _keyring_account(Path(home)), token_path(home), "device token")
+
+
+def load_secret(home: Path, account: str, path: Path, what: str) -> str | None:
+    """A secret from the keyring, else from its private file; a file's secret is moved to the
+    keyring (and the file removed) when a keyring is usable now."""
     kr = _keyring()
     if kr is not None:
         try:
-            value = kr.get_password(SERVICE, _keyring_account(Path(home)))
+            value = kr.get_password(SERVICE, account)
             if value:
                 return value
-        except Exception:  # noqa: BLE001
-            pass
-    path = token_path(home)
+        except Exception:  # noqa: BLE001 - a keyring that fails to answer: the file, if any
+            kr = None
     try:
         value = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    if value and kr is not None:
+        try:
+            kr.set_password(SERVICE, account, value)
+            if kr.get_password(SERVICE, account) == value:
+                path.unlink()
+                log.info("%s moved from its file into the OS keyring", what)
+        except Exception as exc:  # noqa: BLE001 - it stays in its private file
+            log.warning("keyring unusable (%s); %s kept in its private file", type(exc).__name__, what)
     return value or None
 
 
