@@ -41,7 +41,7 @@ def _run(monkeypatch, capsys, home, *argv, stdin: str = "") -> tuple[int, str, s
 def _loose(home) -> list[str]:
     """Everything under `home` whose mode is not private, as `mode path` lines."""
     bad = []
-    for root, dirs, files in os.walk(home):
+    for root, _dirs, files in os.walk(home):
         for name, want in [(root, 0o700)] + [(os.path.join(root, f), 0o600) for f in files]:
             mode = stat.S_IMODE(os.lstat(name).st_mode)
             if mode != want:
@@ -105,7 +105,7 @@ def test_a_folder_left_loose_by_an_older_version_is_tightened_at_start(tmp_path,
     assert _run(monkeypatch, capsys, home, "init", "--office", "4512", "--office-name", "دفتر", "--device", "2")[0] == 0
     (home / "backups").mkdir()
     (home / "backups" / "old.pdbak").write_bytes(b"x")
-    for root, dirs, files in os.walk(home):  # what round 1 left under umask 022
+    for root, _dirs, files in os.walk(home):  # what round 1 left under umask 022
         os.chmod(root, 0o755)
         for f in files:
             os.chmod(os.path.join(root, f), 0o644)

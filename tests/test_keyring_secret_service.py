@@ -29,16 +29,21 @@ KEYRING_PASSWORD = "unlock-the-test-keyring"
 
 SCRIPT = r"""
 set -u
-export HOME="$ROOT" XDG_DATA_HOME="$ROOT/xdg-data" XDG_RUNTIME_DIR="$ROOT/run" XDG_CONFIG_HOME="$ROOT/xdg-config"
+export HOME="$ROOT" XDG_DATA_HOME="$ROOT/xdg-data" XDG_RUNTIME_DIR="$ROOT/run"
+export XDG_CONFIG_HOME="$ROOT/xdg-config"
 unset DESK_APP_NO_KEYRING
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 # the login keyring is created (first time) and unlocked with the password on standard input
 eval "$(printf '%s' "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
-step() { name=$1; shift; "$@" >"$ROOT/out/$name.out" 2>"$ROOT/out/$name.err" </dev/null; echo $? >"$ROOT/out/$name.rc"; }
-step init "$DESK" init --office 4512 --office-name "دفتر آزمایشی" --device 2 --server "$SERVER" --token-file "$ROOT/token.txt"
+step() {
+  name=$1; shift
+  "$@" >"$ROOT/out/$name.out" 2>"$ROOT/out/$name.err" <"${STDIN:-/dev/null}"; echo $? >"$ROOT/out/$name.rc"
+}
+step init "$DESK" init --office 4512 --office-name "دفتر آزمایشی" --device 2 --server "$SERVER" \
+  --token-file "$ROOT/token.txt"
 printf '%s\n' "$PASSPHRASE" > "$ROOT/pass.txt"
-"$DESK" backups passphrase <"$ROOT/pass.txt" >"$ROOT/out/passphrase.out" 2>"$ROOT/out/passphrase.err"; echo $? >"$ROOT/out/passphrase.rc"
+STDIN="$ROOT/pass.txt" step passphrase "$DESK" backups passphrase
 rm -f "$ROOT/pass.txt"
 step sync "$DESK" sync --once --json
 step backup "$DESK" backups run --json
@@ -89,7 +94,7 @@ def test_token_and_backup_passphrase_live_in_the_secret_service(tmp_path):
 
     code, _, err = _result(out, "init")
     assert code == 0, err
-    code, _, err = (int((out / "passphrase.rc").read_text()), "", (out / "passphrase.err").read_text("utf-8"))
+    code, _, err = _result(out, "passphrase")
     assert code == 0 and "انبار رمز سیستم" in err, err  # "kept in the system keyring"
     assert not (home / "device.token").exists() and not (home / "backup.passphrase").exists()
     assert not any(token.encode() in p.read_bytes() for p in home.rglob("*") if p.is_file())
