@@ -81,10 +81,20 @@ def create_private_file(path: Path | str) -> Path:
     return path
 
 
-def tighten_private_dir(home: Path | str) -> int:
-    """Folders 0700 and files 0600 everywhere under the data folder `home` (folders made by an
-    older version under a 022 umask were 0755, the database 0644). Symbolic links are not
-    followed. Returns how many modes it changed."""
+def is_private_dir(path: Path | str) -> bool:
+    """True on a folder that is 0700 already (or on Windows, or when there is no folder yet)."""
+    try:
+        return not _POSIX or (os.stat(path).st_mode & 0o777) == PRIVATE_DIR_MODE
+    except FileNotFoundError:
+        return True
+
+
+def tighten_private_dir(home: Path | str, *, deep: bool = True) -> int:
+    """Folders 0700 and files 0600 under the data folder `home` (folders made by an older version
+    under a 022 umask were 0755, the database 0644): everywhere when `deep`, else `home` and the
+    folders right inside it (what start-up checks on a folder that is private already: cheap with
+    thousands of files deeper down). Symbolic links are not followed. Returns how many modes it
+    changed."""
     if not _POSIX:
         return 0
     changed = 0
@@ -92,6 +102,8 @@ def tighten_private_dir(home: Path | str) -> int:
     if not home.is_dir():
         return 0
     for root, dirs, files in os.walk(home):
+        if not deep and root != str(home):
+            dirs[:] = []  # one level below home is enough here
         for name, want in [(root, PRIVATE_DIR_MODE)] + [(os.path.join(root, f), PRIVATE_FILE_MODE) for f in files]:
             try:
                 st = os.lstat(name)

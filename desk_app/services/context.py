@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from desk_app.paths import tighten_private_dir
+from desk_app.paths import is_private_dir, tighten_private_dir
 from desk_app.services.settings import Settings
 from desk_app.store.engine import Database, open_database
 
@@ -28,9 +28,10 @@ class Desk:
     def open(cls, home: Path | str, *, busy_timeout: int | None = None) -> Desk:
         """Create the data folder if needed, open the database and bring its schema up to date."""
         home = Path(home)
+        loose = not is_private_dir(home)  # a folder of an older version: 0755 and 0644 files
         db = open_database(database_path(home), busy_timeout=busy_timeout)
         try:
-            changed = tighten_private_dir(home)  # a folder of an older version: 0755 and 0644 files
+            changed = tighten_private_dir(home, deep=loose)
         except OSError:
             changed = 0
         if changed:
