@@ -1262,17 +1262,17 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="413" />
+        <location filename="../../desk_app/ui/settings_page.py" line="417" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="421" />
+        <location filename="../../desk_app/ui/settings_page.py" line="431" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="424" />
+        <location filename="../../desk_app/ui/settings_page.py" line="436" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>
