@@ -128,7 +128,7 @@ def test_sigkill_mid_batch_every_op_fully_there_or_fully_absent(server):
 
 
 def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
-    srv = ServerProcess(server_db_url, serve_args=("--workers", "2", "--rate-limit", "0.2,5"), cwd=tmp_path)
+    srv = ServerProcess(server_db_url, serve_args=("--workers", "2", "--rate-limit", "0.05,5"), cwd=tmp_path)
     tokens = srv.quick_setup({"4512": (2, 3)}, catalog=None)
     token = tokens[("4512", 2)]
     srv.start()
@@ -141,8 +141,9 @@ def test_rate_limit_is_shared_by_two_workers(server_db_url, tmp_path):
                 if r.status_code == 429:
                     retry = r.headers["Retry-After"]
                     assert r.json()["error"] == "rate_limited"
+        # one token per 20 s: eight calls on a loaded machine still finish before the bucket refills
         assert codes == [200] * 5 + [429] * 3
-        assert retry.isdigit() and 1 <= int(retry) <= 5
+        assert retry.isdigit() and 1 <= int(retry) <= 20
         with srv.client(tokens[("4512", 3)]) as c:  # another device has its own bucket
             assert c.get(f"{B}/hello").status_code == 200
     finally:
