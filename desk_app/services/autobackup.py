@@ -270,19 +270,18 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
     """One `hello` to the provincial server, so `sync_state.server_last_receipt_no` is fresh and
     intake numbers after it. A server that does not answer is a note, never a failed restore."""
     from desk_app.services.context import Desk
+    from desk_app.services.sync import HELLO_TIMEOUT, server_transport
     from desk_app.store.models import SyncState
     from desk_app.sync import protocol as P
-    from desk_app.sync.credentials import load_token
     from desk_app.sync.errors import SyncError
-    from desk_app.sync.transport import HttpTransport
 
     with Desk.open(home) as desk:
-        server, token = desk.settings.get("server_url"), load_token(desk.home)
-        if not (server and token and desk.is_initialised):
+        transport = server_transport(desk, timeout=HELLO_TIMEOUT) if desk.is_initialised else None
+        if transport is None:
             return RestoreOutcome(result, False, False, None)
         office, device = str(desk.office_code), int(desk.device_no)
         try:
-            with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 10.0)) as transport:
+            with transport:
                 hello = P.Hello.model_validate(transport.hello())
         except SyncError as exc:
             log.warning("no hello after restore: %s", type(exc).__name__)

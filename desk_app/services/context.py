@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from desk_app.services.settings import Settings
+from desk_app.services.settings import DB_NAME, Settings
 from desk_app.store.engine import Database, open_database
 
 log = logging.getLogger("desk_app.services")
 
-DB_NAME = "desk.sqlite3"
+__all__ = ["DB_NAME", "Desk", "database_path"]
 
 
 def database_path(home: Path | str) -> Path:

@@ -3,27 +3,27 @@
 <context>
     <name>AttentionDialog</name>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="42" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="51" />
         <source>Needs attention</source>
         <translation>نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="55" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="64" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="56" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="65" />
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="80" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="90" />
         <source>Choose an item first.</source>
         <translation>ابتدا یک مورد را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="85" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="95" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -31,42 +31,42 @@
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="26" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="26" />
         <source>Operation</source>
         <translation>عملیات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="26" />
         <source>Answer</source>
         <translation>پاسخ سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="17" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="26" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="23" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="32" />
         <source>Registration</source>
         <translation>ثبت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="23" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="32" />
         <source>Cancellation</source>
         <translation>ابطال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="25" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="34" />
         <source>Conflict</source>
         <translation>ناسازگاری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="25" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="34" />
         <source>Refused</source>
         <translation>نپذیرفت</translation>
     </message>
@@ -74,37 +74,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="24" />
+        <location filename="../../desk_app/ui/requests_page.py" line="49" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="26" />
+        <location filename="../../desk_app/ui/requests_page.py" line="52" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="32" />
+        <location filename="../../desk_app/ui/requests_page.py" line="58" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="33" />
+        <location filename="../../desk_app/ui/requests_page.py" line="59" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="36" />
+        <location filename="../../desk_app/ui/requests_page.py" line="62" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="37" />
+        <location filename="../../desk_app/ui/requests_page.py" line="63" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="47" />
+        <location filename="../../desk_app/ui/requests_page.py" line="73" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -112,27 +112,27 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="60" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="70" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="63" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="73" />
         <source>Import catalog file…</source>
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="99" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="110" />
         <source>Catalog version: %1 — %2 services</source>
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="105" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="118" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="118" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="132" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
     </message>
@@ -148,72 +148,72 @@
 <context>
     <name>DeskStatusBar</name>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="26" />
+        <location filename="../../desk_app/ui/status_bar.py" line="27" />
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="55" />
+        <location filename="../../desk_app/ui/status_bar.py" line="56" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="57" />
+        <location filename="../../desk_app/ui/status_bar.py" line="58" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="59" />
+        <location filename="../../desk_app/ui/status_bar.py" line="60" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="61" />
+        <location filename="../../desk_app/ui/status_bar.py" line="62" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="64" />
+        <location filename="../../desk_app/ui/status_bar.py" line="65" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="66" />
+        <location filename="../../desk_app/ui/status_bar.py" line="67" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="70" />
+        <location filename="../../desk_app/ui/status_bar.py" line="71" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="72" />
+        <location filename="../../desk_app/ui/status_bar.py" line="73" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="74" />
+        <location filename="../../desk_app/ui/status_bar.py" line="76" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="85" />
+        <location filename="../../desk_app/ui/status_bar.py" line="87" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="88" />
+        <location filename="../../desk_app/ui/status_bar.py" line="90" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="91" />
+        <location filename="../../desk_app/ui/status_bar.py" line="93" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="92" />
+        <location filename="../../desk_app/ui/status_bar.py" line="94" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
     </message>
@@ -221,12 +221,12 @@
 <context>
     <name>FeeLinesModel</name>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="45" />
+        <location filename="../../desk_app/ui/fee_model.py" line="46" />
         <source>Fee</source>
         <translation>هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="45" />
+        <location filename="../../desk_app/ui/fee_model.py" line="46" />
         <source>Amount</source>
         <translation>مبلغ</translation>
     </message>
@@ -234,17 +234,17 @@
 <context>
     <name>Fees</name>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="10" />
+        <location filename="../../desk_app/ui/fee_model.py" line="11" />
         <source>Government fee</source>
         <translation>هزینهٔ دولتی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="11" />
+        <location filename="../../desk_app/ui/fee_model.py" line="12" />
         <source>Office fee</source>
         <translation>کارمزد دفتر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/fee_model.py" line="12" />
+        <location filename="../../desk_app/ui/fee_model.py" line="13" />
         <source>Postage</source>
         <translation>هزینهٔ پست</translation>
     </message>
@@ -252,139 +252,139 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="56" />
+        <location filename="../../desk_app/ui/intake_page.py" line="75" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="57" />
+        <location filename="../../desk_app/ui/intake_page.py" line="76" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="58" />
+        <location filename="../../desk_app/ui/intake_page.py" line="77" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="59" />
+        <location filename="../../desk_app/ui/intake_page.py" line="78" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="60" />
+        <location filename="../../desk_app/ui/intake_page.py" line="79" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="82" />
+        <location filename="../../desk_app/ui/intake_page.py" line="101" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="89" />
+        <location filename="../../desk_app/ui/intake_page.py" line="108" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="96" />
+        <location filename="../../desk_app/ui/intake_page.py" line="115" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="97" />
+        <location filename="../../desk_app/ui/intake_page.py" line="116" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="99" />
+        <location filename="../../desk_app/ui/intake_page.py" line="118" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="100" />
+        <location filename="../../desk_app/ui/intake_page.py" line="119" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="107" />
+        <location filename="../../desk_app/ui/intake_page.py" line="126" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="110" />
+        <location filename="../../desk_app/ui/intake_page.py" line="129" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="111" />
+        <location filename="../../desk_app/ui/intake_page.py" line="130" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="172" />
+        <location filename="../../desk_app/ui/intake_page.py" line="191" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="192" />
+        <location filename="../../desk_app/ui/intake_page.py" line="211" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="216" />
+        <location filename="../../desk_app/ui/intake_page.py" line="235" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="249" />
+        <location filename="../../desk_app/ui/intake_page.py" line="272" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="250" />
+        <location filename="../../desk_app/ui/intake_page.py" line="274" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="282" />
+        <location filename="../../desk_app/ui/intake_page.py" line="307" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="284" />
+        <location filename="../../desk_app/ui/intake_page.py" line="309" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="294" />
+        <location filename="../../desk_app/ui/intake_page.py" line="319" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="298" />
+        <location filename="../../desk_app/ui/intake_page.py" line="323" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="332" />
+        <location filename="../../desk_app/ui/intake_page.py" line="364" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="356" />
+        <location filename="../../desk_app/ui/intake_page.py" line="388" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="366" />
+        <location filename="../../desk_app/ui/intake_page.py" line="398" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="439" />
+        <location filename="../../desk_app/ui/intake_page.py" line="475" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -392,37 +392,37 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="19" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="20" />
         <source>Pishkhan Desk: log in</source>
         <translation>میز پیشخوان: ورود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="30" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="31" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="31" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="32" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="35" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="37" />
         <source>Log in</source>
         <translation>ورود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="36" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="38" />
         <source>Exit</source>
         <translation>خروج</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="47" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="49" />
         <source>Enter your username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/login_dialog.py" line="50" />
+        <location filename="../../desk_app/ui/login_dialog.py" line="52" />
         <source>Enter your password.</source>
         <translation>گذرواژه را وارد کنید.</translation>
     </message>
@@ -470,22 +470,22 @@
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="123" />
+        <location filename="../../desk_app/ui/main_window.py" line="124" />
         <source>Today's backup was written: %1</source>
         <translation>پشتیبان امروز نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="127" />
+        <location filename="../../desk_app/ui/main_window.py" line="130" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="162" />
+        <location filename="../../desk_app/ui/main_window.py" line="167" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="163" />
+        <location filename="../../desk_app/ui/main_window.py" line="168" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -493,62 +493,62 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="40" />
+        <location filename="../../desk_app/ui/users_page.py" line="52" />
         <source>New user</source>
         <translation>کاربر جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="40" />
+        <location filename="../../desk_app/ui/users_page.py" line="52" />
         <source>New password</source>
         <translation>گذرواژهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="46" />
+        <location filename="../../desk_app/ui/users_page.py" line="58" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="47" />
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="49" />
+        <location filename="../../desk_app/ui/users_page.py" line="61" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="50" />
+        <location filename="../../desk_app/ui/users_page.py" line="62" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="51" />
+        <location filename="../../desk_app/ui/users_page.py" line="63" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="56" />
+        <location filename="../../desk_app/ui/users_page.py" line="68" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <location filename="../../desk_app/ui/users_page.py" line="73" />
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="60" />
+        <location filename="../../desk_app/ui/users_page.py" line="74" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="69" />
+        <location filename="../../desk_app/ui/users_page.py" line="83" />
         <source>Enter a username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="72" />
+        <location filename="../../desk_app/ui/users_page.py" line="86" />
         <source>The password must have at least 6 characters.</source>
         <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
     </message>
@@ -556,104 +556,104 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="55" />
+        <location filename="../../desk_app/ui/reports_page.py" line="66" />
         <source>Day</source>
         <translation>روز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="60" />
+        <location filename="../../desk_app/ui/reports_page.py" line="71" />
         <source>Show</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="61" />
+        <location filename="../../desk_app/ui/reports_page.py" line="72" />
         <source>Save PDF…</source>
         <translation>ذخیرهٔ PDF…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="62" />
+        <location filename="../../desk_app/ui/reports_page.py" line="73" />
         <source>Save CSV…</source>
         <translation>ذخیرهٔ CSV…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="63" />
-        <location filename="../../desk_app/ui/reports_page.py" line="168" />
+        <location filename="../../desk_app/ui/reports_page.py" line="74" />
+        <location filename="../../desk_app/ui/reports_page.py" line="193" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="66" />
+        <location filename="../../desk_app/ui/reports_page.py" line="77" />
         <source>Whole office (from the server)</source>
         <translation>کل دفتر (از سرور استان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="67" />
+        <location filename="../../desk_app/ui/reports_page.py" line="80" />
         <source>PDF, CSV and print use every counter's totals from the provincial server; without the server, this computer's figures and a note.</source>
         <translation>PDF، CSV و چاپ، جمع همهٔ باجه‌ها را از سرور استان می‌گیرند؛ بدون سرور، ارقام همین رایانه با یک یادداشت.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="80" />
+        <location filename="../../desk_app/ui/reports_page.py" line="96" />
         <source>Per service</source>
         <translation>به تفکیک خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="80" />
+        <location filename="../../desk_app/ui/reports_page.py" line="97" />
         <source>Per clerk</source>
         <translation>به تفکیک کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="81" />
+        <location filename="../../desk_app/ui/reports_page.py" line="98" />
         <source>Per payment method</source>
         <translation>به تفکیک روش پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="107" />
+        <location filename="../../desk_app/ui/reports_page.py" line="125" />
         <source>Enter a day, e.g. 1405/09/08.</source>
         <translation>روز را وارد کنید، مانند ۱۴۰۵/۰۹/۰۸.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="121" />
+        <location filename="../../desk_app/ui/reports_page.py" line="139" />
         <source>Preparing the report…</source>
         <translation>در حال آماده‌سازی گزارش…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="133" />
+        <location filename="../../desk_app/ui/reports_page.py" line="153" />
         <source>Day: %1</source>
         <translation>روز: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="134" />
+        <location filename="../../desk_app/ui/reports_page.py" line="154" />
         <source>Requests: %1, total %2</source>
         <translation>درخواست‌ها: %1، جمع %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="136" />
+        <location filename="../../desk_app/ui/reports_page.py" line="157" />
         <source>Cancellations: %1, refunds %2</source>
         <translation>ابطال‌ها: %1، بازپرداخت %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="138" />
+        <location filename="../../desk_app/ui/reports_page.py" line="160" />
         <source>Reprints: %1; waiting to send: %2</source>
         <translation>چاپ مجدد: %1؛ در صف ارسال: %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="148" />
-        <location filename="../../desk_app/ui/reports_page.py" line="157" />
+        <location filename="../../desk_app/ui/reports_page.py" line="171" />
+        <location filename="../../desk_app/ui/reports_page.py" line="181" />
         <source>Save the daily report</source>
         <translation>ذخیرهٔ گزارش روزانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="168" />
+        <location filename="../../desk_app/ui/reports_page.py" line="193" />
         <source>Name of the A4 printer</source>
         <translation>نام چاپگر A4</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="193" />
+        <location filename="../../desk_app/ui/reports_page.py" line="218" />
         <source>Working…</source>
         <translation>در حال انجام…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="187" />
+        <location filename="../../desk_app/ui/reports_page.py" line="212" />
         <source>Done: %1</source>
         <translation>انجام شد: %1</translation>
     </message>
@@ -661,47 +661,47 @@
 <context>
     <name>RequestsModel</name>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="133" />
+        <location filename="../../desk_app/ui/requests_model.py" line="134" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="134" />
+        <location filename="../../desk_app/ui/requests_model.py" line="135" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="135" />
+        <location filename="../../desk_app/ui/requests_model.py" line="136" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="136" />
+        <location filename="../../desk_app/ui/requests_model.py" line="137" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="137" />
+        <location filename="../../desk_app/ui/requests_model.py" line="138" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="138" />
+        <location filename="../../desk_app/ui/requests_model.py" line="139" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="139" />
+        <location filename="../../desk_app/ui/requests_model.py" line="140" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="140" />
+        <location filename="../../desk_app/ui/requests_model.py" line="141" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_model.py" line="141" />
+        <location filename="../../desk_app/ui/requests_model.py" line="142" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
@@ -709,174 +709,174 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="68" />
+        <location filename="../../desk_app/ui/requests_page.py" line="94" />
         <source>Receipt no., national code or name</source>
         <translation>شمارهٔ رسید، کد ملی یا نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="73" />
+        <location filename="../../desk_app/ui/requests_page.py" line="99" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="76" />
+        <location filename="../../desk_app/ui/requests_page.py" line="102" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="77" />
+        <location filename="../../desk_app/ui/requests_page.py" line="103" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="78" />
+        <location filename="../../desk_app/ui/requests_page.py" line="104" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="80" />
-        <location filename="../../desk_app/ui/requests_page.py" line="81" />
+        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <location filename="../../desk_app/ui/requests_page.py" line="107" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="84" />
+        <location filename="../../desk_app/ui/requests_page.py" line="110" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="86" />
+        <location filename="../../desk_app/ui/requests_page.py" line="112" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="89" />
-        <location filename="../../desk_app/ui/requests_page.py" line="120" />
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <location filename="../../desk_app/ui/requests_page.py" line="149" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="91" />
+        <location filename="../../desk_app/ui/requests_page.py" line="117" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="146" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="147" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="120" />
+        <location filename="../../desk_app/ui/requests_page.py" line="148" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="121" />
+        <location filename="../../desk_app/ui/requests_page.py" line="150" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="121" />
+        <location filename="../../desk_app/ui/requests_page.py" line="151" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="122" />
+        <location filename="../../desk_app/ui/requests_page.py" line="152" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="122" />
+        <location filename="../../desk_app/ui/requests_page.py" line="153" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="123" />
+        <location filename="../../desk_app/ui/requests_page.py" line="154" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="133" />
+        <location filename="../../desk_app/ui/requests_page.py" line="165" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="137" />
+        <location filename="../../desk_app/ui/requests_page.py" line="169" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="138" />
+        <location filename="../../desk_app/ui/requests_page.py" line="170" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="139" />
+        <location filename="../../desk_app/ui/requests_page.py" line="171" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="140" />
+        <location filename="../../desk_app/ui/requests_page.py" line="172" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="146" />
+        <location filename="../../desk_app/ui/requests_page.py" line="178" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="201" />
+        <location filename="../../desk_app/ui/requests_page.py" line="233" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="222" />
+        <location filename="../../desk_app/ui/requests_page.py" line="258" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="329" />
+        <location filename="../../desk_app/ui/requests_page.py" line="366" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="338" />
+        <location filename="../../desk_app/ui/requests_page.py" line="375" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="340" />
+        <location filename="../../desk_app/ui/requests_page.py" line="379" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="343" />
+        <location filename="../../desk_app/ui/requests_page.py" line="383" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="351" />
+        <location filename="../../desk_app/ui/requests_page.py" line="394" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="366" />
+        <location filename="../../desk_app/ui/requests_page.py" line="410" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="387" />
+        <location filename="../../desk_app/ui/requests_page.py" line="432" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="401" />
+        <location filename="../../desk_app/ui/requests_page.py" line="446" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -884,22 +884,22 @@
 <context>
     <name>RowsModel</name>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="35" />
+        <location filename="../../desk_app/ui/reports_page.py" line="46" />
         <source>Item</source>
         <translation>مورد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="35" />
+        <location filename="../../desk_app/ui/reports_page.py" line="46" />
         <source>Count</source>
         <translation>تعداد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="35" />
+        <location filename="../../desk_app/ui/reports_page.py" line="46" />
         <source>Amount</source>
         <translation>مبلغ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/reports_page.py" line="35" />
+        <location filename="../../desk_app/ui/reports_page.py" line="46" />
         <source>Refunds</source>
         <translation>بازپرداخت</translation>
     </message>
@@ -915,37 +915,37 @@
 <context>
     <name>ServicesModel</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
         <source>Code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
         <source>Agency</source>
         <translation>دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
         <source>Total fee</source>
         <translation>جمع هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="35" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="46" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="46" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -953,248 +953,253 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="31" />
+        <location filename="../../desk_app/ui/settings_page.py" line="42" />
         <source>Office and server</source>
         <translation>دفتر و سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="40" />
+        <location filename="../../desk_app/ui/settings_page.py" line="51" />
         <source>Server address</source>
         <translation>نشانی سرور استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="41" />
+        <location filename="../../desk_app/ui/settings_page.py" line="52" />
         <source>Device token</source>
         <translation>توکن دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="45" />
+        <location filename="../../desk_app/ui/settings_page.py" line="56" />
         <source>(system certificates)</source>
         <translation>(گواهی‌های سیستم)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="47" />
+        <location filename="../../desk_app/ui/settings_page.py" line="58" />
         <source>Choose…</source>
         <translation>انتخاب…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="50" />
+        <location filename="../../desk_app/ui/settings_page.py" line="61" />
         <source>Server CA file (PEM)</source>
         <translation>پروندهٔ گواهی مرجع سرور (PEM)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="52" />
+        <location filename="../../desk_app/ui/settings_page.py" line="63" />
         <source>Enrol with the server</source>
         <translation>ثبت دستگاه در سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="57" />
+        <location filename="../../desk_app/ui/settings_page.py" line="68" />
         <source>Receipt printer</source>
         <translation>چاپگر رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="61" />
+        <location filename="../../desk_app/ui/settings_page.py" line="73" />
         <source>No printer</source>
         <translation>بدون چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="61" />
+        <location filename="../../desk_app/ui/settings_page.py" line="74" />
         <source>Network (ESC/POS, port 9100)</source>
         <translation>شبکه (ESC/POS، درگاه ۹۱۰۰)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="62" />
+        <location filename="../../desk_app/ui/settings_page.py" line="75" />
         <source>USB (ESC/POS)</source>
         <translation>USB (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="62" />
+        <location filename="../../desk_app/ui/settings_page.py" line="76" />
         <source>Serial port (ESC/POS)</source>
         <translation>درگاه سریال (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="63" />
+        <location filename="../../desk_app/ui/settings_page.py" line="77" />
         <source>File or device (ESC/POS)</source>
         <translation>فایل یا دستگاه (ESC/POS)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="64" />
+        <location filename="../../desk_app/ui/settings_page.py" line="78" />
         <source>System printer</source>
         <translation>چاپگر سیستم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="64" />
+        <location filename="../../desk_app/ui/settings_page.py" line="79" />
         <source>PDF file</source>
         <translation>فایل PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="68" />
+        <location filename="../../desk_app/ui/settings_page.py" line="84" />
         <source>80 mm</source>
         <translation>۸۰ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="69" />
+        <location filename="../../desk_app/ui/settings_page.py" line="85" />
         <source>58 mm</source>
         <translation>۵۸ میلی‌متر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="70" />
+        <location filename="../../desk_app/ui/settings_page.py" line="86" />
         <source>Print the receipt right after saving</source>
         <translation>چاپ رسید بلافاصله پس از ثبت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="71" />
+        <location filename="../../desk_app/ui/settings_page.py" line="87" />
         <source>Open the cash drawer after a cash payment</source>
         <translation>باز کردن کشوی پول پس از پرداخت نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="72" />
+        <location filename="../../desk_app/ui/settings_page.py" line="88" />
         <source>Printer type</source>
         <translation>نوع چاپگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="73" />
+        <location filename="../../desk_app/ui/settings_page.py" line="89" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="74" />
+        <location filename="../../desk_app/ui/settings_page.py" line="90" />
         <source>Paper width</source>
         <translation>عرض کاغذ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="78" />
+        <location filename="../../desk_app/ui/settings_page.py" line="94" />
         <source>Print a test page</source>
         <translation>چاپ صفحهٔ آزمایشی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="82" />
+        <location filename="../../desk_app/ui/settings_page.py" line="98" />
         <source>Display</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="86" />
+        <location filename="../../desk_app/ui/settings_page.py" line="102" />
         <source>Rial</source>
         <translation>ریال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="87" />
+        <location filename="../../desk_app/ui/settings_page.py" line="103" />
         <source>Toman</source>
         <translation>تومان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="91" />
+        <location filename="../../desk_app/ui/settings_page.py" line="107" />
         <source>Amounts in</source>
         <translation>نمایش مبالغ به</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="92" />
+        <location filename="../../desk_app/ui/settings_page.py" line="108" />
         <source>Language (after restart)</source>
         <translation>زبان (پس از اجرای دوباره)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="96" />
+        <location filename="../../desk_app/ui/settings_page.py" line="112" />
         <source>Backups</source>
         <translation>پشتیبان‌گیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="107" />
+        <location filename="../../desk_app/ui/settings_page.py" line="123" />
         <source>Backup passphrase (at least 8 characters)</source>
         <translation>رمز پشتیبان (دست‌کم ۸ نویسه)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="109" />
+        <location filename="../../desk_app/ui/settings_page.py" line="124" />
         <source>Repeat the passphrase</source>
         <translation>تکرار رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="111" />
+        <location filename="../../desk_app/ui/settings_page.py" line="126" />
         <source>Set the backup passphrase</source>
         <translation>تعیین رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="119" />
+        <location filename="../../desk_app/ui/settings_page.py" line="134" />
         <source>Save settings</source>
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="144" />
+        <location filename="../../desk_app/ui/settings_page.py" line="160" />
         <source>%1 (office code %2), device %3</source>
         <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="174" />
-        <location filename="../../desk_app/ui/settings_page.py" line="226" />
+        <location filename="../../desk_app/ui/settings_page.py" line="192" />
+        <location filename="../../desk_app/ui/settings_page.py" line="250" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="178" />
+        <location filename="../../desk_app/ui/settings_page.py" line="196" />
         <source>This is not a readable PEM certificate file.</source>
         <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="184" />
+        <location filename="../../desk_app/ui/settings_page.py" line="202" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="196" />
+        <location filename="../../desk_app/ui/settings_page.py" line="215" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="199" />
+        <location filename="../../desk_app/ui/settings_page.py" line="218" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="213" />
+        <location filename="../../desk_app/ui/settings_page.py" line="234" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="235" />
+        <location filename="../../desk_app/ui/settings_page.py" line="244" />
+        <source>Asking the provincial server…</source>
+        <translation>در حال پرسش از سرور استان…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="259" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="236" />
+        <location filename="../../desk_app/ui/settings_page.py" line="262" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="240" />
+        <location filename="../../desk_app/ui/settings_page.py" line="269" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="241" />
+        <location filename="../../desk_app/ui/settings_page.py" line="271" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="257" />
+        <location filename="../../desk_app/ui/settings_page.py" line="288" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="259" />
+        <location filename="../../desk_app/ui/settings_page.py" line="290" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="268" />
+        <location filename="../../desk_app/ui/settings_page.py" line="301" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="305" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="285" />
+        <location filename="../../desk_app/ui/settings_page.py" line="320" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
@@ -1202,102 +1207,102 @@
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="20" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="29" />
         <source>Pishkhan Desk: first set-up</source>
         <translation>میز پیشخوان: راه‌اندازی نخست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="23" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="34" />
         <source>This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.</source>
         <translation>این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="38" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="52" />
         <source>Office code</source>
         <translation>کد دفتر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="39" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="53" />
         <source>Office name</source>
         <translation>نام دفتر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="40" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="54" />
         <source>Device number</source>
         <translation>شمارهٔ دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="41" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="55" />
         <source>Manager username</source>
         <translation>نام کاربری مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="42" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="56" />
         <source>Manager full name</source>
         <translation>نام و نام خانوادگی مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="43" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="57" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="44" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="58" />
         <source>Repeat password</source>
         <translation>تکرار گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="46" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="60" />
         <source>Work offline for now (enrol later from the settings)</source>
         <translation>فعلاً برون‌خط کار می‌کنم (ثبت دستگاه بعداً از «تنظیمات»)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="47" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="61" />
         <source>Enrol with the provincial server now</source>
         <translation>هم‌اکنون در سرور استان ثبت شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="57" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="71" />
         <source>Server address</source>
         <translation>نشانی سرور استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="58" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="72" />
         <source>Device token</source>
         <translation>توکن دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="67" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="82" />
         <source>Set up</source>
         <translation>راه‌اندازی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="68" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="83" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="84" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="99" />
         <source>Enter a username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="87" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="102" />
         <source>The password must have at least 6 characters.</source>
         <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="90" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="105" />
         <source>The two passwords differ.</source>
         <translation>دو گذرواژه یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="97" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="112" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/setup_dialog.py" line="100" />
+        <location filename="../../desk_app/ui/setup_dialog.py" line="115" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
@@ -1305,113 +1310,113 @@
 <context>
     <name>ShiftPage</name>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="33" />
+        <location filename="../../desk_app/ui/shift_page.py" line="34" />
         <source>Open a shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="38" />
+        <location filename="../../desk_app/ui/shift_page.py" line="39" />
         <source>Opening cash (rials)</source>
         <translation>موجودی نقدی آغاز (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="39" />
+        <location filename="../../desk_app/ui/shift_page.py" line="40" />
         <source>Open shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="45" />
+        <location filename="../../desk_app/ui/shift_page.py" line="46" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="51" />
+        <location filename="../../desk_app/ui/shift_page.py" line="52" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="52" />
+        <location filename="../../desk_app/ui/shift_page.py" line="53" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="54" />
+        <location filename="../../desk_app/ui/shift_page.py" line="55" />
         <source>Close shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="55" />
-        <location filename="../../desk_app/ui/shift_page.py" line="197" />
+        <location filename="../../desk_app/ui/shift_page.py" line="56" />
+        <location filename="../../desk_app/ui/shift_page.py" line="210" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="88" />
+        <location filename="../../desk_app/ui/shift_page.py" line="91" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="90" />
+        <location filename="../../desk_app/ui/shift_page.py" line="94" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="110" />
+        <location filename="../../desk_app/ui/shift_page.py" line="116" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="141" />
+        <location filename="../../desk_app/ui/shift_page.py" line="147" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="163" />
+        <location filename="../../desk_app/ui/shift_page.py" line="169" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="173" />
+        <location filename="../../desk_app/ui/shift_page.py" line="179" />
         <source>Method</source>
         <translation>روش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="173" />
+        <location filename="../../desk_app/ui/shift_page.py" line="179" />
         <source>Expected</source>
         <translation>مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="173" />
+        <location filename="../../desk_app/ui/shift_page.py" line="179" />
         <source>Counted</source>
         <translation>شمارش‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="173" />
+        <location filename="../../desk_app/ui/shift_page.py" line="179" />
         <source>Difference</source>
         <translation>اختلاف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="176" />
+        <location filename="../../desk_app/ui/shift_page.py" line="182" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="176" />
+        <location filename="../../desk_app/ui/shift_page.py" line="182" />
         <source>Card</source>
         <translation>کارت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="187" />
+        <location filename="../../desk_app/ui/shift_page.py" line="199" />
         <source>surplus %1</source>
         <translation>اضافه %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="187" />
+        <location filename="../../desk_app/ui/shift_page.py" line="199" />
         <source>shortage %1</source>
         <translation>کسری %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="211" />
+        <location filename="../../desk_app/ui/shift_page.py" line="226" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>
@@ -1477,42 +1482,42 @@
 <context>
     <name>UsersModel</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="22" />
+        <location filename="../../desk_app/ui/users_page.py" line="34" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="22" />
+        <location filename="../../desk_app/ui/users_page.py" line="34" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="22" />
+        <location filename="../../desk_app/ui/users_page.py" line="34" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="22" />
+        <location filename="../../desk_app/ui/users_page.py" line="34" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="30" />
+        <location filename="../../desk_app/ui/users_page.py" line="42" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="30" />
+        <location filename="../../desk_app/ui/users_page.py" line="42" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="43" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="31" />
+        <location filename="../../desk_app/ui/users_page.py" line="43" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -1520,38 +1525,38 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="94" />
+        <location filename="../../desk_app/ui/users_page.py" line="112" />
         <source>Add user…</source>
         <translation>افزودن کاربر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="95" />
+        <location filename="../../desk_app/ui/users_page.py" line="113" />
         <source>Reset password…</source>
         <translation>تغییر گذرواژه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="96" />
+        <location filename="../../desk_app/ui/users_page.py" line="114" />
         <source>Deactivate / activate</source>
         <translation>غیرفعال / فعال کردن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="139" />
+        <location filename="../../desk_app/ui/users_page.py" line="157" />
         <source>User %1 was added.</source>
         <translation>کاربر %1 افزوده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="147" />
-        <location filename="../../desk_app/ui/users_page.py" line="167" />
+        <location filename="../../desk_app/ui/users_page.py" line="165" />
+        <location filename="../../desk_app/ui/users_page.py" line="186" />
         <source>Choose a user first.</source>
         <translation>ابتدا کاربر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="161" />
+        <location filename="../../desk_app/ui/users_page.py" line="180" />
         <source>The password was changed.</source>
         <translation>گذرواژه تغییر کرد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="180" />
+        <location filename="../../desk_app/ui/users_page.py" line="199" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
     </message>
