@@ -50,26 +50,20 @@ def _report(out, report) -> None:
 
 
 def _sync(args: argparse.Namespace, out) -> int:
+    """One run (`--once`), or the loop until interrupted: a random 0-60 s start delay or an earlier
+    backoff, then `sync_interval_s` after a success, the backoff after a failure (services.sync)."""
     from desk_app.services import sync
 
     with open_desk(args) as desk:
         try:
-            session = sync.SyncSession(desk)
-            with session:
-                if args.once:
-                    report = session.run_once()
-                    _report(out, report)
-                    return EXIT_OK if report.online and not report.stopped_reason else EXIT_ENV
-                _loop(session, out)
-                return EXIT_OK  # not reached: the loop ends by an interrupt
+            with sync.SyncSession(desk) as session:
+                if not args.once:
+                    session.run_forever(lambda report: _report(out, report), sleep=time.sleep)
+                report = session.run_once()
         except sync.NotEnrolled:
             raise CommandError(MSG_NOT_ENROLLED, EXIT_INPUT) from None
-
-
-def _loop(session, out) -> None:
-    """Run until interrupted; the first run waits the random start delay or an earlier backoff,
-    then `sync_interval_s` after a success or the backoff after a failure (services.sync)."""
-    session.run_forever(lambda report: _report(out, report), sleep=time.sleep)
+    _report(out, report)
+    return EXIT_OK if report.online and not report.stopped_reason else EXIT_ENV
 
 
 def _enrol(args: argparse.Namespace, out) -> int:

@@ -25,6 +25,8 @@ from desk_app.sync.backoff import PERIOD_S, SKEW_WARN_S
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from desk_app.store.engine import Database
+
 DB_NAME = "desk.sqlite3"  # the data folder's database (desk_app.services.context uses it too)
 PEEK_TIMEOUT_S = 0.2  # a database held by a writer right now: open the window without the peek
 
@@ -130,7 +132,7 @@ class Values(Mapping[str, Any]):
 class Settings:
     """Typed access to the settings table of one database."""
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def get(self, key: str, session: Session | None = None) -> Any:

@@ -24,12 +24,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import parse_utc, utc_now
 
 if TYPE_CHECKING:
+    from desk_app.services.context import Desk
     from desk_app.sync.engine import SyncEngine, SyncReport
     from desk_app.sync.protocol import Hello
     from desk_app.sync.transport import HttpTransport
@@ -98,7 +99,7 @@ def has_token(home: Path | str) -> bool:
     return bool(load_token(home))
 
 
-def is_enrolled(desk) -> bool:
+def is_enrolled(desk: Desk) -> bool:
     """A server address and a device token: the device can sync."""
     return bool(desk.settings.get("server_url")) and has_token(desk.home)
 
@@ -111,7 +112,7 @@ def _http(url: str, token: str, ca_file: str | None, timeout: Any | None) -> Htt
     return HttpTransport(url, token, ca_file=ca_file, timeout=timeout)
 
 
-def server_transport(desk, *, timeout: tuple[float, float] | float | None = None) -> HttpTransport | None:
+def server_transport(desk: Desk, *, timeout: tuple[float, float] | float | None = None) -> HttpTransport | None:
     """The transport to this office's provincial server (TLS verified, against the settings' CA
     file when one is set); None when the device is not enrolled. The caller closes it (`with`)."""
     from desk_app.sync.credentials import load_token
@@ -125,7 +126,7 @@ def server_transport(desk, *, timeout: tuple[float, float] | float | None = None
 # --- runs ----------------------------------------------------------------------------------------
 
 
-def _engine(desk, transport) -> SyncEngine:
+def _engine(desk: Desk, transport: Any) -> SyncEngine:
     from desk_app.sync.engine import SyncEngine
 
     values = desk.settings.all()
@@ -145,7 +146,7 @@ class SyncSession:
 
     `transport` is for tests and benchmarks (a fake or a proxied one); by default the office's."""
 
-    def __init__(self, desk, *, transport=None):
+    def __init__(self, desk: Desk, *, transport: Any = None) -> None:
         self.desk = desk
         self._given = transport
         self._stack: contextlib.ExitStack | None = None
@@ -205,7 +206,7 @@ class SyncSession:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
-    ) -> None:
+    ) -> NoReturn:
         """`desk-app sync`: run until interrupted (KeyboardInterrupt), `on_report` after each run."""
         delay = self.first_delay(rng)
         while True:
@@ -215,7 +216,7 @@ class SyncSession:
             delay = self.next_delay()
 
 
-def sync_once(desk, *, transport=None) -> SyncOutcome:
+def sync_once(desk: Desk, *, transport: Any = None) -> SyncOutcome:
     """One sync now under the folder's lock ("sync now", the window's timer, `sync --once`).
     Raises `NotEnrolled` (work offline) or `SyncBusy` (another sync of this folder is running)."""
     with SyncSession(desk, transport=transport) as session:
@@ -224,7 +225,7 @@ def sync_once(desk, *, transport=None) -> SyncOutcome:
     return SyncOutcome(report, status_after(desk, report), delay)
 
 
-def local_status(desk) -> SyncStatus:
+def local_status(desk: Desk) -> SyncStatus:
     """Counts and last times from the local store; no network, no lock."""
     engine = _engine(desk, transport=None)
     report = engine.queue_report()
@@ -241,7 +242,7 @@ def local_status(desk) -> SyncStatus:
     )
 
 
-def status_after(desk, report: SyncReport) -> SyncStatus:
+def status_after(desk: Desk, report: SyncReport) -> SyncStatus:
     """The status bar's view right after a run: the store's counts with the run's own verdict."""
     status = local_status(desk)
     status.online = report.online
@@ -254,7 +255,7 @@ def status_after(desk, report: SyncReport) -> SyncStatus:
 # --- hello and enrolment -------------------------------------------------------------------------
 
 
-def _hello(transport) -> Hello:
+def _hello(transport: Any) -> Hello:
     from desk_app.sync import protocol as P
     from desk_app.sync.errors import RetryableError
 
@@ -264,7 +265,7 @@ def _hello(transport) -> Hello:
         raise RetryableError(MSG_BAD_HELLO) from exc
 
 
-def identity_mismatch(desk, hello: Hello) -> str | None:
+def identity_mismatch(desk: Desk, hello: Hello) -> str | None:
     """A Persian refusal when the server names another office/device than this PC is; else None."""
     office, device = desk.settings.get("office_code"), desk.settings.get("device_no")
     if not office or device is None:
@@ -274,7 +275,7 @@ def identity_mismatch(desk, hello: Hello) -> str | None:
     return MSG_ENROL_MISMATCH.format(s_office=hello.office, s_device=hello.device, office=office, device=device)
 
 
-def check_hello(desk, *, timeout: tuple[float, float] | float = HELLO_TIMEOUT) -> Hello:
+def check_hello(desk: Desk, *, timeout: tuple[float, float] | float = HELLO_TIMEOUT) -> Hello:
     """One hello with the stored token (who the server says this device is, its last receipt
     number, the server's time). Raises `NotEnrolled`, or a `SyncError` when there is no answer."""
     transport = server_transport(desk, timeout=timeout)
@@ -284,7 +285,7 @@ def check_hello(desk, *, timeout: tuple[float, float] | float = HELLO_TIMEOUT) -
         return _hello(transport)
 
 
-def enrol(desk, server_url: str, token: str, *, actor: str | None = None) -> Enrolment:
+def enrol(desk: Desk, server_url: str, token: str, *, actor: str | None = None) -> Enrolment:
     """Connect this device to the provincial server (`desk-app enrol`, the settings page).
 
     The new token says hello first: a token the server refuses, or one it knows for another
