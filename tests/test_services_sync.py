@@ -215,3 +215,21 @@ def test_the_clock_skew_warning_follows_its_setting(desk):
     with sync.SyncSession(desk, transport=fake) as session:
         report = session.run_once()
     assert report.online and report.warning is None and report.clock_skew_s is None
+
+
+def test_the_command_says_how_to_enrol_and_enrols_with_a_hello(province, desk, capsys, tmp_path):
+    from desk_app.cli import main
+
+    code, tokens = _office(province, desk, devices=(2, 3))
+    home = str(desk.home)
+    assert main(["--home", home, "sync", "--once", "--json"]) == 1
+    assert "desk-app enrol" in capsys.readouterr().err
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(tokens[3] + "\n", encoding="utf-8")  # another device's token
+    assert main(["--home", home, "enrol", "--server", province.url, "--token-file", str(token_file)]) == 1
+    assert "دستگاه 3" in capsys.readouterr().err and not sync.has_token(desk.home)
+    token_file.write_text(tokens[2] + "\n", encoding="utf-8")
+    assert main(["--home", home, "enrol", "--server", province.url, "--token-file", str(token_file), "--json"]) == 0
+    assert '"reachable": true' in capsys.readouterr().out
+    assert main(["--home", home, "sync", "--once", "--json"]) == 0
+    assert '"online": true' in capsys.readouterr().out
