@@ -265,9 +265,9 @@ def prepare_server_db(home: Path, state: dict) -> str:
         server_admin(db_url, "catalog", "load", str(catalog_path()))
         state["server_catalog"] = True
         _save_state(home, state)
-    from desk_app.sync.credentials import load_token
+    from desk_app.services.sync import has_token
 
-    if not state.get("enrolled") or load_token(home) is None:
+    if not state.get("enrolled") or not has_token(home):
         token = server_admin(db_url, "device", "enrol", "--office", OFFICE, "--device", str(DEVICE)).strip()
         if not token:
             raise DemoError("کارگزار استانی توکن دستگاه را برنگرداند.")

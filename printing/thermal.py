@@ -338,3 +338,20 @@ def _render(doc: L.Document, dots: int):
     return img.convertToFormat(
         QImage.Format.Format_Mono, Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.MonoOnly
     )
+
+
+def render_png(doc: L.Document, dots: int = 576) -> bytes:
+    """`render(doc, dots)` as PNG bytes: a preview of exactly what the printer gets, for callers
+    that must not touch Qt themselves (services, the self-test)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    image = render(doc, dots)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        if not image.save(buffer, "PNG"):
+            raise RuntimeError("PNG encoding failed")  # a bug or a broken Qt install, not user input
+    finally:
+        buffer.close()
+    return bytes(data.data())

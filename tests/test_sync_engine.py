@@ -268,7 +268,7 @@ def test_network_failure_keeps_ops_for_the_next_run_with_backoff(db):
 def test_retry_after_is_a_minimum_and_backoff_grows(db):
     queue_request(db, OFFICE, DEVICE)
     srv = FakeServer(db)
-    eng = engine(db, srv)
+    eng = engine(db, srv, period_s=75)  # the setting sync_interval_s, passed in by services.sync
     srv.fail = [RetryableError("busy", status=429, retry_after=45)]
     eng.run_once()
     assert eng.next_delay() >= 45
@@ -281,7 +281,7 @@ def test_retry_after_is_a_minimum_and_backoff_grows(db):
     with db.read() as s:
         assert int(s.get(SyncState, "consecutive_failures").value) == 13
     eng.run_once()
-    assert eng.next_delay() == 120
+    assert eng.next_delay() == 75
     with db.read() as s:
         assert s.get(SyncState, "consecutive_failures").value == "0"
 

@@ -7,7 +7,6 @@ truncated body, garbage, a reset, silence), so the classification is tested on r
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import random
 import socket
@@ -303,58 +302,6 @@ def test_retry_after_forms():
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     when = "Wed, 21 Oct 2015 07:28:00 GMT"
     assert parse_retry_after(when, now=1445412480 - 60) == pytest.approx(60)
-
-
-# -- the `desk-app sync` loop ------------------------------------------------------------------
-def test_sync_loop_waits_start_delay_or_earlier_backoff_then_the_timer(monkeypatch):
-    from datetime import timedelta
-
-    from desk_app.cli import Output
-    from desk_app.cli import sync as cli_sync
-    from desk_app.domain.jalali import format_utc, utc_now
-    from desk_app.sync.engine import SyncReport
-
-    class Engine:
-        def __init__(self, state, outcomes):
-            self.state, self.outcomes = state, outcomes
-
-        def _state(self):
-            return self.state
-
-        def run_once(self):
-            self.last = self.outcomes.pop(0)
-            return self.last
-
-        def next_delay(self):
-            return 120.0 if self.last.online else 33.0
-
-    class Settings:
-        def get(self, key):
-            return {"sync_interval_s": 60}[key]
-
-    class Desk:
-        settings = Settings()
-
-    def run(state, outcomes):
-        slept = []
-
-        def sleep(s):
-            slept.append(s)
-            if len(slept) > len(outcomes):
-                raise KeyboardInterrupt
-
-        monkeypatch.setattr(cli_sync.time, "sleep", sleep)
-        out = Output(json_mode=True, stdout=io.StringIO(), stderr=io.StringIO())
-        with pytest.raises(KeyboardInterrupt):
-            cli_sync._loop(Engine(state, list(outcomes)), out, Desk())
-        return slept, out.stdout.getvalue().splitlines()
-
-    slept, lines = run({}, [SyncReport(online=False), SyncReport(online=True)])
-    assert 0 <= slept[0] <= 60 and slept[1:] == [33.0, 60.0]
-    assert [json.loads(x)["online"] for x in lines] == [False, True]
-    later = format_utc(utc_now() + timedelta(seconds=400))
-    slept, _ = run({"next_attempt_at": later}, [SyncReport(online=True)])
-    assert 390 <= slept[0] <= 400
 
 
 def _self_signed(tmp_path):

@@ -82,11 +82,11 @@ def test_ca_file_setting(launcher, qtbot, tmp_path):
     pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
     settings.ca_file.setText(str(pem))
     settings.save()
-    qtbot.waitUntil(lambda: window.ctx.prefs.values.get("ca_file") == str(pem), timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.prefs.ca_file == str(pem), timeout=10_000)
     assert window.ctx.desk.settings.get("ca_file") == str(pem)
     settings.ca_file.clear()
     settings.save()
-    qtbot.waitUntil(lambda: not window.ctx.prefs.values.get("ca_file"), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.ctx.prefs.ca_file, timeout=10_000)
 
 
 def test_closing_a_shift_in_the_window_writes_the_shift_backup(launcher, qtbot, home, tmp_path):

@@ -116,7 +116,7 @@ def test_users_catalog_settings_pages(launcher, qtbot, qtmodeltester):
     settings.printer_type.setCurrentIndex(settings.printer_type.findData("escpos-net"))
     settings.printer_address.setText("127.0.0.1")
     settings.save()
-    qtbot.waitUntil(lambda: window.ctx.prefs.unit == "toman", timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.prefs.display_unit == "toman", timeout=10_000)
     assert window.ctx.prefs.printer_target == "escpos-net:127.0.0.1:9100"
     assert window.ctx.desk.settings.get("display_unit") == "toman"
 

@@ -31,7 +31,7 @@ def test_login_is_shown_before_the_database_opens_and_logs_in_after(started, hom
 
     filled_home(home)
     peek = peek_settings(home)
-    assert peek["office_code"] == "4512" and peek["device_no"] == "2"
+    assert peek["office_code"] == "4512" and peek["device_no"] == 2  # typed by the settings declaration
     launcher = started(peek)
     dialog = launcher.login_dialog
     # shown inside launch_opening itself: no event was processed, the open job has not been delivered

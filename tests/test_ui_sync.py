@@ -75,6 +75,25 @@ def test_offline_intake_enrol_sync_then_agency_completes(launcher, provincial, q
     qtbot.waitUntil(lambda: model.count == 2, timeout=10_000)
 
 
+def test_a_token_of_another_device_is_refused_on_the_settings_page(launcher, provincial, qtbot):
+    """Enrolling from the window says hello first, off the database thread: a token the server
+    knows for another device is refused next to the field and nothing is kept."""
+    window = log_in(qtbot, launcher(), "manager")
+    settings = window.settings
+    settings.server_url.setText(provincial.url)
+    settings.token.setText(provincial.enrol("4512", 3))  # device 3's token on device 2's PC
+    settings.enrol()
+    message = settings.server_form.messages["token"]
+    qtbot.waitUntil(lambda: bool(message.text()), timeout=15_000)
+    assert "دستگاه 3" in message.text() and "دستگاه 2" in message.text()
+    idle(qtbot, window.ctx.runner)
+    assert not window.ctx.prefs.server_url and not window.sync.status.enrolled
+    settings.token.setText(provincial.token)  # the right one goes through
+    with qtbot.waitSignal(window.sync.synced, timeout=20_000) as synced:
+        settings.enrol()
+    assert synced.args[0].online and window.ctx.prefs.server_url == provincial.url
+
+
 def test_refused_request_needs_attention_and_can_be_sent_again(launcher, tmp_path, qtbot):
     from tests.helpers.server import CATALOG
 

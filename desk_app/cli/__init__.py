@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes
-from desk_app.store.errors import StoreError
+from desk_app.domain.errors import InvalidInput, PermissionDenied
+from desk_app.services.errors import environment_errors
 
 log = logging.getLogger("desk_app.cli")
 
@@ -37,10 +37,6 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_ENV = 3
 EXIT_TAMPER = 4
-
-# Environment errors of layers the CLI does not import itself: matched by "module.Class" only
-# when that module is already loaded, so the CLI never pulls printing (Qt) or sync in by itself.
-ENV_ERROR_NAMES = ("printing.errors.PrinterError", "desk_app.sync.lock.SyncBusy")
 
 
 class CommandError(Exception):
@@ -176,8 +172,10 @@ def _utf8_streams() -> None:
                 reconfigure(encoding="utf-8", errors="replace")
 
 
-def _env_error_classes() -> tuple[type, ...]:
-    return (StoreError, *loaded_classes(ENV_ERROR_NAMES))
+def _env_error_classes() -> tuple[type[BaseException], ...]:
+    # StoreError, and the printer's and sync's errors once their modules are loaded: the CLI never
+    # pulls printing (Qt) or sync in by itself (desk_app.services.errors)
+    return environment_errors()
 
 
 def _message(exc: BaseException) -> str:

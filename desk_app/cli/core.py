@@ -127,7 +127,7 @@ def register(sub) -> None:
 
 
 def _amount(desk, rials: int) -> str:
-    return format_amount(rials, unit=desk.settings.get("display_unit") or "rial")
+    return format_amount(rials, unit=desk.settings.get("display_unit"))
 
 
 def _when(iso: str) -> str:
@@ -416,7 +416,7 @@ def _backup_after_close(desk, out: Output) -> None:
     """The shift is closed (committed); an encrypted backup follows when a passphrase is set.
     A failed backup is said, but it does not undo or fail the close."""
     from desk_app.services import autobackup
-    from desk_app.store.errors import StoreError
+    from desk_app.services.errors import StoreError
 
     if not autobackup.has_passphrase(desk.home):
         return

@@ -9,7 +9,6 @@ full-jitter backoff after failures. Only one sync runs per data folder (`sync.lo
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from desk_app.cli import EXIT_ENV, EXIT_INPUT, EXIT_OK, CommandError, add_json_f
 MSG_NOT_ENROLLED = (
     "این دستگاه هنوز در سرور استان ثبت نشده است؛ ابتدا «desk-app enrol --server URL --token-file F» را اجرا کنید."
 )
-START_DELAY_MAX_S = 60.0
 
 
 def register(sub) -> None:
@@ -44,23 +42,6 @@ def _human(report) -> str:
     return "\n".join(lines)
 
 
-def _build(desk):
-    """(engine, transport) for the open data folder; refuses a device that was never enrolled."""
-    from desk_app.sync.credentials import load_token
-    from desk_app.sync.engine import SyncEngine
-    from desk_app.sync.transport import HttpTransport
-
-    server = desk.settings.get("server_url")
-    token = load_token(desk.home)
-    if not server or not token:
-        raise CommandError(MSG_NOT_ENROLLED, EXIT_INPUT)
-    transport = HttpTransport(server, token, ca_file=desk.settings.get("ca_file"))
-    engine = SyncEngine(
-        desk.db, transport, office=desk.settings.get("office_code"), device=desk.settings.get("device_no")
-    )
-    return engine, transport
-
-
 def _report(out, report) -> None:
     out.result(report.to_json(), _human(report))
     for msg in (report.warning, report.stopped_reason or (None if report.online else report.error)):
@@ -69,85 +50,35 @@ def _report(out, report) -> None:
 
 
 def _sync(args: argparse.Namespace, out) -> int:
-    from desk_app.sync.lock import sync_lock
+    """One run (`--once`), or the loop until interrupted: a random 0-60 s start delay or an earlier
+    backoff, then `sync_interval_s` after a success, the backoff after a failure (services.sync)."""
+    from desk_app.services import sync
 
-    with open_desk(args) as desk, sync_lock(desk.home):
-        engine, transport = _build(desk)
-        with transport:
-            if args.once:
-                report = engine.run_once()
-                _report(out, report)
-                return EXIT_OK if report.online and not report.stopped_reason else EXIT_ENV
-            return _loop(engine, out, desk)
-
-
-def _loop(engine, out, desk) -> int:
-    """Run until interrupted; the first run waits the random start delay or an earlier backoff."""
-    from desk_app.domain.jalali import parse_utc, utc_now
-
-    delay = random.uniform(0, START_DELAY_MAX_S)
-    pending_retry = engine._state().get("next_attempt_at")
-    if pending_retry:
+    with open_desk(args) as desk:
         try:
-            delay = max(delay, (parse_utc(pending_retry) - utc_now()).total_seconds())
-        except ValueError:
-            pass
-    while True:
-        if delay > 0:
-            time.sleep(delay)
-        report = engine.run_once()
-        _report(out, report)
-        delay = engine.next_delay()
-        if report.online and not report.stopped_reason:
-            delay = float(desk.settings.get("sync_interval_s") or delay)
+            with sync.SyncSession(desk) as session:
+                if not args.once:
+                    session.run_forever(lambda report: _report(out, report), sleep=time.sleep)
+                report = session.run_once()
+        except sync.NotEnrolled:
+            raise CommandError(MSG_NOT_ENROLLED, EXIT_INPUT) from None
+    _report(out, report)
+    return EXIT_OK if report.online and not report.stopped_reason else EXIT_ENV
 
 
 def _enrol(args: argparse.Namespace, out) -> int:
-    from desk_app.services.setup import clean_server_url, save_token
-    from desk_app.store.models import SyncState
+    from desk_app.services import sync
 
     try:
         token = args.token_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise CommandError(f"فایل توکن خوانده نشد: {args.token_file}", EXIT_INPUT) from exc
     with open_desk(args) as desk:
-        url = clean_server_url(args.server)
-        mismatch, note = _probe(desk, url, token)
-        if mismatch:
-            raise CommandError(mismatch, EXIT_INPUT)
-        save_token(desk.home, token)
-        with desk.db.write() as s:
-            desk.settings.set("server_url", url, s)
-            row = s.get(SyncState, "stopped_reason")  # a new token lifts an earlier 401 stop
-            if row is not None:
-                row.value = None
+        enrolment = sync.enrol(desk, args.server, token)
     out.result(
-        {"server": url, "enrolled": True, "reachable": note is None},
-        "دستگاه به سرور استان متصل شد." if note is None else "توکن ذخیره شد.",
+        {"server": enrolment.server, "enrolled": True, "reachable": enrolment.reachable},
+        "دستگاه به سرور استان متصل شد." if enrolment.reachable else "توکن ذخیره شد.",
     )
-    if note:
-        out.info(note)
+    if enrolment.note:
+        out.info(enrolment.note)
     return EXIT_OK
-
-
-def _probe(desk, url: str, token: str) -> tuple[str | None, str | None]:
-    """Say hello with the new token: (mismatch message, note). A server that does not answer is
-    only a note (an office may enrol while the link is down); a token of another office/device
-    or one the server refuses is a mismatch, and nothing is saved."""
-    from desk_app.sync.errors import AuthError, SyncError
-    from desk_app.sync.transport import HttpTransport
-
-    with HttpTransport(url, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 10.0)) as t:
-        try:
-            hello = t.hello()
-        except AuthError as exc:
-            return exc.message, None
-        except SyncError as exc:
-            return None, f"سرور استان اکنون پاسخ نداد ({exc.message})؛ همگام‌سازی بعداً انجام می‌شود."
-    office, device = desk.settings.get("office_code"), desk.settings.get("device_no")
-    if office and (str(hello.get("office")) != str(office) or int(hello.get("device", -1)) != int(device)):
-        return (
-            f"سرور استان این توکن را برای دفتر {hello.get('office')} / دستگاه {hello.get('device')} "
-            f"می‌شناسد، نه دفتر {office} / دستگاه {device}؛ توکن ذخیره نشد."
-        ), None
-    return None, None

@@ -323,23 +323,24 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
     device is confirmed (intake numbers again, after that number). A server that does not answer is
     a note, never a failed restore: intake then waits for the first successful sync."""
     from desk_app.services.context import Desk
+    from desk_app.services.sync import HELLO_TIMEOUT, server_transport
     from desk_app.store.models import SyncState
     from desk_app.sync import identity
     from desk_app.sync import protocol as P
-    from desk_app.sync.credentials import load_token
     from desk_app.sync.errors import SyncError
-    from desk_app.sync.transport import HttpTransport
 
     with Desk.open(home) as desk:
-        server, token = desk.settings.get("server_url"), load_token(desk.home)
         if not desk.is_initialised:
             return RestoreOutcome(result, False, False, None)
+        server = desk.settings.get("server_url")
+        transport = server_transport(desk, timeout=HELLO_TIMEOUT)
+            return RestoreOutcome(result, False, False, None)
         office, device = str(desk.office_code), int(desk.device_no)
-        if not (server and token):
+        if transport is None:
             steps = enrol_steps(office, str(device), server, result.replaced)
             return RestoreOutcome(result, False, False, None, next_steps=steps)
         try:
-            with HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 10.0)) as transport:
+            with transport:
                 hello = P.Hello.model_validate(transport.hello())
         except SyncError as exc:
             log.warning("no hello after restore: %s", type(exc).__name__)

@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from desk_app.paths import is_private_dir, tighten_private_dir
-from desk_app.services.settings import Settings
+from desk_app.services.settings import DB_NAME, Settings
 from desk_app.store.engine import Database, open_database
 
 log = logging.getLogger("desk_app.services")
 
-DB_NAME = "desk.sqlite3"
+__all__ = ["DB_NAME", "Desk", "database_path"]
 
 
 def database_path(home: Path | str) -> Path:

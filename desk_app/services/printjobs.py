@@ -26,6 +26,7 @@ from desk_app.domain.text import to_persian_digits
 from desk_app.services import audit
 from desk_app.services.requests import find_row, is_pending_sync, view
 from desk_app.services.shifts import ensure_shift, open_shift_row
+from desk_app.services.sync import server_transport
 from desk_app.services.users import acting_user
 from desk_app.store.models import PrintJob, Request, ServiceRow, User
 
@@ -158,7 +159,7 @@ def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
     pending = r.server_ref is None and is_pending_sync(desk, r.request_id)
     return ReceiptData(
         office_code=r.office,
-        office_name=settings["office_name"] or "",
+        office_name=settings["office_name"],
         receipt_no=r.receipt_no,
         request_id=r.request_id,
         created_at=parse_utc(r.created_at),
@@ -174,7 +175,7 @@ def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
         server_ref=r.server_ref,
         pending_sync=pending and r.status == Status.REGISTERED,
         copy_no=copy_no,
-        unit=settings["display_unit"] or "rial",
+        unit=settings["display_unit"],
         agency=agency,
         status=r.status,
         printed_at=utc_now() if copy_no else None,
@@ -224,7 +225,7 @@ def print_receipt(
     if not target:
         raise InvalidInput(MSG_NO_TARGET, "target")
     parsed = T.parse_target(target)
-    paper = paper or desk.settings.get("printer_paper") or 80
+    paper = paper or desk.settings.get("printer_paper")
     dots = dots if dots is not None else desk.settings.get("printer_dots")
     with desk.db.read() as s:
         request_id = find_row(s, receipt_no).request_id
@@ -252,11 +253,41 @@ def print_test_page(desk, target: str, paper: int | None = None, dots: int | Non
     from printing.receipt import build_test_page
 
     parsed = T.parse_target(target)
-    paper = paper or desk.settings.get("printer_paper") or 80
-    doc = build_test_page(desk.settings.get("office_name") or "", utc_now(), str(parsed))
+    paper = paper or desk.settings.get("printer_paper")
+    doc = build_test_page(desk.settings.get("office_name"), utc_now(), str(parsed))
     job_id = _start_job(desk, "test", str(parsed), None, 0)
     _run_job(desk, job_id, lambda: T.print_document_to(parsed, doc, paper, dots))
     return PrintResult(job_id, "test", str(parsed))
+
+
+def sample_receipt_png(paper: int = 80, dots: int | None = None) -> bytes:
+    """A receipt of made-up data (office 4512, no database) rendered as the thermal printer would
+    get it, as PNG bytes: `desk-app self-test` checks with it that the renderer, the bundled font
+    and Qt's text shaping work in this install."""
+    from printing.data import ReceiptData
+    from printing.receipt import build_receipt
+    from printing.thermal import paper_dots, render_png
+
+    data = ReceiptData(
+        office_code="4512",
+        office_name="دفتر پیشخوان آزمایشی",
+        receipt_no="4512-1-050908-0001",
+        request_id="00000000-0000-4000-8000-000000000000",
+        created_at=dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC),
+        clerk_name="آزمون",
+        citizen_name="علی رضایی",
+        national_code_masked="001***5678",
+        service_code="2101",
+        service_title="صدور گذرنامه",
+        fees=[("government", 12000000), ("office", 850000)],
+        total=12850000,
+        payment_method="cash",
+        payment_ref=None,
+        server_ref=None,
+        pending_sync=True,
+        copy_no=0,
+    )
+    return render_png(build_receipt(data), paper_dots(paper, dots))
 
 
 def form_data(desk, receipt_no: str):
@@ -310,7 +341,7 @@ def office_wide_data(desk, day: dt.date, transport):
     labels = {k.value: v for k, v in STATUS_LABELS_FA.items()}
     return DailyReportData(
         office_code=office,
-        office_name=desk.settings.get("office_name") or "",
+        office_name=desk.settings.get("office_name"),
         day=day,
         generated_at=utc_now(),
         requests_count=int(totals["requests"]),
@@ -325,18 +356,11 @@ def office_wide_data(desk, day: dt.date, transport):
         refunds_total=int(totals["refunds"]),
         cancelled_count=int(totals["cancelled"]),
         office_wide=True,
-        unit=desk.settings.get("display_unit") or "rial",
+        unit=desk.settings.get("display_unit"),
     )
 
 
-def _transport_for(desk):
-    from desk_app.sync.credentials import load_token
-    from desk_app.sync.transport import HttpTransport
-
-    server, token = desk.settings.get("server_url"), load_token(desk.home)
-    if not server or not token:
-        return None
-    return HttpTransport(server, token, ca_file=desk.settings.get("ca_file"), timeout=(5.0, 20.0))
+REPORT_TIMEOUT = (5.0, 20.0)  # (connect, read): the office-wide totals of one day
 
 
 def print_daily_report(
@@ -362,7 +386,7 @@ def print_daily_report(
     data = None
     if office_wide:
         own = transport is None
-        transport = transport or _transport_for(desk)
+        transport = transport or server_transport(desk, timeout=REPORT_TIMEOUT)
         if transport is None:
             reason = "این دستگاه در سرور استان ثبت نشده است"
         else:
@@ -450,7 +474,7 @@ def shift_report_data(desk, shift_id: str):
         )
     return ShiftReportData(
         office_code=settings["office_code"] or "",
-        office_name=settings["office_name"] or "",
+        office_name=settings["office_name"],
         shift=row,
         generated_at=utc_now(),
         requests_count=sum(r.count for r in per_service),
@@ -458,7 +482,7 @@ def shift_report_data(desk, shift_id: str):
         per_service=per_service,
         per_payment=per_payment,
         cancellations=cancellations,
-        unit=settings["display_unit"] or "rial",
+        unit=settings["display_unit"],
     )
 
 

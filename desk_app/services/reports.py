@@ -117,7 +117,7 @@ def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
             )
         return DailyReport(
             office_code=settings["office_code"] or "",
-            office_name=settings["office_name"] or "",
+            office_name=settings["office_name"],
             day=gdate,
             generated_at=utc_now(),
             requests_count=count,

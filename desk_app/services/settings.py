@@ -1,45 +1,59 @@
 """Every setting declared once, with its type and default (Picard's options.py idea).
 
-Values live as TEXT in the `settings` table; this module is the only place that converts them.
-The device token is NOT a setting: it lives in the keyring or a private file (desk_app.sync.credentials).
+Values live as TEXT in the `settings` table; this module is the only place that converts them and
+the only place that states a default. Every reader goes through it: `Settings.get/all` (services,
+CLI), `Values` (the window's cache is a `Values`, see desk_app.ui.context) and `peek(home)` (the
+few milliseconds before the window shows). tests/test_settings_declared.py fails when a declared
+setting is read nowhere or a default is restated elsewhere.
+
+Importing this module costs no SQLAlchemy (the store is imported when a `Settings` is used), so
+`peek` runs before the database layer is loaded. The device token is NOT a setting: it lives in
+the keyring or a private file (desk_app.sync.credentials).
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.store.models import Setting
+from desk_app.sync.backoff import PERIOD_S, SKEW_WARN_S
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from desk_app.store.engine import Database
+
+DB_NAME = "desk.sqlite3"  # the data folder's database (desk_app.services.context uses it too)
+PEEK_TIMEOUT_S = 0.2  # a database held by a writer right now: open the window without the peek
 
 
 @dataclass(frozen=True)
 class Option:
     type: type
     default: Any
-    choices: tuple | None = None
+    choices: tuple[Any, ...] | None = None
+    doc: str = ""
 
 
 OPTIONS: dict[str, Option] = {
-    "office_code": Option(str, None),
-    "office_name": Option(str, ""),
-    "device_no": Option(int, None),
-    "server_url": Option(str, None),
-    "ca_file": Option(str, None),
-    "display_unit": Option(str, "rial", ("rial", "toman")),
-    "printer_target": Option(str, None),
-    "printer_paper": Option(int, 80, (80, 58)),
-    "printer_dots": Option(int, None),
-    "cash_drawer": Option(bool, False),
-    "print_form_after_intake": Option(bool, False),
-    "clock_skew_warn_s": Option(int, 300),
-    "sync_interval_s": Option(int, 60),
-    # desktop app (desk_app.ui): language at next start, print the receipt right after intake
-    "language": Option(str, "fa", ("fa", "en")),
-    "auto_print": Option(bool, True),
+    "office_code": Option(str, None, doc="set-up; receipt numbers, sync, window title"),
+    "office_name": Option(str, "", doc="set-up; receipts, reports, window title"),
+    "device_no": Option(int, None, doc="set-up; receipt numbers, sync"),
+    "server_url": Option(str, None, doc="enrolment; every call to the provincial server"),
+    "ca_file": Option(str, None, doc="PEM file of the server's CA, when not a public one"),
+    "display_unit": Option(str, "rial", ("rial", "toman"), doc="amounts on screens and papers"),
+    "printer_target": Option(str, None, doc="the receipt printer (desk_app.services.printjobs targets)"),
+    "printer_paper": Option(int, 80, (80, 58), doc="receipt paper width in mm"),
+    "printer_dots": Option(int, None, doc="dots per line when the model differs from its paper's"),
+    "cash_drawer": Option(bool, False, doc="kick the drawer after an original cash receipt"),
+    "clock_skew_warn_s": Option(int, int(SKEW_WARN_S), doc="warn when the PC clock is this far from the server's"),
+    "sync_interval_s": Option(int, int(PERIOD_S), doc="seconds between successful syncs (window, `sync` loop)"),
+    "language": Option(str, "fa", ("fa", "en"), doc="window language, applied at the next start"),
+    "auto_print": Option(bool, True, doc="print the receipt right after an intake is saved"),
 }
 
 
@@ -77,13 +91,53 @@ def _option(key: str) -> Option:
         raise KeyError(f"unknown setting {key!r}") from None  # a bug, not user input
 
 
+def decode_rows(rows: Mapping[str, str | None]) -> Values:
+    """Stored TEXT values (unknown keys ignored, missing ones at their default) as typed `Values`."""
+    return Values({k: _decode(opt, rows.get(k)) for k, opt in OPTIONS.items()})
+
+
+class Values(Mapping[str, Any]):
+    """A read-only snapshot of every declared setting: `values["display_unit"]` or
+    `values.display_unit`. Made from OPTIONS, so it has no defaults of its own."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, values: Mapping[str, Any] | None = None):
+        given = dict(values or {})
+        for key in given:
+            _option(key)
+        self._data = {k: given.get(k, opt.default) for k, opt in OPTIONS.items()}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy/pickle probing before _data exists
+            raise AttributeError(name)
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        return f"Values({self._data!r})"
+
+
 class Settings:
     """Typed access to the settings table of one database."""
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def get(self, key: str, session: Session | None = None) -> Any:
+        from desk_app.store.models import Setting
+
         opt = _option(key)
         if session is not None:
             row = session.get(Setting, key)
@@ -91,10 +145,13 @@ class Settings:
         with self.db.read() as s:
             return self.get(key, s)
 
-    def all(self) -> dict[str, Any]:
+    def all(self) -> Values:
+        from sqlalchemy import select
+
+        from desk_app.store.models import Setting
+
         with self.db.read() as s:
-            rows = {r.key: r.value for r in s.scalars(select(Setting))}
-        return {k: _decode(opt, rows.get(k)) for k, opt in OPTIONS.items()}
+            return decode_rows({r.key: r.value for r in s.scalars(select(Setting))})
 
     def set(self, key: str, value: Any, session: Session | None = None, actor: str | None = None) -> None:
         self.set_many({key: value}, session, actor)
@@ -116,9 +173,30 @@ class Settings:
 
     @staticmethod
     def _store(session: Session, encoded: dict[str, str | None]) -> None:
+        from desk_app.store.models import Setting
+
         for key, raw in encoded.items():
             row = session.get(Setting, key)
             if row is None:
                 session.add(Setting(key=key, value=raw))
             else:
                 row.value = raw
+
+
+def peek(home: Path | str) -> Values | None:
+    """The settings of a data folder read before the database layer is loaded (the window's first
+    frame: office title, language): read-only, the standard library's sqlite3, a short busy wait
+    and no migration. None when there is no database yet or it cannot be read right now; the
+    caller then waits for the real open."""
+    path = Path(home) / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=PEEK_TIMEOUT_S)
+        try:
+            rows = dict(conn.execute("SELECT key, value FROM settings").fetchall())
+        finally:
+            conn.close()
+        return decode_rows(rows)
+    except (sqlite3.Error, ValueError):
+        return None

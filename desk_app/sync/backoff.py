@@ -1,4 +1,4 @@
-"""Full-jitter exponential backoff (DESIGN.md section 4): base 2 s, cap 15 min.
+"""Full-jitter exponential backoff (DESIGN.md section 4): base 2 s, cap 15 min; and the sync timings.
 
 Full jitter (a uniform draw in [0, min(cap, base * 2**n)]) spreads hundreds of offices that lost
 the link at the same moment, so they do not all come back at the same second. A server's
@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 BASE_S = 2.0
 CAP_S = 15 * 60.0
+# The engine's timings when nobody says otherwise; they are the defaults of the settings
+# `sync_interval_s` and `clock_skew_warn_s` (desk_app.services.settings), which pass them in.
+PERIOD_S = 60.0  # between successful syncs in loop mode
+SKEW_WARN_S = 300.0  # the PC's clock this far from the server's is warned about (DESIGN.md section 2)
 
 
 def backoff_ceiling(failures: int, base: float = BASE_S, cap: float = CAP_S) -> float:

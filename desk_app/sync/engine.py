@@ -39,7 +39,7 @@ from desk_app.domain.status import FINAL_STATUSES, OutboxState, Status, can_tran
 from desk_app.domain.text import clean_code, normalize_text
 from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
-from desk_app.sync.backoff import CAP_S, Backoff
+from desk_app.sync.backoff import CAP_S, PERIOD_S, SKEW_WARN_S, Backoff
 from desk_app.sync.catalog import store_catalog
 from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, SyncError, TooLarge, TooOld
 from desk_app.sync.identity import KEY as DEVICE_UNCONFIRMED
@@ -47,8 +47,6 @@ from desk_app.sync.identity import KEY as DEVICE_UNCONFIRMED
 log = logging.getLogger("desk_app.sync")
 
 ACTOR = "sync"
-SKEW_WARN_S = 300.0
-PERIOD_S = 120.0  # timer between successful syncs in loop mode
 STOPPED_PERIOD_S = CAP_S  # after 401/403/426/mismatch: try again rarely
 CHANGES_LIMIT = 500
 UNSENT = (OutboxState.PENDING.value, OutboxState.SENDING.value)
@@ -139,6 +137,8 @@ class SyncEngine:
         rng: random.Random | None = None,
         changes_limit: int = CHANGES_LIMIT,
         lookup_chunk: int = P.MAX_LOOKUP_IDS,
+        period_s: float = PERIOD_S,
+        skew_warn_s: float = SKEW_WARN_S,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -149,10 +149,24 @@ class SyncEngine:
         self.rng = rng or random.Random()
         self.changes_limit = changes_limit
         self.lookup_chunk = lookup_chunk
+        self.period_s = float(period_s)  # settings `sync_interval_s` (desk_app.services.sync)
+        self.skew_warn_s = float(skew_warn_s)  # settings `clock_skew_warn_s`
         self.backoff = Backoff(rng=self.rng)
         self.last_report: SyncReport | None = None
         self._retry_after: float | None = None
         self._next_delay = 0.0
+
+    # ------------------------------------------------------------------ read-only views
+    def state(self) -> dict[str, str | None]:
+        """The `sync_state` table (last success, last error, stopped reason, next attempt, ...)."""
+        return self._state()
+
+    def queue_report(self) -> SyncReport:
+        """The local queue's counts (pending, attention, oldest waiting, cursor, stopped reason)
+        as a report of no run: what a status bar shows between runs, with no network."""
+        report = SyncReport()
+        self._finish(report)
+        return report
 
     # ------------------------------------------------------------------ sync_state helpers
     def _state(self) -> dict[str, str | None]:
@@ -240,7 +254,7 @@ class SyncEngine:
             return STOPPED_PERIOD_S
         if not report.online:
             return self._next_delay
-        return PERIOD_S
+        return self.period_s
 
     def _finish(self, report: SyncReport) -> None:
         now = self.clock()
@@ -291,7 +305,7 @@ class SyncEngine:
         except ValueError:
             offset = 0.0
         values: dict[str, Any] = {"server_time_offset_s": round(offset, 3)}
-        if abs(offset) > SKEW_WARN_S:
+        if abs(offset) > self.skew_warn_s:
             report.clock_skew_s = round(offset, 1)
             report.warning = MSG_SKEW.format(minutes=int(abs(offset) // 60))
             log.warning("client clock is %.0f s away from the server's", offset)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -32,7 +34,7 @@ def setup_application(argv: list[str] | None = None, language: str | None = None
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app.setApplicationName("PishkhanDesk")
     app.setOrganizationName("Pishkhan")
-    apply_language(app, language or os.environ.get("DESK_APP_LANG") or "fa")
+    apply_language(app, language or os.environ.get("DESK_APP_LANG"))  # neither: the setting's default
     return app
 
 
@@ -60,7 +62,7 @@ class Launcher(QObject):
         else:
             self.show_setup()
 
-    def launch_opening(self, home: Path, peek: dict | None) -> None:
+    def launch_opening(self, home: Path, peek: Mapping[str, Any] | None) -> None:
         """Start-up without waiting on the database: the login window is shown at once (office
         title from `peek_settings`) while the database is opened, migrated and SQLAlchemy and the
         services are imported on the database thread; the login job, queued behind the open on
@@ -94,11 +96,11 @@ class Launcher(QObject):
         self.setup_dialog.rejected.connect(lambda: self.finished.emit(0))
         self.setup_dialog.show()
 
-    def show_login(self, prefs: dict | None = None) -> None:
+    def show_login(self, prefs: Mapping[str, Any] | None = None) -> None:
         from desk_app.ui.login_dialog import LoginDialog
 
         prefs = prefs if prefs is not None else self.desk.settings.all()
-        title = f"{prefs.get('office_name') or ''} ({prefs.get('office_code') or ''})"
+        title = f"{prefs['office_name']} ({prefs['office_code'] or ''})"
         self.login_dialog = LoginDialog(self.desk, self.runner, office_title=title)
         self.login_dialog.accepted.connect(lambda: self.show_window(self.login_dialog.user))
         self.login_dialog.rejected.connect(lambda: self.finished.emit(0))
@@ -166,30 +168,14 @@ class OpeningDesk:
             self._desk.close()
 
 
-SETTINGS_PEEKED = ("office_code", "office_name", "device_no", "language")
-DB_FILE = "desk.sqlite3"  # desk_app.services.context.DB_NAME, not imported: it pulls in SQLAlchemy
+def peek_settings(home: Path):
+    """The settings the first window needs (office title, language) before the database layer is
+    loaded: `desk_app.services.settings.peek` (read-only, standard library sqlite3, a short busy
+    wait; SQLAlchemy and the migrations take most of a second, so they come later, on the
+    database thread). None when there is no database yet or it cannot be read now."""
+    from desk_app.services.settings import peek
 
-
-def peek_settings(home: Path) -> dict | None:
-    """The few settings the first window needs, read with the standard library's sqlite3 in a
-    few milliseconds (SQLAlchemy and the migrations take most of a second to import and run, so
-    they come later, on the database thread). None when there is no database yet or it cannot be
-    read now; the caller then waits for the real open."""
-    import sqlite3
-
-    path = Path(home) / DB_FILE
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0.2)
-        try:
-            marks = ",".join("?" * len(SETTINGS_PEEKED))
-            rows = conn.execute(f"SELECT key, value FROM settings WHERE key IN ({marks})", SETTINGS_PEEKED)
-            return {key: value for key, value in rows}
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
+    return peek(home)
 
 
 def settle_garbage_collector() -> None:
@@ -215,8 +201,7 @@ def run_gui(home: Path | str | None = None) -> int:
     install_excepthook()  # an unexpected error: traceback in the log, a Persian message on screen
     log.info("desk app starting")
     peek = peek_settings(home)
-    language = (peek or {}).get("language") or None
-    app = setup_application(language=language if language in ("fa", "en") else None)
+    app = setup_application(language=peek.language if peek is not None else None)
     launcher = Launcher(None)
     code = {"value": None}
 

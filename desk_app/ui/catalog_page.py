@@ -76,7 +76,7 @@ class CatalogPage(QWidget):
         layout.addLayout(bar)
         self.version_label = QLabel(self)
         layout.addWidget(self.version_label)
-        self.model = ServicesModel(self, unit=ctx.prefs.unit)
+        self.model = ServicesModel(self, unit=ctx.prefs.display_unit)
         self.table = QTableView(self)
         self.table.setObjectName("catalog_table")
         self.table.setModel(self.model)
@@ -104,7 +104,7 @@ class CatalogPage(QWidget):
 
         def done(result) -> None:
             services, version = result
-            self.model.unit = self.ctx.prefs.unit
+            self.model.unit = self.ctx.prefs.display_unit
             self.model.set_services(services)
             self.version_label.setText(
                 self.tr("Catalog version: %1 — %2 services")

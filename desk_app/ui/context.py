@@ -1,54 +1,22 @@
 """What every page needs: the open data folder, the job runner, the logged-in user, preferences.
 
-Passed explicitly to each page (no global locator). Preferences are read from the typed
-settings of `desk_app.services.settings` on the database thread and cached here; pages read
-the cache and ask the runner to write changes.
+Passed explicitly to each page (no global locator). Preferences are the typed settings of
+`desk_app.services.settings`, read on the database thread and cached here as a `Values`
+snapshot (`ctx.prefs.display_unit`, `ctx.prefs.printer_target`, ...): the window declares no
+setting and no default of its own. Pages read the cache and ask the runner to write changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desk_app.services.settings import Values
 from desk_app.ui.jobs import JobRunner
 
+Prefs = Values  # the window's cache of every setting (defaults from OPTIONS only)
 
-@dataclass
-class Prefs:
-    """The settings the pages use, read once on the database thread and cached here."""
-
-    office_code: str = ""
-    office_name: str = ""
-    device_no: int | None = None
-    server_url: str | None = None
-    unit: str = "rial"
-    language: str = "fa"
-    auto_print: bool = True
-    printer_target: str | None = None
-    paper: int = 80
-    dots: int | None = None
-    cash_drawer: bool = False
-    sync_interval_s: int = 60
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-# settings key (desk_app.services.settings.OPTIONS) -> Prefs attribute
-PREF_KEYS = {
-    "office_code": "office_code",
-    "office_name": "office_name",
-    "device_no": "device_no",
-    "server_url": "server_url",
-    "display_unit": "unit",
-    "language": "language",
-    "auto_print": "auto_print",
-    "printer_target": "printer_target",
-    "printer_paper": "paper",
-    "printer_dots": "dots",
-    "cash_drawer": "cash_drawer",
-    "sync_interval_s": "sync_interval_s",
-}
 PRINTER_PREFIXES = ("escpos-net", "escpos-usb", "escpos-serial", "escpos-file", "printer", "pdf", "png")
 
 
@@ -70,22 +38,14 @@ def join_target(kind: str, address: str) -> str | None:
 
 
 def load_prefs(desk) -> Prefs:
-    """Read preferences (database thread). Keys the settings module lacks keep their defaults."""
-    values = desk.settings.all()
-    prefs = Prefs(values=dict(values))
-    for key, attr in PREF_KEYS.items():
-        if key in values and values[key] is not None:
-            setattr(prefs, attr, values[key])
-    return prefs
+    """Read every setting (database thread)."""
+    return desk.settings.all()
 
 
-def save_prefs(desk, changes: dict[str, Any]) -> Prefs:
-    """Write preference changes (database thread; keys of PREF_KEYS); give the new prefs."""
-    from desk_app.services.settings import OPTIONS
-
-    known = {k: v for k, v in changes.items() if k in OPTIONS}
-    if known:
-        desk.settings.set_many(known)
+def save_prefs(desk, changes: dict[str, Any], actor: str | None = None) -> Prefs:
+    """Write setting changes (database thread; `actor` is checked for the settings role and
+    audited); give the new prefs. An unknown key is a bug (KeyError), not dropped."""
+    desk.settings.set_many(changes, actor=actor)
     return load_prefs(desk)
 
 
@@ -100,7 +60,7 @@ class UiContext(QObject):
         self.desk = desk
         self.runner = runner
         self.user = user
-        self.prefs = prefs or Prefs()
+        self.prefs = prefs if prefs is not None else Prefs()
 
     @property
     def username(self) -> str:

@@ -7,33 +7,21 @@ the job runner and the user sees a short generic message.
 
 from __future__ import annotations
 
-from desk_app.domain.errors import InvalidInput, PermissionDenied, loaded_classes
-from desk_app.store.errors import StoreError
+from desk_app.services.errors import known_errors
 
 GENERIC_FA = "خطای پیش‌بینی‌نشده‌ای رخ داد؛ جزئیات در گزارش برنامه ثبت شد."
 NETWORK_FA = "ارتباط با سرور استان برقرار نشد؛ کار به صورت آفلاین ادامه می‌یابد."
 FILE_FA = "خطای فایل یا دیسک: {detail}"
 
-# Known errors of layers this module does not import (so importing it stays cheap).
-_KNOWN_BY_NAME = (
-    "printing.errors.PrinterError",
-    "desk_app.sync.errors.SyncError",
-    "desk_app.sync.lock.SyncBusy",
-)
-
-
-def _named_classes() -> tuple[type, ...]:
-    return loaded_classes(_KNOWN_BY_NAME)
-
 
 def is_known_error(exc: BaseException) -> bool:
-    return isinstance(exc, (InvalidInput, PermissionDenied, StoreError, OSError) + _named_classes())
+    return isinstance(exc, (*known_errors(), OSError))
 
 
 def describe_error(exc: BaseException) -> str:
     """A Persian sentence for the user."""
     message = getattr(exc, "message", None)
-    if isinstance(exc, (InvalidInput, PermissionDenied, StoreError) + _named_classes()):
+    if isinstance(exc, known_errors()):
         return message or str(exc)
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return NETWORK_FA

@@ -15,11 +15,12 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from desk_app.paths import resources_dir
+from desk_app.services.settings import OPTIONS
 
 log = logging.getLogger("desk_app.ui")
 
-LANGUAGES = ("fa", "en")
-DEFAULT_LANGUAGE = "fa"
+LANGUAGES = OPTIONS["language"].choices or ()  # the setting `language` (desk_app.services.settings)
+DEFAULT_LANGUAGE = OPTIONS["language"].default
 FONT_FAMILY = "Vazirmatn"
 
 

@@ -84,7 +84,7 @@ class IntakePage(QWidget):
         # second column: money and papers
         side = QVBoxLayout()
         columns.addLayout(side, 2)
-        self.fees = FeeLinesModel(self, unit=ctx.prefs.unit)
+        self.fees = FeeLinesModel(self, unit=ctx.prefs.display_unit)
         self.fee_view = QTableView(self)
         self.fee_view.setObjectName("fee_view")
         self.fee_view.setModel(self.fees)
@@ -173,7 +173,7 @@ class IntakePage(QWidget):
         self.ctx.runner.db(job, success=loaded, failure=self._show_general_error)
 
     def _prefs_changed(self) -> None:
-        self.fees.unit = self.ctx.prefs.unit
+        self.fees.unit = self.ctx.prefs.display_unit
         self.fees.set_fees(self.service.fees if self.service else [])
         self._show_total()
 
@@ -269,7 +269,7 @@ class IntakePage(QWidget):
     def _show_total(self) -> None:
         total = self.fees.total
         self.total_label.setText(
-            self.tr("Total: %1").replace("%1", format_amount(total, self.ctx.prefs.unit))
+            self.tr("Total: %1").replace("%1", format_amount(total, self.ctx.prefs.display_unit))
             if self.service
             else self.tr("Choose a service to see its fees.")
         )
@@ -387,7 +387,7 @@ class IntakePage(QWidget):
         if not target:
             self.banner.show_error(self.tr("No printer is set up; choose one in the settings."))
             return
-        desk, paper, user = self.ctx.desk, self.ctx.prefs.paper, self.ctx.username
+        desk, paper, user = self.ctx.desk, self.ctx.prefs.printer_paper, self.ctx.username
 
         def job():
             from desk_app.services import printjobs

@@ -114,9 +114,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
-        self.sync = SyncController(
-            ctx, self, start_delay_s=sync_start_delay_s, interval_s=float(prefs.sync_interval_s or 60)
-        )
+        # the period between runs is the setting `sync_interval_s`, applied by desk_app.services.sync
+        self.sync = SyncController(ctx, self, start_delay_s=sync_start_delay_s)
         self.status = DeskStatusBar(self.sync, self)
         self.setStatusBar(self.status)
         self.intake.registered.connect(self.sync.after_intake)

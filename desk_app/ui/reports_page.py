@@ -97,7 +97,7 @@ class ReportsPage(QWidget):
             ("per_clerk", self.tr("Per clerk")),
             ("per_payment", self.tr("Per payment method")),
         ):
-            model = RowsModel(self, unit=ctx.prefs.unit)
+            model = RowsModel(self, unit=ctx.prefs.display_unit)
             view = QTableView(self)
             view.setModel(model)
             view.verticalHeader().hide()
@@ -144,7 +144,7 @@ class ReportsPage(QWidget):
     def _show(self, report) -> None:
         self.report = report
         self.message.clear_message()
-        unit = self.ctx.prefs.unit
+        unit = self.ctx.prefs.display_unit
         for key, model in self.models.items():
             model.unit = unit
             model.set_rows(getattr(report, key, []))

@@ -85,7 +85,7 @@ class RequestsPage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.model = RequestsModel(RequestSource(ctx.desk), ctx.runner, self, unit=ctx.prefs.unit)
+        self.model = RequestsModel(RequestSource(ctx.desk), ctx.runner, self, unit=ctx.prefs.display_unit)
         layout = QVBoxLayout(self)
 
         filters = QGridLayout()
@@ -218,7 +218,7 @@ class RequestsPage(QWidget):
         return accepted is None or name in accepted
 
     def _prefs_changed(self) -> None:
-        self.model.unit = self.ctx.prefs.unit
+        self.model.unit = self.ctx.prefs.display_unit
         self.model.refresh()
 
     def current_filter(self) -> RequestFilter | None:
@@ -287,7 +287,7 @@ class RequestsPage(QWidget):
             "created_at": format_when(row.created_at),
             "citizen": f"{row.first_name} {row.last_name}",
             "service": getattr(row, "service_title", None) or row.service,
-            "total": format_amount(row.total, self.ctx.prefs.unit),
+            "total": format_amount(row.total, self.ctx.prefs.display_unit),
             "status": status_label(row.status),
             "sync": sync_label(state),
             "server_ref": row.server_ref or "",
@@ -365,7 +365,7 @@ class RequestsPage(QWidget):
         if not target:
             self.message.show_error(self.tr("No printer is set up; choose one in the settings."))
             return
-        desk, paper, user = self.ctx.desk, self.ctx.prefs.paper, self.ctx.username
+        desk, paper, user = self.ctx.desk, self.ctx.prefs.printer_paper, self.ctx.username
 
         def job():
             from desk_app.services import printjobs
@@ -415,7 +415,7 @@ class RequestsPage(QWidget):
         row = self.selected()
         if row is None:
             return
-        dialog = CancelDialog(row, self.ctx.prefs.unit, self)
+        dialog = CancelDialog(row, self.ctx.prefs.display_unit, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.values is None:
             return
         self.cancel(row.receipt_no, **dialog.values)

@@ -171,14 +171,14 @@ class SettingsPage(QWidget):
             .replace("%3", local_digits(str(prefs.device_no or "—")))
         )
         self.server_url.setText(prefs.server_url or "")
-        self.ca_file.setText(prefs.values.get("ca_file") or "")
+        self.ca_file.setText(prefs.ca_file or "")
         kind, address = split_target(prefs.printer_target)
         self.printer_type.setCurrentIndex(max(0, self.printer_type.findData(kind)))
         self.printer_address.setText(address)
-        self.paper.setCurrentIndex(max(0, self.paper.findData(prefs.paper)))
+        self.paper.setCurrentIndex(max(0, self.paper.findData(prefs.printer_paper)))
         self.auto_print.setChecked(bool(prefs.auto_print))
         self.cash_drawer.setChecked(bool(prefs.cash_drawer))
-        self.unit.setCurrentIndex(max(0, self.unit.findData(prefs.unit)))
+        self.unit.setCurrentIndex(max(0, self.unit.findData(prefs.display_unit)))
         self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
 
     def values(self) -> dict:
@@ -213,7 +213,8 @@ class SettingsPage(QWidget):
             if not self.display_form.set_error(error_field(exc), describe_error(exc)):
                 self.message.show_error(describe_error(exc))
 
-        self.ctx.runner.db(lambda: save_prefs(desk, values), success=done, failure=failed)
+        user = self.ctx.username or None
+        self.ctx.runner.db(lambda: save_prefs(desk, values, actor=user), success=done, failure=failed)
 
     def enrol(self) -> None:
         self.server_form.clear_errors()
@@ -224,26 +225,32 @@ class SettingsPage(QWidget):
         if not token:
             self.server_form.set_error("token", self.tr("Enter the device token."))
             return
-        desk, prefs = self.ctx.desk, self.ctx.prefs
+        desk, user = self.ctx.desk, self.ctx.username or None
 
         def job():
-            from desk_app.services import setup
+            from desk_app.services import sync
 
-            setup.init_office(desk, prefs.office_code, prefs.office_name, prefs.device_no, server_url=url, token=token)
-            return load_prefs(desk)
+            # a hello with the new token first (network: the background pool, not the DB thread)
+            enrolment = sync.enrol(desk, url, token, actor=user)
+            return enrolment, load_prefs(desk)
 
-        def done(new_prefs) -> None:
+        def done(result) -> None:
+            enrolment, new_prefs = result
             self.token.clear()
             self.ctx.set_prefs(new_prefs)
-            self.message.show_ok(self.tr("Enrolled. Syncing now…"))
+            if enrolment.reachable:
+                self.message.show_ok(self.tr("Enrolled. Syncing now…"))
+            else:
+                self.message.show_hint(enrolment.note or "")
             self.enrolled.emit()
 
         def failed(exc: BaseException) -> None:
-            field = {"server": "server_url"}.get(error_field(exc), error_field(exc))
+            field = {"server": "server_url"}.get(error_field(exc) or "", error_field(exc))
             if not self.server_form.set_error(field, describe_error(exc)):
                 self.message.show_error(describe_error(exc))
 
-        self.ctx.runner.db(job, success=done, failure=failed)
+        self.message.show_hint(self.tr("Asking the provincial server…"))
+        self.ctx.runner.background(job, success=done, failure=failed)
 
     def test_print(self) -> None:
         target = join_target(self.printer_type.currentData(), self.printer_address.text())

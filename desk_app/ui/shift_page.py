@@ -93,7 +93,7 @@ class ShiftPage(QWidget):
             self.state_label.setText(
                 self.tr("Shift open since %1, opening cash %2")
                 .replace("%1", format_when(shift.opened_at))
-                .replace("%2", format_amount(shift.opening_cash, self.ctx.prefs.unit))
+                .replace("%2", format_amount(shift.opening_cash, self.ctx.prefs.display_unit))
             )
         self.open_box.setEnabled(shift is None)
         self.close_button.setEnabled(shift is not None)
@@ -175,7 +175,7 @@ class ShiftPage(QWidget):
             item = self.result_grid.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        unit = self.ctx.prefs.unit
+        unit = self.ctx.prefs.display_unit
         headers = (self.tr("Method"), self.tr("Expected"), self.tr("Counted"), self.tr("Difference"))
         for col, text in enumerate(headers):
             self.result_grid.addWidget(QLabel(f"<b>{text}</b>", self), 0, col)

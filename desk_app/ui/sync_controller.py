@@ -1,4 +1,4 @@
-"""The one place where the window meets the sync engine (`desk_app.sync.engine.SyncEngine`).
+"""The one place where the window meets sync (through `desk_app.services.sync`).
 
 Sync runs on the background pool, never on the database thread and never on the main thread,
 guarded by the data folder's OS file lock. It runs shortly after start (a random 0-60 s wait so
@@ -10,90 +10,39 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desk_app.services.sync import NOT_ENROLLED_RETRY_S, START_DELAY_MAX_S, SyncStatus
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 
 log = logging.getLogger("desk_app.ui")
 
 MSG_NOT_ENROLLED = "این دستگاه هنوز در سرور استان ثبت نشده است؛ از «تنظیمات» ثبت کنید."
+RETRY_AFTER_FAILURE_S = 60.0  # a run that raised (e.g. another sync holds the folder's lock)
 
-
-@dataclass
-class SyncStatus:
-    """What the status bar shows."""
-
-    online: bool | None = None  # None: not tried yet in this session
-    enrolled: bool = False
-    pending: int = 0
-    attention: int = 0
-    oldest_pending_s: int = 0
-    last_success_at: str | None = None  # UTC ISO
-    last_error: str | None = None
-    stopped_reason: str | None = None
-    warning: str | None = None  # e.g. this PC's clock is far from the server's
-    running: bool = False
-
-
-def _engine(desk, transport):
-    from desk_app.sync.engine import SyncEngine
-
-    return SyncEngine(
-        desk.db, transport, office=desk.settings.get("office_code"), device=desk.settings.get("device_no")
-    )
+__all__ = ["SyncController", "SyncStatus", "read_status", "run_sync"]
 
 
 def read_status(desk) -> SyncStatus:
     """Counts and last times from the local store (database thread); no network."""
-    from desk_app.sync.engine import SyncReport
+    from desk_app.services import sync
 
-    engine = _engine(desk, transport=None)
-    report = SyncReport()
-    engine._finish(report)  # the engine's own count of pending/attention/oldest
-    state = engine._state()
-    return SyncStatus(
-        online=None,
-        enrolled=_enrolled(desk),
-        pending=report.pending,
-        attention=report.attention,
-        oldest_pending_s=report.oldest_pending_s,
-        last_success_at=state.get("last_success_at"),
-        last_error=state.get("last_error"),
-        stopped_reason=state.get("stopped_reason"),
-    )
-
-
-def _enrolled(desk) -> bool:
-    from desk_app.sync.credentials import load_token
-
-    return bool(desk.settings.get("server_url")) and bool(load_token(desk.home))
+    return sync.local_status(desk)
 
 
 def run_sync(desk):
-    """One sync run under the folder's lock (background pool); returns (report, status)."""
-    from desk_app.sync.credentials import load_token
-    from desk_app.sync.lock import sync_lock
-    from desk_app.sync.transport import HttpTransport
+    """One sync run under the folder's lock (background pool): a `SyncOutcome`, or None with the
+    status to show when the device is not enrolled yet."""
+    from desk_app.services import sync
 
-    server = desk.settings.get("server_url")
-    token = load_token(desk.home)
-    if not server or not token:
-        status = read_status(desk)
+    try:
+        return sync.sync_once(desk), None
+    except sync.NotEnrolled:
+        status = sync.local_status(desk)
         status.last_error = MSG_NOT_ENROLLED
         return None, status
-    with sync_lock(desk.home), HttpTransport(server, token, ca_file=desk.settings.get("ca_file")) as transport:
-        engine = _engine(desk, transport)
-        report = engine.run_once()
-        delay = engine.next_delay()
-    status = read_status(desk)
-    status.online = report.online
-    status.last_error = None if report.online else (report.error or status.last_error)
-    status.stopped_reason = report.stopped_reason
-    status.warning = report.warning
-    return (report, delay), status
 
 
 class SyncController(QObject):
@@ -112,7 +61,7 @@ class SyncController(QObject):
         self.status = SyncStatus()
         self.running = False
         self._again = False
-        self.start_delay_s = random.uniform(0, 60) if start_delay_s is None else start_delay_s
+        self.start_delay_s = random.uniform(0, START_DELAY_MAX_S) if start_delay_s is None else start_delay_s
         self.interval_s = interval_s
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -166,20 +115,21 @@ class SyncController(QObject):
         self.ctx.runner.background(lambda: run_sync(desk), success=self._done, failure=self._failed)
 
     def _done(self, result) -> None:
-        outcome, status = result
+        outcome, offline = result
         self.running = False
-        status.running = False
         if outcome is None:  # not enrolled: work offline, look again later
-            status.online = False
-            self._publish(status)
-            self._next(self.interval_s or 300)
+            offline.running = False
+            offline.online = False
+            self._publish(offline)
+            self._next(self.interval_s or NOT_ENROLLED_RETRY_S)
             return
-        report, delay = outcome
+        report, status = outcome.report, outcome.status
+        status.running = False
         self._publish(status)
         self.synced.emit(report)
         if report.pulled or report.acked or report.duplicate or report.invalid or report.conflict:
             self.ctx.requests_changed.emit()
-        self._next(self.interval_s if (self.interval_s and report.online) else delay)
+        self._next(self.interval_s if (self.interval_s and report.online) else outcome.next_delay)
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
@@ -187,7 +137,7 @@ class SyncController(QObject):
         self.status.online = False
         self.status.last_error = describe_error(exc)
         self._publish(self.status)
-        self._next(self.interval_s or 60)
+        self._next(self.interval_s or RETRY_AFTER_FAILURE_S)
 
     def _next(self, delay: float) -> None:
         if self._again:

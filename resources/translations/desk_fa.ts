@@ -470,22 +470,22 @@
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="128" />
+        <location filename="../../desk_app/ui/main_window.py" line="127" />
         <source>Today's backup was written: %1</source>
         <translation>پشتیبان امروز نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="134" />
+        <location filename="../../desk_app/ui/main_window.py" line="133" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="171" />
+        <location filename="../../desk_app/ui/main_window.py" line="170" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="172" />
+        <location filename="../../desk_app/ui/main_window.py" line="171" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -1129,7 +1129,7 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/settings_page.py" line="200" />
-        <location filename="../../desk_app/ui/settings_page.py" line="251" />
+        <location filename="../../desk_app/ui/settings_page.py" line="258" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
@@ -1144,92 +1144,97 @@
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="222" />
+        <location filename="../../desk_app/ui/settings_page.py" line="223" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="225" />
+        <location filename="../../desk_app/ui/settings_page.py" line="226" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="238" />
+        <location filename="../../desk_app/ui/settings_page.py" line="242" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="260" />
+        <location filename="../../desk_app/ui/settings_page.py" line="252" />
+        <source>Asking the provincial server…</source>
+        <translation>در حال پرسش از سرور استان…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/settings_page.py" line="267" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="263" />
+        <location filename="../../desk_app/ui/settings_page.py" line="270" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="270" />
+        <location filename="../../desk_app/ui/settings_page.py" line="277" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="279" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="289" />
+        <location filename="../../desk_app/ui/settings_page.py" line="296" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="291" />
+        <location filename="../../desk_app/ui/settings_page.py" line="298" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="302" />
+        <location filename="../../desk_app/ui/settings_page.py" line="309" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="306" />
+        <location filename="../../desk_app/ui/settings_page.py" line="313" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="321" />
+        <location filename="../../desk_app/ui/settings_page.py" line="328" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="340" />
+        <location filename="../../desk_app/ui/settings_page.py" line="347" />
         <source>Restore from a backup</source>
         <translation>بازیابی از پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="342" />
+        <location filename="../../desk_app/ui/settings_page.py" line="349" />
         <source>Backups (*.pdbak);;All files (*)</source>
         <translation>پشتیبان‌ها (*.pdbak);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="347" />
+        <location filename="../../desk_app/ui/settings_page.py" line="354" />
         <source>Backup passphrase</source>
         <translation>رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="347" />
+        <location filename="../../desk_app/ui/settings_page.py" line="354" />
         <source>The passphrase of this backup:</source>
         <translation>رمز این پشتیبان:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="373" />
+        <location filename="../../desk_app/ui/settings_page.py" line="380" />
         <source>Restoring the backup…</source>
         <translation>در حال بازیابی پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="380" />
+        <location filename="../../desk_app/ui/settings_page.py" line="387" />
         <source>This backup is of device %1 of office %2, but this PC is device %3 of office %4.
 
 Restoring it makes this PC device %1. If the PC of device %1 still works, both would give the same receipt numbers to different citizens.
@@ -1242,37 +1247,37 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 فقط اگر رایانهٔ دستگاه %1 کنار گذاشته شده است (خراب، گم‌شده یا جایگزین‌شده) بازیابی کنید. پس از آن این رایانه تا وقتی سرور استان آن را به نام دستگاه %1 ثبت نکند (که توکن رایانهٔ قبلی را باطل می‌کند) و توکن تازه را در تنظیمات وارد نکنید، شمارهٔ رسید نمی‌دهد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="392" />
+        <location filename="../../desk_app/ui/settings_page.py" line="399" />
         <source>A backup of another device</source>
         <translation>پشتیبانِ دستگاهی دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="394" />
+        <location filename="../../desk_app/ui/settings_page.py" line="401" />
         <source>The old PC is retired: replace it</source>
         <translation>رایانهٔ قبلی کنار گذاشته شده است: جایگزین شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="395" />
+        <location filename="../../desk_app/ui/settings_page.py" line="402" />
         <source>Do not restore</source>
         <translation>بازیابی نشود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="404" />
+        <location filename="../../desk_app/ui/settings_page.py" line="411" />
         <source>Nothing was restored.</source>
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="417" />
+        <location filename="../../desk_app/ui/settings_page.py" line="424" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="431" />
+        <location filename="../../desk_app/ui/settings_page.py" line="438" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="436" />
+        <location filename="../../desk_app/ui/settings_page.py" line="443" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>

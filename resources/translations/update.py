@@ -193,6 +193,7 @@ FA = {
     "Enter the server address.": "نشانی سرور را وارد کنید.",
     "Enter the device token.": "توکن دستگاه را وارد کنید.",
     "Enrolled. Syncing now…": "دستگاه ثبت شد. در حال همگام‌سازی…",
+    "Asking the provincial server…": "در حال پرسش از سرور استان…",
     "The test page was sent.": "صفحهٔ آزمایشی فرستاده شد.",
     "Pishkhan Desk: first set-up": "میز پیشخوان: راه‌اندازی نخست",
     "This computer is not set up yet. Enter the office and this counter's device number, and create the manager's account.": "این رایانه هنوز راه‌اندازی نشده است. کد دفتر و شمارهٔ دستگاه این باجه را وارد کنید و حساب مدیر را بسازید.",
