@@ -129,10 +129,10 @@ def fmt(values: list[float], cpu: list[float] | None = None) -> str:
     return text
 
 
-def timed(fn, *args):
+def timed(fn, *args, **kwargs):
     """(result, wall seconds, CPU seconds of this process)."""
     w, c = time.perf_counter(), time.process_time()
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     return result, time.perf_counter() - w, time.process_time() - c
 
 
@@ -349,9 +349,7 @@ def bench_search(folder: Path, rows: int, searches: int) -> dict:
                 assert len(result) == 1, (name, p)
             elif name == "name_prefix_page":
                 key = search_key(p[2][:3])
-                assert result and all(
-                    key in search_key(r.first_name) or key in search_key(r.last_name) for r in result
-                )
+                assert result and all(key in search_key(r.first_name) or key in search_key(r.last_name) for r in result)
         out[name] = times
         out[name + "_cpu"] = cpu
     desk.close()

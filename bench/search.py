@@ -181,14 +181,13 @@ def bench_intake(folder: Path, big: Path, n: int) -> dict:
         first, last = rng.choice(base.FIRST), rng.choice(base.LAST)
         for kind, desk in desks.items():
             _, wall, cpu = base.timed(
-                lambda d=desk: intake.register_request(
-                    d,
-                    clerk="clerk",
-                    national_code=base.national_code(2_000_000 + i),
-                    first_name=first,
-                    last_name=last,
-                    service_code=code,
-                )
+                intake.register_request,
+                desk,
+                clerk="clerk",
+                national_code=base.national_code(2_000_000 + i),
+                first_name=first,
+                last_name=last,
+                service_code=code,
             )
             times[kind][0].append(wall)
             times[kind][1].append(cpu)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from desk_app.domain.text import search_key
@@ -99,3 +100,32 @@ def test_downgrade_removes_the_index_and_its_triggers(tmp_path):
     names = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert {"requests_search", "requests_search_insert", "requests_search_update", "requests_search_delete"} <= names
     db.close()
+
+
+def test_an_sqlite_without_trigram_stops_the_start_with_a_persian_message_and_changes_nothing(tmp_path, monkeypatch):
+    """Simulated: SQLite refuses the FTS5 table as one without FTS5 or without trigram (< 3.34) does."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+
+    from desk_app.services.context import Desk
+    from desk_app.store.errors import StoreError
+
+    home = tmp_path / "home"
+    _old_store(home)
+    real = Operations.execute
+
+    def execute(self, sql, *a, **kw):
+        if "USING fts5" in str(sql):
+            raise sa.exc.OperationalError(str(sql), {}, sqlite3.OperationalError("no such tokenizer: trigram"))
+        return real(self, sql, *a, **kw)
+
+    monkeypatch.setattr(Operations, "execute", execute)
+    with pytest.raises(StoreError) as err:
+        Desk.open(home)
+    assert "SQLite" in err.value.message and "FTS5" in err.value.message and err.value.kind == "version"
+    con = sqlite3.connect(home / "desk.sqlite3")
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert con.execute("SELECT count(*) FROM requests").fetchone() == (len(OLD_ROWS),)
+    finally:
+        con.close()
