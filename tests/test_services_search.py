@@ -327,7 +327,7 @@ def test_index_follows_name_corrections_tracking_codes_and_deletes(tmp_path):
         with d.db.read() as s:
             hits = s.execute(text("SELECT rowid FROM requests_search WHERE requests_search MATCH 'نوروزی'")).all()
             assert hits == [(second.seq,)]
-            s.execute(text("INSERT INTO requests_search (requests_search) VALUES ('integrity-check')"))
+            s.execute(text("INSERT INTO requests_search (requests_search, rank) VALUES ('integrity-check', 1)"))
     finally:
         d.close()
 
@@ -344,5 +344,38 @@ def test_updates_that_touch_no_searched_column_leave_the_index_alone(tmp_path):
         with d.db.read() as s:
             assert s.execute(text("SELECT count(*) FROM requests_search_data")).scalar() == before
         assert requests.count_requests(d, query="زهرا محمدی") == 1
+    finally:
+        d.close()
+
+
+def _index_matches_rows(desk) -> bool:
+    """FTS5's own check of the index against its text (the view over requests)."""
+    from desk_app.store.errors import StoreError
+
+    try:
+        with desk.db.read() as s:
+            s.execute(text("INSERT INTO requests_search (requests_search, rank) VALUES ('integrity-check', 1)"))
+    except StoreError as exc:  # SQLITE_CORRUPT_VTAB: the index and the rows disagree
+        assert exc.kind == "corrupt"
+        return False
+    return True
+
+
+def test_index_agrees_with_every_row_after_intake_sync_updates_and_cancels(desk):
+    assert _index_matches_rows(desk)
+
+
+def test_the_agreement_check_sees_a_write_the_index_missed(tmp_path):
+    d = make_desk(tmp_path / "home")
+    try:
+        r = register(d, 1, first_name="زهرا", last_name="محمدی", now=DAY1)
+        assert _index_matches_rows(d)
+        with d.db.write() as s:  # a write behind the trigger's back
+            s.execute(text("DROP TRIGGER requests_search_update"))
+            s.execute(text("UPDATE requests SET last_key = 'رضایی' WHERE seq = :q"), {"q": r.seq})
+        assert not _index_matches_rows(d)
+        with d.db.write() as s:
+            s.execute(text("INSERT INTO requests_search (requests_search) VALUES ('rebuild')"))
+        assert _index_matches_rows(d) and requests.count_requests(d, query="زهرا رضایی") == 1
     finally:
         d.close()

@@ -84,7 +84,7 @@ def test_previous_head_with_rows_gets_the_search_index_at_start_up(tmp_path):
             s.execute(text("UPDATE requests SET server_ref = '5500000001' WHERE seq = 1"))
         assert found("5500000001") == ["4512-2-050911-0001"]
         with desk.db.read() as s:
-            s.execute(text("INSERT INTO requests_search (requests_search) VALUES ('integrity-check')"))
+            s.execute(text("INSERT INTO requests_search (requests_search, rank) VALUES ('integrity-check', 1)"))
 
 
 def test_downgrade_removes_the_index_and_its_triggers(tmp_path):

@@ -1,7 +1,9 @@
 """The request search index (`requests_search`, migration 0004): what it holds and how to ask it.
 
-A contentless FTS5 table with the trigram tokenizer, rowid = `requests.seq`, kept current by
-triggers on `requests`. Per request it indexes
+An FTS5 table with the trigram tokenizer, rowid = `requests.seq`, kept current by triggers on
+`requests`; its text comes from the view `requests_search_text` (external content), so
+`INSERT INTO requests_search (requests_search, rank) VALUES ('integrity-check', 1)` compares the
+index with the rows and `... VALUES ('rebuild')` makes it again. Per request it indexes
 - `name`:  MARK + first_key + ' ' + MARK + last_key
 - `codes`: receipt number without dashes + MARK, then ' ' + server_ref + MARK once known.
 MARK (ZWJ) never occurs in a key (`normalize_text` removes it) nor in a code, so

@@ -2,8 +2,10 @@
 and the tracking code of every request, kept current by triggers (intake, sync and any later
 correction write plain rows; the index follows by itself).
 
-`requests_search` is contentless (it keeps only the index, rowid = `requests.seq`). Each row
-indexes two texts, built in SQL from columns intake already stores:
+`requests_search` keeps only the index (rowid = `requests.seq`); its text is the view
+`requests_search_text` (an FTS5 external content table), so reading it (a dump), checking it
+(`integrity-check`) and rebuilding it (`rebuild`) work. Each row indexes two texts, built in SQL
+from columns intake already stores:
 - name:  MARK first_key ' ' MARK last_key   (MARK before a key: a 2-letter word becomes a 3-gram
   prefix search, `MARK || 'جم'`; keys have no spaces and never a MARK: normalize_text drops ZWJ)
 - codes: receipt digits MARK [' ' server_ref MARK]   (MARK after a code: `'0003' || MARK` matches
@@ -44,12 +46,18 @@ def _codes(row: str) -> str:
     return f"replace({row}.receipt_no, '-', '') || {MARK} || coalesce(' ' || {row}.server_ref || {MARK}, '')"
 
 
+VIEW = (
+    f"CREATE VIEW requests_search_text AS SELECT seq, {_name('requests')} AS name, {_codes('requests')} AS codes"
+    " FROM requests"
+)
+
+
 def _add(row: str) -> str:
     return f"INSERT INTO requests_search (rowid, name, codes) VALUES ({row}.seq, {_name(row)}, {_codes(row)});"
 
 
 def _remove(row: str) -> str:
-    # a contentless FTS5 table forgets a row through its 'delete' command, given the indexed texts
+    # an external content FTS5 table forgets a row through its 'delete' command, given the indexed texts
     return (
         "INSERT INTO requests_search (requests_search, rowid, name, codes)"
         f" VALUES ('delete', {row}.seq, {_name(row)}, {_codes(row)});"
@@ -77,17 +85,15 @@ NO_TRIGRAM = (
 
 def upgrade() -> None:
     started = time.perf_counter()
+    op.execute(VIEW)
     try:
         op.execute(
-            "CREATE VIRTUAL TABLE requests_search USING fts5("
-            "name, codes, content='', columnsize=0, tokenize='trigram case_sensitive 1')"
+            "CREATE VIRTUAL TABLE requests_search USING fts5(name, codes, content='requests_search_text',"
+            " content_rowid='seq', columnsize=0, tokenize='trigram case_sensitive 1')"
         )
     except sa.exc.OperationalError as exc:  # no FTS5 module, or no trigram tokenizer (SQLite < 3.34)
         raise StoreError(NO_TRIGRAM, "version") from exc
-    op.execute(
-        f"INSERT INTO requests_search (rowid, name, codes) SELECT seq, {_name('requests')}, {_codes('requests')}"
-        " FROM requests"
-    )
+    op.execute("INSERT INTO requests_search (requests_search) VALUES ('rebuild')")  # every row, from the view
     op.execute("INSERT INTO requests_search (requests_search) VALUES ('optimize')")  # one segment per term
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
@@ -98,3 +104,4 @@ def downgrade() -> None:
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS requests_search")
+    op.execute("DROP VIEW IF EXISTS requests_search_text")
