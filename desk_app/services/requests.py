@@ -1,7 +1,8 @@
 """Reading requests: one by receipt no or id, filtered lists read in keyset windows, history.
 
 Lists never load all rows: `count_requests` gives the size, `list_requests` / `ids_window` give
-pages ordered by `seq` (newest first) that continue after the last `seq` seen.
+pages ordered by `seq` (newest first) that continue after the last `seq` seen. The search box
+(`query`) is read and planned in `desk_app.services.search`; the other filters are built here.
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ from desk_app.store.models import OutboxOp, Request, RequestHistory
 
 MAX_PAGE = 1000
 COMMON_NAME_ROWS = 10_000  # from this many matches on, a name page walks seq order instead of sorting
-_KEY_END = chr(0x10FFFF)
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_CODE_LIKE_RE = re.compile(r"^[0-9\s-]{8,14}$")
 
 
 @dataclass(frozen=True)
