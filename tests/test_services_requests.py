@@ -58,7 +58,8 @@ def test_filters(desk):
         ("احمد", 24),  # first names أحمد/احمدرضا (folded) and last name احمدی: 3 of 5 names
         ("اَحمد", 24),  # a diacritic typed by the clerk is folded away too
         ("کری", 8),
-        ("مریم کاظمی", 0),  # a name prefix, not a full-name phrase
+        ("مریم کاظمی", 8),  # a full name: each word in the first or the last name
+        ("کاظمی مریم", 8),  # in any order
         ("4512-2-050908-0003", 1),
         ("۴۵۱۲-۲-۰۵۰۹۰۸-۰۰۰۳", 1),
     ],

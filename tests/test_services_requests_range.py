@@ -102,15 +102,11 @@ def test_a_long_range_walks_seq_and_gives_the_same_pages(desk, monkeypatch, boun
 @pytest.mark.parametrize("common, expected", [(10**9, "ix_requests_tehran_day"), (1, "SCAN requests")])
 def test_query_plans_of_a_range(desk, monkeypatch, common, expected):
     """A short range is read through the day index even with one open end; a long one walks seq."""
-    from sqlalchemy import select
-
-    from desk_app.store.models import Request
-
     monkeypatch.setattr(requests, "COMMON_NAME_ROWS", common)
     filters = {"day_to": "2026-11-28"}
     with desk.db.read() as s:
-        long_range = requests._long_range_top(s, filters) is not None
-        stmt = requests._page(requests._filtered(select(Request.seq), long_range=long_range, **filters), None, 100)
+        top = requests._long_range_top(s, filters)
+        stmt = requests._plan(s, None, filters, long_range=top is not None).seqs(None, 100)
         sql = str(stmt.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(r[-1]) for r in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     assert expected in plan, plan

@@ -25,3 +25,15 @@ def test_bench_intake_short(capsys, tmp_path):
     ):
         assert label in out and "median" in out.split(label, 1)[1].splitlines()[0]
     assert "3,000 requests" in out
+
+
+def test_bench_search_short(capsys, tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--rows", "3000", "--searches", "3", "--intake", "3", "--folder", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "migration to head over 3,000 requests" in out
+    for label in ("full_name", "word_inside_name", "receipt_suffix_dashed", "tracking_code", "common_name"):
+        assert f"search {label} (median" in out and f"search {label} count: median" in out
+    assert "intake with / without, medians" in out

@@ -334,7 +334,6 @@ def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
             return RestoreOutcome(result, False, False, None)
         server = desk.settings.get("server_url")
         transport = server_transport(desk, timeout=HELLO_TIMEOUT)
-            return RestoreOutcome(result, False, False, None)
         office, device = str(desk.office_code), int(desk.device_no)
         if transport is None:
             steps = enrol_steps(office, str(device), server, result.replaced)

@@ -1,7 +1,8 @@
 """Reading requests: one by receipt no or id, filtered lists read in keyset windows, history.
 
 Lists never load all rows: `count_requests` gives the size, `list_requests` / `ids_window` give
-pages ordered by `seq` (newest first) that continue after the last `seq` seen.
+pages ordered by `seq` (newest first) that continue after the last `seq` seen. The search box
+(`query`) is read and planned in `desk_app.services.search`; the other filters are built here.
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.identifiers import validate_national_code
-from desk_app.domain.receipt import RECEIPT_NO_RE, normalize_receipt_no
+from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import OutboxState, parse_status
-from desk_app.domain.text import normalize_digits, normalize_text, search_key
+from desk_app.domain.text import normalize_digits, normalize_text
+from desk_app.services import search
 from desk_app.store.models import OutboxOp, Request, RequestHistory
 
 MAX_PAGE = 1000
 COMMON_NAME_ROWS = 10_000  # from this many matches on, a name page walks seq order instead of sorting
-_KEY_END = chr(0x10FFFF)
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_CODE_LIKE_RE = re.compile(r"^[0-9\s-]{8,14}$")
 
 
 @dataclass(frozen=True)
@@ -199,60 +198,6 @@ def is_pending_sync(desk, request_id: str) -> bool:
     return outbox_state(desk, request_id) in (OutboxState.PENDING, OutboxState.SENDING, None)
 
 
-def _prefix_range(column, prefix: str):
-    return (column >= prefix) & (column < prefix + _KEY_END)
-
-
-def _name_key(query: str | None) -> str | None:
-    """The folded name prefix of a query, or None when the query is a receipt no / id / code."""
-    text = normalize_text(query or "")
-    digits = normalize_digits(text).strip()
-    if not text or RECEIPT_NO_RE.match(digits) or _UUID_RE.match(digits.lower()) or _CODE_LIKE_RE.match(digits):
-        return None
-    return search_key(text) or None
-
-
-def _is_common_name(session: Session, key: str) -> bool:
-    """Whether a name prefix matches many rows; counted with a cap, so it stays cheap."""
-    total = 0
-    for column in (Request.first_key, Request.last_key):
-        capped = select(Request.seq).where(_prefix_range(column, key)).limit(COMMON_NAME_ROWS).subquery()
-        total += session.connection().scalar(select(func.count()).select_from(capped))
-        if total >= COMMON_NAME_ROWS:
-            return True
-    return False
-
-
-def _name_filter(key: str, common: bool):
-    """A rare prefix uses the key indexes (then sorts a few rows by seq); a common one must not:
-    `key || ''` hides the index, so the page walks seq downwards and stops after `limit` hits."""
-    first, last = (
-        (Request.first_key, Request.last_key)
-        if not common
-        else (Request.first_key.concat(""), Request.last_key.concat(""))
-    )
-    return or_(_prefix_range(first, key), _prefix_range(last, key))
-
-
-def _query_filter(query: str, common: bool = False):
-    """Receipt no, request id or national code match exactly; other text is a name prefix."""
-    text = normalize_text(query)
-    digits = normalize_digits(text).strip()
-    if RECEIPT_NO_RE.match(digits):
-        return Request.receipt_no == digits
-    if _UUID_RE.match(digits.lower()):
-        return Request.request_id == digits.lower()
-    if _CODE_LIKE_RE.match(digits):
-        try:
-            return Request.national_code == validate_national_code(digits)
-        except InvalidInput:
-            return Request.national_code == digits
-    key = search_key(text)
-    if not key:
-        return None
-    return _name_filter(key, common)
-
-
 def _iso_day(value: date | str, field: str) -> str:
     """A Tehran civil day as its ISO Gregorian date string (the form of `requests.tehran_day`)."""
     if isinstance(value, date):
@@ -263,51 +208,17 @@ def _iso_day(value: date | str, field: str) -> str:
         raise InvalidInput("تاریخ درست نیست.", field) from None
 
 
-def _filtered(
-    stmt: Select,
-    *,
-    status=None,
-    day: date | str | None = None,
-    day_from: date | str | None = None,
-    day_to: date | str | None = None,
-    query: str | None = None,
-    service: str | None = None,
-    clerk: str | None = None,
-    common: bool = False,
-    long_range: bool = False,
-) -> Select:
-    if status:
-        stmt = stmt.where(Request.status == parse_status(status).value)
-    if day:
-        stmt = stmt.where(Request.tehran_day == _iso_day(day, "day"))
+def _days(day=None, day_from=None, day_to=None) -> tuple[str | None, str | None]:
+    """The inclusive (low, high) ISO days the day filters allow; (None, None) without any. `day`
+    with a range is their intersection (low > high when they do not meet: nothing matches)."""
     low = _iso_day(day_from, "day_from") if day_from else None
     high = _iso_day(day_to, "day_to") if day_to else None
     if low and high and low > high:
         raise InvalidInput("تاریخ آغاز بازه پس از تاریخ پایان آن است.", "day_to")
-    if low and low == high:
-        stmt = stmt.where(Request.tehran_day == low)  # one day: the index gives seq order, no sort
-    elif low or high:
-        stmt = stmt.where(_day_range(low, high, long_range))
-    if query and normalize_text(query):
-        cond = _query_filter(query, common)
-        if cond is not None:
-            stmt = stmt.where(cond)
-    if service:
-        stmt = stmt.where(Request.service_code == normalize_text(service))
-    if clerk:
-        stmt = stmt.where(Request.clerk_username == normalize_text(clerk).lower())
-    return stmt
-
-
-def count_requests(desk, **filters) -> int:
-    with desk.db.read() as s:
-        return s.scalar(_filtered(select(func.count()).select_from(Request), **filters))
-
-
-def _page(stmt: Select, after_seq: int | None, limit: int) -> Select:
-    if after_seq is not None:
-        stmt = stmt.where(Request.seq < after_seq)
-    return stmt.order_by(Request.seq.desc()).limit(max(1, min(int(limit), MAX_PAGE)))
+    if day:
+        one = _iso_day(day, "day")
+        low, high = max(low or one, one), min(high or one, one)
+    return low, high
 
 
 def _day_range(low: str | None, high: str | None, long_range: bool):
@@ -318,28 +229,116 @@ def _day_range(low: str | None, high: str | None, long_range: bool):
     return (column >= (low or "0000-00-00")) & (column <= (high or "9999-99-99"))
 
 
-def _long_range_top(session: Session, filters: dict, after_seq: int | None = None) -> int | None:
+def _conditions(
+    *,
+    status=None,
+    day: date | str | None = None,
+    day_from: date | str | None = None,
+    day_to: date | str | None = None,
+    service: str | None = None,
+    clerk: str | None = None,
+    long_range: bool = False,
+) -> list:
+    """The list filters (all but the search box) as conditions on requests."""
+    conds = []
+    if status:
+        conds.append(Request.status == parse_status(status).value)
+    low, high = _days(day, day_from, day_to)
+    if low and low == high:
+        conds.append(Request.tehran_day == low)  # one day: the index gives seq order, no sort
+    elif low or high:
+        conds.append(_day_range(low, high, long_range))
+    if service:
+        conds.append(Request.service_code == normalize_text(service))
+    if clerk:
+        conds.append(Request.clerk_username == normalize_text(clerk).lower())
+    return conds
+
+
+_DAY_BOUNDS_SQL = text(
+    "WITH RECURSIVE d(day) AS ("
+    " SELECT min(tehran_day) FROM requests WHERE tehran_day >= :low AND tehran_day <= :high"
+    " UNION ALL SELECT (SELECT min(tehran_day) FROM requests WHERE tehran_day > d.day AND tehran_day <= :high)"
+    " FROM d WHERE d.day IS NOT NULL)"
+    " SELECT min((SELECT min(seq) FROM requests WHERE tehran_day = d.day)),"
+    " max((SELECT max(seq) FROM requests WHERE tehran_day = d.day)) FROM d WHERE d.day IS NOT NULL"
+)
+
+
+class _Days:
+    """The day filters of one read, and what the plans ask about them (the bounds at most once)."""
+
+    def __init__(self, session: Session, filters: dict):
+        self.session = session
+        self.low, self.high = _days(filters.get("day"), filters.get("day_from"), filters.get("day_to"))
+        self._bounds: tuple[int | None, int | None] | None = None
+
+    @property
+    def given(self) -> bool:
+        return bool(self.low or self.high)
+
+    def condition(self):
+        if self.low and self.low == self.high:
+            return Request.tehran_day == self.low
+        return _day_range(self.low, self.high, False)
+
+    def is_long(self) -> bool:
+        """A range (not one day) of `COMMON_NAME_ROWS` rows or more, counted with that cap."""
+        if not self.given or self.low == self.high:
+            return False
+        capped = select(Request.seq).where(self.condition()).limit(COMMON_NAME_ROWS).subquery()
+        return self.session.connection().scalar(select(func.count()).select_from(capped)) >= COMMON_NAME_ROWS
+
+    def bounds(self) -> tuple[int | None, int | None]:
+        """The lowest and highest seq in the days: two index seeks per day that has requests (a
+        year is ~1 ms), where min/max over the range would read every entry of it (~50 ms a year)."""
+        if self._bounds is None:
+            args = {"low": self.low or "0000-00-00", "high": self.high or "9999-99-99"}
+            low, high = self.session.connection().execute(_DAY_BOUNDS_SQL, args).one()
+            self._bounds = (low, high)
+        return self._bounds
+
+
+def _long_range_top(session: Session, filters: dict, after_seq: int | None = None, days: _Days | None = None):
     """For a day range with many rows: the seq below which the walk down seq starts (the range's
     newest + 1 on the first page, else `after_seq`), else None. Counted with a cap through the day
     index, so it stays cheap."""
-    low, high = filters.get("day_from"), filters.get("day_to")
-    if filters.get("day") or not (low or high) or (low and low == high):
-        return None
-    in_range = _filtered(select(Request.seq), day_from=low, day_to=high)
-    capped = in_range.limit(COMMON_NAME_ROWS).subquery()
-    if session.connection().scalar(select(func.count()).select_from(capped)) < COMMON_NAME_ROWS:
+    days = days or _Days(session, filters)
+    if not days.is_long():
         return None
     if after_seq is not None:
         return after_seq
-    return session.connection().scalar(_filtered(select(func.max(Request.seq)), day_from=low, day_to=high)) + 1
+    return (days.bounds()[1] or 0) + 1
 
 
-def _page_rows(session: Session, columns, *, after_seq, limit, query=None, **filters):
-    key = _name_key(query)
-    common = key is not None and _is_common_name(session, key)
-    top = _long_range_top(session, filters, after_seq)
-    stmt = _filtered(select(*columns), query=query, common=common, long_range=top is not None, **filters)
-    return session.connection().execute(_page(stmt, top if top is not None else after_seq, limit))
+def _plan(session: Session, query, filters: dict, long_range: bool = False, days: _Days | None = None) -> search.Plan:
+    """The search box and the filters as one plan (desk_app/services/search.py)."""
+    days = days or _Days(session, filters)
+    indexed = _conditions(**filters)
+    conds = _conditions(**filters, long_range=long_range) if long_range else indexed
+
+    def narrow() -> bool:
+        capped = select(Request.seq).where(*indexed).limit(COMMON_NAME_ROWS).subquery()
+        return session.connection().scalar(select(func.count()).select_from(capped)) < COMMON_NAME_ROWS
+
+    return search.plan(
+        session, query, conds, cap=COMMON_NAME_ROWS, narrow=narrow, seq_bounds=days.bounds if days.given else None
+    )
+
+
+def count_requests(desk, *, query=None, **filters) -> int:
+    with desk.db.read() as s:
+        stmt = _plan(s, query, filters).count()
+        return 0 if stmt is None else s.connection().scalar(stmt)
+
+
+def _page_seqs(session: Session, *, after_seq, limit, query=None, **filters) -> list[int]:
+    days = _Days(session, filters)
+    top = _long_range_top(session, filters, after_seq, days)
+    stmt = _plan(session, query, filters, long_range=top is not None, days=days).seqs(
+        top if top is not None else after_seq, max(1, min(int(limit), MAX_PAGE))
+    )
+    return [] if stmt is None else list(session.connection().scalars(stmt))
 
 
 def list_requests(
@@ -362,22 +361,18 @@ def list_requests(
     cheap, sorting whole rows is not), then its rows, as plain rows rather than ORM objects, in the
     same read transaction."""
     with desk.db.read() as s:
-        seqs = [
-            r.seq
-            for r in _page_rows(
-                s,
-                [Request.seq],
-                status=status,
-                day=day,
-                day_from=day_from,
-                day_to=day_to,
-                query=query,
-                service=service,
-                clerk=clerk,
-                after_seq=after_seq,
-                limit=limit,
-            )
-        ]
+        seqs = _page_seqs(
+            s,
+            status=status,
+            day=day,
+            day_from=day_from,
+            day_to=day_to,
+            query=query,
+            service=service,
+            clerk=clerk,
+            after_seq=after_seq,
+            limit=limit,
+        )
         return _rows_by_seq(s, seqs)
 
 
@@ -406,22 +401,18 @@ def ids_window(
 ) -> list[int]:
     """Just the seqs of one page (the UI model keeps ids and fetches rows on demand)."""
     with desk.db.read() as s:
-        return [
-            r.seq
-            for r in _page_rows(
-                s,
-                [Request.seq],
-                status=status,
-                day=day,
-                day_from=day_from,
-                day_to=day_to,
-                query=query,
-                service=service,
-                clerk=clerk,
-                after_seq=after_seq,
-                limit=limit,
-            )
-        ]
+        return _page_seqs(
+            s,
+            status=status,
+            day=day,
+            day_from=day_from,
+            day_to=day_to,
+            query=query,
+            service=service,
+            clerk=clerk,
+            after_seq=after_seq,
+            limit=limit,
+        )
 
 
 def iter_requests(desk, page: int = 500, **filters) -> Iterator[RequestView]:

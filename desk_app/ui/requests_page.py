@@ -91,7 +91,13 @@ class RequestsPage(QWidget):
         filters = QGridLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("request_search")
-        self.search.setPlaceholderText(self.tr("Receipt no., national code or name"))
+        self.search.setPlaceholderText(self.tr("Name, national code, receipt no. or tracking code"))
+        self.search.setToolTip(
+            self.tr(
+                "Words find first and last names in any order, also inside a name; digits find the end"
+                " of a receipt no. or tracking code, or a national code."
+            )
+        )
         self.search.setClearButtonEnabled(True)
         self.date_from = JalaliDateEdit(self)
         self.date_to = JalaliDateEdit(self)

@@ -710,173 +710,178 @@
     <name>RequestsPage</name>
     <message>
         <location filename="../../desk_app/ui/requests_page.py" line="94" />
-        <source>Receipt no., national code or name</source>
-        <translation>شمارهٔ رسید، کد ملی یا نام</translation>
+        <source>Name, national code, receipt no. or tracking code</source>
+        <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="99" />
+        <location filename="../../desk_app/ui/requests_page.py" line="97" />
+        <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
+        <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="105" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="102" />
+        <location filename="../../desk_app/ui/requests_page.py" line="108" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="103" />
+        <location filename="../../desk_app/ui/requests_page.py" line="109" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="104" />
+        <location filename="../../desk_app/ui/requests_page.py" line="110" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="106" />
-        <location filename="../../desk_app/ui/requests_page.py" line="107" />
+        <location filename="../../desk_app/ui/requests_page.py" line="112" />
+        <location filename="../../desk_app/ui/requests_page.py" line="113" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="110" />
+        <location filename="../../desk_app/ui/requests_page.py" line="116" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="112" />
+        <location filename="../../desk_app/ui/requests_page.py" line="118" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="115" />
-        <location filename="../../desk_app/ui/requests_page.py" line="149" />
+        <location filename="../../desk_app/ui/requests_page.py" line="121" />
+        <location filename="../../desk_app/ui/requests_page.py" line="155" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="123" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="146" />
+        <location filename="../../desk_app/ui/requests_page.py" line="152" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="147" />
+        <location filename="../../desk_app/ui/requests_page.py" line="153" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="148" />
+        <location filename="../../desk_app/ui/requests_page.py" line="154" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="150" />
+        <location filename="../../desk_app/ui/requests_page.py" line="156" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="151" />
+        <location filename="../../desk_app/ui/requests_page.py" line="157" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="152" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="153" />
+        <location filename="../../desk_app/ui/requests_page.py" line="159" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="160" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="165" />
+        <location filename="../../desk_app/ui/requests_page.py" line="171" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="169" />
+        <location filename="../../desk_app/ui/requests_page.py" line="175" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="170" />
+        <location filename="../../desk_app/ui/requests_page.py" line="176" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="171" />
+        <location filename="../../desk_app/ui/requests_page.py" line="177" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="172" />
+        <location filename="../../desk_app/ui/requests_page.py" line="178" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="178" />
+        <location filename="../../desk_app/ui/requests_page.py" line="184" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="233" />
+        <location filename="../../desk_app/ui/requests_page.py" line="239" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="258" />
+        <location filename="../../desk_app/ui/requests_page.py" line="264" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="366" />
+        <location filename="../../desk_app/ui/requests_page.py" line="372" />
         <source>No printer is set up; choose one in the settings.</source>
         <translation>چاپگری تنظیم نشده است؛ در «تنظیمات» انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="375" />
+        <location filename="../../desk_app/ui/requests_page.py" line="381" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="379" />
+        <location filename="../../desk_app/ui/requests_page.py" line="385" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="383" />
+        <location filename="../../desk_app/ui/requests_page.py" line="389" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="394" />
+        <location filename="../../desk_app/ui/requests_page.py" line="400" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="410" />
+        <location filename="../../desk_app/ui/requests_page.py" line="416" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="432" />
+        <location filename="../../desk_app/ui/requests_page.py" line="438" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="446" />
+        <location filename="../../desk_app/ui/requests_page.py" line="452" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>

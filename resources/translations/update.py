@@ -129,7 +129,12 @@ FA = {
     "Status": "وضعیت",
     "Sync": "ارسال",
     "Tracking code": "کد رهگیری",
-    "Receipt no., national code or name": "شمارهٔ رسید، کد ملی یا نام",
+    "Name, national code, receipt no. or tracking code": "نام، کد ملی، شمارهٔ رسید یا کد رهگیری",
+    "Words find first and last names in any order, also inside a name; digits find the end"
+    " of a receipt no. or tracking code, or a national code.": (
+        "واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛"
+        " رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند."
+    ),
     "All statuses": "همهٔ وضعیت‌ها",
     "code": "کد",
     "username": "نام کاربری",
