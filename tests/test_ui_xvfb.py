@@ -60,12 +60,13 @@ def xserver(tmp_path):
     """A fresh Xvfb on a display number it picks itself (`-displayfd`), so parallel runs never clash."""
     xvfb = require_tool("Xvfb", "Xvfb runs the real window (Debian: xvfb)")
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "xvfb.log", "wb"),
-    )
+    with open(tmp_path / "xvfb.log", "wb") as log:  # Xvfb has its own copy of the descriptor
+        proc = subprocess.Popen(
+            [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
+            pass_fds=(write_fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     os.close(write_fd)
     try:
         with os.fdopen(read_fd) as pipe:
