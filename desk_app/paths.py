@@ -31,6 +31,16 @@ def default_home() -> Path:
         return Path.home() / ".local" / "share" / APP_NAME
 
 
+def cache_dir() -> Path:
+    """The per-user cache folder (things that can be rebuilt, e.g. python-escpos's capabilities)."""
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir(APP_NAME, appauthor=False))
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        return Path.home() / ".cache" / APP_NAME
+
+
 # --- the data folder is private ---------------------------------------------------------------
 # It holds national codes (the database, its -wal/-shm, backups, PDFs), the device token and the
 # logs: folders 0700 and files 0600 whatever the umask, on POSIX (Windows gives a user's

@@ -186,8 +186,9 @@ def _send_escpos_device(dev, kind: str, data: bytes, status: bool) -> None:
 
 def send_usb(vid: int, pid: int, data: bytes, *, status: bool = True) -> None:
     def make():
-        from escpos.printer import Usb
+        from printing.escpos_out import escpos_printers
 
+        Usb = escpos_printers().Usb
         if not Usb.is_usable():
             raise ImportError("pyusb")
         return Usb(vid, pid)
@@ -197,8 +198,9 @@ def send_usb(vid: int, pid: int, data: bytes, *, status: bool = True) -> None:
 
 def send_serial(device: str, data: bytes, *, status: bool = True, baudrate: int = 9600) -> None:
     def make():
-        from escpos.printer import Serial
+        from printing.escpos_out import escpos_printers
 
+        Serial = escpos_printers().Serial
         if not Serial.is_usable():
             raise ImportError("pyserial")
         return Serial(devfile=device, baudrate=baudrate, timeout=3)

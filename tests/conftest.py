@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,68 @@ def _one_qapplication():
 
     app = QApplication.instance() or QApplication([sys.argv[0] or "pytest"])
     yield app
+
+
+# ---------------------------------------------------------------- the temporary folder
+#
+# Everything the suite writes goes under pytest's basetemp: the helpers' templates and clusters
+# through tests.helpers.scratch, subprocesses through a TMPDIR of their own under it. The system
+# temporary folder must look the same after a run as before it; under CI=true a run that left
+# something there fails (see `pytest_sessionfinish`).
+
+SYSTEM_TMP = Path(tempfile.gettempdir())  # fixed now, before any test can change TMPDIR
+_TMP_BEFORE = pytest.StashKey[set[str]]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_scratch(tmp_path_factory):
+    """Session-wide folders under basetemp; TMPDIR for subprocesses; python-escpos's cache."""
+    from tests.helpers import scratch
+
+    scratch.use_factory(tmp_path_factory)
+    sub_tmp = tmp_path_factory.mktemp("subprocess-tmp")
+    saved = {k: os.environ.get(k) for k in ("TMPDIR", "ESCPOS_CAPABILITIES_PICKLE_DIR")}
+    os.environ["TMPDIR"] = str(sub_tmp)
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(tmp_path_factory.mktemp("escpos-cache"))
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    scratch.use_factory(None)
+    left = sorted(p.name for p in sub_tmp.iterdir())
+    if left:
+        _left_behind(f"subprocesses of the tests left in their TMPDIR {sub_tmp}: {', '.join(left)}")
+
+
+def _left_behind(message: str) -> None:
+    from tests.helpers.tools import in_ci
+
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    print(f"\nwarning: {message}", file=sys.stderr)
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the xdist controller, or a run without xdist
+        session.config.stash[_TMP_BEFORE] = set(os.listdir(SYSTEM_TMP))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = session.config.stash.get(_TMP_BEFORE, None)
+    if before is None:
+        return
+    ours = {f"pytest-of-{getpass.getuser()}"}  # pytest's own basetemp when --basetemp is not given
+    new = sorted(set(os.listdir(SYSTEM_TMP)) - before - ours)
+    if not new:
+        return
+    message = f"the suite left {len(new)} entries in the system temporary folder {SYSTEM_TMP}: {', '.join(new)}"
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(message, red=True)
+    from tests.helpers.tools import in_ci
+
+    if in_ci() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -109,14 +109,16 @@ def test_printer_failure_is_exit_3_keeps_the_request_and_can_be_repeated(home, d
     assert jobs[0]["state"] == "done" and jobs[0]["copy_no"] == 0, "a failed first print is not a copy"
 
 
-def test_bad_target_and_unknown_receipt_are_input_errors(home, desk, capsys):
+def test_bad_target_and_unknown_receipt_are_input_errors(home, desk, tmp_path, capsys):
     req = deskdata.register(desk)
     code, _, err = run(home, "print", "receipt", req.receipt_no, "--to", "fax:123", capsys=capsys)
     assert code == 1 and "مقصد چاپ" in err
-    code, _, err = run(home, "print", "receipt", "4512-2-050908-9999", "--to", "png:/tmp/x.png", capsys=capsys)
+    png, raw = tmp_path / "x.png", tmp_path / "x"
+    code, _, err = run(home, "print", "receipt", "4512-2-050908-9999", "--to", f"png:{png}", capsys=capsys)
     assert code == 1 and "پیدا نشد" in err
-    code, _, err = run(home, "print", "form", req.receipt_no, "--to", "escpos-file:/tmp/x", capsys=capsys)
+    code, _, err = run(home, "print", "form", req.receipt_no, "--to", f"escpos-file:{raw}", capsys=capsys)
     assert code == 1
+    assert not png.exists() and not raw.exists()
 
 
 def test_form_and_daily_report_with_csv(home, desk, tmp_path, capsys):

@@ -177,3 +177,34 @@ def test_receipts_render_from_several_threads_at_once():
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "4 1 []"
+
+
+def test_printing_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """python-escpos made a folder in the system temporary folder at every import (its
+    capabilities cache); each start of the app that printed left one behind. The cache lives in
+    the app's per-user cache folder now, and is found again by the next start."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    system_tmp, cache = tmp_path / "tmp", tmp_path / "cache"
+    system_tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env.update(TMPDIR=str(system_tmp), XDG_CACHE_HOME=str(cache))
+    code = (
+        "from PIL import Image\n"
+        "from printing.escpos_out import to_escpos_bytes\n"
+        "print(len(to_escpos_bytes(Image.new('1', (64, 8), 1))))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert int(done.stdout) > 64 // 8 * 8
+        assert sorted(p.name for p in system_tmp.iterdir()) == []
+    assert [p.name for p in (cache / "PishkhanDesk" / "escpos").iterdir()] == [
+        f"{sys.version.split()[0]}.capabilities.pickle"
+    ]

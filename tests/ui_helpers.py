@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,9 @@ def _template() -> Path:
     if not _TEMPLATE:
         from desk_app.services import catalog, setup, users
         from desk_app.services.context import Desk
+        from tests.helpers.scratch import scratch_dir
 
-        base = Path(tempfile.mkdtemp(prefix="desk-ui-template-")) / "home"
+        base = scratch_dir("desk-ui-template") / "home"
         with Desk.open(base) as desk:
             setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2)
             users.add_user(desk, "manager", "manager", PASSWORD, full_name="مدیر دفتر")

@@ -65,16 +65,14 @@ def make_desk(home: Path, *, office="4512", device=2, catalog=True):
     The first call builds the folder for real (scrypt, migrations, catalog import); later calls
     copy that database file, which is the same state and keeps the suite fast.
     """
-    import atexit
     import shutil
-    import tempfile
 
     from desk_app.services.context import Desk, database_path
+    from tests.helpers.scratch import scratch_dir
 
     key = (office, device, catalog)
     if key not in _TEMPLATES:
-        folder = Path(tempfile.mkdtemp(prefix="desk-template-"))
-        atexit.register(shutil.rmtree, folder, True)
+        folder = scratch_dir("desk-template")
         _build(folder, office, device, catalog).close()
         _TEMPLATES[key] = database_path(folder)
     Path(home).mkdir(parents=True, exist_ok=True)

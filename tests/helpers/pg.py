@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster for the tests (or the one named by PISHKHAN_TEST_PG_URL).
 
-`initdb` + `pg_ctl` from /usr/lib/postgresql/*/bin on a free loopback port in a temp folder;
-as root the binaries run as the `postgres` user. Each test that wants a clean database
+`initdb` + `pg_ctl` from /usr/lib/postgresql/*/bin on a free loopback port, in a folder under
+pytest's basetemp (the benchmarks: a temporary folder removed when it stops), TCP only (no Unix
+socket). As root the binaries run as the `postgres` user. Each test that wants a clean database
 calls `PgCluster.new_database()`.
 """
 
@@ -13,6 +14,7 @@ import pwd
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -72,8 +74,19 @@ class PgCluster:
             self._stop()
 
 
-def start_cluster() -> PgCluster:
-    """Start a cluster (or use PISHKHAN_TEST_PG_URL); skip/fail via tools.missing when impossible."""
+def _let_postgres_reach(folder: Path) -> None:
+    """Give "others" search permission (x, not r: nothing can be listed) on the folders above
+    `folder` that lack it, so the `postgres` user reaches its data folder under pytest's 0700
+    basetemp. pytest takes the bit back from `pytest-of-<user>` at its next start."""
+    for parent in folder.resolve().parents:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
+
+
+def start_cluster(directory: Path | None = None) -> PgCluster:
+    """Start a cluster in `directory` (an empty folder; default: a new temporary folder), or use
+    PISHKHAN_TEST_PG_URL; skip/fail via tools.missing when impossible."""
     env_url = os.environ.get(ENV_URL)
     if env_url:
         base = env_url.rsplit("/", 1)[0] if env_url.count("/") > 2 else env_url
@@ -87,17 +100,23 @@ def start_cluster() -> PgCluster:
             pw = pwd.getpwnam("postgres")
         except KeyError:
             missing("running as root and there is no `postgres` user to run initdb")
-    tmp = Path(tempfile.mkdtemp(prefix="pishkhan-pg-"))
+    tmp = directory if directory is not None else Path(tempfile.mkdtemp(prefix="pishkhan-pg-"))
     data = tmp / "data"
     prefix: list[str] = []
     if as_root:
+        _let_postgres_reach(tmp)
         os.chown(tmp, pw.pw_uid, pw.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    run = lambda *cmd: subprocess.run(prefix + [str(c) for c in cmd], check=True, capture_output=True, text=True)  # noqa: E731
+
+    def run(*cmd):
+        return subprocess.run(prefix + [str(c) for c in cmd], check=True, capture_output=True, text=True, cwd=tmp)
+
     try:
         run(bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        opts = (
+            f"-p {port} -c unix_socket_directories='' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        )
         run(bindir / "pg_ctl", "-D", data, "-o", opts, "-l", tmp / "log", "-w", "-t", "60", "start")
     except subprocess.CalledProcessError as exc:
         log = (tmp / "log").read_text(errors="replace") if (tmp / "log").exists() else ""
@@ -115,7 +134,7 @@ def start_cluster() -> PgCluster:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster():
-    cluster = start_cluster()
+def pg_cluster(tmp_path_factory):
+    cluster = start_cluster(tmp_path_factory.mktemp("pg"))
     yield cluster
     cluster.stop()

@@ -1,6 +1,6 @@
 """The real provincial server as a subprocess, and the real admin commands, for tests.
 
-    srv = ServerProcess(db_url).start()       # provincial-server --db URL serve --port 0
+    srv = ServerProcess(db_url, cwd=tmp_path).start()  # provincial-server --db URL serve --port 0
     srv.admin("office", "add", "--code", "4512", "--name", "...")
     token = srv.enrol("4512", 2)              # provincial-server device enrol (stdout = token)
     srv.client(token).get("/api/v1/hello")    # httpx client with the protocol headers
@@ -58,16 +58,15 @@ def server_command() -> list[str]:
 
 
 class ServerProcess:
-    def __init__(
-        self, db_url: str, *, serve_args: tuple[str, ...] = (), env: dict | None = None, cwd: Path | None = None
-    ):
+    def __init__(self, db_url: str, *, cwd: Path, serve_args: tuple[str, ...] = (), env: dict | None = None):
+        """`cwd`: the folder the server runs in, which also holds its log (a test's `tmp_path`)."""
         self.db_url = db_url
         self.serve_args = tuple(serve_args)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-        self.cwd = cwd or Path(tempfile.gettempdir())
+        self.cwd = Path(cwd)
         self.proc: subprocess.Popen | None = None
         self.url: str | None = None
-        fd, self._log_path = tempfile.mkstemp(prefix="provincial-", suffix=".log")
+        fd, self._log_path = tempfile.mkstemp(prefix="provincial-", suffix=".log", dir=self.cwd)
         os.close(fd)
 
     # ------------------------------------------------------------ process
@@ -137,7 +136,7 @@ class ServerProcess:
         return out.strip()
 
     def load_catalog(self, catalog: dict, check: bool = True) -> subprocess.CompletedProcess:
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8", dir=self.cwd) as f:
             json.dump(catalog, f, ensure_ascii=False)
         try:
             return self.admin("catalog", "load", f.name, check=check)
