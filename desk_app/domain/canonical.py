@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 
-def canonical_json(payload: dict) -> bytes:
+def canonical_json(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def payload_sha256(payload_or_bytes: dict | bytes) -> str:
+def payload_sha256(payload_or_bytes: dict[str, Any] | bytes) -> str:
     """Hex SHA-256 of the canonical bytes (bytes are hashed as they are)."""
     if isinstance(payload_or_bytes, (bytes, bytearray, memoryview)):
         data = bytes(payload_or_bytes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import MAX_RIALS
@@ -39,7 +39,7 @@ class FeeLine:
     kind: str
     amount: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "amount": self.amount}
 
 
@@ -56,7 +56,7 @@ class Service:
     def total(self) -> int:
         return fees_total(self.fees)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The service as in the catalog file."""
         return {
             "code": self.code,
@@ -79,7 +79,7 @@ class Catalog:
                 return s
         return None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "services": [s.to_dict() for s in self.services]}
 
 
@@ -101,12 +101,12 @@ def fees_total(fees: Iterable[FeeLine | Mapping[str, Any]]) -> int:
     return total
 
 
-def fee_snapshot(service: Service) -> list[dict]:
+def fee_snapshot(service: Service) -> list[dict[str, Any]]:
     """The fee lines a request keeps, so a later tariff change never rewrites its receipt."""
     return [f.to_dict() for f in service.fees]
 
 
-def _is_amount(v: Any) -> bool:
+def _is_amount(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_RIALS
 
 
@@ -120,7 +120,7 @@ def _field(name: str) -> str:
     return f"فیلد {name} ({_FIELD_FA.get(name.split('.')[-1].split('[')[0], name)})"
 
 
-def _text(item: Mapping, name: str, where: str, problems: list[str]) -> str:
+def _text(item: Mapping[str, Any], name: str, where: str, problems: list[str]) -> str:
     v = item.get(name)
     text = normalize_text(v) if isinstance(v, str) else ""
     if not text:
@@ -169,7 +169,8 @@ def _parse_service(item: Any, index: int, problems: list[str]) -> Service | None
     active = item.get("active")
     if "active" in item and not isinstance(active, bool):
         problems.append(f"{where}: {_field('active')} باید true یا false باشد.")
-    if len(problems) > start:
+    # a code or flag of another type was reported above, as a missing one was
+    if len(problems) > start or not isinstance(code, str) or not isinstance(active, bool):
         return None
     return Service(code, title, agency, tuple(fees), tuple(documents), active)
 
@@ -198,6 +199,6 @@ def parse_catalog(data: Any) -> Catalog:
         svc = _parse_service(item, i, problems)
         if svc is not None:
             services.append(svc)
-    if problems:
+    if problems or not isinstance(version, str):  # a bad version is one of the problems
         raise CatalogError(problems)
     return Catalog(normalize_digits(version.strip()), tuple(services))

@@ -112,10 +112,11 @@ def parse_jalali_date(text: str) -> date:
     if not 1300 <= y <= 1499:
         raise InvalidInput("سال تاریخ باید هجری شمسی (مثلاً ۱۴۰۵) باشد.", field)
     try:
-        return jdatetime.date(y, mo, d).togregorian()
+        gregorian: date = jdatetime.date(y, mo, d).togregorian()
     except ValueError:
         raise InvalidInput("چنین روزی در تقویم وجود ندارد.", field) from None
+    return gregorian
 
 
 def is_jalali_leap(year: int) -> bool:
-    return jdatetime.date(year, 1, 1).isleap()
+    return bool(jdatetime.date(year, 1, 1).isleap())
