@@ -60,7 +60,8 @@ def classify(exc: BaseException) -> str | None:
     """The StoreError kind of a known SQLite/OS failure, or None for anything else (a bug)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(orig, OSError):
-        return {errno.ENOSPC: "full", errno.EROFS: "readonly", errno.EACCES: "readonly"}.get(orig.errno)
+        kinds = {errno.ENOSPC: "full", errno.EROFS: "readonly", errno.EACCES: "readonly"}
+        return kinds.get(orig.errno) if orig.errno is not None else None
     if not isinstance(orig, sqlite3.Error):
         return None
     name = getattr(orig, "sqlite_errorname", "") or ""
@@ -123,11 +124,11 @@ def make_engine(path: Path, timeout_ms: int) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         apply_pragmas(dbapi_connection, timeout_ms)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection):
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -151,7 +152,9 @@ def cursor(session: Session) -> sqlite3.Cursor:
     """A DBAPI cursor on the session's connection, inside its transaction: for hot paths (intake)
     where SQLAlchemy's per-statement cost is larger than SQLite's. Raw sqlite3 errors still pass
     through `translate_errors()` of `Database.read()`/`write()`."""
-    return session.connection().connection.driver_connection.cursor()
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection), "the store is SQLite"
+    return driver.cursor()
 
 
 class Database:
@@ -196,7 +199,7 @@ class Database:
     def __enter__(self) -> Database:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

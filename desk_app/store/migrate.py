@@ -11,6 +11,9 @@ from sqlalchemy import text
 from desk_app.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
+
     from desk_app.store.engine import Database
 
 log = logging.getLogger("desk_app.store")
@@ -29,7 +32,7 @@ def current_revision(db: Database) -> str | None:
         return row[0] if row else None
 
 
-def alembic_config(connection=None):
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     cfg = Config()

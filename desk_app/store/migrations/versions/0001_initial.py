@@ -7,6 +7,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 
-def _text(name: str, nullable: bool = True, **kw) -> sa.Column:
+def _text(name: str, nullable: bool = True, **kw: Any) -> sa.Column[str]:
     return sa.Column(name, sa.String(), nullable=nullable, **kw)
 
 
