@@ -201,7 +201,8 @@ class _Checker:
             self.add(where, "تعریف فیلد باید یک شیء JSON باشد.")
             return None
         self.unsupported(where, sub, _FIELD_KEYS)
-        title = normalize_text(sub.get("title")) if isinstance(sub.get("title"), str) else ""
+        raw_title = sub.get("title")
+        title = normalize_text(raw_title) if isinstance(raw_title, str) else ""
         if not title or len(title) > 200:
             self.add(where, "عنوان (title) فارسی فیلد وارد نشده است.")
         typ = sub.get("type")
@@ -538,8 +539,9 @@ class _Checker:
         seen: set[str] = set()
         for i, item in enumerate(raw):
             w = f"بخش {fa(i + 1)} فرم (x-sections)"
-            title = normalize_text(item.get("title")) if isinstance(item, Mapping) and item.get("title") else ""
-            if not isinstance(item, Mapping) or not isinstance(item.get("title"), str) or not title:
+            raw_title = item.get("title") if isinstance(item, Mapping) else None
+            title = normalize_text(raw_title) if isinstance(raw_title, str) else ""
+            if not isinstance(item, Mapping) or not title:
                 self.add(w, "هر بخش باید عنوان فارسی (title) و فهرست فیلدها (fields) داشته باشد.")
                 continue
             self.unsupported(w, item, frozenset({"title", "fields"}))
@@ -559,7 +561,9 @@ def _named(conditions: tuple[Condition, ...]) -> set[str]:
     return out
 
 
-def _governed(conditions: tuple[Condition, ...], outer: frozenset[str]) -> Iterator[tuple[frozenset[str], frozenset]]:
+def _governed(
+    conditions: tuple[Condition, ...], outer: frozenset[str]
+) -> Iterator[tuple[frozenset[str], frozenset[str]]]:
     """(fields a branch names, fields its visibility depends on) for every branch, nested ones too."""
     for c in conditions:
         refs = outer | c.refs

@@ -130,7 +130,7 @@ def _age(iso: str, on: date) -> int | None:
     except (TypeError, ValueError):
         return None
     today = jdatetime.date.fromgregorian(date=on)
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
 
 
 @functools.lru_cache(maxsize=16)
@@ -149,7 +149,9 @@ def _validator_class(on: date) -> type:
             if age is None or age < limit:
                 yield ValidationError(f"age is below {limit}")
 
-    return extend(Draft202012Validator, {"x-age-below": age_below, "x-age-at-least": age_at_least})
+    keywords = {"x-age-below": age_below, "x-age-at-least": age_at_least}
+    validator_class: type = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]  # unannotated in types-jsonschema
+    return validator_class
 
 
 def form_validator(schema: Mapping[str, Any], on: date | None = None) -> Any:
@@ -192,7 +194,8 @@ class Form:
         self._by_day: dict[date, tuple[Any, tuple[_Node, ...]]] = {}
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self.schema))
+        copy: dict[str, Any] = json.loads(json.dumps(self.schema))
+        return copy
 
     def _validators(self, on: date | None) -> tuple[Any, tuple[_Node, ...]]:
         day = on or today_tehran()
@@ -398,7 +401,8 @@ _TYPE_FA = {"string": "متن", "integer": "عدد صحیح", "boolean": "بله
 def _message(form: Form, name: str, err: ValidationError) -> str:
     spec = form.fields[name]
     t = f"«{spec.title}»"
-    kw, v = err.validator, err.validator_value
+    kw = err.validator
+    v: Any = err.validator_value  # the keyword's value in the schema: set on every error a keyword makes
     if kw == "format":
         cause = err.cause
         if isinstance(cause, InvalidInput):
