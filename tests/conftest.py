@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import sys
 import tempfile
@@ -41,6 +42,42 @@ def _one_qapplication():
 
     app = QApplication.instance() or QApplication([sys.argv[0] or "pytest"])
     yield app
+
+
+# ---------------------------------------------------------------- errors in the log
+#
+# Our code logs at ERROR what it catches but did not expect: a job that raised on the database
+# thread or the worker pool (desk_app/ui/jobs.py), an exception in a thread (desk_app/crash.py).
+# Such a test would pass while the bug hides in the log, so it fails, unless it provokes the
+# error on purpose and says so with `@pytest.mark.expect_error_log`.
+
+OUR_LOGGERS = ("desk_app", "printing", "provincial_server")
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = record.getMessage().splitlines() or [""]
+        text = lines[0] + (f" … {lines[-1]}" if len(lines) > 1 else "")  # a traceback's last line
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
+        self.lines.append(f"{record.levelname} {record.name}: {text}")
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_error_log(request):
+    handler = _ErrorRecords()
+    loggers = [logging.getLogger(name) for name in OUR_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)
+    if handler.lines and request.node.get_closest_marker("expect_error_log") is None:
+        pytest.fail("logged at ERROR while the test ran:\n" + "\n".join(handler.lines), pytrace=False)
 
 
 # ---------------------------------------------------------------- the temporary folder

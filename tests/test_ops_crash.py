@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from desk_app import crash, logs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,7 @@ def test_crash_module_imports_no_qt():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.expect_error_log
 def test_thread_exception_is_logged(home):
     import threading
 
@@ -55,6 +58,7 @@ def test_thread_exception_is_logged(home):
     assert "ZeroDivisionError: division by zero" in text
 
 
+@pytest.mark.expect_error_log
 def test_message_box_in_the_gui(home, qapp):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox

@@ -72,6 +72,7 @@ def test_what_stays_readable(logfile):
     assert line in _text(logfile)
 
 
+@pytest.mark.expect_error_log
 def test_traceback_is_masked_too(logfile):
     try:
         raise ValueError(f"bad citizen {NATIONAL} with token={TOKEN}")
