@@ -23,7 +23,7 @@ def backoff_ceiling(failures: int, base: float = BASE_S, cap: float = CAP_S) -> 
     if failures <= 0:
         return 0.0
     exponent = min(failures - 1, 30)  # 2**30 * 2 s is far above the cap; avoids huge floats
-    return min(cap, base * (2**exponent))
+    return min(cap, base * float(2**exponent))
 
 
 def full_jitter(

@@ -34,7 +34,7 @@ class CatalogAnswer:
     """`GET /catalog`: `data` is None on 304 (the cached catalog is current)."""
 
     etag: str | None
-    data: dict | None
+    data: dict[str, Any] | None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -102,8 +102,8 @@ class HttpTransport:
         path: str,
         *,
         body: bytes | None = None,
-        params: dict | None = None,
-        headers: dict | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> requests.Response:
         url = self.base_url + path
@@ -172,17 +172,17 @@ class HttpTransport:
         except (UnicodeDecodeError, ValueError) as exc:
             raise RetryableError("پاسخ سرور استان قابل خواندن نبود.") from exc
 
-    def _json_dict(self, resp: requests.Response, *keys: str) -> dict:
+    def _json_dict(self, resp: requests.Response, *keys: str) -> dict[str, Any]:
         data = self._json(resp)
         if not isinstance(data, dict) or any(k not in data for k in keys):
             raise RetryableError("پاسخ سرور استان ناقص یا نامعتبر بود.")
         return data
 
     # -- protocol calls ------------------------------------------------------------------
-    def hello(self) -> dict:
+    def hello(self) -> dict[str, Any]:
         return self._json_dict(self._request("GET", "/api/v1/hello"))
 
-    def post_batch(self, office: str, body: bytes) -> dict:
+    def post_batch(self, office: str, body: bytes) -> dict[str, Any]:
         """POST the already-built `{"items": [...]}` bytes; returns `{"results": [...]}`."""
         resp = self._request("POST", f"/api/v1/offices/{office}/requests/batch", body=body)
         data = self._json_dict(resp, "results")
@@ -190,11 +190,11 @@ class HttpTransport:
             raise RetryableError("پاسخ سرور استان ناقص یا نامعتبر بود.")
         return data
 
-    def changes(self, office: str, cursor: str, limit: int) -> dict:
+    def changes(self, office: str, cursor: str, limit: int) -> dict[str, Any]:
         resp = self._request("GET", f"/api/v1/offices/{office}/changes", params={"cursor": cursor, "limit": limit})
         return self._json_dict(resp, "changes", "cursor", "more")
 
-    def lookup(self, office: str, request_ids: list[str]) -> dict:
+    def lookup(self, office: str, request_ids: list[str]) -> dict[str, Any]:
         body = json.dumps({"request_ids": request_ids}, separators=(",", ":")).encode()
         resp = self._request("POST", f"/api/v1/offices/{office}/requests/lookup", body=body)
         return self._json_dict(resp, "known")
@@ -206,6 +206,6 @@ class HttpTransport:
             return CatalogAnswer(etag=etag, data=None)
         return CatalogAnswer(etag=resp.headers.get("ETag"), data=self._json_dict(resp))
 
-    def daily_report(self, office: str, iso_date: str) -> dict:
+    def daily_report(self, office: str, iso_date: str) -> dict[str, Any]:
         resp = self._request("GET", f"/api/v1/offices/{office}/reports/daily", params={"date": iso_date})
         return self._json_dict(resp)
