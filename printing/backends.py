@@ -232,16 +232,18 @@ def send_system(name: str, data: bytes | None = None, *, pdf: str | Path | None 
 
 def _send_windows(name: str, data: bytes | None, pdf: str | Path | None) -> None:  # pragma: no cover
     try:
-        import win32print  # type: ignore[import-not-found]
+        import win32print
     except ImportError as exc:
         raise PrinterError("پشتیبانی چاپ ویندوز (pywin32) نصب نیست.") from exc
     if pdf is not None:
-        import win32api  # type: ignore[import-not-found]
+        import win32api
 
         rc = win32api.ShellExecute(0, "printto", str(pdf), f'"{name}"', os.path.dirname(str(pdf)) or ".", 0)
         if rc <= 32:
             raise PrinterError(f"چاپ PDF روی «{name}» ممکن نشد (کد {rc}).")
         return
+    if data is None:
+        raise ValueError("send_system needs the job's bytes or a PDF")
     try:
         handle = win32print.OpenPrinter(name)
     except Exception as exc:

@@ -108,7 +108,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     def showPage(self):  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's page-count recipe; private, not in the stubs
 
     def save(self):
         total = len(self._pages)
@@ -119,7 +119,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
     def _draw_page_number(self, page: int, total: int) -> None:
-        w, _ = self._pagesize
+        w, _ = self._pagesize  # type: ignore[attr-defined]  # set by Canvas.__init__; private, not in the stubs
         self.setFont(REGULAR, 8)
         self.setFillColor(black)
         self.drawCentredString(w / 2, 8 * mm, visual(f"صفحه {fa(page)} از {fa(total)}", has_glyph=has_glyph))

@@ -12,6 +12,8 @@ from printing.labels import fa, fee_label, jdatetime, money, payment_label, word
 PENDING_NOTE = "ثبت در استان در انتظار ارسال است"
 CANCELLED_NOTE = "این درخواست لغو شده است"
 
+_STATUS_LABELS = {status.value: label for status, label in STATUS_LABELS_FA.items()}
+
 
 def qr_payload(data: ReceiptData) -> str:
     """What the receipt's QR code holds: receipt number and request id, `|`-separated."""
@@ -60,7 +62,7 @@ def build_receipt(data: ReceiptData) -> L.Document:
     if data.status == "cancelled":
         doc.add(L.Text(CANCELLED_NOTE, align="center", bold=True, boxed=True))
     elif data.copy_no > 0 and data.status and data.status != "registered":
-        doc.add(L.KeyValue("وضعیت", STATUS_LABELS_FA.get(data.status, data.status)))
+        doc.add(L.KeyValue("وضعیت", _STATUS_LABELS.get(data.status, data.status)))
     if data.pending_sync and not data.server_ref and data.status != "cancelled":
         doc.add(L.Text(PENDING_NOTE, align="center", bold=True, boxed=True))
     doc.add(L.QRCode(qr_payload(data)))

@@ -210,7 +210,7 @@ def build_shift_report(data: ShiftReportData) -> L.Document:
                     payment_label(m),
                     money(s.expected.get(m, 0), u),
                     "—" if s.counted is None else money(s.counted.get(m, 0), u),
-                    "—" if s.difference(m) is None else signed_money(s.difference(m), u),
+                    "—" if (diff := s.difference(m)) is None else signed_money(diff, u),
                 ]
                 for m in methods
             ],

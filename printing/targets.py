@@ -80,8 +80,10 @@ def send_bytes(
     if target.kind == "escpos-file":
         backends.write_file(target.value, data)
     elif target.kind == "escpos-net":
+        assert target.host is not None and target.port is not None, "parse_target sets them"
         backends.send_network(target.host, target.port, data, status=status, timeouts=timeouts)
     elif target.kind == "escpos-usb":
+        assert target.vid is not None and target.pid is not None, "parse_target sets them"
         backends.send_usb(target.vid, target.pid, data, status=status)
     elif target.kind == "escpos-serial":
         backends.send_serial(target.value, data, status=status)
