@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.fees import parse_catalog
@@ -18,16 +19,16 @@ from desk_app.domain.text import search_key
 from desk_app.store.models import CatalogVersion, ServiceRow
 
 
-def store_catalog(session, data: dict[str, Any], now: str) -> str:
+def store_catalog(session: Session, data: dict[str, Any], now: str) -> str:
     """Validate `data` (raises `CatalogError`) and make it the local catalog; returns its version."""
     catalog = parse_catalog(data)
     sha = payload_sha256(canonical_json(data))
-    row = session.get(CatalogVersion, catalog.version)
-    if row is None:
+    version_row = session.get(CatalogVersion, catalog.version)
+    if version_row is None:
         session.add(CatalogVersion(version=catalog.version, imported_at=now, content_sha256=sha))
     else:
-        row.content_sha256 = sha
-        row.imported_at = now
+        version_row.content_sha256 = sha
+        version_row.imported_at = now
     existing = {r.code: r for r in session.scalars(select(ServiceRow))}
     seen = set()
     for svc in catalog.services:

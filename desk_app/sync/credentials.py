@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from desk_app.paths import make_private_dir
 
@@ -25,7 +26,7 @@ def _keyring_account(home: Path) -> str:
     return "device-token-" + hashlib.sha256(str(Path(home).resolve()).encode()).hexdigest()[:16]
 
 
-def _keyring():
+def _keyring() -> ModuleType | None:
     """The keyring module if it is importable, allowed and backed by a real store, else None."""
     if os.environ.get("DESK_APP_NO_KEYRING"):
         return None
@@ -109,9 +110,9 @@ def load_secret(home: Path, account: str, path: Path, what: str) -> str | None:
     kr = _keyring()
     if kr is not None:
         try:
-            value = kr.get_password(SERVICE, account)
-            if value:
-                return value
+            stored: str | None = kr.get_password(SERVICE, account)
+            if stored:
+                return stored
         except Exception:  # noqa: BLE001 - a keyring that fails to answer: the file, if any
             kr = None
     try:

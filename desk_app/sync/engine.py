@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
@@ -37,12 +38,14 @@ from desk_app.domain.jalali import format_utc, parse_utc, utc_now
 from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import FINAL_STATUSES, OutboxState, Status, can_transition
 from desk_app.domain.text import clean_code, normalize_text
+from desk_app.store.engine import Database
 from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
 from desk_app.sync.backoff import CAP_S, PERIOD_S, SKEW_WARN_S, Backoff
 from desk_app.sync.catalog import store_catalog
 from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, SyncError, TooLarge, TooOld
 from desk_app.sync.identity import KEY as DEVICE_UNCONFIRMED
+from desk_app.sync.transport import Transport
 
 log = logging.getLogger("desk_app.sync")
 
@@ -127,8 +130,8 @@ class SyncEngine:
 
     def __init__(
         self,
-        db,
-        transport,
+        db: Database,
+        transport: Transport,
         *,
         office: str,
         device: int | str,
@@ -174,7 +177,7 @@ class SyncEngine:
             return {row.key: row.value for row in s.scalars(select(SyncState))}
 
     @staticmethod
-    def _put(session, **values: Any) -> None:
+    def _put(session: Session, **values: Any) -> None:
         for key, value in values.items():
             row = session.get(SyncState, key)
             text = None if value is None else str(value)
@@ -280,7 +283,7 @@ class SyncEngine:
                 report.oldest_pending_s = 0
 
     # ------------------------------------------------------------------ hello
-    def _hello(self, report: SyncReport, state: dict) -> P.Hello:
+    def _hello(self, report: SyncReport, state: dict[str, str | None]) -> P.Hello:
         raw = self.transport.hello()
         try:
             hello = P.Hello.model_validate(raw)
@@ -391,14 +394,14 @@ class SyncEngine:
     def _park(self, c: _Claimed, code: str, detail: str) -> None:
         """One operation the server refuses whatever the batch: `attention`, never resent."""
         with self.db.write() as s:
-            op = s.get(OutboxOp, c.id)
+            op = s.get_one(OutboxOp, c.id)
             op.state = OutboxState.ATTENTION.value
             op.result = P.ResultKind.INVALID.value
             op.result_code = code
             op.result_detail = detail
         log.warning("operation %s refused on its own (%s): needs attention", c.op_id, code)
 
-    def _apply_results(self, batch: list[_Claimed], answer: dict, report: SyncReport) -> None:
+    def _apply_results(self, batch: list[_Claimed], answer: dict[str, Any], report: SyncReport) -> None:
         try:
             results = [_clean_result(r) for r in P.BatchResponse.model_validate(answer).results]
         except ValueError as exc:
@@ -435,7 +438,7 @@ class SyncEngine:
                         report.conflict += 1
                     log.warning("operation %s: %s (%s)", c.op_id, r.result.value, r.code)
 
-    def _apply_ack(self, s, req: Request | None, c: _Claimed, r: P.OpResult, now: str) -> None:
+    def _apply_ack(self, s: Session, req: Request | None, c: _Claimed, r: P.OpResult, now: str) -> None:
         if req is None:
             return
         if r.server_ref and not req.server_ref:
@@ -461,7 +464,15 @@ class SyncEngine:
                 req.status_note = MSG_CANCEL_TOO_LATE
 
     def _set_status(
-        self, s, req: Request, new: Status, now: str, note: str | None, *, forward_only: bool, actor: str = ACTOR
+        self,
+        s: Session,
+        req: Request,
+        new: Status,
+        now: str,
+        note: str | None,
+        *,
+        forward_only: bool,
+        actor: str = ACTOR,
     ) -> bool:
         old = req.status
         if old == new.value:

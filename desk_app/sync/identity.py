@@ -9,6 +9,8 @@ device's last receipt number, clears the mark in the same transaction that store
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from desk_app.store.models import SyncState
 
 KEY = "device_unconfirmed"
@@ -17,7 +19,7 @@ REPLACED = "replaced"  # this PC now stands in for another device: enrol it befo
 REASONS = (AFTER_RESTORE, REPLACED)
 
 
-def mark_unconfirmed(session, reason: str) -> None:
+def mark_unconfirmed(session: Session, reason: str) -> None:
     """Inside the caller's write transaction: no receipt number until a matching hello."""
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
@@ -28,7 +30,7 @@ def mark_unconfirmed(session, reason: str) -> None:
         row.value = reason
 
 
-def unconfirmed_reason(session) -> str | None:
+def unconfirmed_reason(session: Session) -> str | None:
     """`AFTER_RESTORE`, `REPLACED`, or None when this PC may number receipts."""
     row = session.get(SyncState, KEY)
     return row.value if row is not None and row.value else None

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -35,6 +35,16 @@ class CatalogAnswer:
 
     etag: str | None
     data: dict[str, Any] | None
+
+
+class Transport(Protocol):
+    """What the sync engine calls: `HttpTransport` here, a fake in the engine's unit tests."""
+
+    def hello(self) -> dict[str, Any]: ...
+    def post_batch(self, office: str, body: bytes) -> dict[str, Any]: ...
+    def changes(self, office: str, cursor: str, limit: int) -> dict[str, Any]: ...
+    def lookup(self, office: str, request_ids: list[str]) -> dict[str, Any]: ...
+    def catalog(self, etag: str | None = None) -> CatalogAnswer: ...
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
