@@ -51,7 +51,7 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
         "unhandled exception in thread %s: %s",
         getattr(args.thread, "name", "?"),
         args.exc_type.__name__,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        exc_info=args.exc_value,  # its traceback is the thread's
     )
 
 

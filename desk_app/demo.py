@@ -23,7 +23,7 @@ from desk_app.paths import create_private_file, open_private, resources_dir
 
 log = logging.getLogger("desk_app.demo")
 # the demo server writes its database and files into the (private) data folder too
-_PRIVATE_UMASK = {"umask": 0o077} if os.name == "posix" else {}
+_PRIVATE_UMASK = 0o077 if os.name == "posix" else -1  # -1: Popen's default, leave it (Windows)
 
 OFFICE = "4512"
 OFFICE_NAME = "دفتر پیشخوان نمونه (آزمایشی)"
@@ -194,7 +194,7 @@ class ServerProcess:
                 stderr=logf,
                 env=_server_env(),
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-                **_PRIVATE_UMASK,
+                umask=_PRIVATE_UMASK,
             )
         finally:
             logf.close()

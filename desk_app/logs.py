@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import re
 import time
+import weakref
 from pathlib import Path
 
 from desk_app.paths import make_private_dir, open_private
@@ -97,18 +98,19 @@ class _MaskingHandler(logging.Handler):
 
 
 class _UtcFormatter(logging.Formatter):
-    converter = time.gmtime
-
-    def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's API name
-        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's API name
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
 
 def log_dir(home: Path | str) -> Path:
     return Path(home) / LOG_DIR
 
 
+_installed: weakref.WeakSet[logging.Handler] = weakref.WeakSet()  # the handlers we put on our loggers
+
+
 def _ours(handler: logging.Handler) -> bool:
-    return getattr(handler, "_desk_handler", False)
+    return handler in _installed
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -155,7 +157,7 @@ def setup_logging(
         logger.propagate = False
         # The masking handler is per logger and first, so it runs before any handler that writes.
         for h in [_MaskingHandler(), *shared]:
-            h._desk_handler = True
+            _installed.add(h)
             logger.addHandler(h)
     return path
 
@@ -179,5 +181,5 @@ def install_masking(logger_names: tuple[str, ...] = TOP_LOGGERS) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(h, _MaskingHandler) for h in logger.handlers):
             h = _MaskingHandler()
-            h._desk_handler = True
+            _installed.add(h)
             logger.handlers.insert(0, h)

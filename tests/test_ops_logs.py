@@ -137,7 +137,7 @@ def test_setup_again_moves_to_the_new_folder(tmp_path):
         logs.shutdown_logging()
     assert "after the switch" in second.read_text(encoding="utf-8")
     assert "after the switch" not in first.read_text(encoding="utf-8")
-    assert not [h for h in logging.getLogger("desk_app").handlers if getattr(h, "_desk_handler", False)]
+    assert not [h for h in logging.getLogger("desk_app").handlers if logs._ours(h)]
 
 
 def test_a_real_process_log(home):
