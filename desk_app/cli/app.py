@@ -54,9 +54,10 @@ def _self_test(args: argparse.Namespace, out) -> int:
         checks["receipt_px"] = [width, height]
         from desk_app.services.setup import credential_store
 
-        checks["credentials"] = credential_store()  # keyring bundled? where the token would go
+        credentials = credential_store()  # keyring bundled? where the token would go
+        checks["credentials"] = credentials
         ok = (
-            checks["credentials"]["keyring_module"]
+            credentials["keyring_module"]
             and width == 576
             and height > 100
             and checks["translation"]

@@ -41,7 +41,7 @@ class PermissionDenied(Exception):
         return self.message
 
 
-def loaded_classes(dotted_names: tuple[str, ...]) -> tuple[type, ...]:
+def loaded_classes(dotted_names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
     """The exception classes named `module.Class` whose module is already imported.
 
     An error boundary (the CLI's, the window's) recognises known errors of layers it must not
@@ -50,11 +50,11 @@ def loaded_classes(dotted_names: tuple[str, ...]) -> tuple[type, ...]:
     """
     import sys
 
-    found: list[type] = []
+    found: list[type[BaseException]] = []
     for dotted in dotted_names:
         module_name, _, cls_name = dotted.rpartition(".")
         module = sys.modules.get(module_name)
         cls = getattr(module, cls_name, None) if module else None
-        if isinstance(cls, type):
+        if isinstance(cls, type) and issubclass(cls, BaseException):
             found.append(cls)
     return tuple(found)

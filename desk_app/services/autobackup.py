@@ -19,12 +19,16 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.paths import make_private_dir
 from desk_app.services import backup_crypto
 from desk_app.sync import credentials
+
+if TYPE_CHECKING:
+    from desk_app.services.backup import RestoreResult
 
 log = logging.getLogger("desk_app.services")
 
@@ -213,7 +217,7 @@ def restore_backup(
 class RestoreOutcome:
     """A restore and what the server said right after it (numbering continues after its number)."""
 
-    result: object  # backup.RestoreResult
+    result: RestoreResult
     enrolled: bool
     server_reached: bool
     server_last_receipt_no: str | None

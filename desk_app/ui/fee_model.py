@@ -16,7 +16,7 @@ FEE_KIND_LABELS = {
 
 def fee_kind_label(kind: str) -> str:
     source = FEE_KIND_LABELS.get(kind)
-    return QCoreApplication.translate("Fees", source) if source else kind
+    return QCoreApplication.translate("Fees", str(source)) if source else kind
 
 
 def fee_pairs(fees) -> list[tuple[str, int]]:

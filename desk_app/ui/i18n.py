@@ -18,6 +18,7 @@ from desk_app.paths import resources_dir
 from desk_app.services.settings import OPTIONS
 
 log = logging.getLogger("desk_app.ui")
+_translators: list[QTranslator] = []  # installed by apply_language (one application per process)
 
 LANGUAGES = OPTIONS["language"].choices or ()  # the setting `language` (desk_app.services.settings)
 DEFAULT_LANGUAGE = OPTIONS["language"].default
@@ -57,15 +58,15 @@ def apply_language(app: QApplication, language: str | None) -> str:
     font = QFont(family)
     font.setPointSize(10)
     app.setFont(font)
-    for old in getattr(app, "_desk_translators", []):
+    for old in _translators:
         QCoreApplication.removeTranslator(old)
-    app._desk_translators = []
+    _translators.clear()
     if language == "fa":
         translator = QTranslator(app)
         qm = translations_dir() / "desk_fa.qm"
         if translator.load(str(qm)):
             QCoreApplication.installTranslator(translator)
-            app._desk_translators.append(translator)
+            _translators.append(translator)
         else:
             log.warning("Persian translation not found: %s", qm)
     app.setProperty("desk_language", language)

@@ -8,6 +8,8 @@ database thread answers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -34,6 +36,9 @@ from desk_app.ui.fee_model import FeeLinesModel
 from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
+if TYPE_CHECKING:
+    from desk_app.services.catalog import ServiceView
+
 # service field names (InvalidInput.field) -> our field names
 FIELD_ALIASES = {
     "service_code": "service",
@@ -55,7 +60,7 @@ class IntakePage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.service = None
+        self.service: ServiceView | None = None
         self.saving = False
         self.last_request = None
         self._autofilled = False
@@ -321,7 +326,7 @@ class IntakePage(QWidget):
         ref = self.payment_ref.text().strip() or None
         if method == "card" and not ref:
             errors.append(("payment_ref", self.tr("Enter the card machine's reference number.")))
-        if errors:
+        if errors or self.service is None:  # no service is one of the errors
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
             return None

@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
             self.intake.national_code.setFocus()
         elif page is self.requests:
             self.requests.search.setFocus()
-        elif page is self.users:
+        elif self.users is not None and page is self.users:
             self.users.refresh()
 
     def show_alert(self, text: str) -> None:

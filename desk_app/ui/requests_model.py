@@ -12,7 +12,16 @@ import inspect
 from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
@@ -41,12 +50,12 @@ SYNC_LABELS = {
 
 def status_label(status: str) -> str:
     source = STATUS_LABELS.get(str(status))
-    return QCoreApplication.translate("Status", source) if source else str(status)
+    return QCoreApplication.translate("Status", str(source)) if source else str(status)
 
 
 def sync_label(state: str | None) -> str:
     source = SYNC_LABELS.get(str(state)) if state else None
-    return QCoreApplication.translate("Status", source) if source else ""
+    return QCoreApplication.translate("Status", str(source)) if source else ""
 
 
 def sync_state_of(row, state: str | None = None) -> str | None:
@@ -124,7 +133,7 @@ class RequestSource:
         )
         return requests.get_requests(self.desk, seqs)
 
-    def sync_states(self, rows) -> dict[str, str | None]:
+    def sync_states(self, rows) -> dict[str, str]:
         from desk_app.services import requests
 
         return requests.outbox_states(self.desk, [row.request_id for row in rows])
@@ -212,10 +221,10 @@ class RequestsModel(QAbstractTableModel):
 
             self.failed.emit(describe_error(exc))
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802
         return not parent.isValid() and not self._exhausted and not self._loading
 
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802
         if not self.canFetchMore(parent):
             return
         self._loading = True
@@ -264,10 +273,10 @@ class RequestsModel(QAbstractTableModel):
 
     # -- Qt model -----------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -276,10 +285,10 @@ class RequestsModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(COLUMNS)
         ):
-            return QCoreApplication.translate("RequestsModel", COLUMNS[section][1])
+            return QCoreApplication.translate("RequestsModel", str(COLUMNS[section][1]))
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
             return None
         row = self._rows[index.row()]

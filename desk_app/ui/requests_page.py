@@ -347,6 +347,10 @@ class RequestsPage(QWidget):
 
     # -- actions ------------------------------------------------------------------------------
 
+    def _reprinted(self, receipt_no: str) -> None:
+        self.message.show_ok(self.tr("Receipt printed again."))
+        self._refresh_row(receipt_no)
+
     def _refresh_row(self, receipt_no: str) -> None:
         desk = self.ctx.desk
 
@@ -381,10 +385,7 @@ class RequestsPage(QWidget):
         self.message.show_hint(self.tr("Printing…"))
         self.ctx.runner.background(
             job,
-            success=lambda _r: (
-                self.message.show_ok(self.tr("Receipt printed again.")),
-                self._refresh_row(row.receipt_no),
-            ),
+            success=lambda _r: self._reprinted(row.receipt_no),
             failure=lambda exc: self.message.show_error(
                 self.tr("The receipt did not print: %1").replace("%1", describe_error(exc))
             ),

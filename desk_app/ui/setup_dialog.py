@@ -114,29 +114,16 @@ class SetupDialog(QDialog):
             if not token:
                 self.form.set_error("token", self.tr("Enter the device token."))
                 return
-        values = dict(
-            office_code=self.office_code.text(),
-            office_name=self.office_name.text(),
-            device_no=self.device_no.text(),
-            server_url=server,
-            token=token,
-        )
-        manager = dict(username=username, password=password, full_name=self.full_name.text().strip() or None)
+        office_code, office_name, device_no = self.office_code.text(), self.office_name.text(), self.device_no.text()
+        full_name = self.full_name.text().strip() or None
         self.buttons.setEnabled(False)
         desk = self.desk
 
         def job():
             from desk_app.services import setup, users
 
-            setup.init_office(
-                desk,
-                values["office_code"],
-                values["office_name"],
-                values["device_no"],
-                server_url=values["server_url"],
-                token=values["token"],
-            )
-            users.add_user(desk, manager["username"], "manager", manager["password"], full_name=manager["full_name"])
+            setup.init_office(desk, office_code, office_name, device_no, server_url=server, token=token)
+            users.add_user(desk, username, "manager", password, full_name=full_name)
 
         self.runner.db(job, success=lambda _r: self.accept(), failure=self._failed)
 
@@ -144,6 +131,7 @@ class SetupDialog(QDialog):
         self.buttons.setEnabled(True)
         text = describe_error(exc)
         field = error_field(exc) if isinstance(exc, InvalidInput) else None
-        field = {"office": "office_code", "device": "device_no", "server": "server_url"}.get(field, field)
+        if field is not None:
+            field = {"office": "office_code", "device": "device_no", "server": "server_url"}.get(field, field)
         if not self.form.set_error(field, text):
             self.general.show_error(text)

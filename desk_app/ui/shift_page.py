@@ -5,6 +5,8 @@ The close shows expected, counted and the difference per method, as the service 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -14,6 +16,9 @@ from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.requests_model import format_when
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+
+if TYPE_CHECKING:
+    from desk_app.services.shifts import ShiftCloseView
 
 METHODS = ("cash", "card")
 
@@ -25,7 +30,7 @@ class ShiftPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.shift = None
-        self.last_close = None
+        self.last_close: ShiftCloseView | None = None
         layout = QVBoxLayout(self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("shift_state")
@@ -173,8 +178,9 @@ class ShiftPage(QWidget):
     def _show_result(self, view) -> None:
         while self.result_grid.count():
             item = self.result_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         unit = self.ctx.prefs.display_unit
         headers = (self.tr("Method"), self.tr("Expected"), self.tr("Counted"), self.tr("Difference"))
         for col, text in enumerate(headers):
@@ -214,6 +220,8 @@ class ShiftPage(QWidget):
 
     def save_report(self, target: str) -> None:
         """The A4 shift report of the shift just closed (background pool)."""
+        if self.last_close is None:
+            return
         desk, shift_id = self.ctx.desk, self.last_close.shift_id
 
         def job():
