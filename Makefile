@@ -43,10 +43,11 @@ run: $(STAMP)
 
 demo: run
 
-# Lint and format (ruff); CI runs it before the tests.
+# Lint, format and types (ruff, mypy; settings in pyproject.toml); CI runs it before the tests.
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: deps-if-root $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

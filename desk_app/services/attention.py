@@ -9,6 +9,7 @@ loaded, a device renumbered), sends one again: its state goes back to `pending` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -17,6 +18,9 @@ from desk_app.domain.status import OutboxState
 from desk_app.services import audit
 from desk_app.services.users import acting_user
 from desk_app.store.models import OutboxOp
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class AttentionItem:
     attempts: int
 
 
-def count_attention(desk) -> int:
+def count_attention(desk: Desk) -> int:
     with desk.db.read() as s:
         return (
             s.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.state == OutboxState.ATTENTION.value))
@@ -39,7 +43,7 @@ def count_attention(desk) -> int:
         )
 
 
-def list_attention(desk, limit: int = 500) -> list[AttentionItem]:
+def list_attention(desk: Desk, limit: int = 500) -> list[AttentionItem]:
     """Oldest first (send order)."""
     with desk.db.read() as s:
         rows = s.scalars(
@@ -60,7 +64,7 @@ def list_attention(desk, limit: int = 500) -> list[AttentionItem]:
         ]
 
 
-def retry_attention(desk, request_id: str, actor: str) -> int:
+def retry_attention(desk: Desk, request_id: str, actor: str) -> int:
     """Queue the request's attention operations again; returns how many. Audited."""
     with desk.db.write() as s:
         user = acting_user(s, actor)

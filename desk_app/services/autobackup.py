@@ -28,6 +28,9 @@ from desk_app.services import backup_crypto
 from desk_app.sync import credentials
 
 if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+
+if TYPE_CHECKING:
     from desk_app.services.backup import RestoreResult
 
 log = logging.getLogger("desk_app.services")
@@ -143,7 +146,7 @@ def daily_backup_due(home: Path | str, now: datetime | None = None) -> bool:
 
 
 def write_backup(
-    desk, *, passphrase: str, kind: str = "manual", now: datetime | None = None, actor: str | None = None
+    desk: Desk, *, passphrase: str, kind: str = "manual", now: datetime | None = None, actor: str | None = None
 ) -> Path:
     """Snapshot the desk's database (`services.backup`, audited) and write it encrypted into
     `<home>/backups/`; returns the new file. The plain snapshot never outlives this call."""
@@ -167,7 +170,7 @@ def write_backup(
 
 
 def encrypt_snapshot(
-    desk, out: Path | str, *, passphrase: str, now: datetime | None = None, actor: str | None = None
+    desk: Desk, out: Path | str, *, passphrase: str, now: datetime | None = None, actor: str | None = None
 ) -> Path:
     """Write an encrypted copy of the desk's database to `out` (`desk-app backup FILE` and the
     automatic backups): an online snapshot (`services.backup`, audited) next to `out`, encrypted,
@@ -382,11 +385,11 @@ def _receipt_or_none(value: str | None) -> str | None:
 # --- what the UI and CLI call -----------------------------------------------------------------
 
 
-def _desk_identity(desk) -> tuple[str, str]:
+def _desk_identity(desk: Desk) -> tuple[str, str]:
     return str(desk.office_code or "0"), str(desk.device_no or "0")
 
 
-def _automatic(desk, kind: str, now: datetime | None) -> BackupOutcome:
+def _automatic(desk: Desk, kind: str, now: datetime | None) -> BackupOutcome:
     passphrase = load_passphrase(desk.home)
     if passphrase is None:
         log.warning("automatic %s backup skipped: no backup passphrase set", kind)
@@ -395,18 +398,18 @@ def _automatic(desk, kind: str, now: datetime | None) -> BackupOutcome:
     return BackupOutcome(path, pruned=tuple(prune_backups(desk.home, now=now)))
 
 
-def run_daily_backup(desk, now: datetime | None = None) -> BackupOutcome:
+def run_daily_backup(desk: Desk, now: datetime | None = None) -> BackupOutcome:
     """Make today's backup if it is not there yet, then prune old ones."""
     if not daily_backup_due(desk.home, now):
         return BackupOutcome(None, skipped="already_done")
     return _automatic(desk, "daily", now)
 
 
-def backup_at_shift_close(desk, now: datetime | None = None) -> BackupOutcome:
+def backup_at_shift_close(desk: Desk, now: datetime | None = None) -> BackupOutcome:
     """A backup right after a shift is closed (the day's cash is in it), then prune old ones."""
     return _automatic(desk, "shift", now)
 
 
-def backup_now(desk, now: datetime | None = None) -> BackupOutcome:
+def backup_now(desk: Desk, now: datetime | None = None) -> BackupOutcome:
     """A backup on request (the manager's button, `desk-app backups run`), then prune old ones."""
     return _automatic(desk, "manual", now)

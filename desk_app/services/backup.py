@@ -16,6 +16,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.paths import create_private_file
@@ -27,6 +28,9 @@ from desk_app.store.migrate import REVISIONS
 from desk_app.sync import identity
 from desk_app.sync.errors import SyncBusy
 from desk_app.sync.lock import sync_lock
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 REQUIRED_TABLES = {"settings", "users", "requests", "outbox", "audit_log", "alembic_version"}
 MSG_NOT_OURS = "این فایل، پایگاه دادهٔ میز پیشخوان نیست؛ چیزی بازیابی نشد."
@@ -110,7 +114,7 @@ def _copy(src: sqlite3.Connection, dest_path: Path, *, self_contained: bool) -> 
         dst.close()
 
 
-def backup(desk, file: Path | str, actor: str | None = None) -> Path:
+def backup(desk: Desk, file: Path | str, actor: str | None = None) -> Path:
     """Write a consistent copy of the database to `file` (replaced only when complete)."""
     dest = Path(file)
     if dest.exists() and dest.is_dir():

@@ -10,6 +10,7 @@ engine); until then `status_note` says the cancellation is waiting.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -26,6 +27,9 @@ from desk_app.services.shifts import ensure_shift
 from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, OutboxOp, RequestHistory
 
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+
 MAX_REASON = 500
 NOTE_CANCEL_QUEUED = "درخواست لغو ثبت شد و در صف ارسال به استان است."
 
@@ -39,7 +43,7 @@ def clean_reason(reason) -> str:
     return text
 
 
-def cancel_request(desk, receipt_no: str, *, reason: str, clerk: str, refund=None) -> RequestView:
+def cancel_request(desk: Desk, receipt_no: str, *, reason: str, clerk: str, refund=None) -> RequestView:
     why = clean_reason(reason)
     amount = parse_rials(refund, "refund") if refund not in (None, "") else 0
     now = format_utc(utc_now())

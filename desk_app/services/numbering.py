@@ -8,6 +8,8 @@ write transaction that takes the number, before taking it.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from desk_app.domain.errors import InvalidInput
 from desk_app.sync import identity
 
@@ -25,7 +27,7 @@ MSG_REPLACED = (
 )
 
 
-def require_confirmed_device(session) -> None:
+def require_confirmed_device(session: Session) -> None:
     """Refuse (InvalidInput, Persian: why and what to do) while the device is unconfirmed."""
     reason = identity.unconfirmed_reason(session)
     if reason == identity.REPLACED:

@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -29,6 +30,9 @@ from desk_app.services.shifts import ensure_shift, open_shift_row
 from desk_app.services.sync import server_transport
 from desk_app.services.users import acting_user
 from desk_app.store.models import PrintJob, Request, ServiceRow, User
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 log = logging.getLogger("desk_app.services")
 
@@ -58,7 +62,9 @@ class PrintResult:
 # --- jobs ----------------------------------------------------------------------------------
 
 
-def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: int, actor: str | None = None) -> int:
+def _start_job(
+    desk: Desk, kind: str, target: str, request_id: str | None, copy_no: int, actor: str | None = None
+) -> int:
     """Record a queued job. A receipt printed by a known user is linked to that user's shift: a
     copy (reprint) opens one with cash 0 when none is open, as intake and cancel do (DESIGN: every
     reprint is linked to its shift); an original only joins the shift that is open."""
@@ -88,7 +94,7 @@ def _start_job(desk, kind: str, target: str, request_id: str | None, copy_no: in
 
 
 def _finish_job(
-    desk, job_id: int, error: str | None, *, actor: str | None = None, receipt_no: str | None = None
+    desk: Desk, job_id: int, error: str | None, *, actor: str | None = None, receipt_no: str | None = None
 ) -> None:
     with desk.db.write() as s:
         job = s.get(PrintJob, job_id)
@@ -101,7 +107,7 @@ def _finish_job(
             audit.record(s, actor, "reprint", receipt_no, {"copy_no": job.copy_no, "target": job.target.split(":")[0]})
 
 
-def _run_job(desk, job_id: int, action, *, actor=None, receipt_no=None):
+def _run_job(desk: Desk, job_id: int, action, *, actor=None, receipt_no=None):
     """Run `action()`; mark the job done or failed (with the Persian message) and re-raise."""
     try:
         result = action()
@@ -114,7 +120,7 @@ def _run_job(desk, job_id: int, action, *, actor=None, receipt_no=None):
     return result
 
 
-def list_jobs(desk, *, request_id: str | None = None, state: str | None = None, limit: int = 100) -> list[dict]:
+def list_jobs(desk: Desk, *, request_id: str | None = None, state: str | None = None, limit: int = 100) -> list[dict]:
     with desk.db.read() as s:
         q = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
         if request_id:
@@ -146,7 +152,7 @@ def _full_name(s, username: str) -> str:
     return s.scalar(select(User.full_name).where(User.username == username)) or username
 
 
-def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
+def receipt_data(desk: Desk, receipt_no_or_id: str, copy_no: int = 0):
     """The ReceiptData of a stored request (masked national code, clerk's full name)."""
     from printing.data import ReceiptData
 
@@ -182,7 +188,7 @@ def receipt_data(desk, receipt_no_or_id: str, copy_no: int = 0):
     )
 
 
-def _next_copy_no(desk, request_id: str, reprint: bool | None) -> int:
+def _next_copy_no(desk: Desk, request_id: str, reprint: bool | None) -> int:
     """0 for the original; n for the n-th copy. `reprint=None`: a copy once an original is out."""
     with desk.db.read() as s:
         printed = s.scalar(
@@ -200,7 +206,7 @@ def _next_copy_no(desk, request_id: str, reprint: bool | None) -> int:
 
 
 def print_receipt(
-    desk,
+    desk: Desk,
     receipt_no: str,
     target: str | None = None,
     paper: int | None = None,
@@ -247,7 +253,7 @@ def print_receipt(
     return PrintResult(job_id, KIND_RECEIPT, str(parsed), copy_no)
 
 
-def print_test_page(desk, target: str, paper: int | None = None, dots: int | None = None) -> PrintResult:
+def print_test_page(desk: Desk, target: str, paper: int | None = None, dots: int | None = None) -> PrintResult:
     """A printer check from the settings page (no request involved)."""
     from printing import targets as T
     from printing.receipt import build_test_page
@@ -290,7 +296,7 @@ def sample_receipt_png(paper: int = 80, dots: int | None = None) -> bytes:
     return render_png(build_receipt(data), paper_dots(paper, dots))
 
 
-def form_data(desk, receipt_no: str):
+def form_data(desk: Desk, receipt_no: str):
     from printing.data import FormData
 
     receipt = receipt_data(desk, receipt_no)
@@ -309,7 +315,7 @@ def form_data(desk, receipt_no: str):
         )
 
 
-def print_form(desk, receipt_no: str, target: str) -> PrintResult:
+def print_form(desk: Desk, receipt_no: str, target: str) -> PrintResult:
     """The A4 application form of a stored request to `pdf:FILE` or `printer:NAME`."""
     from printing import targets as T
     from printing.pdf import render_form_pdf
@@ -321,7 +327,7 @@ def print_form(desk, receipt_no: str, target: str) -> PrintResult:
     return PrintResult(job_id, KIND_FORM, str(parsed))
 
 
-def daily_report_data(desk, day: dt.date):
+def daily_report_data(desk: Desk, day: dt.date):
     """The local daily report (this counter PC) as printing data: the report service builds it."""
     from desk_app.services.reports import daily_report
 
@@ -330,7 +336,7 @@ def daily_report_data(desk, day: dt.date):
     return rep
 
 
-def office_wide_data(desk, day: dt.date, transport):
+def office_wide_data(desk: Desk, day: dt.date, transport):
     """The server's office-wide totals of `day` (all counter PCs) as printing data."""
     from printing.data import DailyReportData, Row
 
@@ -364,7 +370,7 @@ REPORT_TIMEOUT = (5.0, 20.0)  # (connect, read): the office-wide totals of one d
 
 
 def print_daily_report(
-    desk,
+    desk: Desk,
     day: dt.date | None = None,
     target: str | None = None,
     *,
@@ -415,7 +421,7 @@ def print_daily_report(
     return PrintResult(job_id, KIND_REPORT, str(parsed) if parsed else f"csv:{csv_path}", notes=notes)
 
 
-def shift_report_data(desk, shift_id: str):
+def shift_report_data(desk: Desk, shift_id: str):
     """One shift (open or closed) as printing data: its requests per service and method,
     its cancellations and the expected-vs-counted cash."""
     from sqlalchemy import func
@@ -486,7 +492,7 @@ def shift_report_data(desk, shift_id: str):
     )
 
 
-def print_shift_report(desk, shift_id: str, target: str) -> PrintResult:
+def print_shift_report(desk: Desk, shift_id: str, target: str) -> PrintResult:
     """The A4 shift report (cash reconciliation) to `pdf:FILE` or `printer:NAME`."""
     from printing import targets as T
     from printing.pdf import render_shift_report_pdf

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
@@ -18,6 +19,9 @@ from desk_app.services.shifts import PAYMENT_LABELS_FA, PAYMENT_METHODS, expecte
 from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, OutboxOp, PrintJob, Request, Shift, User
 from printing.data import CancellationRow, DailyReportData, Row, ShiftRow
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 # The report's rows are printing's own dataclasses (services may import printing, not the other
 # way round): the service builds what the renderers draw, with nothing to copy field by field.
@@ -40,7 +44,7 @@ def _grouped(s, day_iso: str, column, labels: dict[str, str], refunds: dict[str,
     return out
 
 
-def daily_report(desk, gdate: date, actor: str | None = None) -> DailyReport:
+def daily_report(desk: Desk, gdate: date, actor: str | None = None) -> DailyReport:
     """The day's figures; `actor` (the user asking, from the UI) must be a manager when given."""
     if actor is not None:
         with desk.db.read() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
@@ -11,6 +12,9 @@ from desk_app.domain.receipt import DEVICE_RE, OFFICE_RE
 from desk_app.domain.text import clean_code, normalize_text
 from desk_app.services import audit
 from desk_app.store.models import Request
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 
 def clean_office_code(value) -> str:
@@ -36,7 +40,7 @@ def clean_server_url(url: str) -> str:
 
 
 def init_office(
-    desk, office_code, office_name: str, device_no, server_url: str | None = None, token: str | None = None
+    desk: Desk, office_code, office_name: str, device_no, server_url: str | None = None, token: str | None = None
 ) -> None:
     """Store the office and device; refuse to renumber a device that already has requests."""
     code = clean_office_code(office_code)

@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from desk_app.domain.money import parse_rials
 from desk_app.services import audit
 from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, Draft, Request, Shift, User
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 PAYMENT_METHODS = ("cash", "card")
 _PARTS_RE = re.compile(r"[,،](?=\s*[A-Za-z_]+\s*=)")  # a comma before `name=`; others group digits
@@ -97,7 +101,7 @@ def _open(session: Session, user: User, cash: int) -> Shift:
     return shift
 
 
-def open_shift(desk, clerk: str, cash=0) -> ShiftView:
+def open_shift(desk: Desk, clerk: str, cash=0) -> ShiftView:
     amount = parse_rials(cash, "cash")
     with desk.db.write() as s:
         user = acting_user(s, clerk, "register")
@@ -106,7 +110,7 @@ def open_shift(desk, clerk: str, cash=0) -> ShiftView:
         return _view(_open(s, user, amount), user.username)
 
 
-def current_shift(desk, clerk: str) -> ShiftView | None:
+def current_shift(desk: Desk, clerk: str) -> ShiftView | None:
     with desk.db.read() as s:
         user = acting_user(s, clerk)
         shift = open_shift_row(s, user)
@@ -165,7 +169,7 @@ def expected_amounts(session: Session, shift: Shift) -> tuple[dict[str, int], di
     return expected, intake, count, n_cancel, sum(refunds.values())
 
 
-def close_shift(desk, clerk: str, counted) -> ShiftCloseView:
+def close_shift(desk: Desk, clerk: str, counted) -> ShiftCloseView:
     counted_ = parse_counted(counted)
     with desk.db.write() as s:
         user = acting_user(s, clerk, "close_own_shift")
@@ -206,7 +210,7 @@ def close_shift(desk, clerk: str, counted) -> ShiftCloseView:
 # ---------------------------------------------------------------- drafts (set by the UI)
 
 
-def save_draft(desk, clerk: str, data: dict, draft_id: int | None = None) -> int:
+def save_draft(desk: Desk, clerk: str, data: dict, draft_id: int | None = None) -> int:
     """Keep an unfinished intake form in the clerk's shift; returns the draft id."""
     now = format_utc(utc_now())
     with desk.db.write() as s:
@@ -224,7 +228,7 @@ def save_draft(desk, clerk: str, data: dict, draft_id: int | None = None) -> int
         return draft.id
 
 
-def discard_draft(desk, draft_id: int, session: Session | None = None) -> None:
+def discard_draft(desk: Desk, draft_id: int, session: Session | None = None) -> None:
     if session is None:
         with desk.db.write() as s:
             discard_draft(desk, draft_id, s)
@@ -234,7 +238,7 @@ def discard_draft(desk, draft_id: int, session: Session | None = None) -> None:
         session.delete(draft)
 
 
-def list_drafts(desk, clerk: str) -> list[tuple[int, dict]]:
+def list_drafts(desk: Desk, clerk: str) -> list[tuple[int, dict]]:
     with desk.db.read() as s:
         rows = s.scalars(select(Draft).where(Draft.clerk_username == clerk).order_by(Draft.id))
         return [(d.id, json.loads(d.data_json)) for d in rows]

@@ -8,6 +8,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,9 @@ from desk_app.domain.roles import Role, parse_role, require
 from desk_app.domain.text import has_bidi_controls, normalize_text, to_persian_digits
 from desk_app.services import audit
 from desk_app.store.models import User
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 6
@@ -97,7 +101,7 @@ def acting_user(session: Session, username: str, action: str | None = None) -> U
 
 
 def add_user(
-    desk, username: str, role: str, password: str, full_name: str | None = None, actor: str | None = None
+    desk: Desk, username: str, role: str, password: str, full_name: str | None = None, actor: str | None = None
 ) -> UserView:
     """Add a user. `actor` (a manager) is checked when given; None is the local administrator
     at the command line (who already holds the data folder)."""
@@ -125,7 +129,7 @@ def add_user(
         return _view(user)
 
 
-def login(desk, username: str, password: str) -> UserView:
+def login(desk: Desk, username: str, password: str) -> UserView:
     """The user if the password matches; one message for an unknown user and a wrong password."""
     try:
         name = clean_username(username)
@@ -140,7 +144,7 @@ def login(desk, username: str, password: str) -> UserView:
     return _view(user)
 
 
-def reset_password(desk, username: str, new_password: str, actor: str | None = None) -> None:
+def reset_password(desk: Desk, username: str, new_password: str, actor: str | None = None) -> None:
     _check_new_password(new_password)
     hashed = hash_password(new_password)
     with desk.db.write() as s:
@@ -151,7 +155,7 @@ def reset_password(desk, username: str, new_password: str, actor: str | None = N
         audit.record(s, actor, "user.reset_password", user.username, {})
 
 
-def set_active(desk, username: str, active: bool, actor: str | None = None) -> UserView:
+def set_active(desk: Desk, username: str, active: bool, actor: str | None = None) -> UserView:
     with desk.db.write() as s:
         if actor is not None:
             acting_user(s, actor, "manage_users")
@@ -161,12 +165,12 @@ def set_active(desk, username: str, active: bool, actor: str | None = None) -> U
         return _view(user)
 
 
-def list_users(desk) -> list[UserView]:
+def list_users(desk: Desk) -> list[UserView]:
     with desk.db.read() as s:
         return [_view(u) for u in s.scalars(select(User).order_by(User.username))]
 
 
-def get_user(desk, username: str) -> UserView:
+def get_user(desk: Desk, username: str) -> UserView:
     with desk.db.read() as s:
         return _view(_existing(s, username))
 
