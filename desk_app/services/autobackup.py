@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from desk_app.domain.errors import InvalidInput
@@ -52,7 +52,7 @@ class BackupFile:
     kind: str
     modified: datetime  # aware UTC, from the file's modification time
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
             "kind": self.kind,
@@ -197,7 +197,7 @@ def encrypt_snapshot(
 
 def restore_backup(
     home: Path | str, file: Path | str, passphrase: str, expect_office: str | None, *, replace_device: bool = False
-) -> object:
+) -> RestoreResult:
     """Decrypt an encrypted backup and restore it into the data folder (`services.backup`, which
     refuses another device's backup unless `replace_device`).
 
@@ -226,9 +226,9 @@ class RestoreOutcome:
     server_last_receipt_no: str | None
     note: str | None = None  # Persian, when the server could not be asked
     confirmed: bool = False  # the server confirmed the device: receipt numbers may be given
-    next_steps: tuple = ()  # Steps: what the province and the manager must do first
+    next_steps: tuple[Step, ...] = ()  # what the province and the manager must do first
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             **self.result.to_json(),
             "enrolled": self.enrolled,
@@ -325,7 +325,7 @@ def enrol_steps(office: str, device: str, server: str | None, old: tuple[str, st
     return tuple(steps)
 
 
-def hello_after_restore(home: Path | str, result) -> RestoreOutcome:
+def hello_after_restore(home: Path | str, result: RestoreResult) -> RestoreOutcome:
     """One `hello` to the provincial server, so `sync_state.server_last_receipt_no` is fresh and the
     device is confirmed (intake numbers again, after that number). A server that does not answer is
     a note, never a failed restore: intake then waits for the first successful sync."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.paths import create_private_file
@@ -75,7 +76,7 @@ def device_of(home: Path | str) -> tuple[str, str] | None:
 
 
 @contextlib.contextmanager
-def _no_sync(home: Path | str):
+def _no_sync(home: Path | str) -> Iterator[None]:
     try:
         with sync_lock(home):
             yield
@@ -83,7 +84,7 @@ def _no_sync(home: Path | str):
         raise InvalidInput(MSG_SYNC_RUNNING, "file") from None
 
 
-def _device_text(value) -> str | None:
+def _device_text(value: object) -> str | None:
     try:
         return str(int(str(value))) if value is not None else None
     except ValueError:
@@ -98,7 +99,7 @@ class RestoreResult:
     revision: str
     replaced: tuple[str, str] | None = None  # (office, device) this PC was before, when it changed
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["replaced"] = {"office": self.replaced[0], "device": self.replaced[1]} if self.replaced else None
         return data
@@ -130,7 +131,9 @@ def backup(desk: Desk, file: Path | str, actor: str | None = None) -> Path:
         create_private_file(part)  # 0600 before SQLite writes national codes into it
         raw = desk.db.engine.raw_connection()
         try:
-            _copy(raw.driver_connection, part, self_contained=True)
+            driver = raw.driver_connection
+            assert isinstance(driver, sqlite3.Connection), "the store is SQLite"
+            _copy(driver, part, self_contained=True)
         finally:
             raw.close()
         os.replace(part, dest)
@@ -182,7 +185,7 @@ def restore(home: Path | str, file: Path | str, *, replace_device: bool = False)
     revision, count, office, device = inspect(file)
     this = device_of(home)
     replacing = this is not None and (str(office), device) != this
-    if replacing and not replace_device:
+    if this is not None and replacing and not replace_device:
         raise OtherDevice((office, device), this)
     target = database_path(home)
     with translate_errors():
@@ -199,7 +202,7 @@ def restore(home: Path | str, file: Path | str, *, replace_device: bool = False)
             with db.write() as s:
                 identity.mark_unconfirmed(s, identity.REPLACED if replacing else identity.AFTER_RESTORE)
                 details = {"requests": count, "revision": revision}
-                if replacing:
+                if this is not None and replacing:
                     details["replaced_device"] = f"{this[0]}-{this[1]}"
                 audit.record(s, None, "restore", Path(file).name, details)
         finally:

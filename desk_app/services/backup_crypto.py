@@ -26,9 +26,11 @@ import secrets
 import struct
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -65,7 +67,7 @@ class BackupHeader:
     created_at: str
     format_version: int = FORMAT_VERSION
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "office": self.office,
             "device": self.device,
@@ -78,7 +80,8 @@ def normalize_passphrase(passphrase: str) -> str:
     """One spelling per passphrase: Windows Persian and Arabic keyboards type different ی/ک and
     digits for the same keys, and the manager must not be locked out by the keyboard layout."""
     text = unicodedata.normalize("NFKC", passphrase)
-    text = text.translate(str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"}))
+    letters: dict[str, str | int | None] = {"ي": "ی", "ى": "ی", "ك": "ک"}
+    text = text.translate(str.maketrans(letters))
     text = text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
     return text.strip()
 
@@ -103,7 +106,7 @@ def check_passphrase(passphrase: str) -> str:
     return passphrase
 
 
-def _write_atomically(out_path: Path, writer) -> None:
+def _write_atomically(out_path: Path, writer: Callable[[BinaryIO], None]) -> None:
     """Call `writer(file)` on a temporary file beside `out_path`; rename only when it succeeded."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
@@ -150,7 +153,7 @@ def encrypt_backup(
     meta_bytes = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
     aad = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(meta_bytes)) + meta_bytes
 
-    def write(out) -> None:
+    def write(out: BinaryIO) -> None:
         encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
         encryptor.authenticate_additional_data(aad)
         out.write(aad)
@@ -167,7 +170,7 @@ def encrypt_backup(
     return header
 
 
-def _read_header(f, size: int) -> tuple[dict, bytes]:
+def _read_header(f: BinaryIO, size: int) -> tuple[dict[str, Any], bytes]:
     prefix = f.read(_PREFIX.size)
     if len(prefix) < _PREFIX.size or not prefix.startswith(MAGIC):
         raise InvalidInput(ERR_NOT_BACKUP, field="file")
@@ -239,7 +242,7 @@ def decrypt_backup(
             raise InvalidInput(ERR_TAMPERED, field="file")
         f.seek(len(aad))
 
-        def write(out) -> None:
+        def write(out: BinaryIO) -> None:
             decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
             decryptor.authenticate_additional_data(aad)
             unpacker = zlib.decompressobj()

@@ -34,7 +34,7 @@ MAX_REASON = 500
 NOTE_CANCEL_QUEUED = "درخواست لغو ثبت شد و در صف ارسال به استان است."
 
 
-def clean_reason(reason) -> str:
+def clean_reason(reason: object) -> str:
     text = normalize_text(reason if isinstance(reason, str) else "")
     if not text:
         raise InvalidInput("علت لغو را بنویسید.", "reason")
@@ -43,7 +43,9 @@ def clean_reason(reason) -> str:
     return text
 
 
-def cancel_request(desk: Desk, receipt_no: str, *, reason: str, clerk: str, refund=None) -> RequestView:
+def cancel_request(
+    desk: Desk, receipt_no: str, *, reason: str, clerk: str, refund: int | str | None = None
+) -> RequestView:
     why = clean_reason(reason)
     amount = parse_rials(refund, "refund") if refund not in (None, "") else 0
     now = format_utc(utc_now())
@@ -73,7 +75,7 @@ def cancel_request(desk: Desk, receipt_no: str, *, reason: str, clerk: str, refu
             )
         )
         never_sent = request_op is not None and request_op.state == OutboxState.PENDING and request_op.attempts == 0
-        if never_sent:
+        if request_op is not None and never_sent:
             request_op.state = OutboxState.WITHDRAWN.value
             s.add(
                 RequestHistory(

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desk_app.domain.jalali import day_bounds_utc, format_utc, parse_utc, utc_now
 from desk_app.domain.status import OutboxState
@@ -31,7 +32,9 @@ CancellationItem = CancellationRow
 DailyReport = DailyReportData
 
 
-def _grouped(s, day_iso: str, column, labels: dict[str, str], refunds: dict[str, int]) -> list[ReportRow]:
+def _grouped(
+    s: Session, day_iso: str, column: InstrumentedAttribute[str], labels: dict[str, str], refunds: dict[str, int]
+) -> list[ReportRow]:
     rows = s.execute(
         select(column, func.count(), func.coalesce(func.sum(Request.total), 0))
         .where(Request.tehran_day == day_iso)
@@ -80,7 +83,7 @@ def daily_report(desk: Desk, gdate: date, actor: str | None = None) -> DailyRepo
                 select(Request.service_code, Request.service_title).where(Request.tehran_day == day_iso).distinct()
             ).all()
         )
-        reprints = s.scalar(
+        reprints = s.execute(
             select(func.count())
             .select_from(PrintJob)
             .where(
@@ -90,15 +93,15 @@ def daily_report(desk: Desk, gdate: date, actor: str | None = None) -> DailyRepo
                 PrintJob.created_at >= start,
                 PrintJob.created_at < end,
             )
-        )
-        pending = s.scalar(
+        ).scalar_one()
+        pending = s.execute(
             select(func.count())
             .select_from(OutboxOp)
             .where(OutboxOp.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value]))
-        )
-        attention = s.scalar(
+        ).scalar_one()
+        attention = s.execute(
             select(func.count()).select_from(OutboxOp).where(OutboxOp.state == OutboxState.ATTENTION.value)
-        )
+        ).scalar_one()
         shift_rows = s.execute(
             select(Shift, User.username)
             .join(User, User.id == Shift.user_id)

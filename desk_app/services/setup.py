@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
     from desk_app.services.context import Desk
 
 
-def clean_office_code(value) -> str:
+def clean_office_code(value: object) -> str:
     code = clean_code(str(value), "office")
     if not OFFICE_RE.fullmatch(code):
         raise InvalidInput("کد دفتر باید ۴ تا ۶ رقم باشد.", "office")
     return code
 
 
-def clean_device_no(value) -> int:
+def clean_device_no(value: object) -> int:
     text = clean_code(str(value), "device")
     if not DEVICE_RE.fullmatch(text) or int(text) < 1:
         raise InvalidInput("شماره دستگاه باید عددی از ۱ تا ۹۹۹ باشد.", "device")
@@ -40,7 +41,12 @@ def clean_server_url(url: str) -> str:
 
 
 def init_office(
-    desk: Desk, office_code, office_name: str, device_no, server_url: str | None = None, token: str | None = None
+    desk: Desk,
+    office_code: str,
+    office_name: str,
+    device_no: int | str | None,
+    server_url: str | None = None,
+    token: str | None = None,
 ) -> None:
     """Store the office and device; refuse to renumber a device that already has requests."""
     code = clean_office_code(office_code)
@@ -54,7 +60,7 @@ def init_office(
     with desk.db.write() as s:
         old_code = desk.settings.get("office_code", s)
         old_device = desk.settings.get("device_no", s)
-        has_requests = s.scalar(select(func.count()).select_from(Request)) > 0
+        has_requests = s.execute(select(func.count()).select_from(Request)).scalar_one() > 0
         if has_requests and (old_code, old_device) != (code, device):
             raise InvalidInput("این دستگاه درخواست ثبت‌شده دارد؛ کد دفتر و شماره دستگاه را نمی‌توان عوض کرد.", "office")
         values = {"office_code": code, "office_name": name, "device_no": device}
@@ -66,7 +72,7 @@ def init_office(
         save_token(desk.home, token)
 
 
-def save_token(home, token: str) -> None:
+def save_token(home: Path | str, token: str) -> None:
     """Hand the device token to the sync layer's credential store (never the settings table)."""
     from desk_app.sync.credentials import save_token as _save
 
@@ -76,7 +82,7 @@ def save_token(home, token: str) -> None:
     _save(home, token)
 
 
-def credential_store() -> dict:
+def credential_store() -> dict[str, Any]:
     """Whether the keyring module is bundled and where the device token would go now."""
     from desk_app.sync import credentials
 

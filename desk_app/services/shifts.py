@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ class ShiftView:
     opening_cash: int
     closed_at: str | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -58,7 +58,7 @@ class ShiftCloseView:
     refunds: int = 0
     intake: dict[str, int] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "shift_id": self.shift_id,
             "clerk": self.clerk,
@@ -101,7 +101,7 @@ def _open(session: Session, user: User, cash: int) -> Shift:
     return shift
 
 
-def open_shift(desk: Desk, clerk: str, cash=0) -> ShiftView:
+def open_shift(desk: Desk, clerk: str, cash: int | str = 0) -> ShiftView:
     amount = parse_rials(cash, "cash")
     with desk.db.write() as s:
         user = acting_user(s, clerk, "register")
@@ -117,7 +117,7 @@ def current_shift(desk: Desk, clerk: str) -> ShiftView | None:
         return _view(shift, user.username) if shift else None
 
 
-def parse_counted(text: str | dict) -> dict[str, int]:
+def parse_counted(text: str | dict[str, Any]) -> dict[str, int]:
     """`cash=1,200,000,card=350000` (Persian digits and separators fine) -> {"cash": ..., "card": ...}."""
     if isinstance(text, dict):
         items = list(text.items())
@@ -169,7 +169,7 @@ def expected_amounts(session: Session, shift: Shift) -> tuple[dict[str, int], di
     return expected, intake, count, n_cancel, sum(refunds.values())
 
 
-def close_shift(desk: Desk, clerk: str, counted) -> ShiftCloseView:
+def close_shift(desk: Desk, clerk: str, counted: str | dict[str, Any]) -> ShiftCloseView:
     counted_ = parse_counted(counted)
     with desk.db.write() as s:
         user = acting_user(s, clerk, "close_own_shift")
@@ -210,7 +210,7 @@ def close_shift(desk: Desk, clerk: str, counted) -> ShiftCloseView:
 # ---------------------------------------------------------------- drafts (set by the UI)
 
 
-def save_draft(desk: Desk, clerk: str, data: dict, draft_id: int | None = None) -> int:
+def save_draft(desk: Desk, clerk: str, data: dict[str, Any], draft_id: int | None = None) -> int:
     """Keep an unfinished intake form in the clerk's shift; returns the draft id."""
     now = format_utc(utc_now())
     with desk.db.write() as s:
@@ -238,7 +238,7 @@ def discard_draft(desk: Desk, draft_id: int, session: Session | None = None) -> 
         session.delete(draft)
 
 
-def list_drafts(desk: Desk, clerk: str) -> list[tuple[int, dict]]:
+def list_drafts(desk: Desk, clerk: str) -> list[tuple[int, dict[str, Any]]]:
     with desk.db.read() as s:
         rows = s.scalars(select(Draft).where(Draft.clerk_username == clerk).order_by(Draft.id))
         return [(d.id, json.loads(d.data_json)) for d in rows]
