@@ -45,7 +45,8 @@ def register_fonts() -> str:
 
 def apply_language(app: QApplication, language: str | None) -> str:
     """Locale, layout direction, font and translator for `language` ("fa" or "en")."""
-    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    chosen = language if language is not None and language in LANGUAGES else DEFAULT_LANGUAGE
+    language = chosen
     if language == "fa":
         locale = QLocale(QLocale.Language.Persian, QLocale.Country.Iran)
         direction = Qt.LayoutDirection.RightToLeft
@@ -69,14 +70,14 @@ def apply_language(app: QApplication, language: str | None) -> str:
             _translators.append(translator)
         else:
             log.warning("Persian translation not found: %s", qm)
-    app.setProperty("desk_language", language)
-    return language
+    app.setProperty("desk_language", chosen)
+    return chosen
 
 
 def current_language() -> str:
     app = QCoreApplication.instance()
     value = app.property("desk_language") if app is not None else None
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+    return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def local_digits(text: str) -> str:
