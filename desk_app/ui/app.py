@@ -12,12 +12,18 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desk_app.ui.i18n import apply_language
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+    from desk_app.ui.login_dialog import LoginDialog
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.setup_dialog import SetupDialog
 
 log = logging.getLogger("desk_app.ui")
 
@@ -26,9 +32,11 @@ GIL_SWITCH_INTERVAL_S = 0.001
 
 def setup_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
     """The QApplication with Persian (or English) locale, direction, Vazirmatn and translations."""
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if existing is not None else QApplication(argv if argv is not None else [sys.argv[0]])
+    assert isinstance(app, QApplication), (
+        "the widgets need a QApplication: nothing may start a bare QGuiApplication first"
+    )
     # the window thread waits at most this long for the GIL while a worker runs Python code
     # (sync, reports, printing); the default 5 ms let a busy worker add tens of ms per frame under load
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
@@ -51,10 +59,10 @@ class Launcher(QObject):
         self.desk = desk
         self.runner = runner or JobRunner()
         self.sync_start_delay_s = sync_start_delay_s
-        self.setup_dialog = None
-        self.login_dialog = None
-        self.window = None
-        self.restore_box = None
+        self.setup_dialog: SetupDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.window: MainWindow | None = None
+        self.restore_box: QMessageBox | None = None
 
     def launch(self) -> None:
         if self.desk.is_initialised:
@@ -91,32 +99,32 @@ class Launcher(QObject):
     def show_setup(self) -> None:
         from desk_app.ui.setup_dialog import SetupDialog
 
-        self.setup_dialog = SetupDialog(self.desk, self.runner)
-        self.setup_dialog.accepted.connect(self.show_login)
-        self.setup_dialog.rejected.connect(lambda: self.finished.emit(0))
-        self.setup_dialog.show()
+        self.setup_dialog = dialog = SetupDialog(self.desk, self.runner)
+        dialog.accepted.connect(self.show_login)
+        dialog.rejected.connect(lambda: self.finished.emit(0))
+        dialog.show()
 
     def show_login(self, prefs: Mapping[str, Any] | None = None) -> None:
         from desk_app.ui.login_dialog import LoginDialog
 
         prefs = prefs if prefs is not None else self.desk.settings.all()
         title = f"{prefs['office_name']} ({prefs['office_code'] or ''})"
-        self.login_dialog = LoginDialog(self.desk, self.runner, office_title=title)
-        self.login_dialog.accepted.connect(lambda: self.show_window(self.login_dialog.user))
-        self.login_dialog.rejected.connect(lambda: self.finished.emit(0))
-        self.login_dialog.show()
+        self.login_dialog = dialog = LoginDialog(self.desk, self.runner, office_title=title)
+        dialog.accepted.connect(lambda: self.show_window(dialog.user))
+        dialog.rejected.connect(lambda: self.finished.emit(0))
+        dialog.show()
 
     def show_window(self, user) -> None:
         from desk_app.ui.context import UiContext, load_prefs
         from desk_app.ui.main_window import MainWindow
 
         ctx = UiContext(self.desk, self.runner, user, load_prefs(self.desk), parent=self)
-        self.window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
-        self.window.restored.connect(self.after_restore)
-        self.window.show()
-        self.window.start()
+        self.window = window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
+        window.restored.connect(self.after_restore)
+        window.show()
+        window.start()
         settle_garbage_collector()
-        self.window_shown.emit(self.window)
+        self.window_shown.emit(window)
 
     def after_restore(self, _outcome, summary: str) -> None:
         """A backup replaced the database under the window: its pages, its user and its device may
@@ -149,7 +157,7 @@ class OpeningDesk:
 
     def __init__(self, home: Path):
         self.home = Path(home)
-        self._desk = None
+        self._desk: Desk | None = None
 
     def open(self):
         from desk_app.services.context import Desk
@@ -203,7 +211,7 @@ def run_gui(home: Path | str | None = None) -> int:
     peek = peek_settings(home)
     app = setup_application(language=peek.language if peek is not None else None)
     launcher = Launcher(None)
-    code = {"value": None}
+    code: dict[str, int | None] = {"value": None}
 
     def finish(value: int) -> None:
         code["value"] = value

@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, self.tr("Intake"))
         self.tabs.addTab(self.requests, self.tr("Requests"))
         self.tabs.addTab(self.shift, self.tr("Shift"))
+        self._force_close = False  # set by the launcher after a restore: close without waiting
         self.reports = self.users = None
         if ctx.is_manager:
             self.reports = ReportsPage(ctx, self)
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         self.alert.setVisible(bool(text))
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        if self.ctx.runner.pending and not getattr(self, "_force_close", False):
+        if self.ctx.runner.pending and not self._force_close:
             answer = QMessageBox.question(
                 self,
                 self.tr("Work in progress"),
