@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
+from desk_app.domain import fees as _fees
+
 PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
 API_PREFIX = "/api/v1"
@@ -370,3 +372,14 @@ class DailyTotals(_Model):
 class ErrorBody(_Model):
     error: str
     detail: str
+
+
+# ---------------------------------------------------------------- catalog (GET /api/v1/catalog)
+# Declared once, in desk_app.domain.fees (the domain and the server's tariff check need the same
+# types and the domain may not import sync); these are the protocol's names for that declaration.
+CatalogFile = _fees.Catalog
+CatalogService = _fees.Service
+CatalogFeeLine = _fees.FeeLine
+CatalogError = _fees.CatalogError
+parse_catalog = _fees.parse_catalog
+catalog_sha256 = _fees.catalog_sha256
