@@ -147,13 +147,6 @@ def check_header(path: Path) -> None:
         raise store_error("corrupt")
 
 
-def cursor(session: Session) -> sqlite3.Cursor:
-    """A DBAPI cursor on the session's connection, inside its transaction: for hot paths (intake)
-    where SQLAlchemy's per-statement cost is larger than SQLite's. Raw sqlite3 errors still pass
-    through `translate_errors()` of `Database.read()`/`write()`."""
-    return session.connection().connection.driver_connection.cursor()
-
-
 class Database:
     """One SQLite file. `read()` and `write()` yield a Session inside a transaction."""
 
