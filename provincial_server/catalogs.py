@@ -1,6 +1,6 @@
 """Catalog versions: every version kept, none ever changed once loaded.
 
-Parsed with the one declaration of the catalog (`desk_app.domain.fees`) and keyed on its one
+Parsed with the one declaration of the catalog (`desk_app.domain.catalog`) and keyed on its one
 content hash (`catalog_sha256`), the value desks store for the same version and the ETag."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json
-from desk_app.domain.fees import Catalog, catalog_sha256, parse_catalog
+from desk_app.domain.catalog import Catalog, catalog_sha256, parse_catalog
 from provincial_server.db import CatalogVersion
 
 

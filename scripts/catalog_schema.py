@@ -1,4 +1,4 @@
-"""Write resources/catalog/catalog.schema.json from the catalog models (desk_app.domain.fees).
+"""Write resources/catalog/catalog.schema.json from the catalog models (desk_app.domain.catalog).
 
     .venv/bin/python scripts/catalog_schema.py           # regenerate the checked-in file
     .venv/bin/python scripts/catalog_schema.py --check   # exit 1 when the file is not what the models say
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desk_app.domain.fees import catalog_json_schema  # noqa: E402
+from desk_app.domain.catalog import catalog_json_schema  # noqa: E402
 
 SCHEMA_FILE = ROOT / "resources" / "catalog" / "catalog.schema.json"
 

@@ -13,19 +13,9 @@ import sys
 
 import pytest
 
+from desk_app.domain.catalog import Catalog, FeeLine, catalog_json_schema, catalog_sha256, parse_catalog
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.fees import (
-    FEE_KINDS,
-    REQUIRED_SERVICE_FIELDS,
-    Catalog,
-    CatalogError,
-    FeeLine,
-    catalog_json_schema,
-    catalog_sha256,
-    fee_snapshot,
-    fees_total,
-    parse_catalog,
-)
+from desk_app.domain.fees import FEE_KINDS, REQUIRED_SERVICE_FIELDS, CatalogError, fee_snapshot, fees_total
 from desk_app.domain.text import normalize_text
 from desk_app.paths import resources_dir
 from tests.helpers.tools import require_module

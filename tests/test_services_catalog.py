@@ -136,7 +136,7 @@ def test_file_import_server_load_and_sync_refresh_share_one_hash(desk, tmp_path)
     import subprocess
     import sys
 
-    from desk_app.domain.fees import catalog_sha256
+    from desk_app.domain.catalog import catalog_sha256
     from desk_app.services import setup
     from tests.helpers.server import ServerProcess
 
@@ -194,7 +194,7 @@ def test_the_server_wins_a_version_a_file_gave_other_content(desk):
     with desk.db.write() as s:  # the province may: it checks requests against its own copy
         assert store_catalog(s, theirs, format_utc(utc_now())) == "1405-10-15"
     assert catalog.get_service(desk, "6101").total == 175000
-    from desk_app.domain.fees import catalog_sha256
+    from desk_app.domain.catalog import catalog_sha256
 
     assert _stored_sha(desk, "1405-10-15") == catalog_sha256(theirs)
 
@@ -202,7 +202,7 @@ def test_the_server_wins_a_version_a_file_gave_other_content(desk):
 def test_a_store_from_before_the_one_hash_still_knows_its_file(desk):
     """Stores written by the old import hashed the parsed catalog; the same file is not refused."""
     from desk_app.domain.canonical import canonical_json, payload_sha256
-    from desk_app.domain.fees import catalog_sha256, parse_catalog
+    from desk_app.domain.catalog import catalog_sha256, parse_catalog
     from desk_app.store.models import CatalogVersion
 
     catalog.import_catalog(desk, RAW)

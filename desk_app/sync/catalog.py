@@ -17,16 +17,18 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.fees import Catalog, Service, catalog_sha256, parse_catalog
 from desk_app.domain.text import search_key
 from desk_app.store.models import CatalogVersion, ServiceRow
+
+if TYPE_CHECKING:
+    from desk_app.domain.catalog import Catalog, Service
 
 log = logging.getLogger("desk_app.sync")
 
@@ -90,6 +92,9 @@ def write_catalog(session: Session, data: Mapping[str, Any], now: str, *, from_s
     current one. The same version with other content: from a file it is refused (make a new
     version); from the server it replaces the local copy, since the server is the one that will
     check requests against it."""
+    # imported on use: intake imports services.catalog, and so this module, and loads no pydantic
+    from desk_app.domain.catalog import catalog_sha256, parse_catalog
+
     catalog = parse_catalog(data)
     sha = catalog_sha256(data)
     result = ImportResult(catalog.version, content_sha256=sha, services=len(catalog.services))

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from desk_app.domain import fees as _fees
+from desk_app.domain import catalog as _catalog
 
 PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
@@ -375,11 +375,11 @@ class ErrorBody(_Model):
 
 
 # ---------------------------------------------------------------- catalog (GET /api/v1/catalog)
-# Declared once, in desk_app.domain.fees (the domain and the server's tariff check need the same
+# Declared once, in desk_app.domain.catalog (the domain and the server's tariff check need the same
 # types and the domain may not import sync); these are the protocol's names for that declaration.
-CatalogFile = _fees.Catalog
-CatalogService = _fees.Service
-CatalogFeeLine = _fees.FeeLine
-CatalogError = _fees.CatalogError
-parse_catalog = _fees.parse_catalog
-catalog_sha256 = _fees.catalog_sha256
+CatalogFile = _catalog.Catalog
+CatalogService = _catalog.Service
+CatalogFeeLine = _catalog.FeeLine
+CatalogError = _catalog.CatalogError
+parse_catalog = _catalog.parse_catalog
+catalog_sha256 = _catalog.catalog_sha256
