@@ -1,8 +1,8 @@
 """Intake: register a citizen's request offline, durably, with its outbox operation.
 
 Everything a receipt depends on is written in ONE BEGIN IMMEDIATE transaction: the citizen, the
-request, its first history row, the frozen outbox payload and the audit line; only after the
-commit may anything be printed. The receipt
+request, its first history row, the frozen outbox payload and the audit line (and, for a CSV
+import, the row's import key); only after the commit may anything be printed. The receipt
 number's daily sequence is taken inside that transaction, so two windows (or two processes) on
 one data folder never hand out the same one.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -41,7 +41,7 @@ from desk_app.services.catalog import service_row
 from desk_app.services.requests import RequestView, view
 from desk_app.services.shifts import PAYMENT_METHODS, discard_draft, ensure_shift
 from desk_app.services.users import acting_user
-from desk_app.store.models import Citizen, OutboxOp, Request, RequestHistory, ServiceRow, SyncState, User
+from desk_app.store.models import Citizen, ImportedRow, OutboxOp, Request, RequestHistory, ServiceRow, SyncState, User
 
 MAX_NAME = 100
 MAX_REF = 64
@@ -95,6 +95,7 @@ def find_citizen(desk, national_code: str) -> CitizenView | None:
 
 _REQUESTS = Request.__table__
 _CITIZENS = Citizen.__table__
+_IMPORTS = ImportedRow.__table__
 
 
 def _upsert_citizen_statement():
@@ -117,6 +118,7 @@ _UPSERT_CITIZEN = _upsert_citizen_statement()
 _INSERT_REQUEST = insert(_REQUESTS).returning(_REQUESTS.c.seq)
 _INSERT_HISTORY = insert(RequestHistory.__table__)
 _INSERT_OUTBOX = insert(OutboxOp.__table__)
+_INSERT_IMPORTED = insert(_IMPORTS)
 _SYNC_KEYS = ("server_last_receipt_no", "server_time_offset_s")
 _SYNC_VALUES = select(SyncState.__table__.c.key, SyncState.__table__.c.value).where(
     SyncState.__table__.c.key.in_(_SYNC_KEYS)
@@ -128,6 +130,57 @@ _LAST_RECEIPT = (
     .limit(1)
 )
 _RECEIPT_TAKEN = select(_REQUESTS.c.seq).where(_REQUESTS.c.receipt_no == bindparam("receipt_no"))
+_IMPORTED = (
+    select(_REQUESTS)
+    .join(_IMPORTS, _IMPORTS.c.request_id == _REQUESTS.c.request_id)
+    .where(
+        _IMPORTS.c.file_sha256 == bindparam("file_sha256"),
+        _IMPORTS.c.line == bindparam("line"),
+        _IMPORTS.c.row_sha256 == bindparam("row_sha256"),
+    )
+)
+
+
+# ---------------------------------------------------------------- import keys
+
+
+@dataclass(frozen=True)
+class ImportKey:
+    """Where an imported form came from: the file by the SHA-256 of its bytes, the row by its line
+    number and the SHA-256 of its cells (`import_rows`)."""
+
+    file_sha256: str
+    line: int
+    row_sha256: str
+
+    def params(self) -> dict:
+        return {"file_sha256": self.file_sha256, "line": self.line, "row_sha256": self.row_sha256}
+
+
+@dataclass(frozen=True)
+class AlreadyImported:
+    """A row registered by an earlier run of the same file: its request, as it is now."""
+
+    request: RequestView
+
+
+def _already_imported(conn: Connection, key: ImportKey) -> AlreadyImported | None:
+    row = conn.execute(_IMPORTED, key.params()).first()
+    return AlreadyImported(view(row)) if row is not None else None
+
+
+def imported(desk, keys: Iterable[ImportKey]) -> dict[ImportKey, RequestView]:
+    """Those of `keys` that a committed request was made from, with that request (one read transaction)."""
+    found = {}
+    with desk.db.read() as s:
+        conn = s.connection()
+        for key in keys:
+            done = _already_imported(conn, key)
+            if done is not None:
+                found[key] = done.request
+    return found
+
+
 # ---------------------------------------------------------------- lookups
 
 
@@ -216,26 +269,38 @@ def register_request(
 
 
 def register_many(
-    desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
-) -> Iterator[tuple[int, RequestView | InvalidInput]]:
+    desk,
+    clerk: str,
+    forms: Iterable[dict],
+    *,
+    batch: int = 100,
+    keys: Sequence[ImportKey] | None = None,
+) -> Iterator[tuple[int, RequestView | AlreadyImported | InvalidInput]]:
     """Register many forms (a CSV import): `(index, RequestView)` or `(index, InvalidInput)` for each.
 
     Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
     has its own SAVEPOINT, so a bad row is undone alone. Results of a batch are given only after
-    its commit: whatever was reported is on disk."""
-    items = iter(enumerate(forms))
+    its commit: whatever was reported is on disk. With `keys` (one `ImportKey` per form), a form
+    whose key an earlier run registered gives `(index, AlreadyImported)` and is not registered
+    again; a new one's key is written in its request's savepoint (`import_rows`)."""
+    pairs = zip(forms, keys, strict=True) if keys is not None else ((f, None) for f in forms)
+    items = iter(enumerate(pairs))
     while True:
         chunk = list(itertools.islice(items, batch))
         if not chunk:
             return
-        results: list[tuple[int, RequestView | InvalidInput]] = []
+        results: list[tuple[int, RequestView | AlreadyImported | InvalidInput]] = []
         with desk.db.write() as s:
             user = acting_user(s, clerk, "register")
-            for index, fields in chunk:
+            for index, (fields, key) in chunk:
                 try:
+                    done = _already_imported(s.connection(), key) if key is not None else None
+                    if done is not None:
+                        results.append((index, done))
+                        continue
                     form = _clean(**fields)
                     with s.begin_nested():
-                        results.append((index, _write(desk, s, user, form, utc_now())))
+                        results.append((index, _write(desk, s, user, form, utc_now(), key)))
                 except InvalidInput as exc:
                     results.append((index, exc))
         yield from results
@@ -279,8 +344,9 @@ def _payload(
     }
 
 
-def _write(desk, s: Session, user: User, form: _Clean, created: datetime) -> RequestView:
-    """Citizen, request, history, frozen outbox payload and audit line, in the caller's transaction."""
+def _write(desk, s: Session, user: User, form: _Clean, created: datetime, key: ImportKey | None = None) -> RequestView:
+    """Citizen, request, history, frozen outbox payload, audit line (and the import key), in the
+    caller's transaction."""
     created_at = format_utc(created)
     day = tehran_day(created)
     office, device = _device(desk, s)
@@ -363,6 +429,8 @@ def _write(desk, s: Session, user: User, form: _Clean, created: datetime) -> Req
             "created_at": created_at,
         },
     )
+    if key is not None:
+        conn.execute(_INSERT_IMPORTED, {**key.params(), "request_id": request_id, "imported_at": created_at})
     audit.record(
         s,
         user.username,
