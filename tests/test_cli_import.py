@@ -78,11 +78,11 @@ def lines_of(items: list[dict]) -> list[int]:
 
 def test_a_rerun_reports_every_row_once_and_registers_none_twice(home, tmp_path, capsys):
     make_desk(home).close()
-    f = write_csv(tmp_path / "in.csv", 230, bad=frozenset({5, 150}))
+    f = write_csv(tmp_path / "in.csv", 130, bad=frozenset({5, 110}))
     assert main(["request", "import", str(f), "--clerk", "ali", "--json"]) == 1  # two bad rows
     first = json.loads(capsys.readouterr().out)
-    assert len(first["created"]) == 228 and lines_of(first["errors"]) == [7, 152]
-    assert first["already_imported"] == [] and first["stopped"] is None and first["rows"] == 230
+    assert len(first["created"]) == 128 and lines_of(first["errors"]) == [7, 112]
+    assert first["already_imported"] == [] and first["stopped"] is None and first["rows"] == 130
 
     assert main(["request", "import", str(f), "--clerk", "ali", "--json"]) == 1
     out, err = capsys.readouterr()
@@ -91,16 +91,16 @@ def test_a_rerun_reports_every_row_once_and_registers_none_twice(home, tmp_path,
     assert [(r["line"], r["receipt_no"]) for r in again["already_imported"]] == [
         (r["line"], r["receipt_no"]) for r in first["created"]
     ]
-    assert lines_of(again["errors"]) == [7, 152]  # still bad, still reported
-    assert "228 سطر پیش‌تر از همین فایل ثبت شده بود" in err
+    assert lines_of(again["errors"]) == [7, 112]  # still bad, still reported
+    assert "128 سطر پیش‌تر از همین فایل ثبت شده بود" in err
     state = db_state(home)
-    assert state["requests"] == state["ops"] == 228 and state["lines"] == lines_of(first["created"])
+    assert state["requests"] == state["ops"] == 128 and state["lines"] == lines_of(first["created"])
 
     # the same rows in another file are another import: the file is known by its content
     other = tmp_path / "other.csv"
     other.write_text(f.read_text(encoding="utf-8") + f"{national_code(7)},زهرا,احمدی,,2101,cash,\n", encoding="utf-8")
     assert main(["request", "import", str(other), "--clerk", "ali", "--json"]) == 1
-    assert len(json.loads(capsys.readouterr().out)["created"]) == 229
+    assert len(json.loads(capsys.readouterr().out)["created"]) == 129
 
 
 # ---------------------------------------------------------------- a really full disk
@@ -138,16 +138,16 @@ def test_full_disk_reports_what_was_committed_and_the_rerun_finishes(small_disk,
     home = small_disk / "home"
     make_desk(home).close()
     assert desk_app(home, "request", "list").returncode == 0  # WAL and shared memory exist
-    f = write_csv(tmp_path / "in.csv", 700, bad=frozenset({3}))
-    filler = fill(small_disk, 1500 * 1024)  # room for a few batches, not for 700 rows
+    f = write_csv(tmp_path / "in.csv", 500, bad=frozenset({3}))
+    filler = fill(small_disk, 1500 * 1024)  # room for a few batches, not for 500 rows
 
     code, out, err = import_json(home, f)
     assert code == 3
     stopped = out["stopped"]
     assert stopped["reason"] == "full" and "ذخیره" in stopped["message"]
     created = lines_of(out["created"])
-    assert 0 < len(created) < 699 and created == sorted(created)
-    assert stopped["line"] > created[-1] and stopped["remaining"] == 699 - len(created)
+    assert 0 < len(created) < 499 and created == sorted(created)
+    assert stopped["line"] > created[-1] and stopped["remaining"] == 499 - len(created)
     assert lines_of(out["errors"]) == [5]  # reached before the disk filled up
     assert "فضای دیسک پر شد" in err and f"سطر {stopped['line']}" in err and "دوباره وارد کنید" in err
     state = db_state(home)  # exactly what was reported, no more, no less
@@ -158,9 +158,9 @@ def test_full_disk_reports_what_was_committed_and_the_rerun_finishes(small_disk,
     code, again, err = import_json(home, f)
     assert code == 1 and again["stopped"] is None  # only the one bad row is left
     assert {r["line"]: r["receipt_no"] for r in again["already_imported"]} == state["receipts"]
-    assert sorted(created + lines_of(again["created"])) == [n + 2 for n in range(700) if n != 3]
+    assert sorted(created + lines_of(again["created"])) == [n + 2 for n in range(500) if n != 3]
     final = db_state(home)
-    assert final["ok"] and final["requests"] == final["ops"] == 699 and len(set(final["lines"])) == 699
+    assert final["ok"] and final["requests"] == final["ops"] == 499 and len(set(final["lines"])) == 499
     assert desk_app(home, "audit", "verify").returncode == 0
 
 
@@ -179,18 +179,18 @@ def test_full_database_page_limit_same_report(home, tmp_path, capsys, monkeypatc
         dbapi.execute(f"PRAGMA max_page_count = {pages + 120}")
 
     monkeypatch.setattr(engine, "apply_pragmas", small_database)
-    f = write_csv(tmp_path / "in.csv", 600)
+    f = write_csv(tmp_path / "in.csv", 300)
     assert main(["request", "import", str(f), "--clerk", "ali", "--json"]) == 3
     out, err = capsys.readouterr()
     first = json.loads(out)
-    assert first["stopped"]["reason"] == "full" and 0 < len(first["created"]) < 600
+    assert first["stopped"]["reason"] == "full" and 0 < len(first["created"]) < 300
     assert db_state(home)["lines"] == lines_of(first["created"])
     monkeypatch.setattr(engine, "apply_pragmas", real)
     assert main(["request", "import", str(f), "--clerk", "ali", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert lines_of(again["already_imported"]) == lines_of(first["created"])
-    assert sorted(lines_of(again["already_imported"]) + lines_of(again["created"])) == list(range(2, 602))
-    assert db_state(home)["requests"] == 600
+    assert sorted(lines_of(again["already_imported"]) + lines_of(again["created"])) == list(range(2, 302))
+    assert db_state(home)["requests"] == 300
 
 
 # ---------------------------------------------------------------- SIGKILL
@@ -211,7 +211,7 @@ def _wait_for_rows(home: Path, proc: subprocess.Popen, at_least: int, timeout: f
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 def test_sigkill_mid_import_then_rerun_every_row_exactly_once(home, tmp_path):
     make_desk(home).close()
-    total = 800
+    total = 500
     f = write_csv(tmp_path / "in.csv", total)
     committed = 0
     for kill in range(2):  # killed twice, each time after at least one more batch committed
