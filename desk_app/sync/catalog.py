@@ -5,8 +5,8 @@ check and the audit line) and the sync engine's catalog refresh (`store_catalog`
 `write_catalog`. It lives in the sync layer because sync may not import services, while services
 may import sync.
 
-The catalog is parsed by the one declaration (`desk_app.domain.fees.parse_catalog`) and its
-content hash is `desk_app.domain.fees.catalog_sha256`, the value the provincial server keys its
+The catalog is parsed by the one declaration (`desk_app.domain.catalog.parse_catalog`) and its
+content hash is `desk_app.domain.catalog.catalog_sha256`, the value the provincial server keys its
 versions and the catalog's ETag on. Services missing from a new catalog are deactivated, never
 deleted: requests made under an older catalog keep their own fee snapshot and stay printable.
 """
