@@ -276,7 +276,7 @@ def register_many(
     batch: int = 100,
     keys: Sequence[ImportKey] | None = None,
 ) -> Iterator[tuple[int, RequestView | AlreadyImported | InvalidInput]]:
-    """Register many forms (a CSV import): `(index, RequestView)` or `(index, InvalidInput)` for each.
+    """Register many forms (a CSV import): `(index, RequestView | AlreadyImported | InvalidInput)` each.
 
     Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
     has its own SAVEPOINT, so a bad row is undone alone. Results of a batch are given only after
