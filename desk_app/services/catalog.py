@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, utc_now
@@ -129,9 +129,12 @@ def get_service(desk, code: str) -> ServiceView:
         return _view(service_row(s, code))
 
 
+_BY_CODE = select(ServiceRow).where(ServiceRow.code == bindparam("code"))  # built once: every intake
+
+
 def service_row(session, code: str) -> ServiceRow:
     code = normalize_text(str(code or ""))
-    row = session.get(ServiceRow, code) if code else None
+    row = session.scalars(_BY_CODE, {"code": code}).first() if code else None
     if row is None:
         raise InvalidInput(f"خدمتی با کد «{code[:32]}» در فهرست خدمات نیست.", "service")
     return row
