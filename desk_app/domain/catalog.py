@@ -94,7 +94,7 @@ class FeeLine(_Frozen):
     kind: FeeKind
     amount: Amount
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "amount": self.amount}
 
 
@@ -112,7 +112,7 @@ class Service(_Frozen):
     def total(self) -> int:
         return fees_total(self.fees)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The service as in the catalog file."""
         return self.model_dump(mode="json")
 
@@ -149,7 +149,7 @@ class Catalog(_Frozen):
                 return s
         return None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "services": [s.to_dict() for s in self.services]}
 
 
@@ -164,7 +164,7 @@ def catalog_sha256(data: Mapping[str, Any]) -> str:
 
 
 class _SchemaGenerator(GenerateJsonSchema):
-    def field_title_should_be_set(self, schema) -> bool:  # no "title": "Code" noise on every field
+    def field_title_should_be_set(self, schema: Any) -> bool:  # no "title": "Code" noise on every field
         return False
 
 
@@ -206,7 +206,7 @@ def _field(name: str) -> str:
     return f"فیلد {name} ({_FIELD_FA.get(name.split('.')[-1].split('[')[0], name)})"
 
 
-def _path(parts: tuple) -> tuple[str, str]:
+def _path(parts: tuple[str | int, ...]) -> tuple[str, str]:
     """(`fees[1].amount`, the key of its message: `amount`) from a pydantic location."""
     name, key = "", ""
     for part in parts:

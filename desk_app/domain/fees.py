@@ -42,7 +42,7 @@ def fees_total(fees: Iterable[Any]) -> int:
     return total
 
 
-def fee_snapshot(service: Any) -> list[dict]:
+def fee_snapshot(service: Any) -> list[dict[str, Any]]:
     """The fee lines a request keeps, so a later tariff change never rewrites its receipt."""
     return [f.to_dict() for f in service.fees]
 

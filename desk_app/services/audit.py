@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json
@@ -49,7 +49,7 @@ def entry_hash(
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
-_AUDIT = AuditEntry.__table__
+_AUDIT = cast(Table, AuditEntry.__table__)
 _LAST = select(_AUDIT.c.id, _AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT = insert(_AUDIT)
 
@@ -67,18 +67,20 @@ def record(
     last = conn.execute(_LAST).first()
     prev_hash = last.hash if last else GENESIS
     entry_id = (last.id + 1) if last else 1
-    values = {
+    at = format_utc(utc_now())
+    actor = actor or "system"
+    details_json = canonical_json(details or {}).decode("utf-8")
+    digest = entry_hash(prev_hash, entry_id, at, actor, action, subject, details_json)
+    values: dict[str, Any] = {
         "id": entry_id,
-        "at": format_utc(utc_now()),
-        "actor": actor or "system",
+        "at": at,
+        "actor": actor,
         "action": action,
         "subject": subject,
-        "details_json": canonical_json(details or {}).decode("utf-8"),
+        "details_json": details_json,
         "prev_hash": prev_hash,
+        "hash": digest,
     }
-    values["hash"] = entry_hash(
-        prev_hash, entry_id, values["at"], values["actor"], action, subject, values["details_json"]
-    )
     conn.execute(_INSERT, values)
     return AuditEntry(**values)
 

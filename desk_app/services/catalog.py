@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, utc_now
@@ -22,6 +23,9 @@ from desk_app.services import audit
 from desk_app.services.users import acting_user
 from desk_app.store.models import ServiceRow
 from desk_app.sync.catalog import ImportResult, current_version_in, write_catalog
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 __all__ = ["ImportResult", "ServiceView", "current_version_in", "get_service", "import_catalog", "list_services"]
 
@@ -90,7 +94,7 @@ def load_catalog_file(path: Path | str) -> Any:
         ) from None
 
 
-def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportResult:
+def import_catalog(desk: Desk, data_or_path: Any, actor: str | None = None) -> ImportResult:
     """A catalog file (or its decoded JSON) made the local catalog through the one write path
     (`desk_app.sync.catalog.write_catalog`: every problem reported at once, one transaction), with
     the role check when a user acts and an audit line when something changed."""
@@ -132,7 +136,7 @@ def get_service(desk, code: str) -> ServiceView:
 _BY_CODE = select(ServiceRow).where(ServiceRow.code == bindparam("code"))  # built once: every intake
 
 
-def service_row(session, code: str) -> ServiceRow:
+def service_row(session: Session, code: str) -> ServiceRow:
     code = normalize_text(str(code or ""))
     row = session.scalars(_BY_CODE, {"code": code}).first() if code else None
     if row is None:

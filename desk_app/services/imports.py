@@ -21,12 +21,16 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.domain.errors import InvalidInput
 from desk_app.services import intake
 from desk_app.services.requests import RequestView
 from desk_app.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 CSV_COLUMNS = ("national_code", "first_name", "last_name", "mobile", "service", "payment", "payment_ref")
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -49,7 +53,7 @@ class RowError:
     field: str | None
     message: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "field": self.field, "message": self.message}
 
 
@@ -62,7 +66,7 @@ class Stopped:
     line: int  # the first line not registered
     remaining: int  # rows from `line` on that were not registered
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"reason": self.reason, "message": self.message, "line": self.line, "remaining": self.remaining}
 
 
@@ -77,7 +81,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     stopped: Stopped | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """`{"created": [...], "errors": [{"line", "field", "message"}]}` of DESIGN.md section 8, and
         `already_imported` (request objects of rows an earlier run registered), `stopped` (null,
         or where and why this run stopped), `rows` and `file_sha256`. Request objects carry `line`."""
@@ -167,7 +171,7 @@ def parse_rows(raw: bytes) -> Iterator[_Row | RowError]:
         yield _Row(start, dict(zip(header, cells)))
 
 
-def form_of(row: _Row) -> dict:
+def form_of(row: _Row) -> dict[str, Any]:
     """The `intake` form of a CSV row (the keyword arguments of `register_request`)."""
     cells = row.cells
     return {
@@ -181,7 +185,7 @@ def form_of(row: _Row) -> dict:
     }
 
 
-def import_csv(desk, path: Path | str, clerk: str, *, batch: int = BATCH) -> ImportReport:
+def import_csv(desk: Desk, path: Path | str, clerk: str, *, batch: int = BATCH) -> ImportReport:
     """Register the rows of a CSV file as `clerk` (see the module docstring). An unknown or inactive
     clerk and a bad file (missing, not UTF-8, wrong header) raise before anything is written; a
     failure of the store half-way is `report.stopped`, with everything committed before it reported."""
@@ -214,7 +218,9 @@ def import_csv(desk, path: Path | str, clerk: str, *, batch: int = BATCH) -> Imp
     return report
 
 
-def _stopped(desk, report: ImportReport, reason: str, left: list[_Row], keys: list[intake.ImportKey]) -> Stopped | None:
+def _stopped(
+    desk: Desk, report: ImportReport, reason: str, left: list[_Row], keys: list[intake.ImportKey]
+) -> Stopped | None:
     """Where the run stopped. The store is asked which of the rows not reported were committed
     after all (a commit that succeeded just before the failure or the interrupt): those are
     reported as created, so the report is exactly what is on disk."""

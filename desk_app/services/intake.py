@@ -20,13 +20,15 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
@@ -93,12 +95,16 @@ def find_citizen(desk, national_code: str) -> CitizenView | None:
 
 # ---------------------------------------------------------------- statements (built once)
 
-_REQUESTS = Request.__table__
-_CITIZENS = Citizen.__table__
-_IMPORTS = ImportedRow.__table__
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+
+_REQUESTS = cast(Table, Request.__table__)
+_CITIZENS = cast(Table, Citizen.__table__)
+_IMPORTS = cast(Table, ImportedRow.__table__)
+_SYNC_STATE = cast(Table, SyncState.__table__)
 
 
-def _upsert_citizen_statement():
+def _upsert_citizen_statement() -> ReturningInsert[tuple[int]]:
     """The citizen by national code: new names and keys win, a mobile is kept when none is given."""
     ins = sqlite_insert(_CITIZENS)
     return ins.on_conflict_do_update(
@@ -116,13 +122,11 @@ def _upsert_citizen_statement():
 
 _UPSERT_CITIZEN = _upsert_citizen_statement()
 _INSERT_REQUEST = insert(_REQUESTS).returning(_REQUESTS.c.seq)
-_INSERT_HISTORY = insert(RequestHistory.__table__)
-_INSERT_OUTBOX = insert(OutboxOp.__table__)
+_INSERT_HISTORY = insert(cast(Table, RequestHistory.__table__))
+_INSERT_OUTBOX = insert(cast(Table, OutboxOp.__table__))
 _INSERT_IMPORTED = insert(_IMPORTS)
 _SYNC_KEYS = ("server_last_receipt_no", "server_time_offset_s")
-_SYNC_VALUES = select(SyncState.__table__.c.key, SyncState.__table__.c.value).where(
-    SyncState.__table__.c.key.in_(_SYNC_KEYS)
-)
+_SYNC_VALUES = select(_SYNC_STATE.c.key, _SYNC_STATE.c.value).where(_SYNC_STATE.c.key.in_(_SYNC_KEYS))
 _LAST_RECEIPT = (
     select(_REQUESTS.c.receipt_no)
     .where(_REQUESTS.c.tehran_day == bindparam("day"))
@@ -153,7 +157,7 @@ class ImportKey:
     line: int
     row_sha256: str
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         return {"file_sha256": self.file_sha256, "line": self.line, "row_sha256": self.row_sha256}
 
 
@@ -169,9 +173,9 @@ def _already_imported(conn: Connection, key: ImportKey) -> AlreadyImported | Non
     return AlreadyImported(view(row)) if row is not None else None
 
 
-def imported(desk, keys: Iterable[ImportKey]) -> dict[ImportKey, RequestView]:
+def imported(desk: Desk, keys: Iterable[ImportKey]) -> dict[ImportKey, RequestView]:
     """Those of `keys` that a committed request was made from, with that request (one read transaction)."""
-    found = {}
+    found: dict[ImportKey, RequestView] = {}
     with desk.db.read() as s:
         conn = s.connection()
         for key in keys:
@@ -184,7 +188,7 @@ def imported(desk, keys: Iterable[ImportKey]) -> dict[ImportKey, RequestView]:
 # ---------------------------------------------------------------- lookups
 
 
-def _device(desk, s: Session) -> tuple[str, int]:
+def _device(desk: Desk, s: Session) -> tuple[str, int]:
     """The office and device this PC numbers receipts as, from the typed settings.
 
     Every receipt number is made after this call and inside the same transaction, so this is where
@@ -204,7 +208,7 @@ def _active_service(s: Session, code: str) -> ServiceRow:
     return svc
 
 
-def _receipt_no(conn: Connection, office: str, device: int, day, server_last: str | None) -> str:
+def _receipt_no(conn: Connection, office: str, device: int, day: date, server_last: str | None) -> str:
     """The next receipt number of `day`: after the last local one and after the server's."""
     last_local = conn.execute(_LAST_RECEIPT, {"day": day.isoformat()}).scalar()
     seq = max(next_seq(last_local, office, device, day), next_seq(server_last, office, device, day))
@@ -245,7 +249,7 @@ def _clean(national_code, first_name, last_name, mobile, service_code, payment_m
 
 
 def register_request(
-    desk,
+    desk: Desk,
     *,
     clerk: str,
     national_code: str,
@@ -269,9 +273,9 @@ def register_request(
 
 
 def register_many(
-    desk,
+    desk: Desk,
     clerk: str,
-    forms: Iterable[dict],
+    forms: Iterable[dict[str, Any]],
     *,
     batch: int = 100,
     keys: Sequence[ImportKey] | None = None,
@@ -317,9 +321,9 @@ def _payload(
     shift_id: str,
     form: _Clean,
     svc: ServiceRow,
-    fees: list[dict],
+    fees: list[dict[str, Any]],
     total: int,
-) -> dict:
+) -> dict[str, Any]:
     """The frozen body of the `request` operation (DESIGN.md section 4)."""
     return {
         "request_id": request_id,
@@ -344,7 +348,9 @@ def _payload(
     }
 
 
-def _write(desk, s: Session, user: User, form: _Clean, created: datetime, key: ImportKey | None = None) -> RequestView:
+def _write(
+    desk: Desk, s: Session, user: User, form: _Clean, created: datetime, key: ImportKey | None = None
+) -> RequestView:
     """Citizen, request, history, frozen outbox payload, audit line (and the import key), in the
     caller's transaction."""
     created_at = format_utc(created)

@@ -46,7 +46,7 @@ class ImportResult:
     services: int = 0
     codes_added: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "services": self.services,
