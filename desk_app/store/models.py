@@ -141,7 +141,7 @@ class Request(Base):
 
 
 class ImportedRow(Base):
-    """A CSV row that `request import` registered (revision 0004): the file by the SHA-256 of its
+    """A CSV row that `request import` registered (revision 0005): the file by the SHA-256 of its
     bytes, the row by its line number and the SHA-256 of its cells. Written in the transaction of
     the request it made, so a re-run of the same file finds every row that was committed (also
     after a full disk or a kill) and registers none of them twice."""
