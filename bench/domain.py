@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desk_app.domain.canonical import payload_sha256  # noqa: E402
-from desk_app.domain.fees import parse_catalog  # noqa: E402
+from desk_app.domain.catalog import parse_catalog  # noqa: E402
 from desk_app.domain.identifiers import national_code_check_digit, validate_mobile, validate_national_code  # noqa: E402
 from desk_app.domain.money import amount_in_words, format_amount  # noqa: E402
 from desk_app.domain.text import normalize_text, search_key, to_persian_digits  # noqa: E402

@@ -1,4 +1,7 @@
-"""Catalog versions: every version kept, none ever changed once loaded."""
+"""Catalog versions: every version kept, none ever changed once loaded.
+
+Parsed with the one declaration of the catalog (`desk_app.domain.catalog`) and keyed on its one
+content hash (`catalog_sha256`), the value desks store for the same version and the ETag."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk_app.domain.canonical import canonical_json, payload_sha256
-from desk_app.domain.fees import Catalog, parse_catalog
+from desk_app.domain.canonical import canonical_json
+from desk_app.domain.catalog import Catalog, catalog_sha256, parse_catalog
 from provincial_server.db import CatalogVersion
 
 
@@ -21,7 +24,7 @@ def load_catalog(s: Session, data: dict) -> tuple[str, bool]:
     """Store `data` as its version; returns (version, is_new). Same content again is a no-op."""
     catalog = parse_catalog(data)  # CatalogError names service and field
     body = canonical_json(data)
-    sha = payload_sha256(body)
+    sha = catalog_sha256(data)
     existing = s.get(CatalogVersion, catalog.version)
     if existing is not None:
         if existing.content_sha256 != sha:

@@ -31,6 +31,7 @@ KILLS = 25
 ZYGOTE = textwrap.dedent("""
     import os, sys
     sys.path.insert(0, {root!r})
+    from desk_app.services import intake  # imported before the forks: a kill lands mid-intake
     from desk_app.services.context import Desk
     from tests.helpers.deskdata import register
     home, n = {home!r}, 0

@@ -6,21 +6,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
+from desk_app.domain.catalog import Catalog, FeeLine, catalog_json_schema, catalog_sha256, parse_catalog
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.fees import (
-    FEE_KINDS,
-    REQUIRED_SERVICE_FIELDS,
-    Catalog,
-    CatalogError,
-    FeeLine,
-    fee_snapshot,
-    fees_total,
-    parse_catalog,
-)
+from desk_app.domain.fees import FEE_KINDS, REQUIRED_SERVICE_FIELDS, CatalogError, fee_snapshot, fees_total
 from desk_app.domain.text import normalize_text
 from desk_app.paths import resources_dir
 from tests.helpers.tools import require_module
@@ -120,12 +115,44 @@ def test_schema_is_valid_json_and_agrees_with_the_parser():
     sch = schema()
     assert sch["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(sch["required"]) == {"version", "services"}
-    service = sch["$defs"]["service"]
+    service = sch["$defs"]["Service"]
     assert tuple(service["required"]) == REQUIRED_SERVICE_FIELDS
     assert service.get("additionalProperties", True) is not False  # more fields may be added
-    fee = sch["$defs"]["fee"]
+    fee = sch["$defs"]["FeeLine"]
     assert tuple(fee["properties"]["kind"]["enum"]) == FEE_KINDS
     assert fee["properties"]["amount"]["type"] == "integer" and fee["properties"]["amount"]["minimum"] == 0
+
+
+def test_checked_in_schema_is_the_one_generated_from_the_models(tmp_path):
+    """One declaration: the file in resources/ is what scripts/catalog_schema.py makes of the models."""
+    assert schema() == catalog_json_schema()
+    script = CATALOG_DIR.parent.parent / "scripts" / "catalog_schema.py"
+    ok = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    # the check fails on a file edited by hand (run against a copy of the tree's script and schema)
+    copy_root = tmp_path / "tree"
+    (copy_root / "scripts").mkdir(parents=True)
+    (copy_root / "resources" / "catalog").mkdir(parents=True)
+    (copy_root / "scripts" / "catalog_schema.py").write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
+    edited = schema()
+    edited["$defs"]["FeeLine"]["properties"]["kind"]["enum"].append("tip")
+    (copy_root / "resources" / "catalog" / "catalog.schema.json").write_text(json.dumps(edited), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(CATALOG_DIR.parent.parent)}
+    bad = subprocess.run(
+        [sys.executable, str(copy_root / "scripts" / "catalog_schema.py"), "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad.returncode == 1 and "catalog_schema.py" in bad.stdout
+
+
+def test_content_hash_is_the_canonical_json_of_the_file_as_given():
+    doc = copy.deepcopy(GOOD)
+    assert catalog_sha256(doc) == catalog_sha256(json.loads(json.dumps(doc, indent=3)))  # layout does not count
+    reordered = {"services": doc["services"], "version": doc["version"]}
+    assert catalog_sha256(reordered) == catalog_sha256(doc)  # key order does not count
+    assert catalog_sha256({**doc, "published_at": "2026-11-22"}) != catalog_sha256(doc)  # content does
 
 
 def _broken_documents():
@@ -235,7 +262,7 @@ def test_fee_snapshot_and_total():
     assert fees_total([]) == 0
     snap = fee_snapshot(passport)
     snap[0]["amount"] = 1  # a snapshot is a copy: editing it leaves the service alone
-    assert passport.fees[0] == FeeLine("government", 12000000)
+    assert passport.fees[0] == FeeLine(kind="government", amount=12000000)
     assert isinstance(parse_catalog(cat.to_dict()), Catalog) and parse_catalog(cat.to_dict()) == cat
 
 

@@ -142,3 +142,32 @@ def test_register_many_a_refused_row_leaves_no_trace_the_others_are_written(desk
     assert intake.find_citizen(desk, national_code(2)) is None  # the inactive service's row left no citizen
     assert len(_rows(desk, "SELECT id FROM outbox")) == 2
     assert audit.verify(desk).ok
+
+
+@pytest.mark.parametrize("table", ["import_rows", "audit_log"])
+def test_an_import_key_commits_with_its_request_or_not_at_all(desk, table):
+    """The key of an imported row is written in the request's own transaction: a failure of either
+    write leaves neither (so a re-run never takes a committed request for a new row, or the reverse)."""
+    key = intake.ImportKey("f" * 64, 2, "a" * 64)
+    form = dict(
+        national_code=national_code(1),
+        first_name="رضا",
+        last_name="نوری",
+        mobile=None,
+        service_code="2101",
+        payment_method="cash",
+        payment_ref=None,
+    )
+    con = sqlite3.connect(database_path(desk.home))
+    con.execute(f"CREATE TRIGGER broken BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk gone'); END")
+    con.commit()
+    with pytest.raises(Exception, match="disk gone"):
+        list(intake.register_many(desk, "ali", [form], keys=[key]))
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("requests", "import_rows", "outbox")]
+    assert counts == [0, 0, 0]
+    con.execute("DROP TRIGGER broken")
+    con.commit()
+    con.close()
+    [(_, first)] = intake.register_many(desk, "ali", [form], keys=[key])
+    [(_, again)] = intake.register_many(desk, "ali", [form], keys=[key])
+    assert isinstance(again, intake.AlreadyImported) and again.request.receipt_no == first.receipt_no

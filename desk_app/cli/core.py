@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 import sys
 from pathlib import Path
 
-from desk_app.cli import EXIT_INPUT, EXIT_TAMPER, CommandError, Output, add_json_flag, home_of, open_desk
+from desk_app.cli import EXIT_ENV, EXIT_INPUT, EXIT_TAMPER, CommandError, Output, add_json_flag, home_of, open_desk
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_jalali_datetime, parse_jalali_date, parse_utc
 from desk_app.domain.money import format_amount
 from desk_app.domain.status import STATUS_LABELS_FA, Status
-
-CSV_COLUMNS = ("national_code", "first_name", "last_name", "mobile", "service", "payment", "payment_ref")
-MAX_CSV_BYTES = 50 * 1024 * 1024
 
 
 def register(sub) -> None:
@@ -263,81 +258,22 @@ def cmd_request_add(args, out: Output):
         out.result(r.to_json(), f"درخواست ثبت شد؛ شمارهٔ رسید: {r.receipt_no}  مبلغ: {_amount(desk, r.total)}")
 
 
-def read_csv_rows(path: Path):
-    """(line number, row dict) for each data row; header problems raise InvalidInput."""
-    text = _read_text_file(path, "CSV", MAX_CSV_BYTES)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInput("فایل CSV خالی است.", "file") from None
-    except csv.Error:
-        raise InvalidInput("سطر عنوان فایل CSV خوانا نیست.", "file") from None
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(
-            f"سطر عنوان فایل CSV باید این ستون‌ها را داشته باشد: {','.join(CSV_COLUMNS)} (نیست: {','.join(missing)})",
-            "file",
-        )
-    line = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reader.line_num, exc
-            continue
-        start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            yield start, InvalidInput(f"این سطر {len(cells)} ستون دارد، نه {len(header)}.", "row")
-            continue
-        yield start, dict(zip(header, cells))
-
-
 def cmd_request_import(args, out: Output):
-    from desk_app.services import intake
+    """Exit 0 all rows saved (now or by an earlier run of the same file), 1 some rows bad, 3 the
+    store failed half-way (what was saved is in the output), 130 interrupted."""
+    from desk_app.services import imports
 
-    created, errors, forms, lines = [], [], [], []
     with open_desk(args) as desk:
-        for line, row in read_csv_rows(args.file):
-            if isinstance(row, Exception):
-                errors.append(
-                    {
-                        "line": line,
-                        "field": getattr(row, "field", "row"),
-                        "message": getattr(row, "message", "سطر CSV خوانا نیست."),
-                    }
-                )
-                continue
-            lines.append(line)
-            forms.append(
-                {
-                    "national_code": row["national_code"],
-                    "first_name": row["first_name"],
-                    "last_name": row["last_name"],
-                    "mobile": row["mobile"] or None,
-                    "service_code": row["service"],
-                    "payment_method": row["payment"] or "cash",
-                    "payment_ref": row["payment_ref"] or None,
-                }
-            )
-        for index, result in intake.register_many(desk, args.clerk, forms):
-            if isinstance(result, InvalidInput):
-                errors.append({"line": lines[index], "field": result.field, "message": result.message})
-            else:
-                created.append(result)
-    errors.sort(key=lambda e: e["line"])
-    for e in errors:
-        out.error(f"سطر {e['line']}: {e['message']}")
-    out.result(
-        {"created": [r.to_json() for r in created], "errors": errors},
-        "\n".join(r.receipt_no for r in created) + f"\n{len(created)} درخواست ثبت شد، {len(errors)} سطر ایراد داشت.",
-    )
-    return EXIT_INPUT if errors else 0
+        report = imports.import_csv(desk, args.file, args.clerk)
+    for e in sorted(report.errors, key=lambda e: e.line):
+        out.error(f"سطر {e.line}: {e.message}")
+    lines = [f"{r.receipt_no}\tسطر {line}" for line, r in report.created]
+    lines += [f"{r.receipt_no}\tسطر {line}\t(پیش‌تر ثبت شده بود)" for line, r in report.already_imported]
+    out.result(report.to_json(), "\n".join(lines) if lines else None)
+    out.info(report.summary_fa())
+    if report.stopped is not None:
+        return 130 if report.stopped.reason == "interrupted" else EXIT_ENV
+    return EXIT_INPUT if report.errors else 0
 
 
 def cmd_request_list(args, out: Output):

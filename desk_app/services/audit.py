@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import canonical_json
 from desk_app.domain.jalali import format_utc, utc_now
-from desk_app.store.engine import cursor
 from desk_app.store.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -50,11 +49,9 @@ def entry_hash(
     return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
 
 
-_LAST_SQL = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-_INSERT_SQL = (
-    "INSERT INTO audit_log (id, at, actor, action, subject, details_json, prev_hash, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_AUDIT = cast(Table, AuditEntry.__table__)
+_LAST = select(_AUDIT.c.id, _AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+_INSERT = insert(_AUDIT)
 
 
 def record(
@@ -62,28 +59,30 @@ def record(
 ) -> AuditEntry:
     """Append one entry inside the caller's (BEGIN IMMEDIATE) transaction.
 
-    Two plain statements on the session's DBAPI cursor (every intake writes one entry); the caller's
-    pending ORM changes are flushed first, as before. Returns the entry (not attached to the session)."""
+    Two Core statements on the session's connection (every intake writes one entry: no ORM unit
+    of work for it); the caller's pending ORM changes are flushed first, so the entry follows
+    them. Returns the entry (not attached to the session)."""
     session.flush()
-    cur = cursor(session)
-    last = cur.execute(_LAST_SQL).fetchone()
-    prev_hash = last[1] if last else GENESIS
-    entry_id = (last[0] + 1) if last else 1
+    conn = session.connection()
+    last = conn.execute(_LAST).first()
+    prev_hash = last.hash if last else GENESIS
+    entry_id = (last.id + 1) if last else 1
     at = format_utc(utc_now())
-    details_json = canonical_json(details or {}).decode("utf-8")
     actor = actor or "system"
+    details_json = canonical_json(details or {}).decode("utf-8")
     digest = entry_hash(prev_hash, entry_id, at, actor, action, subject, details_json)
-    cur.execute(_INSERT_SQL, (entry_id, at, actor, action, subject, details_json, prev_hash, digest))
-    return AuditEntry(
-        id=entry_id,
-        at=at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        details_json=details_json,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    values: dict[str, Any] = {
+        "id": entry_id,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details_json": details_json,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    conn.execute(_INSERT, values)
+    return AuditEntry(**values)
 
 
 def verify(desk) -> VerifyResult:

@@ -1,27 +1,33 @@
-"""The local copy of the service catalog: import (file or server), list, look up.
+"""The local copy of the service catalog: import a file, list, look up.
 
-Every imported version is remembered with the hash of its content; the same version with other
-content is refused (as the server does). Services missing from a new version are deactivated,
-not deleted: old requests still name them.
+A file and the server's catalog are written by one function (`desk_app.sync.catalog.write_catalog`):
+every imported version is remembered with the content hash the server also uses; the same
+version with other content is refused (as the server does). Services missing from a new version
+are deactivated, not deleted: old requests still name them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
-from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.fees import parse_catalog
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.text import normalize_text, search_key
 from desk_app.services import audit
 from desk_app.services.users import acting_user
-from desk_app.store.models import CatalogVersion, ServiceRow
+from desk_app.store.models import ServiceRow
+from desk_app.sync.catalog import ImportResult, current_version_in, write_catalog
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+
+__all__ = ["ImportResult", "ServiceView", "current_version_in", "get_service", "import_catalog", "list_services"]
 
 MAX_CATALOG_BYTES = 20 * 1024 * 1024
 
@@ -50,27 +56,6 @@ class ServiceView:
             "documents": self.documents,
             "active": self.active,
             "catalog_version": self.catalog_version,
-        }
-
-
-@dataclass
-class ImportResult:
-    version: str
-    added: int = 0
-    updated: int = 0
-    deactivated: int = 0
-    unchanged: bool = False
-    services: int = 0
-    codes_added: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {
-            "version": self.version,
-            "services": self.services,
-            "added": self.added,
-            "updated": self.updated,
-            "deactivated": self.deactivated,
-            "unchanged": self.unchanged,
         }
 
 
@@ -109,64 +94,18 @@ def load_catalog_file(path: Path | str) -> Any:
         ) from None
 
 
-def import_catalog(desk, data_or_path: Any, actor: str | None = None) -> ImportResult:
-    """Parse (every problem reported at once), then replace the local catalog in one transaction."""
+def import_catalog(desk: Desk, data_or_path: Any, actor: str | None = None) -> ImportResult:
+    """A catalog file (or its decoded JSON) made the local catalog through the one write path
+    (`desk_app.sync.catalog.write_catalog`: every problem reported at once, one transaction), with
+    the role check when a user acts and an audit line when something changed."""
     data = data_or_path if isinstance(data_or_path, dict) else load_catalog_file(data_or_path)
-    catalog = parse_catalog(data)
-    if not catalog.services:  # would silently hide every service from intake
-        raise InvalidInput("فهرست خدمات هیچ خدمتی ندارد؛ چیزی وارد نشد.", "services")
-    content_hash = payload_sha256(canonical_json(catalog.to_dict()))
-    result = ImportResult(catalog.version, services=len(catalog.services))
     with desk.db.write() as s:
         if actor is not None:
             acting_user(s, actor, "catalog_import")
-        known = s.get(CatalogVersion, catalog.version)
-        if known is not None and known.content_sha256 != content_hash:
-            raise InvalidInput(
-                f"نسخهٔ «{catalog.version}» فهرست خدمات پیش‌تر با محتوای دیگری وارد شده است؛ "
-                "برای تغییر، نسخهٔ تازه‌ای بسازید.",
-                "version",
-            )
-        current = current_version_in(s)
-        if known is not None and current == catalog.version:
-            result.unchanged = True
-            return result
-        if known is None:
-            s.add(
-                CatalogVersion(version=catalog.version, imported_at=format_utc(utc_now()), content_sha256=content_hash)
-            )
-        else:
-            known.imported_at = format_utc(utc_now())
-        rows = {r.code: r for r in s.scalars(select(ServiceRow))}
-        for svc in catalog.services:
-            values = dict(
-                title=svc.title,
-                title_key=search_key(svc.title),
-                agency=svc.agency,
-                fees_json=json.dumps([f.to_dict() for f in svc.fees], ensure_ascii=False),
-                documents_json=json.dumps(list(svc.documents), ensure_ascii=False),
-                active=svc.active,
-                catalog_version=catalog.version,
-            )
-            row = rows.pop(svc.code, None)
-            if row is None:
-                s.add(ServiceRow(code=svc.code, **values))
-                result.added += 1
-                result.codes_added.append(svc.code)
-            else:
-                for k, v in values.items():
-                    setattr(row, k, v)
-                result.updated += 1
-        for row in rows.values():  # gone from this version: keep for old requests, hide from intake
-            if row.active:
-                result.deactivated += 1
-            row.active = False
-        audit.record(s, actor, "catalog.import", catalog.version, result.to_json())
+        result = write_catalog(s, data, format_utc(utc_now()), from_server=False)
+        if not result.unchanged:
+            audit.record(s, actor, "catalog.import", result.version, result.to_json())
     return result
-
-
-def current_version_in(session) -> str | None:
-    return session.scalar(select(CatalogVersion.version).order_by(CatalogVersion.imported_at.desc()).limit(1))
 
 
 def current_version(desk) -> str | None:
@@ -194,9 +133,12 @@ def get_service(desk, code: str) -> ServiceView:
         return _view(service_row(s, code))
 
 
-def service_row(session, code: str) -> ServiceRow:
+_BY_CODE = select(ServiceRow).where(ServiceRow.code == bindparam("code"))  # built once: every intake
+
+
+def service_row(session: Session, code: str) -> ServiceRow:
     code = normalize_text(str(code or ""))
-    row = session.get(ServiceRow, code) if code else None
+    row = session.scalars(_BY_CODE, {"code": code}).first() if code else None
     if row is None:
         raise InvalidInput(f"خدمتی با کد «{code[:32]}» در فهرست خدمات نیست.", "service")
     return row

@@ -1,32 +1,41 @@
 """Intake: register a citizen's request offline, durably, with its outbox operation.
 
 Everything a receipt depends on is written in ONE BEGIN IMMEDIATE transaction: the citizen, the
-request, its first history row, the frozen outbox payload and the audit line; only after the
-commit may anything be printed. The receipt number's daily sequence is taken inside that
-transaction, so two windows (or two processes) on one data folder never hand out the same one.
+request, its first history row, the frozen outbox payload and the audit line (and, for a CSV
+import, the row's import key); only after the commit may anything be printed. The receipt
+number's daily sequence is taken inside that transaction, so two windows (or two processes) on
+one data folder never hand out the same one.
+
+The lookups are the services' own (`users.acting_user`, `catalog.service_row`, the typed
+settings, `shifts.ensure_shift`); the writes are SQLAlchemy Core statements on the mapped tables
+(`insert(...).returning(...)`, SQLite's `ON CONFLICT DO UPDATE` for the citizen), built once and
+run on the session's connection: no ORM unit of work on the counter's hot path, and no second
+copy of the schema.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.fees import fees_total
 from desk_app.domain.identifiers import validate_mobile, validate_national_code
 from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.domain.receipt import format_receipt_no, next_seq
-from desk_app.domain.roles import can
 from desk_app.domain.status import OutboxState, Status
 from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key, to_persian_digits
 from desk_app.services import audit, numbering
@@ -34,8 +43,7 @@ from desk_app.services.catalog import service_row
 from desk_app.services.requests import RequestView, view
 from desk_app.services.shifts import PAYMENT_METHODS, discard_draft, ensure_shift
 from desk_app.services.users import acting_user
-from desk_app.store.engine import cursor
-from desk_app.store.models import Citizen, User
+from desk_app.store.models import Citizen, ImportedRow, OutboxOp, Request, RequestHistory, ServiceRow, SyncState, User
 
 MAX_NAME = 100
 MAX_REF = 64
@@ -85,119 +93,128 @@ def find_citizen(desk, national_code: str) -> CitizenView | None:
         return CitizenView(c.national_code, c.first_name, c.last_name, c.mobile) if c else None
 
 
-# Intake is the hot path of the counter (one transaction per citizen, synchronous=FULL): its
-# statements are plain SQL on the DBAPI cursor of the session's connection (inside its BEGIN
-# IMMEDIATE transaction), about ten per request, instead of ORM unit-of-work flushes. The ORM
-# models remain the schema; these column lists must follow them.
-_CLERK_SQL = "SELECT id, username, full_name, role, active FROM users WHERE username = ?"
-_SERVICE_SQL = "SELECT code, title, active, fees_json, catalog_version FROM services WHERE code = ?"
-_SETTINGS_SQL = "SELECT key, value FROM settings WHERE key IN ('office_code', 'device_no')"
-_SYNC_SQL = "SELECT key, value FROM sync_state WHERE key IN ('server_last_receipt_no', 'server_time_offset_s')"
-_OPEN_SHIFT_SQL = (
-    "SELECT id FROM shifts WHERE user_id = ? AND closed_at IS NULL"
-    " ORDER BY opened_at DESC LIMIT 1"
-)  # shifts.open_shift_row, as SQL
-_UPSERT_CITIZEN_SQL = (
-    "INSERT INTO citizens (national_code, first_name, last_name, mobile, first_key, last_key, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (national_code) DO UPDATE SET"
-    " first_name = excluded.first_name, last_name = excluded.last_name, first_key = excluded.first_key,"
-    " last_key = excluded.last_key, mobile = coalesce(excluded.mobile, citizens.mobile),"
-    " updated_at = excluded.updated_at RETURNING id"
+# ---------------------------------------------------------------- statements (built once)
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
+
+_REQUESTS = cast(Table, Request.__table__)
+_CITIZENS = cast(Table, Citizen.__table__)
+_IMPORTS = cast(Table, ImportedRow.__table__)
+_SYNC_STATE = cast(Table, SyncState.__table__)
+
+
+def _upsert_citizen_statement() -> ReturningInsert[tuple[int]]:
+    """The citizen by national code: new names and keys win, a mobile is kept when none is given."""
+    ins = sqlite_insert(_CITIZENS)
+    return ins.on_conflict_do_update(
+        index_elements=[_CITIZENS.c.national_code],
+        set_={
+            "first_name": ins.excluded.first_name,
+            "last_name": ins.excluded.last_name,
+            "first_key": ins.excluded.first_key,
+            "last_key": ins.excluded.last_key,
+            "mobile": func.coalesce(ins.excluded.mobile, _CITIZENS.c.mobile),
+            "updated_at": ins.excluded.updated_at,
+        },
+    ).returning(_CITIZENS.c.id)
+
+
+_UPSERT_CITIZEN = _upsert_citizen_statement()
+_INSERT_REQUEST = insert(_REQUESTS).returning(_REQUESTS.c.seq)
+_INSERT_HISTORY = insert(cast(Table, RequestHistory.__table__))
+_INSERT_OUTBOX = insert(cast(Table, OutboxOp.__table__))
+_INSERT_IMPORTED = insert(_IMPORTS)
+_SYNC_KEYS = ("server_last_receipt_no", "server_time_offset_s")
+_SYNC_VALUES = select(_SYNC_STATE.c.key, _SYNC_STATE.c.value).where(_SYNC_STATE.c.key.in_(_SYNC_KEYS))
+_LAST_RECEIPT = (
+    select(_REQUESTS.c.receipt_no)
+    .where(_REQUESTS.c.tehran_day == bindparam("day"))
+    .order_by(_REQUESTS.c.seq.desc())
+    .limit(1)
 )
-_LAST_RECEIPT_SQL = "SELECT receipt_no FROM requests WHERE tehran_day = ? ORDER BY seq DESC LIMIT 1"
-_RECEIPT_TAKEN_SQL = "SELECT 1 FROM requests WHERE receipt_no = ?"
-_REQUEST_COLUMNS = (
-    "request_id",
-    "receipt_no",
-    "office",
-    "device",
-    "created_at",
-    "tehran_day",
-    "citizen_id",
-    "national_code",
-    "first_name",
-    "last_name",
-    "first_key",
-    "last_key",
-    "mobile",
-    "service_code",
-    "service_title",
-    "catalog_version",
-    "fees_json",
-    "total",
-    "payment_method",
-    "payment_ref",
-    "clerk_username",
-    "shift_id",
-    "status",
-    "clock_skew_s",
-    "reprint_count",
-    "updated_at",
-)
-_INSERT_REQUEST_SQL = (
-    f"INSERT INTO requests ({', '.join(_REQUEST_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(_REQUEST_COLUMNS))}) RETURNING seq"
-)
-_INSERT_HISTORY_SQL = (
-    "INSERT INTO request_history (request_id, at, from_status, to_status, actor, note) VALUES (?, ?, NULL, ?, ?, NULL)"
-)
-_INSERT_OUTBOX_SQL = (
-    "INSERT INTO outbox (op_id, kind, request_id, receipt_no, payload, payload_sha256, state,"
-    " attempts, created_at) VALUES (?, 'request', ?, ?, ?, ?, ?, 0, ?)"
+_RECEIPT_TAKEN = select(_REQUESTS.c.seq).where(_REQUESTS.c.receipt_no == bindparam("receipt_no"))
+_IMPORTED = (
+    select(_REQUESTS)
+    .join(_IMPORTS, _IMPORTS.c.request_id == _REQUESTS.c.request_id)
+    .where(
+        _IMPORTS.c.file_sha256 == bindparam("file_sha256"),
+        _IMPORTS.c.line == bindparam("line"),
+        _IMPORTS.c.row_sha256 == bindparam("row_sha256"),
+    )
 )
 
 
-def _one(cur: sqlite3.Cursor):
-    """The first column of the first row, or None."""
-    row = cur.fetchone()
-    return row[0] if row else None
+# ---------------------------------------------------------------- import keys
 
 
-class _Clerk(NamedTuple):
-    id: int
-    username: str
-    full_name: str | None
-    role: str
-    active: int
+@dataclass(frozen=True)
+class ImportKey:
+    """Where an imported form came from: the file by the SHA-256 of its bytes, the row by its line
+    number and the SHA-256 of its cells (`import_rows`)."""
+
+    file_sha256: str
+    line: int
+    row_sha256: str
+
+    def params(self) -> dict[str, Any]:
+        return {"file_sha256": self.file_sha256, "line": self.line, "row_sha256": self.row_sha256}
 
 
-class _Service(NamedTuple):
-    code: str
-    title: str
-    active: int
-    fees_json: str
-    catalog_version: str
+@dataclass(frozen=True)
+class AlreadyImported:
+    """A row registered by an earlier run of the same file: its request, as it is now."""
+
+    request: RequestView
 
 
-def _clerk(s: Session, clerk: str):
-    """The clerk registering, as `users.acting_user` checks them; that function gives the refusals."""
-    row = cursor(s).execute(_CLERK_SQL, (normalize_text(str(clerk or "")).lower(),)).fetchone()
-    user = _Clerk(*row) if row else None
-    if user is None or not user.active or not can(user.role, "register"):
-        return acting_user(s, clerk, "register")  # raises the Persian message
-    return user
+def _already_imported(conn: Connection, key: ImportKey) -> AlreadyImported | None:
+    row = conn.execute(_IMPORTED, key.params()).first()
+    return AlreadyImported(view(row)) if row is not None else None
 
 
-def _service(s: Session, cur: sqlite3.Cursor, code: str):
-    """The catalog row; an unknown code gets `catalog.service_row`'s refusal."""
-    row = cur.execute(_SERVICE_SQL, (normalize_text(str(code or "")),)).fetchone()
-    return _Service(*row) if row else service_row(s, code)
+def imported(desk: Desk, keys: Iterable[ImportKey]) -> dict[ImportKey, RequestView]:
+    """Those of `keys` that a committed request was made from, with that request (one read transaction)."""
+    found: dict[ImportKey, RequestView] = {}
+    with desk.db.read() as s:
+        conn = s.connection()
+        for key in keys:
+            done = _already_imported(conn, key)
+            if done is not None:
+                found[key] = done.request
+    return found
 
 
-def _office_device(cur: sqlite3.Cursor) -> tuple[str | None, int | None]:
-    """office_code and device_no in one read (typed as `desk_app.services.settings` declares them)."""
-    values = dict(cur.execute(_SETTINGS_SQL).fetchall())
-    device = values.get("device_no")
-    return values.get("office_code"), int(device) if device is not None else None
+# ---------------------------------------------------------------- lookups
 
 
-def _receipt_no(cur: sqlite3.Cursor, office: str, device: int, day, server_last: str | None) -> str:
+def _device(desk: Desk, s: Session) -> tuple[str, int]:
+    """The office and device this PC numbers receipts as, from the typed settings.
+
+    Every receipt number is made after this call and inside the same transaction, so this is where
+    numbering is refused after a restore until `hello` has confirmed which device this PC is."""
+    numbering.require_confirmed_device(s)
+    office = desk.settings.get("office_code", s)
+    device = desk.settings.get("device_no", s)
+    if not office or device is None:
+        raise InvalidInput("این دستگاه هنوز راه‌اندازی نشده است (کد دفتر و شماره دستگاه).", "office")
+    return office, device
+
+
+def _active_service(s: Session, code: str) -> ServiceRow:
+    svc = service_row(s, code)  # an unknown code gets the catalog's refusal
+    if not svc.active:
+        raise InvalidInput(f"خدمت «{svc.code}» فعال نیست.", "service")
+    return svc
+
+
+def _receipt_no(conn: Connection, office: str, device: int, day: date, server_last: str | None) -> str:
     """The next receipt number of `day`: after the last local one and after the server's."""
-    last_local = _one(cur.execute(_LAST_RECEIPT_SQL, (day.isoformat(),)))
+    last_local = conn.execute(_LAST_RECEIPT, {"day": day.isoformat()}).scalar()
     seq = max(next_seq(last_local, office, device, day), next_seq(server_last, office, device, day))
     while True:  # belt and braces: never reuse a number, whatever the history of the clock
         receipt = format_receipt_no(office, device, day, seq)
-        if _one(cur.execute(_RECEIPT_TAKEN_SQL, (receipt,))) is None:
+        if conn.execute(_RECEIPT_TAKEN, {"receipt_no": receipt}).first() is None:
             return receipt
         seq += 1
 
@@ -232,7 +249,7 @@ def _clean(national_code, first_name, last_name, mobile, service_code, payment_m
 
 
 def register_request(
-    desk,
+    desk: Desk,
     *,
     clerk: str,
     national_code: str,
@@ -248,7 +265,7 @@ def register_request(
     """Validate, then write request + history + outbox + audit in one transaction."""
     form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref)
     with desk.db.write() as s:
-        user = _clerk(s, clerk)
+        user = acting_user(s, clerk, "register")
         result = _write(desk, s, user, form, now or utc_now())
         if draft_id is not None:
             discard_draft(desk, draft_id, s)
@@ -256,55 +273,59 @@ def register_request(
 
 
 def register_many(
-    desk, clerk: str, forms: Iterable[dict], *, batch: int = 100
-) -> Iterator[tuple[int, RequestView | InvalidInput]]:
-    """Register many forms (a CSV import): `(index, RequestView)` or `(index, InvalidInput)` for each.
+    desk: Desk,
+    clerk: str,
+    forms: Iterable[dict[str, Any]],
+    *,
+    batch: int = 100,
+    keys: Sequence[ImportKey] | None = None,
+) -> Iterator[tuple[int, RequestView | AlreadyImported | InvalidInput]]:
+    """Register many forms (a CSV import): `(index, RequestView | AlreadyImported | InvalidInput)` each.
 
     Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
     has its own SAVEPOINT, so a bad row is undone alone. Results of a batch are given only after
-    its commit: whatever was reported is on disk."""
-    items = iter(enumerate(forms))
+    its commit: whatever was reported is on disk. With `keys` (one `ImportKey` per form), a form
+    whose key an earlier run registered gives `(index, AlreadyImported)` and is not registered
+    again; a new one's key is written in its request's savepoint (`import_rows`)."""
+    pairs = zip(forms, keys, strict=True) if keys is not None else ((f, None) for f in forms)
+    items = iter(enumerate(pairs))
     while True:
         chunk = list(itertools.islice(items, batch))
         if not chunk:
             return
-        results: list[tuple[int, RequestView | InvalidInput]] = []
+        results: list[tuple[int, RequestView | AlreadyImported | InvalidInput]] = []
         with desk.db.write() as s:
             user = acting_user(s, clerk, "register")
-            for index, fields in chunk:
+            for index, (fields, key) in chunk:
                 try:
+                    done = _already_imported(s.connection(), key) if key is not None else None
+                    if done is not None:
+                        results.append((index, done))
+                        continue
                     form = _clean(**fields)
                     with s.begin_nested():
-                        results.append((index, _write(desk, s, user, form, utc_now())))
+                        results.append((index, _write(desk, s, user, form, utc_now(), key)))
                 except InvalidInput as exc:
                     results.append((index, exc))
         yield from results
 
 
-def _write(desk, s: Session, user, form: _Clean, created: datetime) -> RequestView:
-    """Citizen, request, history, frozen outbox payload and audit line, in the caller's transaction."""
-    code, first, last, mob = form.national_code, form.first_name, form.last_name, form.mobile
-    method, ref = form.payment_method, form.payment_ref
-    first_key, last_key = search_key(first), search_key(last)
-    created_at = format_utc(created)
-    day = tehran_day(created)
-    numbering.require_confirmed_device(s)  # after a restore: not before hello confirmed this device
-    cur = cursor(s)
-    office, device = _office_device(cur)
-    if not office or device is None:
-        raise InvalidInput("این دستگاه هنوز راه‌اندازی نشده است (کد دفتر و شماره دستگاه).", "office")
-    svc = _service(s, cur, form.service_code)
-    if not svc.active:
-        raise InvalidInput(f"خدمت «{svc.code}» فعال نیست.", "service")
-    fees = json.loads(svc.fees_json)
-    total = sum(f["amount"] for f in fees)
-    citizen_id = _one(cur.execute(_UPSERT_CITIZEN_SQL, (code, first, last, mob, first_key, last_key, created_at)))
-    shift_id = _one(cur.execute(_OPEN_SHIFT_SQL, (user.id,))) or ensure_shift(s, s.get(User, user.id)).id
-    sync = dict(cur.execute(_SYNC_SQL).fetchall())
-    receipt = _receipt_no(cur, office, device, day, sync.get("server_last_receipt_no"))
-    request_id = str(uuid.uuid4())
-    skew = _clock_skew(sync.get("server_time_offset_s"))
-    payload = {
+def _payload(
+    request_id: str,
+    receipt: str,
+    office: str,
+    device: int,
+    created_at: str,
+    skew: int,
+    user: User,
+    shift_id: str,
+    form: _Clean,
+    svc: ServiceRow,
+    fees: list[dict[str, Any]],
+    total: int,
+) -> dict[str, Any]:
+    """The frozen body of the `request` operation (DESIGN.md section 4)."""
+    return {
         "request_id": request_id,
         "receipt_no": receipt,
         "office": office,
@@ -313,58 +334,114 @@ def _write(desk, s: Session, user, form: _Clean, created: datetime) -> RequestVi
         "clock_skew_s": skew,
         "clerk": {"username": user.username, "full_name": user.full_name},
         "shift_id": shift_id,
-        "citizen": {"national_code": code, "first_name": first, "last_name": last, "mobile": mob},
+        "citizen": {
+            "national_code": form.national_code,
+            "first_name": form.first_name,
+            "last_name": form.last_name,
+            "mobile": form.mobile,
+        },
         "service_code": svc.code,
         "catalog_version": svc.catalog_version,
         "fees": fees,
         "total": total,
-        "payment": {"method": method, "ref": ref},
+        "payment": {"method": form.payment_method, "ref": form.payment_ref},
     }
-    frozen = canonical_json(payload)
-    row = dict(
-        zip(
-            _REQUEST_COLUMNS,
-            (
-                request_id,
-                receipt,
-                office,
-                str(device),
-                created_at,
-                day.isoformat(),
-                citizen_id,
-                code,
-                first,
-                last,
-                first_key,
-                last_key,
-                mob,
-                svc.code,
-                svc.title,
-                svc.catalog_version,
-                json.dumps(fees, ensure_ascii=False),
-                total,
-                method,
-                ref,
-                user.username,
-                shift_id,
-                Status.REGISTERED.value,
-                skew,
-                0,
-                created_at,
-            ),
-        )
+
+
+def _write(
+    desk: Desk, s: Session, user: User, form: _Clean, created: datetime, key: ImportKey | None = None
+) -> RequestView:
+    """Citizen, request, history, frozen outbox payload, audit line (and the import key), in the
+    caller's transaction."""
+    created_at = format_utc(created)
+    day = tehran_day(created)
+    office, device = _device(desk, s)
+    svc = _active_service(s, form.service_code)
+    fees = json.loads(svc.fees_json)
+    total = fees_total(fees)
+    first_key, last_key = search_key(form.first_name), search_key(form.last_name)
+    shift_id = ensure_shift(s, user).id
+    conn = s.connection()
+    citizen_id = conn.execute(
+        _UPSERT_CITIZEN,
+        {
+            "national_code": form.national_code,
+            "first_name": form.first_name,
+            "last_name": form.last_name,
+            "mobile": form.mobile,
+            "first_key": first_key,
+            "last_key": last_key,
+            "updated_at": created_at,
+        },
+    ).scalar_one()
+    sync = {key: value for key, value in conn.execute(_SYNC_VALUES)}
+    receipt = _receipt_no(conn, office, device, day, sync.get("server_last_receipt_no"))
+    request_id = str(uuid.uuid4())
+    skew = _clock_skew(sync.get("server_time_offset_s"))
+    frozen = canonical_json(
+        _payload(request_id, receipt, office, device, created_at, skew, user, shift_id, form, svc, fees, total)
     )
-    seq = _one(cur.execute(_INSERT_REQUEST_SQL, tuple(row.values())))
-    cur.execute(_INSERT_HISTORY_SQL, (request_id, created_at, Status.REGISTERED.value, user.username))
-    cur.execute(
-        _INSERT_OUTBOX_SQL,
-        (str(uuid.uuid4()), request_id, receipt, frozen, payload_sha256(frozen), OutboxState.PENDING.value, created_at),
+    row = {
+        "request_id": request_id,
+        "receipt_no": receipt,
+        "office": office,
+        "device": str(device),
+        "created_at": created_at,
+        "tehran_day": day.isoformat(),
+        "citizen_id": citizen_id,
+        "national_code": form.national_code,
+        "first_name": form.first_name,
+        "last_name": form.last_name,
+        "first_key": first_key,
+        "last_key": last_key,
+        "mobile": form.mobile,
+        "service_code": svc.code,
+        "service_title": svc.title,
+        "catalog_version": svc.catalog_version,
+        "fees_json": json.dumps(fees, ensure_ascii=False),
+        "total": total,
+        "payment_method": form.payment_method,
+        "payment_ref": form.payment_ref,
+        "clerk_username": user.username,
+        "shift_id": shift_id,
+        "status": Status.REGISTERED.value,
+        "clock_skew_s": skew,
+        "reprint_count": 0,
+        "updated_at": created_at,
+    }
+    seq = conn.execute(_INSERT_REQUEST, row).scalar_one()
+    conn.execute(
+        _INSERT_HISTORY,
+        {
+            "request_id": request_id,
+            "at": created_at,
+            "from_status": None,
+            "to_status": Status.REGISTERED.value,
+            "actor": user.username,
+            "note": None,
+        },
     )
+    conn.execute(
+        _INSERT_OUTBOX,
+        {
+            "op_id": str(uuid.uuid4()),
+            "kind": "request",
+            "request_id": request_id,
+            "receipt_no": receipt,
+            "payload": frozen,
+            "payload_sha256": payload_sha256(frozen),
+            "state": OutboxState.PENDING.value,
+            "attempts": 0,
+            "created_at": created_at,
+        },
+    )
+    if key is not None:
+        conn.execute(_INSERT_IMPORTED, {**key.params(), "request_id": request_id, "imported_at": created_at})
     audit.record(
         s,
         user.username,
         "request.register",
         receipt,
-        {"service": svc.code, "total": total, "payment": method, "shift": shift_id},
+        {"service": svc.code, "total": total, "payment": form.payment_method, "shift": shift_id},
     )
     return view(SimpleNamespace(seq=seq, status_note=None, server_ref=None, **row))

@@ -13,6 +13,7 @@ the keyring or a private file (desk_app.sync.credentials).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.sync.backoff import PERIOD_S, SKEW_WARN_S
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
     from desk_app.store.engine import Database
@@ -55,6 +57,18 @@ OPTIONS: dict[str, Option] = {
     "language": Option(str, "fa", ("fa", "en"), doc="window language, applied at the next start"),
     "auto_print": Option(bool, True, doc="print the receipt right after an intake is saved"),
 }
+
+
+@functools.cache
+def _value_statement() -> Select[tuple[str | None]]:
+    """`SELECT value FROM settings WHERE key = :key`, built on first use and then reused (intake reads
+    office and device in every transaction; building a select cost more than running it). Not at
+    import: importing this module loads no SQLAlchemy."""
+    from sqlalchemy import bindparam, select
+
+    from desk_app.store.models import Setting
+
+    return select(Setting.value).where(Setting.key == bindparam("key"))
 
 
 def _decode(opt: Option, raw: str | None) -> Any:
@@ -136,12 +150,9 @@ class Settings:
         self.db = db
 
     def get(self, key: str, session: Session | None = None) -> Any:
-        from desk_app.store.models import Setting
-
         opt = _option(key)
         if session is not None:
-            row = session.get(Setting, key)
-            return _decode(opt, row.value if row else None)
+            return _decode(opt, session.scalar(_value_statement(), {"key": key}))
         with self.db.read() as s:
             return self.get(key, s)
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import InvalidInput
@@ -78,13 +78,16 @@ def _view(shift: Shift, username: str) -> ShiftView:
     return ShiftView(shift.id, username, shift.opened_at, shift.opening_cash, shift.closed_at)
 
 
+_OPEN_SHIFT = (  # built once: every intake looks for its clerk's open shift
+    select(Shift)
+    .where(Shift.user_id == bindparam("user_id"), Shift.closed_at.is_(None))
+    .order_by(Shift.opened_at.desc())
+    .limit(1)
+)
+
+
 def open_shift_row(session: Session, user: User) -> Shift | None:
-    return session.scalar(
-        select(Shift)
-        .where(Shift.user_id == user.id, Shift.closed_at.is_(None))
-        .order_by(Shift.opened_at.desc())
-        .limit(1)
-    )
+    return session.scalars(_OPEN_SHIFT, {"user_id": user.id}).first()
 
 
 def ensure_shift(session: Session, user: User) -> Shift:

@@ -81,6 +81,21 @@ def classify(exc: BaseException) -> str | None:
     return None
 
 
+def _kind_behind(exc: BaseException) -> str | None:
+    """The kind of a known failure that a database error was raised while handling. On a full disk
+    SQLite may roll the whole transaction back by itself; the ROLLBACK TO SAVEPOINT that follows
+    then fails ("no such savepoint") and would hide the full disk behind an unknown error."""
+    if not isinstance(exc, DBAPIError | sqlite3.Error):
+        return None
+    seen = exc.__context__
+    while seen is not None:
+        kind = classify(seen)
+        if kind is not None:
+            return kind
+        seen = seen.__context__
+    return None
+
+
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn known SQLite failures into StoreError; let everything else through."""
@@ -89,7 +104,7 @@ def translate_errors() -> Iterator[None]:
     except StoreError:
         raise
     except (DBAPIError, sqlite3.Error, OSError) as exc:
-        kind = classify(exc)
+        kind = classify(exc) or _kind_behind(exc)
         if kind is None:
             raise
         log.warning("store error %s: %s", kind, type(exc).__name__)
@@ -146,15 +161,6 @@ def check_header(path: Path) -> None:
         raise store_error("cantopen") from exc
     if head and head != SQLITE_HEADER:
         raise store_error("corrupt")
-
-
-def cursor(session: Session) -> sqlite3.Cursor:
-    """A DBAPI cursor on the session's connection, inside its transaction: for hot paths (intake)
-    where SQLAlchemy's per-statement cost is larger than SQLite's. Raw sqlite3 errors still pass
-    through `translate_errors()` of `Database.read()`/`write()`."""
-    driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection), "the store is SQLite"
-    return driver.cursor()
 
 
 class Database:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -137,6 +138,22 @@ class Request(Base):
     clock_skew_s: Mapped[int | None] = mapped_column(Integer)
     reprint_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_at: Mapped[str] = mapped_column(String, nullable=False)
+
+
+class ImportedRow(Base):
+    """A CSV row that `request import` registered (revision 0005): the file by the SHA-256 of its
+    bytes, the row by its line number and the SHA-256 of its cells. Written in the transaction of
+    the request it made, so a re-run of the same file finds every row that was committed (also
+    after a full disk or a kill) and registers none of them twice."""
+
+    __tablename__ = "import_rows"
+    __table_args__ = (UniqueConstraint("file_sha256", "line", "row_sha256", name="uq_import_rows_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(String, nullable=False)
+    line: Mapped[int] = mapped_column(Integer, nullable=False)
+    row_sha256: Mapped[str] = mapped_column(String, nullable=False)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.request_id"), unique=True, nullable=False)
+    imported_at: Mapped[str] = mapped_column(String, nullable=False)
 
 
 class RequestHistory(Base):

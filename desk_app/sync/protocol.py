@@ -17,6 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
+from desk_app.domain import catalog as _catalog
+from desk_app.domain import fees as _fees
+
 PROTOCOL_VERSION = 1
 PROTOCOL_MIN = 1
 API_PREFIX = "/api/v1"
@@ -370,3 +373,14 @@ class DailyTotals(_Model):
 class ErrorBody(_Model):
     error: str
     detail: str
+
+
+# ---------------------------------------------------------------- catalog (GET /api/v1/catalog)
+# Declared once, in desk_app.domain.catalog (the domain and the server's tariff check need the same
+# types and the domain may not import sync); these are the protocol's names for that declaration.
+CatalogFile = _catalog.Catalog
+CatalogService = _catalog.Service
+CatalogFeeLine = _catalog.FeeLine
+CatalogError = _fees.CatalogError
+parse_catalog = _catalog.parse_catalog
+catalog_sha256 = _catalog.catalog_sha256
