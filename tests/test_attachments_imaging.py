@@ -46,6 +46,12 @@ def test_a4_text_page_is_bilevel_under_40_kb_and_reads_back(text_page, tmp_path)
     assert found == list(S.KEY_WORDS), f"Tesseract missed {set(S.KEY_WORDS) - set(found)}"
 
 
+def test_densest_page_stays_under_40_kb():
+    """9 pt type with tight paragraphs (~55 lines): the most text an A4 form carries."""
+    page = imaging.compress(S.scanned(S.text_page(point_size=9.0, gap_mm=0.5)), dpi=300)
+    assert page.kind == imaging.TEXT and page.size <= 40 * 1024, f"{page.kb} KB"
+
+
 def test_noise_and_grey_paper_do_not_reach_the_page(text_page):
     """The scan's grey paper, gradient and noise become white: a page of white margins and text
     has far more white than black, and the top margin (no text) is all white."""

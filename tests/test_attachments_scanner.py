@@ -197,3 +197,27 @@ def test_cli_scanner_killed_mid_scan(sane_test, desk, request_no, home):
     assert "از دست رفت" in err
     pages = json.loads(_cli(home, "attachment", "list", request_no, "--json").stdout)
     assert [p["sha256"] for p in pages] == [result["pages"][0]["sha256"]]
+
+
+def test_wia_is_behind_the_same_interface_and_says_when_unavailable():
+    """WIA itself cannot run here (no Windows): what can be checked is that it reports the missing
+    COM client in Persian, and maps WIA's error codes (carried by pywin32's com_error) to the
+    scanner messages the SANE path gives."""
+    from desk_app.services.scanner import WiaScanner
+
+    wia = WiaScanner()
+    if sys.platform != "win32":
+        with pytest.raises(ScannerError) as info:
+            wia.devices()
+        assert info.value.kind == "missing" and "pywin32" in info.value.message
+
+    class ComError(Exception):  # the shape of pywintypes.com_error: excepinfo[5] is the WIA scode
+        def __init__(self, scode):
+            super().__init__("com_error")
+            self.hresult = -2147352567  # DISP_E_EXCEPTION
+            self.excepinfo = (0, "WIA", "", None, 0, scode)
+
+    assert wia._error(ComError(-2145320957)).kind == "no_paper"  # 0x80210003 as a signed int
+    assert wia._error(ComError(0x80210002)).kind == "jammed"
+    assert wia._error(ComError(0x8021000A)).kind == "lost"
+    assert wia._error(ComError(0x12345678)).kind == "failed"

@@ -120,6 +120,7 @@ def test_a_sent_blob_is_not_counted_again_for_another_request(desk):
     (item,) = A.pending_uploads(desk)
     assert item.request_id == b.request_id and item.needs_bytes is False
     assert A.pending_totals(desk).bytes == 0 and A.pending_totals(desk).pages == 1
+    assert A.request_bytes_pending(desk, b.receipt_no) == 0  # the link costs no bytes
     A.set_upload_url(desk, p.sha256, "/api/v1/offices/4512/uploads/abc")
     assert A.pending_uploads(desk)[0].upload_url == "/api/v1/offices/4512/uploads/abc"
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -307,8 +308,6 @@ def clean_document(session: Session, request: Request, document: str | None) -> 
         return None
     if len(text) > MAX_DOCUMENT:
         raise InvalidInput(f"نام مدرک بیش از {fa_number(MAX_DOCUMENT)} نویسه است.", "document")
-    import json
-
     raw = session.scalar(select(ServiceRow.documents_json).where(ServiceRow.code == request.service_code))
     key = search_key(text)
     for name in json.loads(raw or "[]"):
@@ -319,8 +318,6 @@ def clean_document(session: Session, request: Request, document: str | None) -> 
 
 def required_documents(desk, receipt_no: str) -> list[str]:
     """The documents the request's service asks for (catalog spelling), for the scan dialog's keys."""
-    import json
-
     with desk.db.read() as s:
         row = find_row(s, receipt_no)
         raw = s.scalar(select(ServiceRow.documents_json).where(ServiceRow.code == row.service_code))
@@ -631,13 +628,15 @@ def preview(desk, sha256: str, max_px: int = imaging.PREVIEW_PX) -> bytes:
 
 
 def request_bytes_pending(desk, receipt_no_or_id: str) -> int:
+    """Bytes the request's unsent pages still have to send (a page the server already holds for
+    another request costs nothing)."""
     with desk.db.read() as s:
         row = find_row(s, receipt_no_or_id)
         return int(
             s.scalar(
-                select(func.coalesce(func.sum(Attachment.bytes), 0)).where(
-                    Attachment.request_id == row.request_id, Attachment.state == PENDING
-                )
+                select(func.coalesce(func.sum(Attachment.bytes), 0))
+                .join(Blob, Blob.sha256 == Attachment.sha256)
+                .where(Attachment.request_id == row.request_id, Attachment.state == PENDING, Blob.sent_at.is_(None))
             )
         )
 

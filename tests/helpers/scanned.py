@@ -71,8 +71,9 @@ def _rgb(image) -> Image.Image:
     return Image.frombuffer("RGB", (w, h), bytes(rgb.constBits())[: bpl * h], "raw", "RGB", bpl, 1).copy()
 
 
-def text_page(dpi: int = 300, point_size: float = 12.0) -> Image.Image:
-    """A clean A4 page ('L') filled top to bottom with the Persian paragraphs, 12 pt."""
+def text_page(dpi: int = 300, point_size: float = 12.0, gap_mm: float = 2.5) -> Image.Image:
+    """A clean A4 page ('L') filled top to bottom with the Persian paragraphs (12 pt, 2.5 mm between
+    paragraphs unless told), right-aligned as Persian is."""
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QFont
 
@@ -85,7 +86,7 @@ def text_page(dpi: int = 300, point_size: float = 12.0) -> Image.Image:
         painter.setFont(font)
         painter.setPen(Qt.GlobalColor.black)
         y = margin
-        flags = int(Qt.AlignmentFlag.AlignRight) | int(Qt.TextFlag.TextWordWrap)
+        flags = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignAbsolute) | int(Qt.TextFlag.TextWordWrap)
         while True:
             for para in PARAGRAPHS:
                 rect = QRect(margin, y, w - 2 * margin, h - margin - y)
@@ -93,7 +94,7 @@ def text_page(dpi: int = 300, point_size: float = 12.0) -> Image.Image:
                 if used.bottom() > h - margin:
                     return
                 painter.drawText(rect, flags, para)
-                y = used.bottom() + px(2.5, dpi)
+                y = used.bottom() + px(gap_mm, dpi)
 
     page = _rgb(_paint((w, h), dpi, draw)).convert("L")
     page.info["dpi"] = (dpi, dpi)
@@ -149,7 +150,7 @@ def id_card_photo(dpi: int = 300, seed: int = 3) -> Image.Image:
         lines = ("جمهوری اسلامی ایران", "کارت شناسایی ملی", "نام: محمد", "نام خانوادگی: کریمی", "شماره ملی: 0012345679")
         for i, line in enumerate(lines):
             box = QRect(int(w * 0.42), int(h * (0.1 + i * 0.16)), int(w * 0.54), px(5, dpi))
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignRight), line)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignAbsolute), line)
 
     rgb = _rgb(_paint((w, h), dpi, draw))
     noise = Image.effect_noise((w, h), 6).convert("RGB")
