@@ -168,3 +168,20 @@ def test_cli_full_disk_exit_code(small_disk, samples):
         [*APP, "--home", str(home), "attachment", "list", receipt, "--json"], capture_output=True, text=True
     )
     assert [p["sha256"] for p in json.loads(listed.stdout)] == [p["sha256"] for p in out["pages"]]
+
+
+def test_scan_refused_on_a_full_disk_before_the_scanner_starts(small_disk, sane_test):
+    sane_test(test_picture="Grid")
+    from desk_app.services.scanner import SaneScanner
+
+    home = small_disk / "home"
+    desk = make_desk(home)
+    try:
+        receipt = register(desk, 1).receipt_no
+        scanner = SaneScanner()
+        with pytest.raises(StoreError) as info:
+            A.scan(desk, receipt, scanner=scanner)
+        assert info.value.kind == "full" and scanner.process is None  # scanimage never started
+        assert A.list_pages(desk, receipt) == []
+    finally:
+        desk.close()
