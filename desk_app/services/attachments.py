@@ -46,6 +46,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.status import OutboxState, Status
 from desk_app.domain.text import normalize_text, search_key
+from desk_app.paths import make_private_dir
 from desk_app.services import audit, capture, imaging
 from desk_app.services.capture import fa_number
 from desk_app.services.requests import find_row
@@ -196,13 +197,6 @@ def _check_sha(sha256: str) -> str:
     return sha
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix" and (path.stat().st_mode & 0o777) != 0o700:
-        path.chmod(0o700)
-    return path
-
-
 def _fsync_dir(path: Path) -> None:
     if os.name != "posix":
         return  # Windows has no directory fsync; NTFS journals the rename
@@ -237,9 +231,9 @@ def write_blob(home: Path | str, sha256: str, data: bytes) -> bool:
     try:
         if final.is_file() and final.stat().st_size == len(data) and file_sha256(final) == final.name:
             return False
-        root = _private_dir(attachments_dir(home))
-        _private_dir(final.parent)
-        tmp_dir = _private_dir(root / TMP)
+        root = make_private_dir(attachments_dir(home))
+        make_private_dir(final.parent)
+        tmp_dir = make_private_dir(root / TMP)
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="page-", suffix=".part")  # 0600
         tmp = Path(tmp_name)
         try:
@@ -262,7 +256,7 @@ def check_free_space(desk, needed: int) -> None:
     `attachment_reserve_mb` setting keeps for the database."""
     reserve = int(desk.settings.get("attachment_reserve_mb")) * 2**20
     try:
-        free = shutil.disk_usage(_private_dir(attachments_dir(desk.home))).free
+        free = shutil.disk_usage(make_private_dir(attachments_dir(desk.home))).free
     except OSError as exc:
         raise _disk_error(exc) from exc
     if free - needed < reserve:
@@ -526,7 +520,7 @@ def scan(
     scanner = scanner or scanners.default_scanner()
     device = device or desk.settings.get("scanner_device")
     check_free_space(desk, RAW_PAGE_BYTES)
-    work = Path(tempfile.mkdtemp(prefix="scan-", dir=_private_dir(attachments_dir(desk.home) / TMP)))
+    work = Path(tempfile.mkdtemp(prefix="scan-", dir=make_private_dir(attachments_dir(desk.home) / TMP)))
     pages = scanner.scan(device, feeder=feeder, cancel=cancel, work_dir=work)
     try:
         for source in pages:
