@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desk_app.domain.errors import InvalidInput
 from desk_app.services import attachments as A
 from desk_app.services import imaging
 from desk_app.services.scanner import SaneScanner, ScannerError
@@ -134,8 +135,12 @@ def test_scanner_that_stops_answering(sane_test, desk, request_no):
 def test_page_cap_stops_the_feeder(sane_test, desk, request_no):
     sane_test(test_picture="Grid")
     desk.settings.set("attachment_max_pages", 1)
-    result = A.scan(desk, request_no, scanner=SaneScanner(), feeder=True)
-    assert result.error_kind == "limit" and len(result.pages) == 1
+    scanner = SaneScanner()
+    result = A.scan(desk, request_no, scanner=scanner, feeder=True)  # 10 sheets in the feeder
+    assert result.error_kind == "limit" and result.stored == 1 and "۱" in result.error
+    assert scanner.process is None  # the feeder was stopped
+    with pytest.raises(InvalidInput):  # full: refused before the scanner starts
+        A.scan(desk, request_no, scanner=SaneScanner(), feeder=True)
 
 
 def _cli(home, *args, **kw):

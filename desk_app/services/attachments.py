@@ -480,6 +480,10 @@ def attach_files(
             view = store_page(desk, result.receipt_no, page, document=document, limits=limits)
         except StoreError as exc:
             return _finish(desk, _stopped(result, exc, exc.kind))
+        except InvalidInput as exc:  # another counter filled the request or cancelled it meanwhile
+            if not result.pages:
+                raise
+            return _finish(desk, _stopped(result, exc, "limit"))
         result.pages.append(view)
         if on_page is not None:
             on_page(view)
@@ -524,6 +528,9 @@ def scan(
     pages = scanner.scan(device, feeder=feeder, cancel=cancel, work_dir=work)
     try:
         for source in pages:
+            if have + result.stored >= limits.pages:  # the feeder has a sheet more than the cap takes
+                exc = _limit_pages(result.receipt_no, have + result.stored, 1, limits)
+                return _finish(desk, _stopped(result, exc, "limit"))
             page = source.compress(kind)
             try:
                 _check_page(page, source.origin, limits)
@@ -535,11 +542,6 @@ def scan(
             result.pages.append(view)
             if on_page is not None:
                 on_page(view, page)
-            if have + len(result.pages) >= limits.pages:
-                if feeder:
-                    exc = _limit_pages(result.receipt_no, have + len(result.pages), 1, limits)
-                    return _finish(desk, _stopped(result, exc, "limit"))
-                break
     except scanners.ScannerError as exc:
         if not result.pages and exc.kind != "cancelled":
             raise

@@ -206,9 +206,12 @@ class SaneScanner:
         return found
 
     def options(self, device: str) -> dict[str, SaneOption]:
-        done = subprocess.run(
-            [self._exe(), "-d", device, "-A"], capture_output=True, text=True, timeout=LIST_TIMEOUT_S, env=self.env
-        )
+        try:
+            done = subprocess.run(
+                [self._exe(), "-d", device, "-A"], capture_output=True, text=True, timeout=LIST_TIMEOUT_S, env=self.env
+            )
+        except subprocess.TimeoutExpired:
+            raise ScannerError(MSG_IDLE.format(s=int(LIST_TIMEOUT_S)), "lost") from None
         if done.returncode != 0:
             raise self._error(done.returncode, done.stderr, device)
         return parse_options(done.stdout)
