@@ -55,8 +55,12 @@ def _self_test(args: argparse.Namespace, out) -> int:
         from desk_app.services.setup import credential_store
 
         checks["credentials"] = credential_store()  # keyring bundled? where the token would go
+        from desk_app.services.capture import self_check
+
+        checks["scanned_pages"] = self_check()  # G4 TIFF, JPEG and pdfium in this build
         ok = (
             checks["credentials"]["keyring_module"]
+            and all(checks["scanned_pages"].values())
             and width == 576
             and height > 100
             and checks["translation"]

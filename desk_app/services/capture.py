@@ -206,3 +206,33 @@ def _pdf_pages(path: Path) -> Iterator[SourcePage]:
     finally:
         with _pdfium_lock:
             doc.close()
+
+
+def self_check() -> dict:
+    """What scanned pages need from the installed program (`desk-app self-test`): Pillow with
+    libtiff's CCITT G4 and JPEG, and pdfium to draw PDF pages. {"g4": bool, "jpeg": bool, "pdf": bool}."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    page = Image.new("L", (64, 64), 255)
+    page.paste(0, (8, 8, 40, 40))
+    bw = imaging.bilevel(page)
+    g4 = io.BytesIO()
+    bw.save(g4, "TIFF", compression="group4")
+    checks = {"g4": imaging.decode(g4.getvalue()).getextrema() == (0, 255)}
+    checks["jpeg"] = imaging.decode(imaging.encode_gray_jpeg(page, 200)).size == (64, 64)
+    with _pdfium_lock:
+        doc = pdfium.PdfDocument.new()
+        try:
+            doc.new_page(72, 72)
+            out = io.BytesIO()
+            doc.save(out)
+        finally:
+            doc.close()
+        doc = pdfium.PdfDocument(out.getvalue())
+        try:
+            checks["pdf"] = doc[0].render(scale=1).to_pil().size == (72, 72)
+        finally:
+            doc.close()
+    return checks
