@@ -383,9 +383,11 @@ class WiaScanner:
 
     def _client(self):
         try:
-            import win32com.client  # noqa: PLC0415 - Windows only
+            import pythoncom
+            import win32com.client
         except ImportError:
             raise ScannerError(MSG_NO_PYWIN32, "missing") from None
+        pythoncom.CoInitialize()  # the UI scans on a worker thread: COM must be set up on each thread
         return win32com.client
 
     @staticmethod
