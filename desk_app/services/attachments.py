@@ -278,12 +278,12 @@ class _Limits:
 
     @classmethod
     def of(cls, desk) -> _Limits:
-        get = desk.settings.get
+        values = desk.settings.all()
         return cls(
-            int(get("attachment_max_file_mb")) * 2**20,
-            int(get("attachment_max_page_kb")) * 1024,
-            int(get("attachment_max_request_mb")) * 2**20,
-            int(get("attachment_max_pages")),
+            int(values["attachment_max_file_mb"]) * 2**20,
+            int(values["attachment_max_page_kb"]) * 1024,
+            int(values["attachment_max_request_mb"]) * 2**20,
+            int(values["attachment_max_pages"]),
         )
 
 
