@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-# Debian/Ubuntu packages the tests and the app need (OCR, PDF, QR, X, PostgreSQL, printing, and a
-# Secret Service keyring: dbus-run-session + gnome-keyring, secret-tool to read it back).
+# Debian/Ubuntu packages the tests and the app need (OCR, PDF, QR, X, PostgreSQL, printing, a
+# Secret Service keyring: dbus-run-session + gnome-keyring, secret-tool to read it back, and SANE
+# scanners: its `test` backend is the scanner of the tests).
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-fas poppler-utils libzbar0 xvfb xdotool imagemagick \
 	postgresql libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 x11-utils x11-xkb-utils xkb-data cups-client \
-	dbus gnome-keyring libsecret-tools
+	dbus gnome-keyring libsecret-tools \
+	sane-utils libsane1 libsane-common
 
 .PHONY: run test check deps deps-if-root venv screenshots bench dist clean demo
 

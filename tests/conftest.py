@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 # Fixtures shared by many test files, found by name (no imports of fixtures in the test files).
-pytest_plugins = ["tests.helpers.pg", "tests.helpers.server", "tests.helpers.deskdata", "tests.ui_helpers"]
+pytest_plugins = [
+    "tests.helpers.pg",
+    "tests.helpers.server",
+    "tests.helpers.deskdata",
+    "tests.helpers.attachdata",
+    "tests.ui_helpers",
+]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DESK_APP_NO_KEYRING", "1")

@@ -23,6 +23,7 @@ DESIGN_ACTIONS = {
     "settings",
     "catalog_import",
     "backup",
+    "purge_attachments",
 }
 
 
@@ -42,7 +43,9 @@ def test_clerk_counter_work(action):
     require(Role.CLERK, action)
 
 
-@pytest.mark.parametrize("action", ["manage_users", "daily_report", "settings", "catalog_import", "backup"])
+@pytest.mark.parametrize(
+    "action", ["manage_users", "daily_report", "settings", "catalog_import", "backup", "purge_attachments"]
+)
 def test_clerk_is_refused_manager_work_in_persian(action):
     with pytest.raises(PermissionDenied) as info:
         require("clerk", action)

@@ -28,4 +28,5 @@ def test_self_test_opens_a_database_and_renders_a_receipt(home):
     result = json.loads(done.stdout)
     assert result["ok"] and result["layout_rtl"] and result["translation"]
     assert result["receipt_px"][0] == 576 and result["receipt_px"][1] > 400
+    assert result["scanned_pages"] == {"g4": True, "jpeg": True, "pdf": True}
     assert not any(home.iterdir())  # a throw-away folder: the user's data folder is untouched

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "desk_app.cli.printing",
     "desk_app.cli.app",
     "desk_app.cli.ops",
+    "desk_app.cli.attachments",
 ]
 
 EXIT_OK = 0

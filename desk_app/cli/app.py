@@ -56,8 +56,13 @@ def _self_test(args: argparse.Namespace, out) -> int:
 
         credentials = credential_store()  # keyring bundled? where the token would go
         checks["credentials"] = credentials
+        from desk_app.services.capture import self_check
+
+        scanned = self_check()  # G4 TIFF, JPEG and pdfium in this build
+        checks["scanned_pages"] = scanned
         ok = (
             credentials["keyring_module"]
+            and all(scanned.values())
             and width == 576
             and height > 100
             and checks["translation"]

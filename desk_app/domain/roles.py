@@ -24,6 +24,7 @@ ACTION_LABELS_FA: dict[str, str] = {
     "settings": "تنظیمات",
     "catalog_import": "ورود فهرست خدمات",
     "backup": "پشتیبان‌گیری و بازیابی",
+    "purge_attachments": "پاک‌سازی مدارک اسکن‌شده",
 }
 ACTIONS: frozenset[str] = frozenset(ACTION_LABELS_FA)
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.paths import make_private_dir
-from desk_app.services import backup_crypto
+from desk_app.services import attachment_backup, backup_crypto
 from desk_app.sync import credentials
 
 if TYPE_CHECKING:
@@ -188,6 +188,7 @@ def encrypt_snapshot(
     plain = Path(desk.home) / f".backup-{os.getpid()}-{out.name}.snapshot"
     try:
         backup.backup(desk, plain, actor=actor)
+        attachment_backup.embed(desk.home, plain)  # the unsent scanned pages travel inside the snapshot
         created = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         backup_crypto.encrypt_backup(plain, out, passphrase, office, device, created_at=created)
     finally:
@@ -211,6 +212,7 @@ def restore_backup(
     plain = home / f".restore-{os.getpid()}.snapshot"
     try:
         backup_crypto.decrypt_backup(file, plain, passphrase, expect_office)
+        attachment_backup.extract(plain, home)  # page files first: the restored rows name them
         return backup.restore(home, plain, replace_device=replace_device)
     finally:
         plain.unlink(missing_ok=True)

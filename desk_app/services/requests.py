@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select, text
@@ -21,7 +21,7 @@ from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import OutboxState, parse_status
 from desk_app.domain.text import normalize_digits, normalize_text
 from desk_app.services import search
-from desk_app.store.models import OutboxOp, Request, RequestHistory
+from desk_app.store.models import Attachment, OutboxOp, Request, RequestHistory
 
 MAX_PAGE = 1000
 COMMON_NAME_ROWS = 10_000  # from this many matches on, a name page walks seq order instead of sorting
@@ -56,6 +56,7 @@ class RequestView:
     clock_skew_s: int | None
     reprint_count: int
     updated_at: str
+    attachments: tuple[AttachmentRef, ...] = ()  # filled for lists and single reads (one query per page)
 
     @property
     def fees(self) -> list[dict]:
@@ -91,7 +92,41 @@ class RequestView:
             "shift_id": self.shift_id,
             "catalog_version": self.catalog_version,
             "reprint_count": self.reprint_count,
+            "attachments": [a.to_json() for a in self.attachments],
         }
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A page of the request in its JSON object (DESIGN.md section 11)."""
+
+    sha256: str
+    bytes: int
+    document: str | None
+    state: str  # pending | sent
+
+    def to_json(self) -> dict:
+        return {"sha256": self.sha256, "bytes": self.bytes, "document": self.document, "state": self.state}
+
+
+def attachment_refs(session: Session, request_ids: list[str]) -> dict[str, tuple[AttachmentRef, ...]]:
+    """The pages of several requests in one query, each request's in the order they were added."""
+    if not request_ids:
+        return {}
+    found: dict[str, list[AttachmentRef]] = {}
+    rows = session.connection().execute(
+        select(Attachment.request_id, Attachment.sha256, Attachment.bytes, Attachment.document, Attachment.state)
+        .where(Attachment.request_id.in_(list(request_ids)))
+        .order_by(Attachment.id)
+    )
+    for request_id, sha256, size, document, state in rows:
+        found.setdefault(request_id, []).append(AttachmentRef(sha256, size, document, state))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def with_attachments(session: Session, views: list[RequestView]) -> list[RequestView]:
+    refs = attachment_refs(session, [v.request_id for v in views])
+    return [replace(v, attachments=refs[v.request_id]) if v.request_id in refs else v for v in views]
 
 
 @dataclass(frozen=True)
@@ -152,7 +187,7 @@ def find_row(session: Session, receipt_no_or_request_id: str) -> Request:
 
 def get_request(desk, receipt_no_or_request_id: str) -> RequestView:
     with desk.db.read() as s:
-        return view(find_row(s, receipt_no_or_request_id))
+        return with_attachments(s, [view(find_row(s, receipt_no_or_request_id))])[0]
 
 
 def get_requests(desk, seqs: list[int]) -> list[RequestView]:
@@ -383,7 +418,7 @@ def _rows_by_seq(session: Session, seqs: list[int]) -> list[RequestView]:
         r.seq: view(r)
         for r in session.connection().execute(select(*Request.__table__.columns).where(Request.seq.in_(seqs)))
     }
-    return [rows[q] for q in seqs if q in rows]
+    return with_attachments(session, [rows[q] for q in seqs if q in rows])
 
 
 def ids_window(

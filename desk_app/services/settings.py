@@ -56,6 +56,13 @@ OPTIONS: dict[str, Option] = {
     "sync_interval_s": Option(int, int(PERIOD_S), doc="seconds between successful syncs (window, `sync` loop)"),
     "language": Option(str, "fa", ("fa", "en"), doc="window language, applied at the next start"),
     "auto_print": Option(bool, True, doc="print the receipt right after an intake is saved"),
+    # scanned documents (desk_app.services.attachments): caps that refuse bad input before it is read
+    "attachment_max_file_mb": Option(int, 50, doc="an input image or PDF larger than this is refused unread"),
+    "attachment_max_page_kb": Option(int, 1024, doc="one compressed page"),
+    "attachment_max_request_mb": Option(int, 20, doc="all compressed pages of one request"),
+    "attachment_max_pages": Option(int, 40, doc="pages of one request (a 300-page PDF is refused at once)"),
+    "attachment_reserve_mb": Option(int, 200, doc="free disk a scan or import leaves for registrations"),
+    "scanner_device": Option(str, None, doc="SANE/WIA device `scan` uses when none is named"),
 }
 
 

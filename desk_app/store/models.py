@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -231,3 +232,41 @@ class AuditEntry(Base):
     details_json: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     prev_hash: Mapped[str] = mapped_column(String, nullable=False)
     hash: Mapped[str] = mapped_column(String, nullable=False)
+
+
+class Blob(Base):
+    """One stored page file, `<data folder>/attachments/<sha256[:2]>/<sha256>` (revision 0005)."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String, primary_key=True)
+    bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_type: Mapped[str] = mapped_column(String, nullable=False)
+    kind: Mapped[str] = mapped_column(String, nullable=False)  # "text" (bi-level) | "photo" (grey JPEG)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[str] = mapped_column(String, nullable=False)
+    sent_at: Mapped[str | None] = mapped_column(String)  # the server first confirmed it holds the bytes
+    upload_url: Mapped[str | None] = mapped_column(String)  # for the uploader (tus Location)
+
+
+class Attachment(Base):
+    """A page of a request's document (revision 0005): `state` pending -> sent."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("request_id", "sha256", name="uq_attachments_request_sha256"),
+        CheckConstraint("state IN ('pending', 'sent')", name="ck_attachments_state"),
+        Index("ix_attachments_request", "request_id"),
+        Index("ix_attachments_sha256", "sha256"),
+        Index("ix_attachments_state", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.request_id"), nullable=False)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), nullable=False)
+    bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_type: Mapped[str] = mapped_column(String, nullable=False)
+    document: Mapped[str | None] = mapped_column(String)
+    page_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String, nullable=False)
+    created_at: Mapped[str] = mapped_column(String, nullable=False)
+    sent_at: Mapped[str | None] = mapped_column(String)
