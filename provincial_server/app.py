@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
@@ -322,10 +323,13 @@ async def _read_json(request: Request, cfg: ServerConfig):
     if length and length.isdigit() and int(length) > cfg.max_body_bytes:
         raise too_big
     buf = bytearray()
-    async for chunk in request.stream():
-        buf += chunk
-        if len(buf) > cfg.max_body_bytes:
-            raise too_big
+    try:
+        async for chunk in request.stream():
+            buf += chunk
+            if len(buf) > cfg.max_body_bytes:
+                raise too_big
+    except ClientDisconnect:  # gone mid-body (or closed by the body timeout): nobody reads the answer
+        raise ApiError(400, protocol.ERR_BAD_REQUEST, "اتصال پیش از رسیدن کامل بدنه بسته شد.") from None
     encoding = (request.headers.get("content-encoding") or "identity").strip().lower()
     if encoding == "gzip":
         raw = _gunzip(bytes(buf), cfg.max_decompressed_bytes, too_big)

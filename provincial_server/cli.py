@@ -15,8 +15,19 @@ from desk_app.domain.errors import InvalidInput
 from provincial_server import admin
 from provincial_server.catalogs import CatalogRefused
 from provincial_server.db import DEFAULT_DB_URL, ServerDB
+from provincial_server.timeouts import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT
 
 log = logging.getLogger("provincial_server")
+
+
+def _seconds(text) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"«{text}» ثانیه نیست.") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError("مهلت باید بین ۰ و ۸۶۴۰۰ ثانیه باشد.")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-body-bytes", type=int, default=None)
     sv.add_argument("--max-decompressed-bytes", type=int, default=None)
     sv.add_argument("--access-log", action="store_true")
+    sv.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close a connection whose request line and headers are not complete in SECONDS "
+        f"(default {DEFAULT_HEADER_TIMEOUT:g}; 0 off)",
+    )
+    sv.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close a connection whose request body stops for SECONDS (default {DEFAULT_BODY_TIMEOUT:g}; 0 off)",
+    )
+    sv.add_argument(
+        "--keep-alive-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_KEEP_ALIVE_TIMEOUT", DEFAULT_KEEP_ALIVE_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close an idle keep-alive connection after SECONDS (default {DEFAULT_KEEP_ALIVE_TIMEOUT})",
+    )
 
     of = sub.add_parser("office").add_subparsers(dest="action", required=True)
     oa = of.add_parser("add")
@@ -156,6 +189,8 @@ def serve(args) -> int:
         "PROVINCIAL_RATE_LIMIT": args.rate_limit,
         "PROVINCIAL_INIT_DB": "0",
         "PROVINCIAL_DEMO_ADVANCE": "" if args.demo_advance is None else str(args.demo_advance),
+        "PROVINCIAL_HEADER_TIMEOUT": str(args.header_timeout),
+        "PROVINCIAL_BODY_TIMEOUT": str(args.body_timeout),
     }
     for opt in ("max_batch_items", "max_batch_bytes", "max_body_bytes", "max_decompressed_bytes"):
         if getattr(args, opt) is not None:
@@ -177,7 +212,10 @@ def serve(args) -> int:
         workers=args.workers,
         access_log=args.access_log,
         log_level="info" if args.access_log else "warning",
-        timeout_keep_alive=30,
+        timeout_keep_alive=args.keep_alive_timeout or 86400,
+        # uvicorn has no deadline for a request's headers; this protocol adds it (and one for a
+        # stalled body) to the one uvicorn would pick, so half-open connections do not pile up.
+        http="provincial_server.timeouts:GuardedProtocol",
     )
     try:
         if args.workers > 1:
