@@ -304,7 +304,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return etag in [t.strip() for t in header.split(",")]
 
 
-_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def _parse_day(text: str) -> date:

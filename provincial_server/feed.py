@@ -97,7 +97,10 @@ def changes_page(
     """Changes of this device's requests after `cursor`; ResyncRequired for a foreign epoch or seq."""
     counter = s.scalar(select(FeedCounter.last_seq).where(FeedCounter.office == office)) or 0
     if cursor:
-        cur_epoch, after = protocol.parse_cursor(cursor)  # ValueError -> 400 by the caller
+        try:
+            cur_epoch, after = protocol.parse_cursor(cursor)  # the caller answered 400 to a malformed one
+        except ValueError:  # a seq of thousands of digits (int() refuses them): beyond any counter
+            raise ResyncRequired() from None
         if cur_epoch != epoch or after > counter:
             raise ResyncRequired()
     else:
