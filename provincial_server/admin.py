@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, delete, insert, select
 
+from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import as_utc, format_utc
+from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import Status
 from desk_app.sync import protocol
-from provincial_server import catalogs
+from provincial_server import catalogs, texts
 from provincial_server.auth import new_token, token_sha256
 from provincial_server.db import (
     TABLES,
@@ -39,6 +41,9 @@ class AdminError(Exception):
 def add_office(db: ServerDB, code: str, name: str) -> None:
     if not protocol.OFFICE_RE.match(code):
         raise AdminError("کد دفتر باید ۴ تا ۶ رقم لاتین باشد.")
+    name = texts.clean(name) or ""
+    if not name or len(name) > 200:
+        raise AdminError("نام دفتر را (حداکثر ۲۰۰ نویسه) بدهید.")
     with db.write() as s:
         if s.get(Office, code) is not None:
             raise AdminError(f"دفتر {code} پیش‌تر افزوده شده است.")
@@ -93,6 +98,10 @@ def set_status(db: ServerDB, receipt_no: str, status: str, note: str | None = No
         new = Status(status)
     except ValueError:
         raise AdminError(f"وضعیت «{status}» شناخته نیست؛ یکی از: {', '.join(x.value for x in Status)}") from None
+    try:
+        receipt_no = normalize_receipt_no(receipt_no)  # typed by the operator: Persian digits are fine
+    except InvalidInput:
+        raise AdminError(f"«{texts.clean(receipt_no)}» شماره رسید نیست (مثلاً 4512-2-050908-0042).") from None
     with db.write() as s:
         rows = s.scalars(select(ServerRequest).where(ServerRequest.receipt_no == receipt_no)).all()
         if not rows:
@@ -182,6 +191,7 @@ def restore(db: ServerDB, path: str | Path) -> str:
                 s.execute(insert(t), rows)
         s.execute(delete(Meta.__table__).where(Meta.key == "feed_epoch"))
         s.add(Meta(key="feed_epoch", value=epoch))
+        texts.backfill_once(s)  # a backup from before `request_texts` existed
     return epoch
 
 

@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs
+from provincial_server import catalogs, texts
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -136,7 +136,7 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
                     server_time=format_utc(utcnow()),
                     protocol=protocol.ProtocolRange(min=protocol.PROTOCOL_MIN, latest=protocol.PROTOCOL_VERSION),
                     office=caller.office,
-                    office_name=office.name if office else None,
+                    office_name=texts.clean(office.name) if office else None,
                     device=caller.device,
                     last_receipt_no=dev.last_receipt_no if dev else None,
                     catalog_etag=catalogs.etag_of(cat),

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -117,6 +118,30 @@ class ServerRequest(Base):
     )
 
 
+class RequestText(Base):
+    """Normalised copies of the free text in a request's payload, for display and search.
+
+    `requests.payload_json` keeps the client's frozen bytes as they came (their hash is the
+    request's identity and decides `duplicate`/`conflict`), so text from it is never shown as it
+    is: whoever displays, searches or sends a citizen's or clerk's name reads it here, where it
+    went through `normalize_text` (keys: `search_key`). Written with the request; rows made before
+    this table existed are filled in once by `ServerDB.init` (`provincial_server.texts.backfill`).
+    """
+
+    __tablename__ = "request_texts"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    first_name: Mapped[str] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(Text)
+    first_key: Mapped[str] = mapped_column(Text)
+    last_key: Mapped[str] = mapped_column(Text)
+    clerk_full_name: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        ForeignKeyConstraint(["office", "request_id"], ["requests.office", "requests.request_id"]),
+        Index("ix_request_texts_last_key", "office", "last_key"),
+    )
+
+
 class Operation(Base):
     """Every applied operation, keyed by its idempotency key; keys never expire."""
 
@@ -177,6 +202,7 @@ TABLES = [
     RateBucket,
     CatalogVersion,
     ServerRequest,
+    RequestText,
     Operation,
     StatusHistory,
     FeedCounter,
@@ -219,10 +245,13 @@ class ServerDB:
 
     def init(self) -> None:
         """Create the tables and the meta row (feed epoch) when missing. Not safe to race."""
+        from provincial_server import texts  # it imports this module
+
         Base.metadata.create_all(self.engine)
         with self.write() as s:
             if s.get(Meta, "feed_epoch") is None:
                 s.add(Meta(key="feed_epoch", value=new_epoch()))
+            texts.backfill_once(s)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -26,8 +26,8 @@ from desk_app.domain.receipt import parse_receipt_no
 from desk_app.domain.status import FINAL_STATUSES, STATUS_LABELS_FA, Status
 from desk_app.sync import protocol
 from desk_app.sync.protocol import OpResult, ResultKind
-from provincial_server import catalogs, checks
-from provincial_server.db import Change, Device, Operation, ServerRequest, StatusHistory, utcnow
+from provincial_server import catalogs, checks, texts
+from provincial_server.db import Change, Device, Operation, RequestText, ServerRequest, StatusHistory, utcnow
 from provincial_server.feed import next_seqs, record_status, transition
 
 log = logging.getLogger("provincial_server")
@@ -136,7 +136,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
         with s.begin_nested():
             last = next_seqs(s, o, len(accepted))
             now = utcnow()
-            req_rows, hist_rows, change_rows, op_rows = [], [], [], []
+            req_rows, text_rows, hist_rows, change_rows, op_rows = [], [], [], [], []
             for k, (idx, op, p, created, day) in enumerate(accepted):
                 seq = last - len(accepted) + 1 + k
                 ref = str(10**9 + secrets.randbelow(9 * 10**9))
@@ -163,6 +163,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
                         updated_at=now,
                     )
                 )
+                text_rows.append(texts.text_row(o, op.payload))
                 hist_rows.append(
                     dict(
                         id=secrets.token_hex(16),
@@ -208,6 +209,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
                 )
             for table, rows in (
                 (ServerRequest, req_rows),
+                (RequestText, text_rows),
                 (StatusHistory, hist_rows),
                 (Change, change_rows),
                 (Operation, op_rows),
@@ -392,6 +394,7 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
     )
     s.add(req)
     s.flush()
+    texts.add_for(s, caller.office, op.payload)
     seq = record_status(s, req, Status.SUBMITTED.value, actor=p.clerk.username, from_status=None)
     _record_op(s, caller, op, ResultKind.CREATED, server_ref=server_ref, seq=seq, detail=None)
     return OpResult(
