@@ -110,8 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--office")
     rl.add_argument("--json", action="store_true")
 
-    sub.add_parser("backup").add_argument("file")
-    sub.add_parser("restore").add_argument("file")
+    for name in ("backup", "restore"):
+        b = sub.add_parser(name)
+        b.add_argument("file")
+        b.add_argument(
+            "--passphrase-stdin",
+            action="store_true",
+            help="read the backup passphrase from the first line of standard input "
+            "(else env PROVINCIAL_BACKUP_PASSPHRASE; without either, backup writes plain JSON, mode 0600)",
+        )
     sub.add_parser("epoch").add_subparsers(dest="action", required=True).add_parser("rotate")
     return p
 
@@ -162,15 +169,33 @@ def _admin(db: ServerDB, args) -> int:
             for r in rows:
                 print(f"{r['receipt_no']}\t{r['status']}\t{r['server_ref']}\t{r['service_code']}\t{r['total']}")
     elif args.cmd == "backup":
-        counts = admin.backup(db, args.file)
+        passphrase = _passphrase(args)
+        counts = admin.backup(db, args.file, passphrase)
         print(f"پشتیبان نوشته شد: {sum(counts.values())} ردیف.", file=sys.stderr)
+        if passphrase is None:
+            print(
+                "هشدار: پشتیبان رمزگذاری نشده است (فقط مالک پرونده آن را می‌خواند)؛ "
+                "برای رمزگذاری --passphrase-stdin را بدهید.",
+                file=sys.stderr,
+            )
     elif args.cmd == "restore":
-        admin.restore(db, args.file)
+        admin.restore(db, args.file, _passphrase(args))
         print("بازیابی انجام شد؛ دوره‌ی تازه‌ای برای فید ساخته شد.", file=sys.stderr)
     elif args.cmd == "epoch":
         admin.rotate_epoch(db)
         print("دوره‌ی فید عوض شد.", file=sys.stderr)
     return 0
+
+
+def _passphrase(args) -> str | None:
+    """The backup passphrase: the first line of standard input with --passphrase-stdin, else the
+    environment, else none. Never an argument (it would show in the process list)."""
+    if args.passphrase_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise admin.AdminError("رمز پشتیبان در ورودی استاندارد نیامد.")
+        return line
+    return os.environ.get("PROVINCIAL_BACKUP_PASSPHRASE") or None
 
 
 def serve(args) -> int:

@@ -6,10 +6,12 @@ to the same rows on either engine without fixing sequences.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
@@ -26,7 +28,7 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 DEFAULT_DB_URL = "sqlite:///provincial.db"
@@ -220,6 +222,7 @@ class ServerDB:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            _create_private(url)
             self.engine = create_engine(
                 url, connect_args={"timeout": 60, "check_same_thread": False}, hide_parameters=True
             )  # payloads hold national codes
@@ -255,6 +258,28 @@ class ServerDB:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _create_private(url: str) -> None:
+    """Create a SQLite database file that does not exist yet as an empty file of mode 0600 (it
+    will hold national codes; SQLite gives its -wal and -shm files the same mode)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a folder that does not exist: let SQLite say so
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
