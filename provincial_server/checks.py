@@ -50,7 +50,8 @@ _SERVER_REF = re.compile(r"[0-9]{10}", re.ASCII)
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", re.ASCII)
 _PAYMENT_REF = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._/#:-]{0,63})?", re.ASCII)  # "" = none
 _CATALOG_VERSION = re.compile(r"\S(?:.{0,62}\S)?")  # as `catalog load` accepts it: no edge spaces
-_MAX_SERVICE_CODE = 16  # the `requests.service_code` column
+_MAX_SERVICE_CODE = 16
+_PATH_KEY = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)  # the `requests.service_code` column
 
 
 class FieldError(ValueError):
@@ -95,7 +96,9 @@ def _walk(obj, path: str, depth: int, problems: list) -> None:
 
 
 def _join(path: str, key) -> str:
-    key = str(key)[:64]
+    key = str(key)
+    if not _PATH_KEY.fullmatch(key):  # a code is an ASCII path: the client's own keys are not echoed
+        key = "*"
     if path == "payload":  # payload fields are named as in the payload: `citizen.first_name`
         return key
     return f"{path}.{key}" if path else key
