@@ -50,8 +50,10 @@ _SERVER_REF = re.compile(r"[0-9]{10}", re.ASCII)
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", re.ASCII)
 _PAYMENT_REF = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._/#:-]{0,63})?", re.ASCII)  # "" = none
 _CATALOG_VERSION = re.compile(r"\S(?:.{0,62}\S)?")  # as `catalog load` accepts it: no edge spaces
-_MAX_SERVICE_CODE = 16
-_PATH_KEY = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)  # the `requests.service_code` column
+_MAX_SERVICE_CODE = 16  # the `requests.service_code` column
+_PATH_KEY = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database takes them
+_ASCII_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class FieldError(ValueError):
@@ -81,7 +83,7 @@ def _walk(obj, path: str, depth: int, problems: list) -> None:
     if depth > MAX_DEPTH:
         problems.append(("malformed", "ساختار عملیات بیش از اندازه تودرتو است"))
     elif isinstance(obj, str):
-        if "\x00" in obj or any("\ud800" <= ch <= "\udfff" for ch in obj):
+        if _UNSTORABLE.search(obj):
             problems.append((path or "malformed", "نویسه‌ی نامعتبر (NUL یا نیم‌جفت جایگزین) دارد"))
     elif isinstance(obj, float):
         if not math.isfinite(obj):
@@ -170,6 +172,8 @@ def _model(model, payload: dict, what: str):
 
 
 def _has_controls(s: str) -> bool:
+    if s.isascii():
+        return bool(_ASCII_CONTROLS.search(s))
     return any(ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in s)
 
 
