@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
@@ -36,6 +37,23 @@ def _env_seconds(name: str, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else 0.0
+
+
+_closed: dict[str, int] = {}
+_last_note = [0.0]
+NOTE_EVERY_S = 60.0
+
+
+def _note_closed(why: str, after_s: float) -> None:
+    """Count closed connections; log a summary at most once a minute (a flood of half-open
+    connections must not become a flood of log lines)."""
+    _closed[why] = _closed.get(why, 0) + 1
+    now = time.monotonic()
+    if now - _last_note[0] >= NOTE_EVERY_S:
+        _last_note[0] = now
+        summary = ", ".join(f"{n} x {w}" for w, n in sorted(_closed.items()))
+        _closed.clear()
+        log.info("closed connections that missed a deadline (%.0f s): %s", after_s, summary)
 
 
 class GuardedProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
@@ -106,7 +124,7 @@ class GuardedProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
             return
         if getattr(self, "timeout_keep_alive_task", None) is not None:
             return  # idle between requests: uvicorn's keep-alive timeout is in charge
-        log.info("closing a connection whose request headers did not arrive in %.0f s", self._header_timeout)
+        _note_closed("request headers not complete", self._header_timeout)
         self.transport.close()
 
     def _body_expired(self) -> None:
@@ -116,5 +134,5 @@ class GuardedProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         if self.flow is not None and self.flow.read_paused:  # our own back-pressure, not the client
             self._body_timer = self.loop.call_later(self._body_timeout, self._body_expired)
             return
-        log.info("closing a connection whose request body stalled for %.0f s", self._body_timeout)
+        _note_closed("request body stalled", self._body_timeout)
         self.transport.close()

@@ -17,7 +17,7 @@ from tests.helpers.server import ServerProcess
 pytestmark = pytest.mark.timeout(120)
 
 TIMEOUT = 2.0  # --header-timeout, --body-timeout and --keep-alive-timeout of the server under test
-SLACK = 3.0  # a loaded CI machine may be late by this much
+SLACK = 4.0  # a loaded machine (2 cores, other test runs) may be late by this much
 
 
 def _read_response(sock: socket.socket) -> bytes:
@@ -36,12 +36,14 @@ def _read_response(sock: socket.socket) -> bytes:
     return head
 
 
-def _watch_until_closed(socks: dict[socket.socket, str], started: float, limit: float) -> dict[str, list[float]]:
-    """Seconds after `started` at which each socket saw EOF or a reset, by kind; open ones are missing."""
+def _watch_until_closed(socks: dict[socket.socket, tuple[str, float]], limit: float) -> dict[str, list[float]]:
+    """For each socket, the seconds from its opening until it saw EOF or a reset, by kind; sockets
+    still open after `limit` seconds of watching are missing."""
     closed: dict[str, list[float]] = {}
     sel = selectors.DefaultSelector()
-    for s, kind in socks.items():
-        sel.register(s, selectors.EVENT_READ, kind)
+    for s, (kind, opened) in socks.items():
+        sel.register(s, selectors.EVENT_READ, (kind, opened))
+    started = time.monotonic()
     while sel.get_map() and time.monotonic() - started < limit:
         for key, _ in sel.select(timeout=0.2):
             s = key.fileobj
@@ -50,7 +52,8 @@ def _watch_until_closed(socks: dict[socket.socket, str], started: float, limit: 
             except (ConnectionResetError, BrokenPipeError):
                 data = b""
             if not data:
-                closed.setdefault(key.data, []).append(time.monotonic() - started)
+                kind, opened = key.data
+                closed.setdefault(kind, []).append(time.monotonic() - opened)
                 sel.unregister(s)
     sel.close()
     return closed
@@ -74,7 +77,7 @@ def test_half_open_connections_are_closed_while_a_client_is_served(tmp_path):
     token = srv.quick_setup({"4512": (2,)})[("4512", 2)]
     srv.start()
     addr = (urlsplit(srv.url).hostname, urlsplit(srv.url).port)
-    socks: dict[socket.socket, str] = {}
+    socks: dict[socket.socket, tuple[str, float]] = {}
     stop = threading.Event()
     try:
         started = time.monotonic()
@@ -83,23 +86,24 @@ def test_half_open_connections_are_closed_while_a_client_is_served(tmp_path):
             s = socket.create_connection(addr, timeout=10)
             if partial[i % 3]:
                 s.sendall(partial[i % 3])
-            socks[s] = "partial"
-        # a body that stops after 10 of its 1000 bytes
+            socks[s] = ("partial", time.monotonic())
+        # a body that stops after 10 of its 1000 bytes (the body deadline runs from those bytes)
         s = socket.create_connection(addr, timeout=10)
+        opened = time.monotonic()
         s.sendall(
             b"POST /api/v1/offices/4512/requests/lookup HTTP/1.1\r\nHost: x\r\nX-Desk-Protocol: 1\r\n"
             b"Authorization: Bearer " + token.encode() + b"\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000\r\n\r\n" + b'{"request_'
         )
-        socks[s] = "stalled body"
+        socks[s] = ("stalled body", opened)
         # a keep-alive connection left idle after its answer
         s = socket.create_connection(addr, timeout=10)
         s.sendall(b"GET /api/v1/hello HTTP/1.1\r\nHost: x\r\nX-Desk-Protocol: 1\r\n\r\n")
         assert b" 401 " in _read_response(s).split(b"\r\n")[0]
-        socks[s] = "idle keep-alive"
+        socks[s] = ("idle keep-alive", time.monotonic())  # idle from its answer on
         # slowloris: one header byte every 0.3 s, for longer than the header timeout
         slow = socket.create_connection(addr, timeout=10)
-        socks[slow] = "slowloris"
+        socks[slow] = ("slowloris", time.monotonic())
 
         def trickle():
             for b in b"GET /api/v1/hello HTTP/1.1\r\nHost: x\r\nX-Desk-Protocol: 1\r\nX-Pad: " + b"a" * 200:
@@ -113,7 +117,7 @@ def test_half_open_connections_are_closed_while_a_client_is_served(tmp_path):
         threading.Thread(target=trickle, daemon=True).start()
         closed: dict[str, list[float]] = {}
         watcher = threading.Thread(
-            target=lambda: closed.update(_watch_until_closed(socks, started, TIMEOUT + SLACK + 2)), daemon=True
+            target=lambda: closed.update(_watch_until_closed(socks, TIMEOUT + SLACK + 2)), daemon=True
         )
         watcher.start()
 
@@ -132,7 +136,7 @@ def test_half_open_connections_are_closed_while_a_client_is_served(tmp_path):
         earliest = min(closed["partial"])
         print(
             f"\nhalf-open: {len(socks)} connections opened ({len(closed.get('partial', []))}/300 partial-header "
-            f"closed), {still_open} still open; closed after {earliest:.1f}-{latest:.1f} s "
+            f"closed), {still_open} still open; each closed {earliest:.1f}-{latest:.1f} s after it opened "
             f"(timeout {TIMEOUT:g} s); {served} normal calls answered meanwhile; by kind: "
             + ", ".join(f"{k} {len(v)} by {max(v):.1f} s" for k, v in sorted(closed.items()))
         )
@@ -149,6 +153,8 @@ def test_half_open_connections_are_closed_while_a_client_is_served(tmp_path):
         srv.stop()
     log = srv.log_text()
     assert "Traceback" not in log, log[-3000:]
+    # said in the log, but as a summary, not one line per connection
+    assert 1 <= log.count("missed a deadline") <= 2, log[-3000:]
 
 
 def test_serve_refuses_a_timeout_that_is_not_seconds(tmp_path):
