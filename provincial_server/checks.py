@@ -51,7 +51,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", re.ASCII)
 _PAYMENT_REF = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._/#:-]{0,63})?", re.ASCII)  # "" = none
 _CATALOG_VERSION = re.compile(r"\S(?:.{0,62}\S)?")  # as `catalog load` accepts it: no edge spaces
 _MAX_SERVICE_CODE = 16  # the `requests.service_code` column
-_PATH_KEY = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)
+_PATH_KEY = re.compile(r"[a-z0-9_]{1,40}", re.ASCII)  # what a desk stores as a result code: [a-z0-9_.:-]
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database takes them
 _ASCII_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -61,7 +61,7 @@ class FieldError(ValueError):
 
     def __init__(self, problems: list[tuple[str, str]], what: str = "عملیات"):
         self.problems = problems
-        self.code = problems[0][0]
+        self.code = problems[0][0][:64]
         self.detail = f"{what} نادرست است: " + "؛ ".join(f"{field}: {msg}" for field, msg in problems[:5])
         super().__init__(self.code)
 
@@ -99,8 +99,8 @@ def _walk(obj, path: str, depth: int, problems: list) -> None:
 
 def _join(path: str, key) -> str:
     key = str(key)
-    if not _PATH_KEY.fullmatch(key):  # a code is an ASCII path: the client's own keys are not echoed
-        key = "*"
+    if not _PATH_KEY.fullmatch(key):  # a code is a plain ASCII path: other keys are not echoed
+        key = "_"
     if path == "payload":  # payload fields are named as in the payload: `citizen.first_name`
         return key
     return f"{path}.{key}" if path else key
@@ -168,7 +168,7 @@ def _model(model, payload: dict, what: str):
     except ValidationError as exc:  # a rule of the models that the checks above do not repeat
         err = exc.errors()[0]
         field = ".".join(str(x) for x in err["loc"]) or "malformed"
-        raise FieldError([(field, str(err.get("msg", "نادرست است")))], what) from None
+        raise FieldError([(field, "نادرست است")], what) from None
 
 
 def _has_controls(s: str) -> bool:
