@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=_seconds(os.environ.get("PROVINCIAL_KEEP_ALIVE_TIMEOUT", DEFAULT_KEEP_ALIVE_TIMEOUT)),
         metavar="SECONDS",
-        help=f"close an idle keep-alive connection after SECONDS (default {DEFAULT_KEEP_ALIVE_TIMEOUT})",
+        help=f"close an idle keep-alive connection after SECONDS (default {DEFAULT_KEEP_ALIVE_TIMEOUT}; 0 off)",
     )
 
     of = sub.add_parser("office").add_subparsers(dest="action", required=True)
