@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, delete, insert, select
 
+from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import as_utc, format_utc
+from desk_app.domain.receipt import normalize_receipt_no
 from desk_app.domain.status import Status
 from desk_app.sync import protocol
-from provincial_server import catalogs
+from provincial_server import backupfile, catalogs, texts
 from provincial_server.auth import new_token, token_sha256
 from provincial_server.db import (
     TABLES,
@@ -39,6 +40,9 @@ class AdminError(Exception):
 def add_office(db: ServerDB, code: str, name: str) -> None:
     if not protocol.OFFICE_RE.match(code):
         raise AdminError("کد دفتر باید ۴ تا ۶ رقم لاتین باشد.")
+    name = texts.clean(name) or ""
+    if not name or len(name) > 200:
+        raise AdminError("نام دفتر را (حداکثر ۲۰۰ نویسه) بدهید.")
     with db.write() as s:
         if s.get(Office, code) is not None:
             raise AdminError(f"دفتر {code} پیش‌تر افزوده شده است.")
@@ -93,6 +97,10 @@ def set_status(db: ServerDB, receipt_no: str, status: str, note: str | None = No
         new = Status(status)
     except ValueError:
         raise AdminError(f"وضعیت «{status}» شناخته نیست؛ یکی از: {', '.join(x.value for x in Status)}") from None
+    try:
+        receipt_no = normalize_receipt_no(receipt_no)  # typed by the operator: Persian digits are fine
+    except InvalidInput:
+        raise AdminError(f"«{texts.clean(receipt_no)}» شماره رسید نیست (مثلاً 4512-2-050908-0042).") from None
     with db.write() as s:
         rows = s.scalars(select(ServerRequest).where(ServerRequest.receipt_no == receipt_no)).all()
         if not rows:
@@ -143,8 +151,11 @@ def rotate_epoch(db: ServerDB) -> str:
 # ---------------------------------------------------------------- backup / restore
 
 
-def backup(db: ServerDB, path: str | Path) -> dict[str, int]:
-    """A JSON dump of every table, taken in one read transaction (same format on both engines)."""
+def backup(db: ServerDB, path: str | Path, passphrase: str | None = None) -> dict[str, int]:
+    """A JSON dump of every table, taken in one read transaction (same format on both engines),
+    written 0600 and, with a passphrase, encrypted (`provincial_server.backupfile`)."""
+    if passphrase is not None:
+        _file_errors(backupfile.check_passphrase, passphrase)
     tables: dict[str, list[dict]] = {}
     with db.read(snapshot=True) as s:
         for model in TABLES:
@@ -152,21 +163,28 @@ def backup(db: ServerDB, path: str | Path) -> dict[str, int]:
             rows = s.execute(select(t)).mappings().all()
             tables[t.name] = [{k: _dump_value(v) for k, v in r.items()} for r in rows]
     doc = {"format": BACKUP_FORMAT, "version": 1, "taken_at": format_utc(utcnow()), "tables": tables}
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(doc, f, ensure_ascii=False)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if passphrase is not None:
+        data = backupfile.encrypt(data, passphrase)
+    try:
+        backupfile.write_private(path, data)
+    except OSError as exc:
+        raise AdminError(f"پرونده پشتیبان نوشته نشد: {exc.strerror or exc}") from None
     return {name: len(rows) for name, rows in tables.items()}
 
 
-def restore(db: ServerDB, path: str | Path) -> str:
-    """Replace every row with the backup's, then make a new feed epoch (clients resync)."""
+def restore(db: ServerDB, path: str | Path, passphrase: str | None = None) -> str:
+    """Replace every row with the backup's, then make a new feed epoch (clients resync). An
+    encrypted backup needs its passphrase; a plain one is read as it is."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise AdminError(f"پرونده پشتیبان خوانده نشد: {exc.strerror or exc}") from None
+    if backupfile.is_encrypted(data):
+        data = _file_errors(backupfile.decrypt, data, passphrase)
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
         raise AdminError(f"پرونده پشتیبان خوانده نشد: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
         raise AdminError("این پرونده پشتیبان سرور استان نیست.")
@@ -182,7 +200,15 @@ def restore(db: ServerDB, path: str | Path) -> str:
                 s.execute(insert(t), rows)
         s.execute(delete(Meta.__table__).where(Meta.key == "feed_epoch"))
         s.add(Meta(key="feed_epoch", value=epoch))
+        texts.backfill_once(s)  # a backup from before `request_texts` existed
     return epoch
+
+
+def _file_errors(fn, *args):
+    try:
+        return fn(*args)
+    except backupfile.BackupFileError as exc:
+        raise AdminError(str(exc)) from None
 
 
 def _dump_value(v):

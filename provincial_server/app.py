@@ -21,10 +21,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs
+from provincial_server import catalogs, texts
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -135,7 +136,7 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
                     server_time=format_utc(utcnow()),
                     protocol=protocol.ProtocolRange(min=protocol.PROTOCOL_MIN, latest=protocol.PROTOCOL_VERSION),
                     office=caller.office,
-                    office_name=office.name if office else None,
+                    office_name=texts.clean(office.name) if office else None,
                     device=caller.device,
                     last_receipt_no=dev.last_receipt_no if dev else None,
                     catalog_etag=catalogs.etag_of(cat),
@@ -303,7 +304,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return etag in [t.strip() for t in header.split(",")]
 
 
-_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def _parse_day(text: str) -> date:
@@ -322,10 +323,13 @@ async def _read_json(request: Request, cfg: ServerConfig):
     if length and length.isdigit() and int(length) > cfg.max_body_bytes:
         raise too_big
     buf = bytearray()
-    async for chunk in request.stream():
-        buf += chunk
-        if len(buf) > cfg.max_body_bytes:
-            raise too_big
+    try:
+        async for chunk in request.stream():
+            buf += chunk
+            if len(buf) > cfg.max_body_bytes:
+                raise too_big
+    except ClientDisconnect:  # gone mid-body (or closed by the body timeout): nobody reads the answer
+        raise ApiError(400, protocol.ERR_BAD_REQUEST, "اتصال پیش از رسیدن کامل بدنه بسته شد.") from None
     encoding = (request.headers.get("content-encoding") or "identity").strip().lower()
     if encoding == "gzip":
         raw = _gunzip(bytes(buf), cfg.max_decompressed_bytes, too_big)

@@ -15,8 +15,19 @@ from desk_app.domain.errors import InvalidInput
 from provincial_server import admin
 from provincial_server.catalogs import CatalogRefused
 from provincial_server.db import DEFAULT_DB_URL, ServerDB
+from provincial_server.timeouts import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT
 
 log = logging.getLogger("provincial_server")
+
+
+def _seconds(text) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"«{text}» ثانیه نیست.") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError("مهلت باید بین ۰ و ۸۶۴۰۰ ثانیه باشد.")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-body-bytes", type=int, default=None)
     sv.add_argument("--max-decompressed-bytes", type=int, default=None)
     sv.add_argument("--access-log", action="store_true")
+    sv.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close a connection whose request line and headers are not complete in SECONDS "
+        f"(default {DEFAULT_HEADER_TIMEOUT:g}; 0 off)",
+    )
+    sv.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close a connection whose request body stops for SECONDS (default {DEFAULT_BODY_TIMEOUT:g}; 0 off)",
+    )
+    sv.add_argument(
+        "--keep-alive-timeout",
+        type=_seconds,
+        default=_seconds(os.environ.get("PROVINCIAL_KEEP_ALIVE_TIMEOUT", DEFAULT_KEEP_ALIVE_TIMEOUT)),
+        metavar="SECONDS",
+        help=f"close an idle keep-alive connection after SECONDS (default {DEFAULT_KEEP_ALIVE_TIMEOUT}; 0 off)",
+    )
 
     of = sub.add_parser("office").add_subparsers(dest="action", required=True)
     oa = of.add_parser("add")
@@ -77,8 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--office")
     rl.add_argument("--json", action="store_true")
 
-    sub.add_parser("backup").add_argument("file")
-    sub.add_parser("restore").add_argument("file")
+    for name in ("backup", "restore"):
+        b = sub.add_parser(name)
+        b.add_argument("file")
+        b.add_argument(
+            "--passphrase-stdin",
+            action="store_true",
+            help="read the backup passphrase from the first line of standard input "
+            "(else env PROVINCIAL_BACKUP_PASSPHRASE; without either, backup writes plain JSON, mode 0600)",
+        )
     sub.add_parser("epoch").add_subparsers(dest="action", required=True).add_parser("rotate")
     return p
 
@@ -129,15 +169,33 @@ def _admin(db: ServerDB, args) -> int:
             for r in rows:
                 print(f"{r['receipt_no']}\t{r['status']}\t{r['server_ref']}\t{r['service_code']}\t{r['total']}")
     elif args.cmd == "backup":
-        counts = admin.backup(db, args.file)
+        passphrase = _passphrase(args)
+        counts = admin.backup(db, args.file, passphrase)
         print(f"پشتیبان نوشته شد: {sum(counts.values())} ردیف.", file=sys.stderr)
+        if passphrase is None:
+            print(
+                "هشدار: پشتیبان رمزگذاری نشده است (فقط مالک پرونده آن را می‌خواند)؛ "
+                "برای رمزگذاری --passphrase-stdin را بدهید.",
+                file=sys.stderr,
+            )
     elif args.cmd == "restore":
-        admin.restore(db, args.file)
+        admin.restore(db, args.file, _passphrase(args))
         print("بازیابی انجام شد؛ دوره‌ی تازه‌ای برای فید ساخته شد.", file=sys.stderr)
     elif args.cmd == "epoch":
         admin.rotate_epoch(db)
         print("دوره‌ی فید عوض شد.", file=sys.stderr)
     return 0
+
+
+def _passphrase(args) -> str | None:
+    """The backup passphrase: the first line of standard input with --passphrase-stdin, else the
+    environment, else none. Never an argument (it would show in the process list)."""
+    if args.passphrase_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise admin.AdminError("رمز پشتیبان در ورودی استاندارد نیامد.")
+        return line
+    return os.environ.get("PROVINCIAL_BACKUP_PASSPHRASE") or None
 
 
 def serve(args) -> int:
@@ -156,6 +214,8 @@ def serve(args) -> int:
         "PROVINCIAL_RATE_LIMIT": args.rate_limit,
         "PROVINCIAL_INIT_DB": "0",
         "PROVINCIAL_DEMO_ADVANCE": "" if args.demo_advance is None else str(args.demo_advance),
+        "PROVINCIAL_HEADER_TIMEOUT": str(args.header_timeout),
+        "PROVINCIAL_BODY_TIMEOUT": str(args.body_timeout),
     }
     for opt in ("max_batch_items", "max_batch_bytes", "max_body_bytes", "max_decompressed_bytes"):
         if getattr(args, opt) is not None:
@@ -177,7 +237,10 @@ def serve(args) -> int:
         workers=args.workers,
         access_log=args.access_log,
         log_level="info" if args.access_log else "warning",
-        timeout_keep_alive=30,
+        timeout_keep_alive=args.keep_alive_timeout or 86400,
+        # uvicorn has no deadline for a request's headers; this protocol adds it (and one for a
+        # stalled body) to the one uvicorn would pick, so half-open connections do not pile up.
+        http="provincial_server.timeouts:GuardedProtocol",
     )
     try:
         if args.workers > 1:

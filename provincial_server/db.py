@@ -6,16 +6,19 @@ to the same rows on either engine without fixing sequences.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -25,7 +28,7 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 DEFAULT_DB_URL = "sqlite:///provincial.db"
@@ -117,6 +120,30 @@ class ServerRequest(Base):
     )
 
 
+class RequestText(Base):
+    """Normalised copies of the free text in a request's payload, for display and search.
+
+    `requests.payload_json` keeps the client's frozen bytes as they came (their hash is the
+    request's identity and decides `duplicate`/`conflict`), so text from it is never shown as it
+    is: whoever displays, searches or sends a citizen's or clerk's name reads it here, where it
+    went through `normalize_text` (keys: `search_key`). Written with the request; rows made before
+    this table existed are filled in once by `ServerDB.init` (`provincial_server.texts.backfill`).
+    """
+
+    __tablename__ = "request_texts"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    first_name: Mapped[str] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(Text)
+    first_key: Mapped[str] = mapped_column(Text)
+    last_key: Mapped[str] = mapped_column(Text)
+    clerk_full_name: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        ForeignKeyConstraint(["office", "request_id"], ["requests.office", "requests.request_id"]),
+        Index("ix_request_texts_last_key", "office", "last_key"),
+    )
+
+
 class Operation(Base):
     """Every applied operation, keyed by its idempotency key; keys never expire."""
 
@@ -177,6 +204,7 @@ TABLES = [
     RateBucket,
     CatalogVersion,
     ServerRequest,
+    RequestText,
     Operation,
     StatusHistory,
     FeedCounter,
@@ -194,6 +222,7 @@ class ServerDB:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            _create_private(url)
             self.engine = create_engine(
                 url, connect_args={"timeout": 60, "check_same_thread": False}, hide_parameters=True
             )  # payloads hold national codes
@@ -219,13 +248,38 @@ class ServerDB:
 
     def init(self) -> None:
         """Create the tables and the meta row (feed epoch) when missing. Not safe to race."""
+        from provincial_server import texts  # it imports this module
+
         Base.metadata.create_all(self.engine)
         with self.write() as s:
             if s.get(Meta, "feed_epoch") is None:
                 s.add(Meta(key="feed_epoch", value=new_epoch()))
+            texts.backfill_once(s)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _create_private(url: str) -> None:
+    """Create a SQLite database file that does not exist yet as an empty file of mode 0600 (it
+    will hold national codes; SQLite gives its -wal and -shm files the same mode)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a folder that does not exist: let SQLite say so
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.jalali import format_utc
 from desk_app.domain.status import Status, check_transition
 from desk_app.sync import protocol
+from provincial_server import texts
 from provincial_server.db import Change, FeedCounter, ServerRequest, StatusHistory, utcnow
 
 
@@ -51,8 +52,10 @@ def record_status(
     from_status: str | None = None,
     at: datetime | None = None,
 ) -> int:
-    """Write history and a feed change for `req` now having `new_status`; returns the seq."""
+    """Write history and a feed change for `req` now having `new_status`; returns the seq.
+    The note (an agency's decision, a cancel reason) is stored normalised."""
     at = at or utcnow()
+    note = texts.clean(note)
     s.add(
         StatusHistory(
             office=req.office,
@@ -85,6 +88,7 @@ def transition(s: Session, req: ServerRequest, new_status: str, *, actor: str, n
     """Move `req` to `new_status` (checked by the domain rule); raises InvalidTransition."""
     old = req.status
     check_transition(Status(old), Status(new_status))
+    note = texts.clean(note)
     req.status = new_status
     req.status_note = note
     req.updated_at = utcnow()
@@ -97,7 +101,10 @@ def changes_page(
     """Changes of this device's requests after `cursor`; ResyncRequired for a foreign epoch or seq."""
     counter = s.scalar(select(FeedCounter.last_seq).where(FeedCounter.office == office)) or 0
     if cursor:
-        cur_epoch, after = protocol.parse_cursor(cursor)  # ValueError -> 400 by the caller
+        try:
+            cur_epoch, after = protocol.parse_cursor(cursor)  # the caller answered 400 to a malformed one
+        except ValueError:  # a seq of thousands of digits (int() refuses them): beyond any counter
+            raise ResyncRequired() from None
         if cur_epoch != epoch or after > counter:
             raise ResyncRequired()
     else:
@@ -120,7 +127,7 @@ def changes_page(
                 receipt_no=r.receipt_no,
                 status=r.status,
                 server_ref=r.server_ref,
-                note=r.note,
+                note=texts.clean(r.note),  # stored clean; rows from before that rule leave clean too
                 at=format_utc(r.at),
             )
             for r in rows

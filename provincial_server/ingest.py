@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.domain.errors import InvalidInput
-from desk_app.domain.jalali import jalali_yymmdd, parse_utc, tehran_day
+from desk_app.domain.jalali import jalali_yymmdd, tehran_day
 from desk_app.domain.receipt import parse_receipt_no
 from desk_app.domain.status import FINAL_STATUSES, STATUS_LABELS_FA, Status
 from desk_app.sync import protocol
 from desk_app.sync.protocol import OpResult, ResultKind
-from provincial_server import catalogs
-from provincial_server.db import Change, Device, Operation, ServerRequest, StatusHistory, utcnow
+from provincial_server import catalogs, checks, texts
+from provincial_server.db import Change, Device, Operation, RequestText, ServerRequest, StatusHistory, utcnow
 from provincial_server.feed import next_seqs, record_status, transition
 
 log = logging.getLogger("provincial_server")
@@ -136,7 +136,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
         with s.begin_nested():
             last = next_seqs(s, o, len(accepted))
             now = utcnow()
-            req_rows, hist_rows, change_rows, op_rows = [], [], [], []
+            req_rows, text_rows, hist_rows, change_rows, op_rows = [], [], [], [], []
             for k, (idx, op, p, created, day) in enumerate(accepted):
                 seq = last - len(accepted) + 1 + k
                 ref = str(10**9 + secrets.randbelow(9 * 10**9))
@@ -163,6 +163,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
                         updated_at=now,
                     )
                 )
+                text_rows.append(texts.text_row(o, op.payload))
                 hist_rows.append(
                     dict(
                         id=secrets.token_hex(16),
@@ -208,6 +209,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
                 )
             for table, rows in (
                 (ServerRequest, req_rows),
+                (RequestText, text_rows),
                 (StatusHistory, hist_rows),
                 (Change, change_rows),
                 (Operation, op_rows),
@@ -251,7 +253,10 @@ def _parse_op(raw) -> protocol.Operation:
     """Shape of the operation (no database); raises _Reject(invalid)."""
     if not isinstance(raw, dict):
         raise _invalid("malformed", "قالب عملیات نادرست است.")
-    _check_text(raw)
+    try:
+        checks.check_tree(raw)
+    except checks.FieldError as exc:
+        raise _invalid(exc.code, exc.detail) from None
     try:
         return protocol.Operation.model_validate(raw)
     except ValidationError as exc:
@@ -317,16 +322,16 @@ def _record_op(
 def _check_request(caller: Caller, op: protocol.Operation):
     """The request payload's own rules (no database): (payload, created_at, Tehran day)."""
     try:
-        p = protocol.RequestPayload.model_validate(op.payload)
-    except ValidationError as exc:
-        raise _invalid(_code(exc), "درخواست نادرست است: " + _fields(exc)) from None
+        p = checks.check_request(op.payload)
+    except checks.FieldError as exc:
+        raise _invalid(exc.code, exc.detail) from None
     if op.receipt_no is not None and op.receipt_no != p.receipt_no:
         raise _invalid("receipt_no_mismatch", "شماره رسید عملیات با محتوای آن یکی نیست.")
     if p.office != caller.office:
         raise _invalid("office_mismatch", "کد دفتر درخواست با دفتر این دستگاه یکی نیست.")
     if p.device != caller.device:
         raise _invalid("device_mismatch", "شماره دستگاه درخواست با دستگاه ثبت‌شده یکی نیست.")
-    created = parse_utc(p.created_at)
+    created = checks.parse_instant(p.created_at)
     day = tehran_day(created)
     if jalali_yymmdd(day) != parse_receipt_no(p.receipt_no).yymmdd:
         raise _invalid("receipt_date_mismatch", "تاریخ شماره رسید با روز ثبت درخواست (به وقت تهران) نمی‌خواند.")
@@ -389,6 +394,7 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
     )
     s.add(req)
     s.flush()
+    texts.add_for(s, caller.office, op.payload)
     seq = record_status(s, req, Status.SUBMITTED.value, actor=p.clerk.username, from_status=None)
     _record_op(s, caller, op, ResultKind.CREATED, server_ref=server_ref, seq=seq, detail=None)
     return OpResult(
@@ -421,12 +427,21 @@ def _check_fees(s: Session, p: protocol.RequestPayload, versions: dict | None = 
 
 def _cancel(s: Session, caller: Caller, op: protocol.Operation) -> OpResult:
     try:
-        p = protocol.CancelPayload.model_validate(op.payload)
-    except ValidationError as exc:
-        raise _invalid(_code(exc), "ابطال نادرست است: " + _fields(exc)) from None
+        p = checks.check_cancel(op.payload)
+    except checks.FieldError as exc:
+        raise _invalid(exc.code, exc.detail) from None
     req = s.get(ServerRequest, (caller.office, p.request_id))
     if req is None:
         raise _invalid("unknown_request", "درخواستی که باید باطل شود در استان ثبت نشده است.")
+    if req.device != caller.device:
+        # The registering device's shift took the money and must record the refund; a cancel
+        # from another counter would leave that shift's cash wrong.
+        raise _invalid(
+            "not_request_device",
+            f"این درخواست را دستگاه {req.device} ثبت کرده است؛ فقط همان دستگاه می‌تواند آن را باطل کند.",
+        )
+    if op.receipt_no is not None and op.receipt_no != req.receipt_no:
+        raise _invalid("receipt_no_mismatch", "شماره رسید عملیات با شماره رسید درخواست یکی نیست.")
     if p.refund > req.total:
         raise _invalid("refund_too_large", "مبلغ بازپرداخت از مبلغ درخواست بیشتر است.")
     if Status(req.status) in FINAL_STATUSES:
@@ -472,22 +487,6 @@ def _new_server_ref(s: Session) -> str:
             return ref
 
 
-def _check_text(obj, depth: int = 0) -> None:
-    """Text the databases cannot store (NUL, lone surrogates) is the client's mistake, not a 500."""
-    if depth > 20:
-        raise _invalid("malformed", "ساختار عملیات بیش از اندازه تودرتو است.")
-    if isinstance(obj, str):
-        if "\x00" in obj or any("\ud800" <= ch <= "\udfff" for ch in obj):
-            raise _invalid("bad_text", "متن دارای نویسه‌ی نامعتبر است.")
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _check_text(k, depth + 1)
-            _check_text(v, depth + 1)
-    elif isinstance(obj, list):
-        for v in obj:
-            _check_text(v, depth + 1)
-
-
 _MESSAGES_FA = {
     "missing": "لازم است",
     "string_too_short": "خالی است",
@@ -517,9 +516,3 @@ def _fields(exc: ValidationError) -> str:
             msg = "نادرست است"
         parts.append(f"{where}: {msg}")
     return "؛ ".join(parts)
-
-
-def _code(exc: ValidationError) -> str:
-    """`invalid` code: the first bad field, e.g. `citizen.national_code`."""
-    err = exc.errors()[0]
-    return ".".join(str(x) for x in err["loc"]) or "malformed"

@@ -45,11 +45,12 @@ ERR_TOO_LARGE = "too_large"  # 413
 ERR_BAD_REQUEST = "bad_request"  # 400
 ERR_NOT_FOUND = "not_found"  # 404
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-OFFICE_RE = re.compile(r"^[0-9]{4,6}$")
-SERVER_REF_RE = re.compile(r"^[0-9]{10}$")
-CURSOR_RE = re.compile(r"^([0-9a-f]{32}):([0-9]+)$")
+# `\Z`, not `$`: `$` also matches before a final newline, and "<uuid>\n" is not a key.
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
+OFFICE_RE = re.compile(r"^[0-9]{4,6}\Z")
+SERVER_REF_RE = re.compile(r"^[0-9]{10}\Z")
+CURSOR_RE = re.compile(r"^([0-9a-f]{32}):([0-9]+)\Z")
 
 
 class ResultKind(StrEnum):
