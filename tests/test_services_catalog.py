@@ -154,7 +154,8 @@ def test_file_import_server_load_and_sync_refresh_share_one_hash(desk, tmp_path)
     token = srv.enrol("4512", 2)
     srv.start()
     try:
-        etag = srv.client(token).get("/api/v1/hello").json()["catalog_etag"]
+        with srv.client(token) as c:
+            etag = c.get("/api/v1/hello").json()["catalog_etag"]
         setup.init_office(desk, "4512", "دفتر پیشخوان آزمایشی", 2, server_url=srv.url, token=token)
         env = {**os.environ, "DESK_APP_HOME": str(desk.home)}
         out = subprocess.run(

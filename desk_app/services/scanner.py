@@ -263,8 +263,9 @@ class SaneScanner:
         self.process = proc
         lines: queue.Queue[str | None] = queue.Queue()
         errors: list[str] = []
-        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
+        pump = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
         collector = threading.Thread(target=_collect, args=(proc.stderr, errors), daemon=True)
+        pump.start()
         collector.start()
         count = 0
         try:
@@ -299,6 +300,11 @@ class SaneScanner:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            pump.join(timeout=5)  # both readers reach end of file once the program is gone
+            collector.join(timeout=5)
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
             self.process = None
 
     @staticmethod
