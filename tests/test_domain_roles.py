@@ -18,6 +18,7 @@ DESIGN_ACTIONS = {
     "cancel",
     "refund",
     "close_own_shift",
+    "close_any_shift",
     "manage_users",
     "daily_report",
     "settings",
@@ -42,7 +43,9 @@ def test_clerk_counter_work(action):
     require(Role.CLERK, action)
 
 
-@pytest.mark.parametrize("action", ["manage_users", "daily_report", "settings", "catalog_import", "backup"])
+@pytest.mark.parametrize(
+    "action", ["manage_users", "daily_report", "settings", "catalog_import", "backup", "close_any_shift"]
+)
 def test_clerk_is_refused_manager_work_in_persian(action):
     with pytest.raises(PermissionDenied) as info:
         require("clerk", action)

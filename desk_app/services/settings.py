@@ -54,6 +54,10 @@ OPTIONS: dict[str, Option] = {
     "sync_interval_s": Option(int, int(PERIOD_S), doc="seconds between successful syncs (window, `sync` loop)"),
     "language": Option(str, "fa", ("fa", "en"), doc="window language, applied at the next start"),
     "auto_print": Option(bool, True, doc="print the receipt right after an intake is saved"),
+    "show_receipt_preview": Option(
+        bool, False, doc="show the receipt on screen after every save (it shows anyway without a printer)"
+    ),
+    "lock_after_idle_s": Option(int, 600, doc="lock the window after this many seconds without input; 0 = never"),
 }
 
 

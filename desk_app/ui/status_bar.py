@@ -1,7 +1,14 @@
-"""The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
+"""The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors;
+a notice the manager must see (no automatic backup, the demo server stopped); lock and log out.
+
+A sync error is shown once this window has tried and failed: the error a previous session left
+in the store is not news at a fresh start (the first attempt says whether it still holds).
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
@@ -10,9 +17,17 @@ from desk_app.ui.sync_controller import SyncController, SyncStatus
 
 
 class DeskStatusBar(QStatusBar):
+    lock_requested = Signal()
+    logout_requested = Signal()
+
     def __init__(self, controller: SyncController, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
+        self.notice_label = QLabel(self)
+        self.notice_label.setObjectName("notice_label")
+        self.notice_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.notice_label.setWordWrap(False)
+        self.notice_label.hide()
         self.online_label = QLabel(self)
         self.online_label.setObjectName("online_label")
         self.pending_label = QLabel(self)
@@ -36,6 +51,7 @@ class DeskStatusBar(QStatusBar):
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addWidget(line)
         self.addWidget(self.error_label, 1)
+        self.addWidget(self.notice_label)
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busy")
         self.busy.setRange(0, 0)  # "working", no percentage: jobs do not report one
@@ -44,6 +60,18 @@ class DeskStatusBar(QStatusBar):
         self.busy.hide()
         self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.sync_button)
+        self.lock_button = QPushButton(self.tr("Lock (Ctrl+Shift+L)"), self)
+        self.lock_button.setObjectName("lock_button")
+        self.logout_button = QPushButton(self.tr("Log out (Ctrl+Shift+Q)"), self)
+        self.logout_button.setObjectName("logout_button")
+        for button in (self.lock_button, self.logout_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.addPermanentWidget(button)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.logout_button.clicked.connect(self.logout_requested)
+        if parent is not None:  # window-wide keys (QKeySequence: also under the Persian layout)
+            QShortcut(QKeySequence("Ctrl+Shift+L"), parent, activated=self.lock_requested.emit)
+            QShortcut(QKeySequence("Ctrl+Shift+Q"), parent, activated=self.logout_requested.emit)
         controller.status_changed.connect(self.show_status)
         self.show_status(controller.status)
 
@@ -78,9 +106,18 @@ class DeskStatusBar(QStatusBar):
             self.oldest_label.show()
         else:
             self.oldest_label.hide()
-        error = status.stopped_reason or status.last_error or status.warning or ""
+        # status.online is None until this window's first attempt: an error stored by an earlier
+        # session is not shown before that attempt failed too (a stopped sync still is: it needs action)
+        last_error = status.last_error if status.online is not None else None
+        error = status.stopped_reason or last_error or status.warning or ""
         self.error_label.setText(error)
         self.sync_button.setEnabled(not status.running)
+
+    def show_notice(self, text: str | None) -> None:
+        """A lasting notice (not a 10-second message): no automatic backup, the demo server stopped."""
+        self.notice_label.setText(text or "")
+        self.notice_label.setToolTip(text or "")
+        self.notice_label.setVisible(bool(text))
 
     def age_text(self, seconds: int) -> str:
         if seconds < 60:
