@@ -384,13 +384,18 @@ def run_gui(home: Path, server: ServerProcess | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     from desk_app.crash import install_excepthook
+    from desk_app.ui.app import QUITTING_PROPERTY, setup_application
     from desk_app.ui.app import run_gui as _run
-    from desk_app.ui.app import setup_application
 
     install_excepthook()
     app = setup_application()
     previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+
+    def terminate(*_args) -> None:  # windows close the normal way (drafts kept), asking nothing
+        app.setProperty(QUITTING_PROPERTY, True)
+        app.quit()
+
+    signal.signal(signal.SIGTERM, terminate)
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(300)

@@ -14,8 +14,8 @@ from printing.labels import jdate, jdatetime, money, num, payment_label, signed_
 
 CHART_TOP = 15  # bars drawn; the rest are summed into «سایر خدمات»
 # the day's takings: cancelled (and refunded) requests stay in the gross, the net takes refunds off
-GROSS_LABEL = "جمع دریافتی (با درخواست‌های لغو و استردادشده)"
-NET_LABEL = "خالص دریافتی (پس از کسر استرداد)"
+GROSS_LABEL, GROSS_NOTE = "جمع دریافتی", "(با درخواست‌های لغو و استردادشده)"
+NET_LABEL, NET_NOTE = "خالص دریافتی", "(پس از کسر استرداد)"
 
 
 def _money_table(
@@ -140,12 +140,12 @@ def build_daily_report(data: DailyReportData) -> L.Document:
     doc.add(
         L.Separator(),
         L.KeyValue("تعداد درخواست‌ها", num(data.requests_count), bold=True),
-        L.KeyValue(GROSS_LABEL, money(data.total_amount, u), bold=True),
+        L.KeyValue(GROSS_LABEL, f"{money(data.total_amount, u)} {GROSS_NOTE}", bold=True),
         L.KeyValue(
             "تعداد لغوها", num(len(data.cancellations) if data.cancelled_count is None else data.cancelled_count)
         ),
         L.KeyValue("جمع استرداد", money(data.refunds_total, u)),
-        L.KeyValue(NET_LABEL, money(data.net_amount, u), bold=True),
+        L.KeyValue(NET_LABEL, f"{money(data.net_amount, u)} {NET_NOTE}", bold=True),
     )
     if not data.office_wide:
         doc.add(L.KeyValue("رونوشت‌های چاپ‌شده", num(data.reprints)))

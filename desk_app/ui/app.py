@@ -27,6 +27,14 @@ from desk_app.ui.i18n import apply_language
 log = logging.getLogger("desk_app.ui")
 
 GIL_SWITCH_INTERVAL_S = 0.001
+# set on the QApplication by whoever ends the app on purpose (the demo's SIGTERM): the windows
+# close the normal way, without asking whether to
+QUITTING_PROPERTY = "desk_quitting"
+
+
+def quitting() -> bool:
+    app = QApplication.instance()
+    return bool(app is not None and app.property(QUITTING_PROPERTY))
 
 
 def setup_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
@@ -205,7 +213,7 @@ class Launcher(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Close and obj is self.window and self.window is not None:
             window = self.window
-            if getattr(window, "_force_close", False) or getattr(window, "_quit_confirmed", False):
+            if getattr(window, "_force_close", False) or getattr(window, "_quit_confirmed", False) or quitting():
                 return False
             if self.demo_server is not None and self.demo_server.alive():
                 event.ignore()
@@ -249,7 +257,7 @@ class Launcher(QObject):
 
     def _login_exit(self) -> None:
         """ "Exit" on the login window ends the app (and the demo's server: asked first)."""
-        if self.demo_server is None or not self.demo_server.alive():
+        if self.demo_server is None or not self.demo_server.alive() or quitting():
             self.finished.emit(0)
             return
         answer = QMessageBox.question(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -87,7 +88,9 @@ class AttentionDialog(QDialog):
         self.table.setVisible(not empty)
         self.retry_button.setEnabled(not empty and bool(self.table.selectionModel().selectedRows()))
         if not empty and not self.table.selectionModel().selectedRows():
-            self.table.selectRow(0)
+            # the first item chosen ("send again" works at once); selectRow misses in RTL views
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.model.index(0, 0), flags)
 
     def refresh(self) -> None:
         desk = self.ctx.desk

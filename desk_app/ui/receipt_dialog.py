@@ -168,6 +168,8 @@ class ReceiptFlow(QObject):
             self.dialog.raise_()
             if problem:  # the clerk has to act on it: print from here, save a PDF, or close
                 self.dialog.activateWindow()
+            else:  # some platforms activate a new window anyway: the form keeps the keys
+                self.page.window().activateWindow()
             self.preview_opened.emit(self.dialog)
 
         def failed(exc: BaseException) -> None:

@@ -12,7 +12,7 @@ manager for that clerk, in the shift, the audit log and the reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -334,6 +334,10 @@ class ShiftPage(QWidget):
             )
         if self.target is not None and not any(s.shift_id == self.target.shift_id for s in items):
             self.set_target(None)  # closed meanwhile (by its clerk)
+        if items:  # a row is always chosen: Tab into the table, Up/Down, Enter counts it
+            first = next((i for i, s in enumerate(items) if s.clerk != self.ctx.username), 0)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.open_shifts_table.selectionModel().setCurrentIndex(self.open_shifts.index(first, 0), flags)
         self.count_button.setEnabled(self.selected_open_shift() is not None)
 
     def _show_shift(self, shift) -> None:
@@ -458,6 +462,7 @@ class ShiftPage(QWidget):
             else:
                 self._update_close_box()
                 self.message.show_hint(self.tr("The shift is still open."))
+                self.window().activateWindow()  # back to the count, keys and all
                 self.counted["cash"].setFocus()
 
         dialog.finished.connect(answered)

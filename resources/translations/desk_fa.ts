@@ -3,32 +3,32 @@
 <context>
     <name>AttentionDialog</name>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="52" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="53" />
         <source>Needs attention</source>
         <translation>نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="65" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="66" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="66" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="67" />
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="73" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="74" />
         <source>Nothing needs attention: the province accepted everything sent.</source>
         <translation>چیزی نیازمند بررسی نیست: استان هرچه فرستاده شده را پذیرفته است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="107" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="110" />
         <source>Choose an item first.</source>
         <translation>ابتدا یک مورد را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="112" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="115" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -36,42 +36,42 @@
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="27" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="28" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="27" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="28" />
         <source>Operation</source>
         <translation>عملیات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="27" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="28" />
         <source>Answer</source>
         <translation>پاسخ سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="27" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="28" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="33" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="34" />
         <source>Registration</source>
         <translation>ثبت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="33" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="34" />
         <source>Cancellation</source>
         <translation>ابطال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="35" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="36" />
         <source>Conflict</source>
         <translation>ناسازگاری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attention_dialog.py" line="35" />
+        <location filename="../../desk_app/ui/attention_dialog.py" line="36" />
         <source>Refused</source>
         <translation>نپذیرفت</translation>
     </message>
@@ -397,53 +397,53 @@
 <context>
     <name>Launcher</name>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="203" />
+        <location filename="../../desk_app/ui/app.py" line="211" />
         <source>No automatic backup is made: no backup passphrase is set (Settings → Backups).</source>
         <translation>پشتیبان خودکار گرفته نمی‌شود: رمز پشتیبان تعیین نشده است (تنظیمات ← پشتیبان‌ها).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="220" />
-        <location filename="../../desk_app/ui/app.py" line="257" />
+        <location filename="../../desk_app/ui/app.py" line="228" />
+        <location filename="../../desk_app/ui/app.py" line="265" />
         <source>Close Pishkhan Desk</source>
         <translation>بستن میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="222" />
+        <location filename="../../desk_app/ui/app.py" line="230" />
         <source>Closing the window ends the demo: its provincial server stops too, and nothing is synced until the demo starts again. To hand the counter to someone else, log out instead.</source>
         <translation>بستن پنجره نسخهٔ نمایشی را تمام می‌کند: سرور استانی آن هم متوقف می‌شود و تا اجرای دوبارهٔ نسخهٔ نمایشی چیزی همگام نمی‌شود. برای سپردن باجه به کس دیگر، به جای آن از حساب خارج شوید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="228" />
+        <location filename="../../desk_app/ui/app.py" line="236" />
         <source>Close and stop the server</source>
         <translation>بستن و توقف سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="229" />
+        <location filename="../../desk_app/ui/app.py" line="237" />
         <source>Log out instead</source>
         <translation>خروج از حساب به جای بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="230" />
+        <location filename="../../desk_app/ui/app.py" line="238" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="258" />
+        <location filename="../../desk_app/ui/app.py" line="266" />
         <source>Exit the demo? Its provincial server stops too.</source>
         <translation>از نسخهٔ نمایشی خارج می‌شوید؟ سرور استانی آن هم متوقف می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="328" />
+        <location filename="../../desk_app/ui/app.py" line="336" />
         <source>The demo's provincial server has stopped (exit code %1). The app goes on offline: requests wait in the queue. Start the demo again to sync them.</source>
         <translation>سرور استانی نسخهٔ نمایشی متوقف شده است (کد خروج %1). برنامه برون‌خط ادامه می‌دهد: درخواست‌ها در صف می‌مانند. برای همگام‌سازی، نسخهٔ نمایشی را دوباره اجرا کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="334" />
+        <location filename="../../desk_app/ui/app.py" line="342" />
         <source>Demo server stopped</source>
         <translation>سرور نمایشی متوقف شده است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="336" />
+        <location filename="../../desk_app/ui/app.py" line="344" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
@@ -731,7 +731,7 @@
         <translation>در حال چاپ رسید…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="172" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="178" />
         <source>The receipt preview could not be made: %1</source>
         <translation>پیش‌نمایش رسید ساخته نشد: %1</translation>
     </message>
@@ -739,87 +739,87 @@
 <context>
     <name>ReceiptPreviewDialog</name>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="188" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="194" />
         <source>Receipt %1</source>
         <translation>رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="199" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="205" />
         <source>original</source>
         <translation>اصل</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="201" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="207" />
         <source>copy %1</source>
         <translation>رونوشت %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="204" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="210" />
         <source>The receipt exactly as the thermal printer gets it (%1 dots wide), %2.</source>
         <translation>رسید همان‌گونه که چاپگر حرارتی آن را می‌گیرد (%1 نقطه پهنا)، %2.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="226" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
         <source>Print (Ctrl+P)</source>
         <translation>چاپ (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="228" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
         <source>Print on another printer…</source>
         <translation>چاپ با چاپگری دیگر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="230" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="236" />
         <source>Save as PDF… (Ctrl+Shift+S)</source>
         <translation>ذخیره به صورت PDF… (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="238" />
         <source>Close (Esc)</source>
         <translation>بستن (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="246" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="252" />
         <source>Print on a printer of this PC… (Ctrl+P)</source>
         <translation>چاپ با یکی از چاپگرهای این رایانه… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="282" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="288" />
         <source>No printer is installed on this PC: save the receipt as PDF, or %1.</source>
         <translation>هیچ چاپگری روی این رایانه نصب نیست: رسید را به صورت PDF ذخیره کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="288" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="294" />
         <source>Print the receipt</source>
         <translation>چاپ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="288" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="294" />
         <source>Printer of this PC:</source>
         <translation>چاپگر این رایانه:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="293" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
         <source>Looking for this PC's printers…</source>
         <translation>در جست‌وجوی چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="302" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="308" />
         <source>Save the receipt as PDF</source>
         <translation>ذخیرهٔ رسید به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="322" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="328" />
         <source>A further print is marked as a copy.</source>
         <translation>چاپ بعدی «رونوشت» خواهد بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="328" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="334" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="331" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="337" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
@@ -1873,7 +1873,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="217" />
-        <location filename="../../desk_app/ui/shift_page.py" line="354" />
+        <location filename="../../desk_app/ui/shift_page.py" line="358" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
@@ -1889,7 +1889,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="226" />
-        <location filename="../../desk_app/ui/shift_page.py" line="355" />
+        <location filename="../../desk_app/ui/shift_page.py" line="359" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
@@ -1900,7 +1900,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="231" />
-        <location filename="../../desk_app/ui/shift_page.py" line="536" />
+        <location filename="../../desk_app/ui/shift_page.py" line="541" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
@@ -1925,67 +1925,67 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="342" />
+        <location filename="../../desk_app/ui/shift_page.py" line="346" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="345" />
+        <location filename="../../desk_app/ui/shift_page.py" line="349" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="359" />
+        <location filename="../../desk_app/ui/shift_page.py" line="363" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="361" />
+        <location filename="../../desk_app/ui/shift_page.py" line="365" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="388" />
+        <location filename="../../desk_app/ui/shift_page.py" line="392" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="412" />
+        <location filename="../../desk_app/ui/shift_page.py" line="416" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="460" />
+        <location filename="../../desk_app/ui/shift_page.py" line="464" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="486" />
+        <location filename="../../desk_app/ui/shift_page.py" line="491" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="488" />
+        <location filename="../../desk_app/ui/shift_page.py" line="493" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="516" />
+        <location filename="../../desk_app/ui/shift_page.py" line="521" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="519" />
+        <location filename="../../desk_app/ui/shift_page.py" line="524" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="523" />
+        <location filename="../../desk_app/ui/shift_page.py" line="528" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="552" />
+        <location filename="../../desk_app/ui/shift_page.py" line="557" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>
