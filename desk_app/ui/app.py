@@ -208,7 +208,7 @@ class Launcher(QObject):
         self.runner.background(job, success=said, failure=lambda _exc: None)
 
     def no_backup_text(self) -> str:
-        return self.tr("No automatic backup is made: no backup passphrase is set (Settings → Backups).")
+        return self.tr("No automatic backup: no backup passphrase is set (Settings → Backups).")
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Close and obj is self.window and self.window is not None:

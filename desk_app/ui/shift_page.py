@@ -254,8 +254,7 @@ class ShiftPage(QWidget):
             self.open_shifts_table.setTabKeyNavigation(False)
             self.open_shifts_table.verticalHeader().hide()
             header = self.open_shifts_table.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            header.setStretchLastSection(True)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             self.open_shifts_table.setMaximumHeight(180)
             box_layout.addWidget(self.open_shifts_table)
             self.open_shifts_note = QLabel(box)
@@ -326,6 +325,8 @@ class ShiftPage(QWidget):
         others = [s for s in items if s.clerk != self.ctx.username]
         if not items:
             self.open_shifts_note.setText(self.tr("No shift is open on this PC."))
+        elif not others:
+            self.open_shifts_note.setText(self.tr("Only your own shift is open on this PC."))
         else:
             self.open_shifts_note.setText(
                 self.tr("%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.")

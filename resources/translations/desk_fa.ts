@@ -153,82 +153,92 @@
 <context>
     <name>DeskStatusBar</name>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="42" />
+        <location filename="../../desk_app/ui/status_bar.py" line="69" />
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="63" />
-        <source>Lock (Ctrl+Shift+L)</source>
-        <translation>قفل (Ctrl+Shift+L)</translation>
+        <location filename="../../desk_app/ui/status_bar.py" line="91" />
+        <source>Lock</source>
+        <translation>قفل</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="65" />
-        <source>Log out (Ctrl+Shift+Q)</source>
-        <translation>خروج از حساب (Ctrl+Shift+Q)</translation>
+        <location filename="../../desk_app/ui/status_bar.py" line="93" />
+        <source>Lock the window until your password (Ctrl+Shift+L)</source>
+        <translation>قفل پنجره تا وارد کردن گذرواژه (Ctrl+Shift+L)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="84" />
+        <location filename="../../desk_app/ui/status_bar.py" line="94" />
+        <source>Log out</source>
+        <translation>خروج از حساب</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="96" />
+        <source>Back to the login window; the app keeps running (Ctrl+Shift+Q)</source>
+        <translation>بازگشت به پنجرهٔ ورود؛ برنامه باز می‌ماند (Ctrl+Shift+Q)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="114" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="86" />
+        <location filename="../../desk_app/ui/status_bar.py" line="116" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="88" />
+        <location filename="../../desk_app/ui/status_bar.py" line="118" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="90" />
+        <location filename="../../desk_app/ui/status_bar.py" line="120" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="93" />
+        <location filename="../../desk_app/ui/status_bar.py" line="123" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="95" />
+        <location filename="../../desk_app/ui/status_bar.py" line="125" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="99" />
+        <location filename="../../desk_app/ui/status_bar.py" line="129" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="101" />
+        <location filename="../../desk_app/ui/status_bar.py" line="131" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="104" />
+        <location filename="../../desk_app/ui/status_bar.py" line="134" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="124" />
+        <location filename="../../desk_app/ui/status_bar.py" line="153" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="127" />
+        <location filename="../../desk_app/ui/status_bar.py" line="156" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="130" />
+        <location filename="../../desk_app/ui/status_bar.py" line="159" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="131" />
+        <location filename="../../desk_app/ui/status_bar.py" line="160" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
     </message>
@@ -398,7 +408,7 @@
     <name>Launcher</name>
     <message>
         <location filename="../../desk_app/ui/app.py" line="211" />
-        <source>No automatic backup is made: no backup passphrase is set (Settings → Backups).</source>
+        <source>No automatic backup: no backup passphrase is set (Settings → Backups).</source>
         <translation>پشتیبان خودکار گرفته نمی‌شود: رمز پشتیبان تعیین نشده است (تنظیمات ← پشتیبان‌ها).</translation>
     </message>
     <message>
@@ -759,67 +769,92 @@
         <translation>رسید همان‌گونه که چاپگر حرارتی آن را می‌گیرد (%1 نقطه پهنا)، %2.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
-        <source>Print (Ctrl+P)</source>
-        <translation>چاپ (Ctrl+P)</translation>
-    </message>
-    <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="235" />
         <source>Print on another printer…</source>
         <translation>چاپ با چاپگری دیگر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="236" />
-        <source>Save as PDF… (Ctrl+Shift+S)</source>
-        <translation>ذخیره به صورت PDF… (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="238" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="243" />
         <source>Close (Esc)</source>
         <translation>بستن (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="252" />
-        <source>Print on a printer of this PC… (Ctrl+P)</source>
-        <translation>چاپ با یکی از چاپگرهای این رایانه… (Ctrl+P)</translation>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
+        <source>Print</source>
+        <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="288" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
+        <source>On the receipt printer (Ctrl+P)</source>
+        <translation>با چاپگر رسید (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="237" />
+        <source>An A5 page on a printer of this PC</source>
+        <translation>یک برگ A5 با یکی از چاپگرهای این رایانه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="238" />
+        <source>Save as PDF…</source>
+        <translation>ذخیره به صورت PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="240" />
+        <source>Save as PDF (Ctrl+Shift+S)</source>
+        <translation>ذخیره به صورت PDF (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="241" />
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="256" />
+        <source>Print on a printer of this PC…</source>
+        <translation>چاپ با یکی از چاپگرهای این رایانه…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="257" />
+        <source>An A5 page on a printer of this PC (Ctrl+P)</source>
+        <translation>یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="293" />
         <source>No printer is installed on this PC: save the receipt as PDF, or %1.</source>
         <translation>هیچ چاپگری روی این رایانه نصب نیست: رسید را به صورت PDF ذخیره کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="294" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
         <source>Print the receipt</source>
         <translation>چاپ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="294" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
         <source>Printer of this PC:</source>
         <translation>چاپگر این رایانه:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="304" />
         <source>Looking for this PC's printers…</source>
         <translation>در جست‌وجوی چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="308" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="313" />
         <source>Save the receipt as PDF</source>
         <translation>ذخیرهٔ رسید به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="328" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="333" />
         <source>A further print is marked as a copy.</source>
         <translation>چاپ بعدی «رونوشت» خواهد بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="334" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="339" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="337" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="342" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
@@ -1873,7 +1908,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="217" />
-        <location filename="../../desk_app/ui/shift_page.py" line="358" />
+        <location filename="../../desk_app/ui/shift_page.py" line="359" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
@@ -1889,7 +1924,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="226" />
-        <location filename="../../desk_app/ui/shift_page.py" line="359" />
+        <location filename="../../desk_app/ui/shift_page.py" line="360" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
@@ -1900,7 +1935,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="231" />
-        <location filename="../../desk_app/ui/shift_page.py" line="541" />
+        <location filename="../../desk_app/ui/shift_page.py" line="542" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
@@ -1910,82 +1945,87 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>شیفت‌های باز این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="265" />
+        <location filename="../../desk_app/ui/shift_page.py" line="264" />
         <source>Count and close the selected shift</source>
         <translation>شمارش و بستن شیفت انتخاب‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="328" />
+        <location filename="../../desk_app/ui/shift_page.py" line="327" />
         <source>No shift is open on this PC.</source>
         <translation>هیچ شیفتی روی این رایانه باز نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="331" />
+        <location filename="../../desk_app/ui/shift_page.py" line="329" />
+        <source>Only your own shift is open on this PC.</source>
+        <translation>فقط شیفت خود شما روی این رایانه باز است.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/shift_page.py" line="332" />
         <source>%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.</source>
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="346" />
+        <location filename="../../desk_app/ui/shift_page.py" line="347" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="349" />
+        <location filename="../../desk_app/ui/shift_page.py" line="350" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="363" />
+        <location filename="../../desk_app/ui/shift_page.py" line="364" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="365" />
+        <location filename="../../desk_app/ui/shift_page.py" line="366" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="392" />
+        <location filename="../../desk_app/ui/shift_page.py" line="393" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="416" />
+        <location filename="../../desk_app/ui/shift_page.py" line="417" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="464" />
+        <location filename="../../desk_app/ui/shift_page.py" line="465" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="491" />
+        <location filename="../../desk_app/ui/shift_page.py" line="492" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="493" />
+        <location filename="../../desk_app/ui/shift_page.py" line="494" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="521" />
+        <location filename="../../desk_app/ui/shift_page.py" line="522" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="524" />
+        <location filename="../../desk_app/ui/shift_page.py" line="525" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="528" />
+        <location filename="../../desk_app/ui/shift_page.py" line="529" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="557" />
+        <location filename="../../desk_app/ui/shift_page.py" line="558" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>

@@ -299,7 +299,7 @@ FA = {
     "Nothing needs attention: the province accepted everything sent.": "چیزی نیازمند بررسی نیست: استان هرچه فرستاده شده را پذیرفته است.",
     "Lock (Ctrl+Shift+L)": "قفل (Ctrl+Shift+L)",
     "Log out (Ctrl+Shift+Q)": "خروج از حساب (Ctrl+Shift+Q)",
-    "No automatic backup is made: no backup passphrase is set (Settings → Backups).": "پشتیبان خودکار گرفته نمی\u200cشود: رمز پشتیبان تعیین نشده است (تنظیمات ← پشتیبان\u200cها).",
+    "No automatic backup: no backup passphrase is set (Settings → Backups).": "پشتیبان خودکار گرفته نمی\u200cشود: رمز پشتیبان تعیین نشده است (تنظیمات ← پشتیبان\u200cها).",
     "Close Pishkhan Desk": "بستن میز پیشخوان",
     "Closing the window ends the demo: its provincial server stops too, and nothing is synced until the demo starts again. To hand the counter to someone else, log out instead.": "بستن پنجره نسخهٔ نمایشی را تمام می\u200cکند: سرور استانی آن هم متوقف می\u200cشود و تا اجرای دوبارهٔ نسخهٔ نمایشی چیزی همگام نمی\u200cشود. برای سپردن باجه به کس دیگر، به جای آن از حساب خارج شوید.",
     "Close and stop the server": "بستن و توقف سرور",
@@ -379,6 +379,7 @@ FA = {
     "Back to my own shift": "بازگشت به شیفت خودم",
     "Open shifts on this PC": "شیفت\u200cهای باز این رایانه",
     "Count and close the selected shift": "شمارش و بستن شیفت انتخاب\u200cشده",
+    "Only your own shift is open on this PC.": "فقط شیفت خود شما روی این رایانه باز است.",
     "No shift is open on this PC.": "هیچ شیفتی روی این رایانه باز نیست.",
     "%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.": "%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.",
     "Close the shift of %1 (counted by you)": "بستن شیفت %1 (با شمارش شما)",
@@ -388,6 +389,16 @@ FA = {
     "The shift of %1 is closed, counted by you.": "شیفت %1 با شمارش شما بسته شد.",
     "No backup was made at this shift close: %1": "در پایان این شیفت پشتیبانی گرفته نشد: %1",
     "no difference": "بدون اختلاف",
+    "Lock": "قفل",
+    "Lock the window until your password (Ctrl+Shift+L)": "قفل پنجره تا وارد کردن گذرواژه (Ctrl+Shift+L)",
+    "Log out": "خروج از حساب",
+    "Back to the login window; the app keeps running (Ctrl+Shift+Q)": "بازگشت به پنجرهٔ ورود؛ برنامه باز می\u200cماند (Ctrl+Shift+Q)",
+    "On the receipt printer (Ctrl+P)": "با چاپگر رسید (Ctrl+P)",
+    "An A5 page on a printer of this PC": "یک برگ A5 با یکی از چاپگرهای این رایانه",
+    "Save as PDF…": "ذخیره به صورت PDF…",
+    "Save as PDF (Ctrl+Shift+S)": "ذخیره به صورت PDF (Ctrl+Shift+S)",
+    "Print on a printer of this PC…": "چاپ با یکی از چاپگرهای این رایانه…",
+    "An A5 page on a printer of this PC (Ctrl+P)": "یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)",
 }
 
 
