@@ -36,7 +36,7 @@ def test_log_out_goes_back_to_the_login_and_keeps_the_half_typed_form(launcher, 
 
     manager = log_in(qtbot, made, "manager")  # the next person at the counter
     assert manager.ctx.username == "manager" and manager.reports is not None
-    manager.status.logout_button.click()
+    qtbot.keyClick(manager, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: made.window is None, timeout=10_000)
     again = log_in(qtbot, made, "clerk")  # the clerk comes back: the form is there again
     qtbot.waitUntil(lambda: again.intake.first_name.text() == "نرگس", timeout=10_000)
@@ -70,8 +70,8 @@ def test_the_window_locks_when_idle_and_opens_only_with_the_password(launcher, q
     assert not dialog.isVisible() and window.centralWidget().isVisible()
     assert window.intake.first_name.text() == "مریم"  # the form is as it was
 
-    with qtbot.waitSignal(made.locked, timeout=10_000) as locked:
-        pass
+    with qtbot.waitSignal(made.locked, timeout=10_000) as locked:  # Ctrl+Shift+L locks at once
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     locked.args[0].switch_button.click()  # another user takes the counter
     qtbot.waitUntil(lambda: made.window is None and made.login_dialog.isVisible(), timeout=10_000)
     manager = log_in(qtbot, made, "manager")

@@ -172,7 +172,12 @@ class Launcher(QObject):
             self.idle.stop()
         self.idle = IdleWatch(int(ctx.prefs.lock_after_idle_s or 0), self)
         self.idle.idle.connect(self.lock)
-        ctx.prefs_changed.connect(lambda: self.idle.set_timeout(int(ctx.prefs.lock_after_idle_s or 0)))
+
+        def lock_time_changed() -> None:
+            if self.window is window and self.idle is not None:
+                self.idle.set_timeout(int(ctx.prefs.lock_after_idle_s or 0))
+
+        ctx.prefs_changed.connect(lock_time_changed)
         desk = self.desk
 
         def managers():
@@ -217,7 +222,8 @@ class Launcher(QObject):
                 return False
             if self.demo_server is not None and self.demo_server.alive():
                 event.ignore()
-                self.ask_quit(window)
+                if self.quit_box is None:  # a second Alt+F4 while it asks: the same question
+                    self.ask_quit(window)
                 return True
         return False
 
@@ -341,7 +347,9 @@ class Launcher(QObject):
             self.window.show_alert(text)
             self.window.status.show_notice(self.tr("Demo server stopped"))
         elif self.login_dialog is not None:
-            QMessageBox.warning(self.login_dialog, self.tr("Pishkhan Desk"), text)
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Pishkhan Desk"), text, parent=self.login_dialog)
+            box.setObjectName("demo_down_box")
+            box.open()  # not a nested event loop inside a timer's slot
 
     def after_restore(self, _outcome, summary: str) -> None:
         """A backup replaced the database under the window: its pages, its user and its device may

@@ -111,9 +111,11 @@ class SettingsPage(QWidget):
         self.printer_form.add_field("printer_type", self.tr("Printer type"), self.printer_type)
         self.address_message = self.printer_form.add_field("printer_address", self.tr("Address"), address_row)
         address_row.setObjectName("printer_address_row")
+        self.address_row = address_row
         self.printer_form.fields["printer_address"] = self.printer_address  # errors focus the line edit
         self.printer_address.setObjectName("printer_address")
-        self.address_caption = self.printer_form.form.labelForField(address_row.parentWidget())
+        caption = self.printer_form.form.labelForField(self.address_message.parentWidget())
+        self.address_caption: QLabel | None = caption if isinstance(caption, QLabel) else None
         self.printer_form.add_field("paper", self.tr("Paper width"), self.paper)
         printer_layout.addWidget(self.printer_form)
         printer_layout.addWidget(self.auto_print)
@@ -263,7 +265,7 @@ class SettingsPage(QWidget):
         placeholder, hint = examples.get(kind, ("", ""))
         self.printer_address.setPlaceholderText(placeholder)
         has_address = bool(kind)
-        self.printer_address.parentWidget().setVisible(has_address)
+        self.address_row.setVisible(has_address)
         if self.address_caption is not None:
             self.address_caption.setVisible(has_address)
             self.address_caption.setText(self.tr("Folder") if kind == "pdf-dir" else self.tr("Address"))

@@ -62,8 +62,9 @@ def fill_figures(grid: QGridLayout, owner: QWidget, view, unit: str, prefix: str
     """Rows method | expected | counted | difference of a close (preview or done) into `grid`."""
     while grid.count():
         item = grid.takeAt(0)
-        if item.widget():
-            item.widget().deleteLater()
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
     headers = (
         QCoreApplication.translate("ShiftPage", "Method"),
         QCoreApplication.translate("ShiftPage", "Expected"),
@@ -183,7 +184,8 @@ class ShiftCloseConfirmDialog(QDialog):
 
     def texts(self) -> list[str]:
         """Every figure shown (tests read them back)."""
-        return [self.grid.itemAt(i).widget().text() for i in range(self.grid.count())]
+        labels = (self.grid.itemAt(i) for i in range(self.grid.count()))
+        return [w.text() for w in (item.widget() for item in labels if item is not None) if isinstance(w, QLabel)]
 
 
 class ShiftPage(QWidget):

@@ -100,8 +100,10 @@ class DeskStatusBar(QStatusBar):
         self.lock_button.clicked.connect(self.lock_requested)
         self.logout_button.clicked.connect(self.logout_requested)
         if parent is not None:  # window-wide keys (QKeySequence: also under the Persian layout)
-            QShortcut(QKeySequence("Ctrl+Shift+L"), parent, activated=self.lock_requested.emit)
-            QShortcut(QKeySequence("Ctrl+Shift+Q"), parent, activated=self.logout_requested.emit)
+            self.lock_key = QShortcut(QKeySequence("Ctrl+Shift+L"), parent)
+            self.lock_key.activated.connect(self.lock_requested)
+            self.logout_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), parent)
+            self.logout_key.activated.connect(self.logout_requested)
         controller.status_changed.connect(self.show_status)
         self.show_status(controller.status)
 

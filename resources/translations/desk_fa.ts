@@ -178,67 +178,67 @@
         <translation>بازگشت به پنجرهٔ ورود؛ برنامه باز می‌ماند (Ctrl+Shift+Q)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="114" />
+        <location filename="../../desk_app/ui/status_bar.py" line="116" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="116" />
+        <location filename="../../desk_app/ui/status_bar.py" line="118" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="118" />
+        <location filename="../../desk_app/ui/status_bar.py" line="120" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="120" />
+        <location filename="../../desk_app/ui/status_bar.py" line="122" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="123" />
+        <location filename="../../desk_app/ui/status_bar.py" line="125" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="125" />
+        <location filename="../../desk_app/ui/status_bar.py" line="127" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="129" />
+        <location filename="../../desk_app/ui/status_bar.py" line="131" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="131" />
+        <location filename="../../desk_app/ui/status_bar.py" line="133" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="134" />
+        <location filename="../../desk_app/ui/status_bar.py" line="136" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="153" />
+        <location filename="../../desk_app/ui/status_bar.py" line="155" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="156" />
+        <location filename="../../desk_app/ui/status_bar.py" line="158" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="159" />
+        <location filename="../../desk_app/ui/status_bar.py" line="161" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="160" />
+        <location filename="../../desk_app/ui/status_bar.py" line="162" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
     </message>
@@ -407,53 +407,53 @@
 <context>
     <name>Launcher</name>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="211" />
+        <location filename="../../desk_app/ui/app.py" line="216" />
         <source>No automatic backup: no backup passphrase is set (Settings → Backups).</source>
         <translation>پشتیبان خودکار گرفته نمی‌شود: رمز پشتیبان تعیین نشده است (تنظیمات ← پشتیبان‌ها).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="228" />
-        <location filename="../../desk_app/ui/app.py" line="265" />
+        <location filename="../../desk_app/ui/app.py" line="234" />
+        <location filename="../../desk_app/ui/app.py" line="271" />
         <source>Close Pishkhan Desk</source>
         <translation>بستن میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="230" />
+        <location filename="../../desk_app/ui/app.py" line="236" />
         <source>Closing the window ends the demo: its provincial server stops too, and nothing is synced until the demo starts again. To hand the counter to someone else, log out instead.</source>
         <translation>بستن پنجره نسخهٔ نمایشی را تمام می‌کند: سرور استانی آن هم متوقف می‌شود و تا اجرای دوبارهٔ نسخهٔ نمایشی چیزی همگام نمی‌شود. برای سپردن باجه به کس دیگر، به جای آن از حساب خارج شوید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="236" />
+        <location filename="../../desk_app/ui/app.py" line="242" />
         <source>Close and stop the server</source>
         <translation>بستن و توقف سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="237" />
+        <location filename="../../desk_app/ui/app.py" line="243" />
         <source>Log out instead</source>
         <translation>خروج از حساب به جای بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="238" />
+        <location filename="../../desk_app/ui/app.py" line="244" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="266" />
+        <location filename="../../desk_app/ui/app.py" line="272" />
         <source>Exit the demo? Its provincial server stops too.</source>
         <translation>از نسخهٔ نمایشی خارج می‌شوید؟ سرور استانی آن هم متوقف می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="336" />
+        <location filename="../../desk_app/ui/app.py" line="342" />
         <source>The demo's provincial server has stopped (exit code %1). The app goes on offline: requests wait in the queue. Start the demo again to sync them.</source>
         <translation>سرور استانی نسخهٔ نمایشی متوقف شده است (کد خروج %1). برنامه برون‌خط ادامه می‌دهد: درخواست‌ها در صف می‌مانند. برای همگام‌سازی، نسخهٔ نمایشی را دوباره اجرا کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="342" />
+        <location filename="../../desk_app/ui/app.py" line="348" />
         <source>Demo server stopped</source>
         <translation>سرور نمایشی متوقف شده است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/app.py" line="344" />
+        <location filename="../../desk_app/ui/app.py" line="350" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
@@ -595,32 +595,32 @@
 <context>
     <name>OpenShiftsModel</name>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="105" />
+        <location filename="../../desk_app/ui/shift_page.py" line="106" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="106" />
+        <location filename="../../desk_app/ui/shift_page.py" line="107" />
         <source>Opened at</source>
         <translation>زمان شروع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="107" />
+        <location filename="../../desk_app/ui/shift_page.py" line="108" />
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="108" />
+        <location filename="../../desk_app/ui/shift_page.py" line="109" />
         <source>Cash expected</source>
         <translation>نقدی مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="109" />
+        <location filename="../../desk_app/ui/shift_page.py" line="110" />
         <source>Card expected</source>
         <translation>کارتی مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="123" />
+        <location filename="../../desk_app/ui/shift_page.py" line="124" />
         <source>%1 unfinished intake form(s): the clerk must save or discard them first.</source>
         <translation>%1 فرم نیمه‌کارهٔ پذیرش: متصدی باید نخست آن‌ها را ثبت یا حذف کند.</translation>
     </message>
@@ -819,42 +819,42 @@
         <translation>یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="293" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="295" />
         <source>No printer is installed on this PC: save the receipt as PDF, or %1.</source>
         <translation>هیچ چاپگری روی این رایانه نصب نیست: رسید را به صورت PDF ذخیره کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
         <source>Print the receipt</source>
         <translation>چاپ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="299" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
         <source>Printer of this PC:</source>
         <translation>چاپگر این رایانه:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="304" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="306" />
         <source>Looking for this PC's printers…</source>
         <translation>در جست‌وجوی چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="313" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="315" />
         <source>Save the receipt as PDF</source>
         <translation>ذخیرهٔ رسید به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="333" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="335" />
         <source>A further print is marked as a copy.</source>
         <translation>چاپ بعدی «رونوشت» خواهد بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="339" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="341" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="342" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="344" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
@@ -1385,272 +1385,272 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/settings_page.py" line="112" />
-        <location filename="../../desk_app/ui/settings_page.py" line="269" />
+        <location filename="../../desk_app/ui/settings_page.py" line="271" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="117" />
+        <location filename="../../desk_app/ui/settings_page.py" line="119" />
         <source>Paper width</source>
         <translation>عرض کاغذ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="122" />
+        <location filename="../../desk_app/ui/settings_page.py" line="124" />
         <source>Print a test page</source>
         <translation>چاپ صفحهٔ آزمایشی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="127" />
+        <location filename="../../desk_app/ui/settings_page.py" line="129" />
         <source>Display</source>
         <translation>نمایش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="131" />
+        <location filename="../../desk_app/ui/settings_page.py" line="133" />
         <source>Rial</source>
         <translation>ریال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="132" />
+        <location filename="../../desk_app/ui/settings_page.py" line="134" />
         <source>Toman</source>
         <translation>تومان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="139" />
+        <location filename="../../desk_app/ui/settings_page.py" line="141" />
         <source>never</source>
         <translation>هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="140" />
+        <location filename="../../desk_app/ui/settings_page.py" line="142" />
         <source> min</source>
         <translation> دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="141" />
+        <location filename="../../desk_app/ui/settings_page.py" line="143" />
         <source>Amounts in</source>
         <translation>نمایش مبالغ به</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="142" />
+        <location filename="../../desk_app/ui/settings_page.py" line="144" />
         <source>Language (after restart)</source>
         <translation>زبان (پس از اجرای دوباره)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="144" />
+        <location filename="../../desk_app/ui/settings_page.py" line="146" />
         <source>Lock the window after this long without use</source>
         <translation>قفل پنجره پس از این مدت بی‌کاری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="149" />
+        <location filename="../../desk_app/ui/settings_page.py" line="151" />
         <source>Backups</source>
         <translation>پشتیبان‌گیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="160" />
+        <location filename="../../desk_app/ui/settings_page.py" line="162" />
         <source>Backup passphrase (at least 8 characters)</source>
         <translation>رمز پشتیبان (دست‌کم ۸ نویسه)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="161" />
+        <location filename="../../desk_app/ui/settings_page.py" line="163" />
         <source>Repeat the passphrase</source>
         <translation>تکرار رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="163" />
+        <location filename="../../desk_app/ui/settings_page.py" line="165" />
         <source>Set the backup passphrase</source>
         <translation>تعیین رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="166" />
+        <location filename="../../desk_app/ui/settings_page.py" line="168" />
         <source>Restore from a backup…</source>
         <translation>بازیابی از پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="175" />
+        <location filename="../../desk_app/ui/settings_page.py" line="177" />
         <source>Save settings</source>
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="214" />
+        <location filename="../../desk_app/ui/settings_page.py" line="216" />
         <source>%1 (office code %2), device %3</source>
         <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="243" />
+        <location filename="../../desk_app/ui/settings_page.py" line="245" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask %2.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از %2 بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="247" />
+        <location filename="../../desk_app/ui/settings_page.py" line="249" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask the office manager.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از مدیر دفتر بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="250" />
+        <location filename="../../desk_app/ui/settings_page.py" line="252" />
         <source>You may print a test page.</source>
         <translation>چاپ صفحهٔ آزمایشی برای شما هم ممکن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="256" />
+        <location filename="../../desk_app/ui/settings_page.py" line="258" />
         <source>The printer's IP address or name and port, e.g. HOST:9100.</source>
         <translation>نشانی IP یا نام چاپگر و درگاه آن، به شکل HOST:9100.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="257" />
+        <location filename="../../desk_app/ui/settings_page.py" line="259" />
         <source>The USB vendor and product id in hex, as VID:PID.</source>
         <translation>شناسهٔ سازنده و محصول USB در مبنای ۱۶، به شکل VID:PID.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="258" />
+        <location filename="../../desk_app/ui/settings_page.py" line="260" />
         <source>The serial port (COM3 on Windows).</source>
         <translation>درگاه سریال (در ویندوز مانند COM3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="259" />
+        <location filename="../../desk_app/ui/settings_page.py" line="261" />
         <source>A device file the printer is attached to.</source>
         <translation>پروندهٔ دستگاهی که چاپگر به آن وصل است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="260" />
+        <location filename="../../desk_app/ui/settings_page.py" line="262" />
         <source>The name of the printer in the system's printer list.</source>
         <translation>نام چاپگر در فهرست چاپگرهای سیستم.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="261" />
+        <location filename="../../desk_app/ui/settings_page.py" line="263" />
         <source>Every receipt becomes a new PDF file in this folder; none is written over.</source>
         <translation>هر رسید یک پروندهٔ PDF تازه در این پوشه می‌شود؛ هیچ رسیدی روی رسید دیگر نوشته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="269" />
+        <location filename="../../desk_app/ui/settings_page.py" line="271" />
         <source>Folder</source>
         <translation>پوشه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="280" />
+        <location filename="../../desk_app/ui/settings_page.py" line="282" />
         <source>Choose the folder for the receipts' PDF files.</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="282" />
+        <location filename="../../desk_app/ui/settings_page.py" line="284" />
         <source>Choose a printer type first.</source>
         <translation>نخست نوع چاپگر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="283" />
+        <location filename="../../desk_app/ui/settings_page.py" line="285" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="287" />
+        <location filename="../../desk_app/ui/settings_page.py" line="289" />
         <source>Folder for the receipts' PDF files</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="315" />
+        <location filename="../../desk_app/ui/settings_page.py" line="317" />
         <source>This is not a readable PEM certificate file.</source>
         <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="324" />
+        <location filename="../../desk_app/ui/settings_page.py" line="326" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="324" />
+        <location filename="../../desk_app/ui/settings_page.py" line="326" />
         <source>Settings saved (nothing had changed).</source>
         <translation>تنظیمات ذخیره شد (چیزی تغییر نکرده بود).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="341" />
+        <location filename="../../desk_app/ui/settings_page.py" line="343" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="344" />
+        <location filename="../../desk_app/ui/settings_page.py" line="346" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="360" />
+        <location filename="../../desk_app/ui/settings_page.py" line="362" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="370" />
+        <location filename="../../desk_app/ui/settings_page.py" line="372" />
         <source>Asking the provincial server…</source>
         <translation>در حال پرسش از سرور استان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="385" />
+        <location filename="../../desk_app/ui/settings_page.py" line="387" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="388" />
+        <location filename="../../desk_app/ui/settings_page.py" line="390" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="395" />
+        <location filename="../../desk_app/ui/settings_page.py" line="397" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="397" />
+        <location filename="../../desk_app/ui/settings_page.py" line="399" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="415" />
+        <location filename="../../desk_app/ui/settings_page.py" line="417" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="417" />
+        <location filename="../../desk_app/ui/settings_page.py" line="419" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="428" />
+        <location filename="../../desk_app/ui/settings_page.py" line="430" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="432" />
+        <location filename="../../desk_app/ui/settings_page.py" line="434" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="447" />
+        <location filename="../../desk_app/ui/settings_page.py" line="449" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="466" />
+        <location filename="../../desk_app/ui/settings_page.py" line="468" />
         <source>Restore from a backup</source>
         <translation>بازیابی از پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="468" />
+        <location filename="../../desk_app/ui/settings_page.py" line="470" />
         <source>Backups (*.pdbak);;All files (*)</source>
         <translation>پشتیبان‌ها (*.pdbak);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="473" />
+        <location filename="../../desk_app/ui/settings_page.py" line="475" />
         <source>Backup passphrase</source>
         <translation>رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="473" />
+        <location filename="../../desk_app/ui/settings_page.py" line="475" />
         <source>The passphrase of this backup:</source>
         <translation>رمز این پشتیبان:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="499" />
+        <location filename="../../desk_app/ui/settings_page.py" line="501" />
         <source>Restoring the backup…</source>
         <translation>در حال بازیابی پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="506" />
+        <location filename="../../desk_app/ui/settings_page.py" line="508" />
         <source>This backup is of device %1 of office %2, but this PC is device %3 of office %4.
 
 Restoring it makes this PC device %1. If the PC of device %1 still works, both would give the same receipt numbers to different citizens.
@@ -1663,37 +1663,37 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 فقط اگر رایانهٔ دستگاه %1 کنار گذاشته شده است (خراب، گم‌شده یا جایگزین‌شده) بازیابی کنید. پس از آن این رایانه تا وقتی سرور استان آن را به نام دستگاه %1 ثبت نکند (که توکن رایانهٔ قبلی را باطل می‌کند) و توکن تازه را در تنظیمات وارد نکنید، شمارهٔ رسید نمی‌دهد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="518" />
+        <location filename="../../desk_app/ui/settings_page.py" line="520" />
         <source>A backup of another device</source>
         <translation>پشتیبانِ دستگاهی دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="520" />
+        <location filename="../../desk_app/ui/settings_page.py" line="522" />
         <source>The old PC is retired: replace it</source>
         <translation>رایانهٔ قبلی کنار گذاشته شده است: جایگزین شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="521" />
+        <location filename="../../desk_app/ui/settings_page.py" line="523" />
         <source>Do not restore</source>
         <translation>بازیابی نشود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="530" />
+        <location filename="../../desk_app/ui/settings_page.py" line="532" />
         <source>Nothing was restored.</source>
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="543" />
+        <location filename="../../desk_app/ui/settings_page.py" line="545" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="557" />
+        <location filename="../../desk_app/ui/settings_page.py" line="559" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="562" />
+        <location filename="../../desk_app/ui/settings_page.py" line="564" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>
@@ -1804,42 +1804,42 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>ShiftCloseConfirmDialog</name>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="136" />
+        <location filename="../../desk_app/ui/shift_page.py" line="137" />
         <source>Close the shift?</source>
         <translation>شیفت بسته شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="141" />
+        <location filename="../../desk_app/ui/shift_page.py" line="142" />
         <source>Close the shift of %1, counted by %2?</source>
         <translation>شیفت %1 با شمارش %2 بسته شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="143" />
+        <location filename="../../desk_app/ui/shift_page.py" line="144" />
         <source>It is recorded as closed by %1 for %2.</source>
         <translation>ثبت می‌شود که %1 به جای %2 شیفت را بسته است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="146" />
+        <location filename="../../desk_app/ui/shift_page.py" line="147" />
         <source>Close your shift (%1)?</source>
         <translation>شیفت شما (%1) بسته شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="152" />
+        <location filename="../../desk_app/ui/shift_page.py" line="153" />
         <source>Opened %1 with %2; %3 request(s), %4 cancellation(s).</source>
         <translation>آغاز %1 با موجودی %2؛ %3 درخواست، %4 ابطال.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="166" />
+        <location filename="../../desk_app/ui/shift_page.py" line="167" />
         <source>The counted amounts differ from what is expected. Count again if unsure.</source>
         <translation>مبلغ شمارش‌شده با مبلغ مورد انتظار یکی نیست. اگر مطمئن نیستید دوباره بشمارید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="172" />
+        <location filename="../../desk_app/ui/shift_page.py" line="173" />
         <source>Close the shift (Enter)</source>
         <translation>بستن شیفت (Enter)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="174" />
+        <location filename="../../desk_app/ui/shift_page.py" line="175" />
         <source>Back (Esc)</source>
         <translation>بازگشت (Esc)</translation>
     </message>
@@ -1872,160 +1872,160 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>کسری %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="68" />
+        <location filename="../../desk_app/ui/shift_page.py" line="69" />
         <source>Method</source>
         <translation>روش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="69" />
+        <location filename="../../desk_app/ui/shift_page.py" line="70" />
         <source>Expected</source>
         <translation>مورد انتظار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="70" />
+        <location filename="../../desk_app/ui/shift_page.py" line="71" />
         <source>Counted</source>
         <translation>شمارش‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="71" />
+        <location filename="../../desk_app/ui/shift_page.py" line="72" />
         <source>Difference</source>
         <translation>اختلاف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="205" />
+        <location filename="../../desk_app/ui/shift_page.py" line="207" />
         <source>Open a shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="210" />
+        <location filename="../../desk_app/ui/shift_page.py" line="212" />
         <source>Opening cash (rials)</source>
         <translation>موجودی نقدی آغاز (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="211" />
+        <location filename="../../desk_app/ui/shift_page.py" line="213" />
         <source>Open shift</source>
         <translation>باز کردن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="217" />
-        <location filename="../../desk_app/ui/shift_page.py" line="359" />
+        <location filename="../../desk_app/ui/shift_page.py" line="219" />
+        <location filename="../../desk_app/ui/shift_page.py" line="361" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="223" />
+        <location filename="../../desk_app/ui/shift_page.py" line="225" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="224" />
+        <location filename="../../desk_app/ui/shift_page.py" line="226" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="226" />
-        <location filename="../../desk_app/ui/shift_page.py" line="360" />
+        <location filename="../../desk_app/ui/shift_page.py" line="228" />
+        <location filename="../../desk_app/ui/shift_page.py" line="362" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="229" />
+        <location filename="../../desk_app/ui/shift_page.py" line="231" />
         <source>Back to my own shift</source>
         <translation>بازگشت به شیفت خودم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="231" />
-        <location filename="../../desk_app/ui/shift_page.py" line="542" />
+        <location filename="../../desk_app/ui/shift_page.py" line="233" />
+        <location filename="../../desk_app/ui/shift_page.py" line="544" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="246" />
+        <location filename="../../desk_app/ui/shift_page.py" line="248" />
         <source>Open shifts on this PC</source>
         <translation>شیفت‌های باز این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="264" />
+        <location filename="../../desk_app/ui/shift_page.py" line="266" />
         <source>Count and close the selected shift</source>
         <translation>شمارش و بستن شیفت انتخاب‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="327" />
+        <location filename="../../desk_app/ui/shift_page.py" line="329" />
         <source>No shift is open on this PC.</source>
         <translation>هیچ شیفتی روی این رایانه باز نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="329" />
+        <location filename="../../desk_app/ui/shift_page.py" line="331" />
         <source>Only your own shift is open on this PC.</source>
         <translation>فقط شیفت خود شما روی این رایانه باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="332" />
+        <location filename="../../desk_app/ui/shift_page.py" line="334" />
         <source>%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.</source>
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="347" />
+        <location filename="../../desk_app/ui/shift_page.py" line="349" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="350" />
+        <location filename="../../desk_app/ui/shift_page.py" line="352" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="364" />
+        <location filename="../../desk_app/ui/shift_page.py" line="366" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="366" />
+        <location filename="../../desk_app/ui/shift_page.py" line="368" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="393" />
+        <location filename="../../desk_app/ui/shift_page.py" line="395" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="417" />
+        <location filename="../../desk_app/ui/shift_page.py" line="419" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="465" />
+        <location filename="../../desk_app/ui/shift_page.py" line="467" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="492" />
+        <location filename="../../desk_app/ui/shift_page.py" line="494" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="494" />
+        <location filename="../../desk_app/ui/shift_page.py" line="496" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="522" />
+        <location filename="../../desk_app/ui/shift_page.py" line="524" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="525" />
+        <location filename="../../desk_app/ui/shift_page.py" line="527" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="529" />
+        <location filename="../../desk_app/ui/shift_page.py" line="531" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="558" />
+        <location filename="../../desk_app/ui/shift_page.py" line="560" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>
