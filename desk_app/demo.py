@@ -4,6 +4,11 @@ a demo office and enrolled device, the demo catalog on both sides, a clerk and a
 Everything lives in one folder (`<default home>/demo` or `--home`): the desk's data folder, the
 server's `server.db` and `demo.json` (which steps are done, so a second run reuses all of it).
 Passwords are random, printed once when the users are made, and stored nowhere in clear.
+
+The demo has a receipt printer that works on any PC: a PDF "printer" (a new file per receipt in
+`receipts/`) with the receipt shown on screen after each save. Its server never outlives it (on
+Linux it gets SIGTERM even when the demo is SIGKILLed) and never lingers as a zombie when it
+dies first: a thread reaps it at once, and the window says the server has stopped.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ SERVER_DB = "server.db"
 SERVER_LOG = "provincial-server.log"
 ADVANCE_AFTER_S = 8  # the "agency" moves a request on after this many seconds (env override)
 START_TIMEOUT_S = 60
+RECEIPTS_DIR = "receipts"  # the demo's PDF receipt printer writes here
 
 
 class DemoError(Exception):
@@ -53,6 +59,7 @@ class DemoInfo:
     catalog_version: str | None = None
     users: list[dict] = field(default_factory=list)
     reused: bool = False
+    printer_target: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -63,6 +70,7 @@ class DemoInfo:
             "catalog_version": self.catalog_version,
             "users": self.users,
             "reused": self.reused,
+            "printer_target": self.printer_target,
         }
 
     def text(self) -> str:
@@ -72,6 +80,8 @@ class DemoInfo:
             f"کارگزار استانی: {self.server_url}",
             f"دفتر {self.office}، دستگاه {self.device}",
         ]
+        if self.printer_target:
+            lines.append(f"چاپگر رسید: {self.printer_target} (هر رسید یک فایل PDF تازه، و پیش‌نمایش روی صفحه)")
         for u in self.users:
             if u.get("password"):
                 lines.append(f"کاربر {u['username']} ({u['role']}): گذرواژه {u['password']}")
@@ -180,6 +190,9 @@ class ServerProcess:
         self.advance_after_s = advance_after_s
         self.proc: subprocess.Popen | None = None
         self.url: str | None = None
+        self.exit_code: int | None = None  # set by the reaper the moment the server exits
+        self.exited = threading.Event()
+        self.stopping = False  # stop() was called: an exit is expected, not news
 
     def start(self, timeout: float = START_TIMEOUT_S) -> str:
         args = ["--db", self.db_url, "serve", "--host", self.host, "--port", str(self.port)]
@@ -213,6 +226,7 @@ class ServerProcess:
             found.set()
 
         threading.Thread(target=pump, name="server-stdout", daemon=True).start()
+        threading.Thread(target=self._reap, name="server-reaper", daemon=True).start()
         if not found.wait(timeout) or self.url is None:
             code = self.proc.poll()
             self.stop()
@@ -220,10 +234,22 @@ class ServerProcess:
         log.info("provincial server started at %s (pid %s)", self.url, self.proc.pid)
         return self.url
 
+    def _reap(self) -> None:
+        """Wait for the server to exit (reaping it at once: no zombie while the app runs on)."""
+        proc = self.proc
+        if proc is None:
+            return
+        code = proc.wait()
+        self.exit_code = code
+        self.exited.set()
+        if not self.stopping:
+            log.warning("provincial server exited by itself (code %s)", code)
+
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.proc is not None and not self.exited.is_set() and self.proc.poll() is None
 
     def stop(self, timeout: float = 10) -> None:
+        self.stopping = True
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.terminate()
@@ -285,6 +311,16 @@ def prepare_desk(home: Path, server_url: str, token: str, state: dict, reset_pas
         if token:
             state["enrolled"] = True
         info.catalog_version = catalog.import_catalog(desk, catalog_path()).version
+        if not state.get("printer"):  # once: a printer the manager chose later is kept
+            if not desk.settings.get("printer_target"):
+                desk.settings.set_many(
+                    {
+                        "printer_target": f"pdf-dir:{home / RECEIPTS_DIR}",
+                        "show_receipt_preview": True,
+                    }
+                )
+            state["printer"] = True
+        info.printer_target = desk.settings.get("printer_target")
         existing = {u.username for u in users.list_users(desk)}
         for username, role, full_name in USERS:
             entry = {"username": username, "role": role, "full_name": full_name}
@@ -339,8 +375,8 @@ def wait_for_stop(server: ServerProcess) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_gui(home: Path) -> int:
-    """The desktop app at its login window, on this data folder.
+def run_gui(home: Path, server: ServerProcess | None = None) -> int:
+    """The desktop app at its login window, on this data folder (watching the demo's `server`).
 
     SIGTERM (a logout, `kill`) closes the app the normal way, so the server is stopped after it:
     Qt's event loop does not run Python signal handlers by itself, hence the idle timer.
@@ -348,18 +384,23 @@ def run_gui(home: Path) -> int:
     from PySide6.QtCore import QTimer
 
     from desk_app.crash import install_excepthook
+    from desk_app.ui.app import QUITTING_PROPERTY, setup_application
     from desk_app.ui.app import run_gui as _run
-    from desk_app.ui.app import setup_application
 
     install_excepthook()
     app = setup_application()
     previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+
+    def terminate(*_args) -> None:  # windows close the normal way (drafts kept), asking nothing
+        app.setProperty(QUITTING_PROPERTY, True)
+        app.quit()
+
+    signal.signal(signal.SIGTERM, terminate)
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(300)
     try:
-        return int(_run(home) or 0)
+        return int(_run(home, demo_server=server) or 0)
     finally:
         wake.stop()
         signal.signal(signal.SIGTERM, previous)
@@ -383,7 +424,7 @@ def main_demo(
         if exit_after_setup:
             return 0
         if gui:
-            return run_gui(home)
+            return run_gui(home, server)
         wait_for_stop(server)
         return 0
     finally:

@@ -230,6 +230,30 @@ def send_system(name: str, data: bytes | None = None, *, pdf: str | Path | None 
         raise PrinterError(f"چاپگر سیستم «{name}» کار را نپذیرفت: {detail}")
 
 
+def list_system_printers(timeout: float = 5.0) -> list[str]:
+    """Names of the system's printers (`lpstat -e` of CUPS; the Windows spooler's list), for a
+    chooser; an empty list when there is no spooler or it does not answer (never an error)."""
+    if sys.platform == "win32":  # pragma: no cover - no Windows here
+        try:
+            import win32print  # type: ignore[import-not-found]
+
+            flags = win32print.PRINTER_ENUM_LOCAL | win32print.PRINTER_ENUM_CONNECTIONS
+            return sorted(p[2] for p in win32print.EnumPrinters(flags))
+        except Exception:  # noqa: BLE001 - a chooser without names still lets the clerk type one
+            return []
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return []
+    try:
+        done = subprocess.run([lpstat, "-e"], capture_output=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode != 0:
+        return []
+    names = done.stdout.decode("utf-8", "replace").split()
+    return sorted(set(names))
+
+
 def _send_windows(name: str, data: bytes | None, pdf: str | Path | None) -> None:  # pragma: no cover
     try:
         import win32print

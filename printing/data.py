@@ -77,6 +77,11 @@ class ShiftRow:
     opening_cash: int
     expected: dict[str, int] = field(default_factory=dict)  # method -> rials
     counted: dict[str, int] | None = None  # None while open
+    closed_by: str | None = None  # who counted and closed it when not its clerk (a manager's name)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
     def difference(self, method: str) -> int | None:
         if self.counted is None:
@@ -116,6 +121,16 @@ class DailyReportData:
     office_wide: bool = False  # True: the server's totals across every device
     source_note: str | None = None  # e.g. why the office-wide figures are missing
     unit: str = "rial"
+
+    @property
+    def net_amount(self) -> int:
+        """What the office keeps: everything taken (cancelled requests included) minus refunds."""
+        return self.total_amount - self.refunds_total
+
+    @property
+    def open_shifts(self) -> list[ShiftRow]:
+        """Shifts of the day not closed yet (said on the report, never silently left open)."""
+        return [s for s in self.shifts if s.is_open]
 
     def to_json(self) -> dict:
         """Plain JSON: dates as ISO dates, instants as UTC ISO 8601 with `Z`, rows as objects."""

@@ -308,13 +308,20 @@ class _Writer:
         self.y -= h + 2 * mm
 
     def _barchart(self, b: L.BarChart) -> None:
+        """A chart is read as one picture: it is kept on one page with its title (on a new page
+        when the rest of this one is too short), never split between two."""
         size = self.size["small"]
-        self.line(b.title, bold=True, size=self.size["medium"])
+        row_h = self.lead(size)
+        title_size = self.size["medium"]
+        title_lines = len(wrap(b.title, BOLD, title_size, self.width))
+        height = title_lines * self.lead(title_size) + len(b.items) * row_h + 2 * mm
+        if height <= self.top - self.bottom - 3 * self.lead(self.size["small"]):  # fits on a fresh page
+            self.need(height)
+        self.line(b.title, bold=True, size=title_size)
         label_w = self.width * 0.38
         bar_area = self.width - label_w - 16 * mm
         top = max((v for _, v in b.items), default=0) or 1
         texts = b.value_text or [fa(v) for _, v in b.items]
-        row_h = self.lead(size)
         for (label, value), vt in zip(b.items, texts):
             self.need(row_h)
             self.y -= row_h

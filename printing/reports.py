@@ -13,6 +13,9 @@ from printing.errors import PrinterError
 from printing.labels import jdate, jdatetime, money, num, payment_label, signed_money
 
 CHART_TOP = 15  # bars drawn; the rest are summed into «سایر خدمات»
+# the day's takings: cancelled (and refunded) requests stay in the gross, the net takes refunds off
+GROSS_LABEL, GROSS_NOTE = "جمع دریافتی", "(با درخواست‌های لغو و استردادشده)"
+NET_LABEL, NET_NOTE = "خالص دریافتی", "(پس از کسر استرداد)"
 
 
 def _money_table(
@@ -57,11 +60,17 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
         expected = s.expected.get("cash", 0)
         counted = None if s.counted is None else s.counted.get("cash", 0)
         diff = s.difference("cash")
+        if s.closed_at is None:
+            end = "هنوز باز"
+        elif s.closed_by:
+            end = f"{jdatetime(s.closed_at)} (بستهٔ {s.closed_by})"
+        else:
+            end = jdatetime(s.closed_at)
         body.append(
             [
                 s.clerk_name,
                 jdatetime(s.opened_at),
-                jdatetime(s.closed_at) if s.closed_at else "باز",
+                end,
                 money(s.opening_cash, unit),
                 money(expected, unit),
                 "—" if counted is None else money(counted, unit),
@@ -73,7 +82,7 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
         columns=[
             L.Column("متصدی", 1.4),
             L.Column("شروع", 1.5),
-            L.Column("پایان", 1.5),
+            L.Column("پایان", 1.9),
             L.Column("موجودی اول", 1.4, numeric=True),
             L.Column("مورد انتظار", 1.5, numeric=True),
             L.Column("شمارش‌شده", 1.5, numeric=True),
@@ -81,6 +90,16 @@ def _shifts(rows: list[ShiftRow], unit: str) -> L.Table:
         ],
         rows=body,
     )
+
+
+def open_shifts_text(rows: list[ShiftRow]) -> str | None:
+    """«نوبت‌های هنوز باز: زهرا احمدی (از ۱۴۰۵/۰۹/۰۸ ۰۸:۰۲)» — a report never leaves an open shift
+    unsaid; None when every shift of the day is closed."""
+    open_ = [s for s in rows if s.closed_at is None]
+    if not open_:
+        return None
+    names = "، ".join(f"{s.clerk_name} (از {jdatetime(s.opened_at)})" for s in open_)
+    return f"نوبت‌های هنوز باز ({num(len(open_))}): {names} — صندوق این نوبت‌ها هنوز شمرده نشده است."
 
 
 def _chart(rows: list[Row]) -> L.BarChart:
@@ -121,17 +140,21 @@ def build_daily_report(data: DailyReportData) -> L.Document:
     doc.add(
         L.Separator(),
         L.KeyValue("تعداد درخواست‌ها", num(data.requests_count), bold=True),
-        L.KeyValue("جمع دریافتی", money(data.total_amount, u), bold=True),
+        L.KeyValue(GROSS_LABEL, f"{money(data.total_amount, u)} {GROSS_NOTE}", bold=True),
         L.KeyValue(
             "تعداد لغوها", num(len(data.cancellations) if data.cancelled_count is None else data.cancelled_count)
         ),
         L.KeyValue("جمع استرداد", money(data.refunds_total, u)),
+        L.KeyValue(NET_LABEL, f"{money(data.net_amount, u)} {NET_NOTE}", bold=True),
     )
     if not data.office_wide:
         doc.add(L.KeyValue("رونوشت‌های چاپ‌شده", num(data.reprints)))
         doc.add(L.KeyValue("در انتظار ارسال به استان", num(data.pending_sync)))
         if data.attention:
             doc.add(L.KeyValue("نیازمند بررسی (ردشده در استان)", num(data.attention), bold=True))
+    still_open = open_shifts_text(data.shifts)
+    if still_open:
+        doc.add(L.Text(still_open, boxed=True, bold=True, size="small"))
     doc.add(L.Separator("space"))
     if data.requests_count == 0:
         doc.add(L.Text("در این روز درخواستی ثبت نشده است.", align="center", bold=True))
@@ -187,9 +210,13 @@ def build_shift_report(data: ShiftReportData) -> L.Document:
         L.Text(f"{data.office_name} — کد دفتر {data.office_code}", align="center"),
         L.KeyValue("متصدی", s.clerk_name, bold=True),
         L.KeyValue("شروع", jdatetime(s.opened_at)),
-        L.KeyValue("پایان", jdatetime(s.closed_at) if s.closed_at else "باز"),
+        L.KeyValue("پایان", jdatetime(s.closed_at) if s.closed_at else "هنوز باز"),
         L.KeyValue("تعداد درخواست‌ها", num(data.requests_count)),
         L.KeyValue("جمع دریافتی", money(data.total_amount, u), bold=True),
+    )
+    if s.closed_by:
+        doc.add(L.KeyValue("شمارش و بستن", f"به دست {s.closed_by} (به جای متصدی)", bold=True))
+    doc.add(
         L.Separator(),
         _money_table("به تفکیک خدمت", "خدمت", data.per_service, u, code=True),
         _money_table("به تفکیک روش پرداخت", "روش پرداخت", data.per_payment, u),

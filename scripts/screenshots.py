@@ -64,6 +64,29 @@ def fill(home: Path) -> None:
         cancel.cancel_request(desk, made[5].receipt_no, reason="انصراف متقاضی", clerk="manager", refund=made[5].total)
 
 
+def daily_report_page_png(desk, pdf: Path, png: Path) -> None:
+    """The A4 daily report's page with the per-service chart, as an image (poppler's pdftoppm)."""
+    import shutil
+    import subprocess
+
+    from desk_app.services import printjobs
+    from tests.helpers.pdf_read import no_zwnj, pdf_lines
+
+    printjobs.print_daily_report(desk, target=f"pdf:{pdf}")
+    title = no_zwnj("تعداد درخواست‌ها به تفکیک خدمت")
+    pages = pdf_lines(pdf)
+    number = next((i + 1 for i, lines in enumerate(pages) if any(title in no_zwnj(x) for x in lines)), len(pages))
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        print("pdftoppm (poppler-utils) is missing: no PNG of the daily report", file=sys.stderr)
+        return
+    stem = png.with_suffix("")
+    for page, name in ((1, stem.with_name(stem.name + "-summary")), (number, stem)):
+        subprocess.run(
+            [tool, "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(name)], check=True
+        )
+
+
 def main(outdir: str) -> int:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,6 +113,21 @@ def main(outdir: str) -> int:
                 break
             settle(20)
         settle(150)
+
+    def grab_with(window, dialog, name: str) -> None:
+        """The window with a dialog over it, as the screen shows them (offscreen: composed here)."""
+        from PySide6.QtCore import QPoint
+        from PySide6.QtGui import QPainter
+
+        dialog.move(window.mapToGlobal(QPoint(0, 0)) + window.rect().center() - dialog.rect().center())
+        settle()
+        picture = window.grab()
+        painter = QPainter(picture)
+        try:
+            painter.drawPixmap(dialog.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)), dialog.grab())
+        finally:
+            painter.end()
+        picture.save(str(out / name))
 
     shots = []
     with tempfile.TemporaryDirectory(prefix="desk-shots-") as tmp:
@@ -120,7 +158,7 @@ def main(outdir: str) -> int:
         login.close()
         launcher.show_window(user)
         window = launcher.window
-        window.resize(1200, 800)
+        window.resize(1366, 768)
         wait_idle(launcher.runner)
 
         page = window.intake
@@ -141,6 +179,20 @@ def main(outdir: str) -> int:
         window.grab().save(str(out / "04-intake-errors.png"))
         page.clear_form()
 
+        # a save with no receipt printer set up: said at once, the receipt shown to print from
+        page.national_code.setText("0499370899")
+        wait_idle(launcher.runner)
+        page.picker.search.setText("2102")
+        page.picker._query("2102")
+        page.picker._pick_index(page.picker.list.currentIndex())
+        page.save()
+        wait_idle(launcher.runner)
+        wait_idle(launcher.runner)
+        preview = page.receipts.dialog
+        preview.resize(700, 700)
+        grab_with(window, preview, "11-intake-receipt-preview.png")
+        preview.reject()
+
         window.tabs.setCurrentWidget(window.requests)
         window.requests.apply_filters()
         wait_idle(launcher.runner)
@@ -151,8 +203,14 @@ def main(outdir: str) -> int:
         window.tabs.setCurrentWidget(window.shift)
         window.shift.refresh()
         wait_idle(launcher.runner)
-        window.shift.counted["cash"].setText("100000000")
+        window.grab().save(str(out / "12-open-shifts.png"))  # the manager's view of every open shift
+        window.shift.count_selected()  # the clerk's shift, counted and closed by the manager
+        window.shift.counted["cash"].setText("55000000")
+        window.shift.counted["card"].setText("9000000")
         window.shift.close_shift()
+        wait_idle(launcher.runner)
+        grab_with(window, window.shift.confirm_dialog, "13-shift-close-confirm.png")
+        window.shift.confirm_dialog.accept()
         wait_idle(launcher.runner)
         window.grab().save(str(out / "06-shift-closed.png"))
 
@@ -160,6 +218,7 @@ def main(outdir: str) -> int:
         window.reports.load()
         wait_idle(launcher.runner)
         window.grab().save(str(out / "07-daily-report.png"))
+        daily_report_page_png(launcher.desk, Path(tmp) / "daily.pdf", out / "14-daily-report-chart.png")
 
         window.tabs.setCurrentWidget(window.users)
         window.users.refresh()
@@ -170,7 +229,7 @@ def main(outdir: str) -> int:
         wait_idle(launcher.runner)
         window.grab().save(str(out / "09-services.png"))
 
-        window.tabs.setCurrentWidget(window.settings)
+        window.tabs.setCurrentIndex(window.tabs.count() - 1)  # the settings page sits in a scroll area
         settle()
         window.grab().save(str(out / "10-settings.png"))
         window._force_close = True

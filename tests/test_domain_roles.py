@@ -18,6 +18,7 @@ DESIGN_ACTIONS = {
     "cancel",
     "refund",
     "close_own_shift",
+    "close_any_shift",
     "manage_users",
     "daily_report",
     "settings",
@@ -44,7 +45,8 @@ def test_clerk_counter_work(action):
 
 
 @pytest.mark.parametrize(
-    "action", ["manage_users", "daily_report", "settings", "catalog_import", "backup", "purge_attachments"]
+    "action",
+    ["manage_users", "daily_report", "settings", "catalog_import", "backup", "purge_attachments", "close_any_shift"],
 )
 def test_clerk_is_refused_manager_work_in_persian(action):
     with pytest.raises(PermissionDenied) as info:

@@ -84,6 +84,8 @@ def test_first_run_sets_everything_up(prepared):
     assert all(len(u["password"]) >= 8 for u in users.values())
     assert users["clerk"]["password"] != users["manager"]["password"]
     assert not _listening(info["server_url"]), "--exit must stop the server"
+    # a receipt printer that works on any PC: a new PDF per receipt in the demo folder
+    assert info["printer_target"] == f"pdf-dir:{home / 'receipts'}"
     assert (home / "server.db").exists() and (home / "logs" / "desk-app.log").exists()
     token = (home / "device.token").read_text(encoding="utf-8").strip()
     for secret in [token] + [u["password"] for u in users.values()]:
@@ -216,3 +218,37 @@ def test_gui_demo_stops_its_server_when_the_app_closes(demo_home):
         proc.stdout.close()
         proc.stderr.close()
     assert not _listening(url)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_demo_server_does_not_outlive_a_killed_app(demo_home):
+    """The demo itself dies (SIGKILL: no clean-up runs): its server must not stay behind."""
+    home = demo_home
+    env = dict(_env(home), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desk_app", "demo", "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.poll() is not None else "no output"
+        url = json.loads(line)["server_url"]
+        assert _listening(url)
+        proc.kill()
+        proc.wait(30)
+        deadline = time.monotonic() + 20
+        while _listening(url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _listening(url), "the demo's server outlived the killed app"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desk_app.services import autobackup, backup_crypto
-from tests.ui_helpers import filled_home, idle, log_in
+from tests.ui_helpers import confirm_shift_close, filled_home, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -103,8 +103,7 @@ def test_closing_a_shift_in_the_window_writes_the_shift_backup(launcher, qtbot, 
         qtbot.waitUntil(lambda: shift.shift is not None, timeout=10_000)
     shift.counted["cash"].setText("0")
     shift.counted["card"].setText("0")
-    shift.close_shift()
-    qtbot.waitUntil(lambda: shift.last_close is not None, timeout=10_000)
+    confirm_shift_close(qtbot, shift)
     qtbot.waitUntil(lambda: [b.kind for b in autobackup.list_backups(home)].count("shift") == 1, timeout=10_000)
     kinds = sorted(b.kind for b in autobackup.list_backups(home))
     assert kinds == ["daily", "shift"]

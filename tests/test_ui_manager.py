@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desk_app.domain.money import format_amount
-from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
+from tests.ui_helpers import NATIONAL_CODES, confirm_shift_close, fill_intake, idle, log_in
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -65,8 +65,7 @@ def test_cancel_shift_close_and_daily_report(launcher, qtbot, qtmodeltester, tmp
     assert shift.shift is not None and shift.close_button.isEnabled()
     shift.counted["cash"].setText(str(second.total - 1000))
     shift.counted["card"].setText("0")
-    shift.close_shift()
-    qtbot.waitUntil(lambda: shift.last_close is not None, timeout=10_000)
+    confirm_shift_close(qtbot, shift)
     close = shift.last_close
     assert close.expected["cash"] == second.total  # the refund of the cancelled one is paid back
     assert close.difference["cash"] == -1000

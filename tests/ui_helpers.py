@@ -122,3 +122,18 @@ def fill_intake(page, code: str, service: str = "2101") -> None:
     page.picker.search.setText(service)
     page.picker._query(service)
     page.picker._pick_index(page.picker.list.currentIndex())
+
+
+def confirm_shift_close(qtbot, shift_page, *, timeout=10_000):
+    """`close_shift()` asks first: wait for the confirmation, press Enter on it (its default
+    button closes the shift), wait until the shift is closed; give the confirmation's figures."""
+    shift_page.close_shift()
+    qtbot.waitUntil(
+        lambda: shift_page.confirm_dialog is not None and shift_page.confirm_dialog.isVisible(), timeout=timeout
+    )
+    dialog = shift_page.confirm_dialog
+    texts = dialog.texts()
+    before = shift_page.last_close
+    qtbot.keyClick(dialog.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shift_page.last_close is not before and shift_page.last_close is not None, timeout=timeout)
+    return texts

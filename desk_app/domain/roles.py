@@ -19,6 +19,7 @@ ACTION_LABELS_FA: dict[str, str] = {
     "cancel": "لغو درخواست",
     "refund": "بازپرداخت وجه",
     "close_own_shift": "بستن شیفت خود",
+    "close_any_shift": "شمارش و بستن شیفت متصدیان دیگر",
     "manage_users": "مدیریت کاربران",
     "daily_report": "گزارش روزانه",
     "settings": "تنظیمات",

@@ -48,6 +48,8 @@ class PrintResult:
     target: str
     copy_no: int = 0
     notes: list[str] = field(default_factory=list)  # things to tell the user (stderr in the CLI)
+    path: str | None = None  # the file written, for file targets (`pdf-dir:` makes a new one each time)
+    receipt_no: str | None = None  # the receipt printed (receipts only)
 
     def to_json(self) -> dict:
         return {
@@ -56,7 +58,21 @@ class PrintResult:
             "target": self.target,
             "copy_no": self.copy_no,
             "notes": self.notes,
+            "path": self.path,
+            "receipt_no": self.receipt_no,
         }
+
+
+@dataclass(frozen=True)
+class ReceiptPreview:
+    """A stored request's receipt rendered as the thermal printer gets it (1-bit raster, `dots`
+    wide) as PNG bytes: what the window's preview shows. `copy_no` is what the next print of it
+    would be (0 = the original); nothing is recorded by rendering it."""
+
+    receipt_no: str
+    copy_no: int
+    png: bytes
+    dots: int
 
 
 # --- jobs ----------------------------------------------------------------------------------
@@ -216,21 +232,29 @@ def print_receipt(
     actor: str | None = None,
     drawer: bool | None = None,
     timeouts=None,
+    page: bool = False,
 ) -> PrintResult:
     """Print (or reprint) the receipt of a stored request. Raises PrinterError / InvalidInput.
 
     `reprint`: None = original the first time, a copy once an original was printed; True/False
-    forces it; a username string forces a copy made by that user (the audit log's actor)."""
+    forces it; a username string forces a copy made by that user (the audit log's actor).
+    `page=True` with `printer:NAME`: the A5 page of the receipt for an ordinary (office) printer,
+    not the thermal image as raw ESC/POS (the preview's "another printer")."""
     from printing import targets as T
     from printing.backends import Timeouts
 
     if isinstance(reprint, str):
         actor, reprint = actor or reprint, True
 
-    target = target or desk.settings.get("printer_target")
+    configured = desk.settings.get("printer_target")
+    target = target or configured
     if not target:
         raise InvalidInput(MSG_NO_TARGET, "target")
     parsed = T.parse_target(target)
+    if parsed.kind == "pdf" and target == configured:
+        # the receipt printer is a PDF "printer": one new file per receipt in that file's folder
+        # (a round-1 setting named one file, which every receipt overwrote)
+        parsed = T.parse_target(f"pdf-dir:{Path(parsed.value).parent}")
     paper = paper or desk.settings.get("printer_paper")
     dots = dots if dots is not None else desk.settings.get("printer_dots")
     with desk.db.read() as s:
@@ -243,14 +267,54 @@ def print_receipt(
         and copy_no == 0
     )
     job_id = _start_job(desk, KIND_RECEIPT, str(parsed), request_id, copy_no, actor)
-    _run_job(
-        desk,
-        job_id,
-        lambda: T.print_receipt_to(parsed, data, paper=paper, dots=dots, drawer=kick, timeouts=timeouts or Timeouts()),
-        actor=actor,
-        receipt_no=data.receipt_no,
+    if page and parsed.kind == "printer":
+        from printing.pdf import render_receipt_pdf
+
+        def action():
+            return T.print_pdf_to(parsed, lambda path: render_receipt_pdf(data, path))
+    else:
+
+        def action():
+            return T.print_receipt_to(
+                parsed, data, paper=paper, dots=dots, drawer=kick, timeouts=timeouts or Timeouts()
+            )
+
+    written = _run_job(desk, job_id, action, actor=actor, receipt_no=data.receipt_no)
+    path = written.value if written is not None and written.kind in ("pdf", "png", "escpos-file") else None
+    return PrintResult(job_id, KIND_RECEIPT, str(parsed), copy_no, path=path, receipt_no=data.receipt_no)
+
+
+def receipt_preview(
+    desk, receipt_no: str, *, copy_no: int | None = None, paper: int | None = None, dots: int | None = None
+) -> ReceiptPreview:
+    """The receipt of a stored request as PNG bytes of the thermal image (the printer's paper width
+    from the settings unless given): the window shows it after a save when there is no printer,
+    when printing failed, or when `show_receipt_preview` is on. `copy_no=None`: the next print's
+    (the original until one came out). Records no print job: a preview on screen is not a receipt
+    in the citizen's hand."""
+    from printing.receipt import build_receipt
+    from printing.thermal import paper_dots, render_png
+
+    with desk.db.read() as s:
+        request_id = find_row(s, receipt_no).request_id
+    number = _next_copy_no(desk, request_id, None) if copy_no is None else copy_no
+    data = receipt_data(desk, request_id, number)
+    width = paper_dots(
+        paper or desk.settings.get("printer_paper"), dots if dots is not None else desk.settings.get("printer_dots")
     )
-    return PrintResult(job_id, KIND_RECEIPT, str(parsed), copy_no)
+    return ReceiptPreview(data.receipt_no, number, render_png(build_receipt(data), width), width)
+
+
+def receipt_png(desk, receipt_no: str, *, copy_no: int | None = None, paper: int | None = None) -> bytes:
+    """`receipt_preview(...).png`: the real receipt's sibling of `sample_receipt_png`."""
+    return receipt_preview(desk, receipt_no, copy_no=copy_no, paper=paper).png
+
+
+def system_printers() -> list[str]:
+    """The system's printer names (CUPS / Windows spooler) for a chooser; [] when there are none."""
+    from printing.backends import list_system_printers
+
+    return list_system_printers()
 
 
 def print_test_page(desk: Desk, target: str, paper: int | None = None, dots: int | None = None) -> PrintResult:
@@ -262,8 +326,9 @@ def print_test_page(desk: Desk, target: str, paper: int | None = None, dots: int
     paper = paper or desk.settings.get("printer_paper")
     doc = build_test_page(desk.settings.get("office_name"), utc_now(), str(parsed))
     job_id = _start_job(desk, "test", str(parsed), None, 0)
-    _run_job(desk, job_id, lambda: T.print_document_to(parsed, doc, paper, dots))
-    return PrintResult(job_id, "test", str(parsed))
+    written = _run_job(desk, job_id, lambda: T.print_document_to(parsed, doc, paper, dots))
+    path = written.value if written is not None and written.kind in ("pdf", "png", "escpos-file") else None
+    return PrintResult(job_id, "test", str(parsed), path=path)
 
 
 def sample_receipt_png(paper: int = 80, dots: int | None = None) -> bytes:
@@ -477,6 +542,7 @@ def shift_report_data(desk: Desk, shift_id: str):
             shift.opening_cash,
             expected,
             json.loads(shift.counted_json) if shift.counted_json else None,
+            names.get(shift.closed_by) or shift.closed_by if shift.closed_by else None,
         )
     return ShiftReportData(
         office_code=settings["office_code"] or "",

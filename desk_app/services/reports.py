@@ -2,7 +2,9 @@
 
 The data are `printing.data`'s dataclasses, so the renderers take the report as it is.
 Amounts are gross: a cancelled request still counts where it was taken; refunds paid that day
-are listed beside it (per row and in total).
+are listed beside it (per row and in total), and the net (`DailyReportData.net_amount`) is the
+gross minus those refunds. Every shift that overlaps the day is listed, open ones as open, with
+who closed it when a manager counted it for its clerk.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ def daily_report(desk: Desk, gdate: date, actor: str | None = None) -> DailyRepo
                     sh.opening_cash,
                     expected,
                     json.loads(sh.counted_json) if sh.counted_json else None,
+                    names.get(sh.closed_by, sh.closed_by) if sh.closed_by else None,
                 )
             )
         return DailyReport(

@@ -63,6 +63,10 @@ OPTIONS: dict[str, Option] = {
     "attachment_max_pages": Option(int, 40, doc="pages of one request (a 300-page PDF is refused at once)"),
     "attachment_reserve_mb": Option(int, 200, doc="free disk a scan or import leaves for registrations"),
     "scanner_device": Option(str, None, doc="SANE/WIA device `scan` uses when none is named"),
+    "show_receipt_preview": Option(
+        bool, False, doc="show the receipt on screen after every save (it shows anyway without a printer)"
+    ),
+    "lock_after_idle_s": Option(int, 600, doc="lock the window after this many seconds without input; 0 = never"),
 }
 
 

@@ -3,6 +3,12 @@
 expected[cash] = opening cash + cash taken at intake in this shift - refunds of cash-paid requests
 paid out in this shift; expected[card] likewise without the opening cash. A shift with unsaved
 intake drafts cannot be closed (the UI keeps its drafts in the `drafts` table).
+
+A clerk closes their own shift; a manager may count and close any clerk's open shift on this PC
+(the clerk went home, the counter is handed over): the shift records who closed it
+(`closed_by`), and so do the audit log and the reports. `close_preview` gives the same figures
+without closing, for the confirmation the window shows first; `close_shift(..., expected=)`
+refuses when the figures moved in between.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.money import parse_rials
+from desk_app.domain.text import normalize_text
 from desk_app.services import audit
 from desk_app.services.users import acting_user
 from desk_app.store.models import Cancellation, Draft, Request, Shift, User
@@ -57,6 +64,8 @@ class ShiftCloseView:
     cancellations: int = 0
     refunds: int = 0
     intake: dict[str, int] = field(default_factory=dict)
+    closed_by: str | None = None  # the manager who counted and closed it; None = its own clerk
+    clerk_name: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,7 +80,22 @@ class ShiftCloseView:
             "requests": self.requests,
             "cancellations": self.cancellations,
             "refunds": self.refunds,
+            "closed_by": self.closed_by,
         }
+
+
+@dataclass(frozen=True)
+class OpenShiftView:
+    """An open shift as the manager's list shows it: whose, since when, how much it holds."""
+
+    shift_id: str
+    clerk: str
+    clerk_name: str
+    opened_at: str
+    opening_cash: int
+    requests: int
+    expected: dict[str, int]
+    drafts: int = 0
 
 
 def _view(shift: Shift, username: str) -> ShiftView:
@@ -172,42 +196,148 @@ def expected_amounts(session: Session, shift: Shift) -> tuple[dict[str, int], di
     return expected, intake, count, n_cancel, sum(refunds.values())
 
 
-def close_shift(desk: Desk, clerk: str, counted: str | dict[str, Any]) -> ShiftCloseView:
+MSG_FIGURES_CHANGED = (
+    "ارقام این شیفت از زمان پیش‌نمایش تغییر کرده است (درخواست یا لغو تازه)؛ دوباره شمارش را ببینید و تأیید کنید."
+)
+
+
+def _shift_to_close(s: Session, clerk: str, actor: str | None) -> tuple[User, User, Shift]:
+    """(the shift's clerk, who closes it, the open shift). A clerk closes their own shift; closing
+    another user's shift needs `close_any_shift` (a manager)."""
+    if actor is None:
+        user = closer = acting_user(s, clerk, "close_own_shift")
+    else:
+        closer = acting_user(s, actor, "close_own_shift")
+        name = normalize_text(str(clerk or "")).lower()
+        found = s.scalar(select(User).where(User.username == name)) if name else None
+        if found is None:  # a deactivated clerk's shift can still be closed by the manager
+            raise InvalidInput(f"کاربری با نام «{name[:40]}» وجود ندارد.", "clerk")
+        user = found
+        if closer.id != user.id:
+            closer = acting_user(s, actor, "close_any_shift")
+    shift = open_shift_row(s, user)
+    if shift is None:
+        raise InvalidInput(f"«{user.username}» شیفت بازی ندارد.", "shift")
+    return user, closer, shift
+
+
+def _draft_count(s: Session, shift: Shift) -> int:
+    return s.scalar(select(func.count()).select_from(Draft).where(Draft.shift_id == shift.id)) or 0
+
+
+def close_preview(
+    desk: Desk, clerk: str, counted: str | dict[str, Any], *, actor: str | None = None
+) -> ShiftCloseView:
+    """What `close_shift` would record now (expected, counted, difference per method), without
+    closing: the figures the confirmation shows. Drafts are refused here already."""
+    counted_ = parse_counted(counted)
+    with desk.db.read() as s:
+        user, closer, shift = _shift_to_close(s, clerk, actor)
+        drafts = _draft_count(s, shift)
+        if drafts:
+            raise InvalidInput(_drafts_message(drafts, user, closer), "shift")
+        expected, intake, n_req, n_cancel, refunds = expected_amounts(s, shift)
+        return ShiftCloseView(
+            shift.id,
+            user.username,
+            shift.opened_at,
+            "",
+            shift.opening_cash,
+            expected,
+            counted_,
+            {m: counted_[m] - expected[m] for m in PAYMENT_METHODS},
+            n_req,
+            n_cancel,
+            refunds,
+            intake,
+            closer.username if closer.id != user.id else None,
+            user.full_name or user.username,
+        )
+
+
+def _drafts_message(drafts: int, user: User, closer: User) -> str:
+    if closer.id == user.id:
+        return f"این شیفت {drafts} پیش‌نویس ذخیره‌نشده دارد؛ ابتدا آن‌ها را ثبت یا حذف کنید."
+    return (
+        f"شیفت «{user.full_name or user.username}» {drafts} فرم نیمه‌کاره (پیش‌نویس) دارد؛ "
+        "متصدی باید با ورود دوباره آن‌ها را ثبت یا حذف کند."
+    )
+
+
+def close_shift(
+    desk: Desk,
+    clerk: str,
+    counted: str | dict[str, Any],
+    *,
+    actor: str | None = None,
+    expected: dict[str, int] | None = None,
+) -> ShiftCloseView:
+    """Close `clerk`'s open shift with the counted amounts. `actor`: who counts and closes it
+    (None = the clerk; a manager for another user's shift, recorded as `closed_by`). `expected`:
+    the figures the user confirmed (`close_preview`); different figures now refuse the close."""
     counted_ = parse_counted(counted)
     with desk.db.write() as s:
-        user = acting_user(s, clerk, "close_own_shift")
-        shift = open_shift_row(s, user)
-        if shift is None:
-            raise InvalidInput(f"«{user.username}» شیفت بازی ندارد.", "shift")
-        drafts = s.scalar(select(func.count()).select_from(Draft).where(Draft.shift_id == shift.id))
+        user, closer, shift = _shift_to_close(s, clerk, actor)
+        drafts = _draft_count(s, shift)
         if drafts:
-            raise InvalidInput(f"این شیفت {drafts} پیش‌نویس ذخیره‌نشده دارد؛ ابتدا آن‌ها را ثبت یا حذف کنید.", "shift")
-        expected, intake, n_req, n_cancel, refunds = expected_amounts(s, shift)
-        difference = {m: counted_[m] - expected[m] for m in PAYMENT_METHODS}
+            raise InvalidInput(_drafts_message(drafts, user, closer), "shift")
+        expected_, intake, n_req, n_cancel, refunds = expected_amounts(s, shift)
+        if expected is not None and {m: int(expected.get(m, 0)) for m in PAYMENT_METHODS} != expected_:
+            raise InvalidInput(MSG_FIGURES_CHANGED, "shift")
+        difference = {m: counted_[m] - expected_[m] for m in PAYMENT_METHODS}
+        by_other = closer.id != user.id
         shift.closed_at = format_utc(utc_now())
         shift.counted_json = json.dumps(counted_)
-        shift.expected_json = json.dumps(expected)
-        audit.record(
-            s,
-            user.username,
-            "shift.close",
-            shift.id,
-            {"expected": expected, "counted": counted_, "difference": difference},
-        )
+        shift.expected_json = json.dumps(expected_)
+        shift.closed_by = closer.username if by_other else None
+        details: dict[str, Any] = {"expected": expected_, "counted": counted_, "difference": difference}
+        if by_other:
+            details.update(clerk=user.username, closed_by=closer.username)
+        audit.record(s, closer.username, "shift.close", shift.id, details)
         return ShiftCloseView(
             shift.id,
             user.username,
             shift.opened_at,
             shift.closed_at,
             shift.opening_cash,
-            expected,
+            expected_,
             counted_,
             difference,
             n_req,
             n_cancel,
             refunds,
             intake,
+            closer.username if by_other else None,
+            user.full_name or user.username,
         )
+
+
+def open_shifts(desk: Desk, actor: str) -> list[OpenShiftView]:
+    """Every open shift on this PC, oldest first, for the manager (`close_any_shift`): whose, since
+    when, requests so far, and the cash and card the drawer should hold now."""
+    with desk.db.read() as s:
+        acting_user(s, actor, "close_any_shift")
+        out = []
+        for shift, user in s.execute(
+            select(Shift, User)
+            .join(User, User.id == Shift.user_id)
+            .where(Shift.closed_at.is_(None))
+            .order_by(Shift.opened_at)
+        ).all():
+            expected, _intake, n_req, _n_cancel, _refunds = expected_amounts(s, shift)
+            out.append(
+                OpenShiftView(
+                    shift.id,
+                    user.username,
+                    user.full_name or user.username,
+                    shift.opened_at,
+                    shift.opening_cash,
+                    n_req,
+                    expected,
+                    _draft_count(s, shift),
+                )
+            )
+        return out
 
 
 # ---------------------------------------------------------------- drafts (set by the UI)

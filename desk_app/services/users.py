@@ -175,6 +175,18 @@ def list_users(desk: Desk) -> list[UserView]:
         return [_view(u) for u in s.scalars(select(User).order_by(User.username))]
 
 
+def manager_names(desk: Desk) -> list[str]:
+    """Full names of the active managers on this PC: the window names them to a clerk as the ones
+    to ask for what only a manager may do (the printer, the settings)."""
+    with desk.db.read() as s:
+        return [
+            u.full_name or u.username
+            for u in s.scalars(
+                select(User).where(User.role == "manager", User.active.is_(True)).order_by(User.username)
+            )
+        ]
+
+
 def get_user(desk: Desk, username: str) -> UserView:
     with desk.db.read() as s:
         return _view(_existing(s, username))

@@ -52,6 +52,7 @@ class Shift(Base):
     closed_at: Mapped[str | None] = mapped_column(String)
     counted_json: Mapped[str | None] = mapped_column(Text)
     expected_json: Mapped[str | None] = mapped_column(Text)
+    closed_by: Mapped[str | None] = mapped_column(String)  # username of who counted, when not the clerk (0005)
 
 
 class Draft(Base):

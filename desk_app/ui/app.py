@@ -3,6 +3,11 @@
 `setup_application()` is the only place that decides locale, direction, font and translation
 (CONVENTIONS.md 7). `Launcher` walks the start-up steps without nested event loops, so tests can
 drive each dialog; `run_gui(home)` is what `desk-app gui` and `desk-app demo` call.
+
+The Launcher also hands the counter over: log out (back to the login window; the app, its
+jobs and the demo server go on), lock after idle time (`lock_after_idle_s`), and, in the demo,
+a question before closing the window ends the demo's provincial server, and a notice when that
+server died by itself.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desk_app.ui.i18n import apply_language
 
@@ -24,10 +29,19 @@ if TYPE_CHECKING:
     from desk_app.ui.login_dialog import LoginDialog
     from desk_app.ui.main_window import MainWindow
     from desk_app.ui.setup_dialog import SetupDialog
+    from desk_app.ui.lock import IdleWatch, LockDialog
 
 log = logging.getLogger("desk_app.ui")
 
 GIL_SWITCH_INTERVAL_S = 0.001
+# set on the QApplication by whoever ends the app on purpose (the demo's SIGTERM): the windows
+# close the normal way, without asking whether to
+QUITTING_PROPERTY = "desk_quitting"
+
+
+def quitting() -> bool:
+    app = QApplication.instance()
+    return bool(app is not None and app.property(QUITTING_PROPERTY))
 
 
 def setup_application(argv: list[str] | None = None, language: str | None = None) -> QApplication:
@@ -52,7 +66,19 @@ class Launcher(QObject):
     finished = Signal(int)  # the app should exit with this code (dialog cancelled)
     window_shown = Signal(object)
 
-    def __init__(self, desk, runner=None, sync_start_delay_s: float | None = None, parent: QObject | None = None):
+    logged_out = Signal()
+    locked = Signal(object)  # the LockDialog shown
+
+    DEMO_CHECK_MS = 2_000  # how soon a dead demo server is noticed
+
+    def __init__(
+        self,
+        desk,
+        runner=None,
+        sync_start_delay_s: float | None = None,
+        parent: QObject | None = None,
+        demo_server=None,
+    ):
         super().__init__(parent)
         from desk_app.ui.jobs import JobRunner
 
@@ -63,6 +89,19 @@ class Launcher(QObject):
         self.login_dialog: LoginDialog | None = None
         self.window: MainWindow | None = None
         self.restore_box: QMessageBox | None = None
+        # the demo's provincial server (desk_app.demo.ServerProcess: alive(), exit_code, url) or None
+        self.demo_server = demo_server
+        self.demo_down_said = False
+        self.quit_box: QMessageBox | None = None
+        self.lock_dialog: LockDialog | None = None
+        self.idle: IdleWatch | None = None
+        self._retired: list[QWidget] = []  # windows logged out of, deleted once their jobs are done
+        self.runner.busy_changed.connect(self._drop_retired)
+        self.demo_timer = QTimer(self)
+        self.demo_timer.setInterval(self.DEMO_CHECK_MS)
+        self.demo_timer.timeout.connect(self.check_demo_server)
+        if demo_server is not None:
+            self.demo_timer.start()
 
     def launch(self) -> None:
         if self.desk.is_initialised:
@@ -109,22 +148,217 @@ class Launcher(QObject):
 
         prefs = prefs if prefs is not None else self.desk.settings.all()
         title = f"{prefs['office_name']} ({prefs['office_code'] or ''})"
-        self.login_dialog = dialog = LoginDialog(self.desk, self.runner, office_title=title)
-        dialog.accepted.connect(lambda: self.show_window(dialog.user))
-        dialog.rejected.connect(lambda: self.finished.emit(0))
-        dialog.show()
+        self.login_dialog = LoginDialog(self.desk, self.runner, office_title=title)
+        self.login_dialog.accepted.connect(lambda: self.show_window(self.login_dialog.user))
+        self.login_dialog.rejected.connect(self._login_exit)
+        self.login_dialog.show()
 
     def show_window(self, user) -> None:
         from desk_app.ui.context import UiContext, load_prefs
         from desk_app.ui.main_window import MainWindow
 
         ctx = UiContext(self.desk, self.runner, user, load_prefs(self.desk), parent=self)
-        self.window = window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
-        window.restored.connect(self.after_restore)
-        window.show()
-        window.start()
+        self.window = MainWindow(ctx, sync_start_delay_s=self.sync_start_delay_s)
+        self.window.restored.connect(self.after_restore)
+        self._hand_over(self.window)
+        self.window.show()
+        self.window.start()
         settle_garbage_collector()
-        self.window_shown.emit(window)
+        self.window_shown.emit(self.window)
+        self.check_demo_server()
+
+    # -- handing the counter over: log out, lock, close -----------------------------------------
+
+    def _hand_over(self, window: MainWindow) -> None:
+        """Log out and lock from the status bar, the idle lock, the close question, the notices."""
+        from desk_app.ui.lock import IdleWatch
+
+        ctx = window.ctx
+        window.status.logout_requested.connect(self.logout)
+        window.status.lock_requested.connect(self.lock)
+        window.installEventFilter(self)  # Close: the demo asks before its server is stopped
+        if self.idle is not None:
+            self.idle.stop()
+        self.idle = IdleWatch(int(ctx.prefs.lock_after_idle_s or 0), self)
+        self.idle.idle.connect(self.lock)
+
+        def lock_time_changed() -> None:
+            if self.window is window and self.idle is not None:
+                self.idle.set_timeout(int(ctx.prefs.lock_after_idle_s or 0))
+
+        ctx.prefs_changed.connect(lock_time_changed)
+        desk = self.desk
+
+        def managers():
+            from desk_app.services import users
+
+            return tuple(users.manager_names(desk))
+
+        def got_managers(names) -> None:
+            ctx.managers = names
+            if self.window is window:
+                window.settings.show_readonly_note()
+
+        self.runner.db(managers, success=got_managers, failure=lambda _exc: None)
+        if ctx.is_manager:
+            self._watch_backups(window)
+
+    def _watch_backups(self, window: MainWindow) -> None:
+        """The manager is told, in the window, when automatic backups are not made."""
+        home = self.desk.home
+
+        def job() -> bool:
+            from desk_app.services import autobackup
+
+            return autobackup.has_passphrase(home)
+
+        def said(has_passphrase: bool) -> None:
+            if self.window is window:
+                window.status.show_notice(None if has_passphrase else self.no_backup_text())
+
+        window.settings.backup_state_changed.connect(said)
+        window.daily_backup.written.connect(lambda _o: window.status.show_notice(None))
+        window.daily_backup.failed.connect(window.status.show_notice)
+        self.runner.background(job, success=said, failure=lambda _exc: None)
+
+    def no_backup_text(self) -> str:
+        return self.tr("No automatic backup: no backup passphrase is set (Settings → Backups).")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close and obj is self.window and self.window is not None:
+            window = self.window
+            if getattr(window, "_force_close", False) or getattr(window, "_quit_confirmed", False) or quitting():
+                return False
+            if self.demo_server is not None and self.demo_server.alive():
+                event.ignore()
+                if self.quit_box is None:  # a second Alt+F4 while it asks: the same question
+                    self.ask_quit(window)
+                return True
+        return False
+
+    def ask_quit(self, window: MainWindow) -> None:
+        """Closing the demo's window ends its provincial server too: say so, offer to log out."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Close Pishkhan Desk"),
+            self.tr(
+                "Closing the window ends the demo: its provincial server stops too, and nothing is "
+                "synced until the demo starts again. To hand the counter to someone else, log out instead."
+            ),
+            parent=window,
+        )
+        box.setObjectName("quit_box")
+        quit_button = box.addButton(self.tr("Close and stop the server"), QMessageBox.ButtonRole.DestructiveRole)
+        logout_button = box.addButton(self.tr("Log out instead"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        quit_button.setObjectName("quit_close")
+        logout_button.setObjectName("quit_logout")
+        cancel.setObjectName("quit_cancel")
+
+        def answered(_result: int) -> None:
+            self.quit_box = None
+            clicked = box.clickedButton()
+            if clicked is quit_button and self.window is window:
+                window._quit_confirmed = True
+                window.close()
+            elif clicked is logout_button:
+                self.logout()
+
+        box.finished.connect(answered)
+        self.quit_box = box
+        box.open()
+
+    def _login_exit(self) -> None:
+        """ "Exit" on the login window ends the app (and the demo's server: asked first)."""
+        if self.demo_server is None or not self.demo_server.alive() or quitting():
+            self.finished.emit(0)
+            return
+        answer = QMessageBox.question(
+            None,
+            self.tr("Close Pishkhan Desk"),
+            self.tr("Exit the demo? Its provincial server stops too."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.finished.emit(0)
+        elif self.login_dialog is not None:
+            self.login_dialog.show()
+
+    def logout(self) -> None:
+        """Back to the login window; the app, its jobs, sync of the next user and the demo server
+        go on. The user's unfinished intake form is kept as a draft of their shift."""
+        window, self.window = self.window, None
+        if window is None:
+            return
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setQuitOnLastWindowClosed(False)  # between this window and the next login
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
+        if self.lock_dialog is not None:
+            self.lock_dialog.hide()
+            self.lock_dialog = None
+        log.info("log out of %s", window.ctx.username)
+        self.show_login()
+        window._force_close = True  # no "work in progress" question: jobs finish on their own
+        window.close()  # its closeEvent stops sync and saves the draft
+        self._retired.append(window)
+        self.logged_out.emit()
+
+    def _drop_retired(self, pending: int) -> None:
+        if pending == 0 and self._retired:
+            for window in self._retired:
+                window.deleteLater()
+            self._retired = []
+
+    def lock(self) -> None:
+        """Hide the window's content until the user's password (or another user's login)."""
+        from desk_app.ui.lock import LockDialog
+
+        window = self.window
+        if window is None or self.lock_dialog is not None:
+            return
+        if self.idle is not None:
+            self.idle.pause(True)
+        dialog = LockDialog(window, self.desk, self.runner, window.ctx.user)
+
+        def unlocked() -> None:
+            self.lock_dialog = None
+            if self.idle is not None:
+                self.idle.pause(False)
+
+        def switch() -> None:
+            self.lock_dialog = None
+            self.logout()
+
+        dialog.unlocked.connect(unlocked)
+        dialog.switch_user.connect(switch)
+        self.lock_dialog = dialog
+        log.info("window locked")
+        dialog.lock()
+        self.locked.emit(dialog)
+
+    def check_demo_server(self) -> None:
+        """The demo's server died by itself: say so once, in the window (the app goes on offline)."""
+        server = self.demo_server
+        if server is None or self.demo_down_said or server.alive():
+            return
+        self.demo_down_said = True
+        code = getattr(server, "exit_code", None)
+        text = self.tr(
+            "The demo's provincial server has stopped (exit code %1). The app goes on offline: requests "
+            "wait in the queue. Start the demo again to sync them."
+        ).replace("%1", str(code if code is not None else "?"))
+        log.warning("the demo provincial server exited by itself (code %s)", code)
+        if self.window is not None:
+            self.window.show_alert(text)
+            self.window.status.show_notice(self.tr("Demo server stopped"))
+        elif self.login_dialog is not None:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Pishkhan Desk"), text, parent=self.login_dialog)
+            box.setObjectName("demo_down_box")
+            box.open()  # not a nested event loop inside a timer's slot
 
     def after_restore(self, _outcome, summary: str) -> None:
         """A backup replaced the database under the window: its pages, its user and its device may
@@ -142,6 +376,10 @@ class Launcher(QObject):
 
     def shutdown(self) -> None:
         """Let running jobs finish (nothing half-written), then close the database."""
+        self.demo_timer.stop()
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
         if self.window is not None:
             self.window.sync.stop()
         self.runner.shutdown(wait=True)
@@ -198,8 +436,9 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def run_gui(home: Path | str | None = None) -> int:
-    """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder)."""
+def run_gui(home: Path | str | None = None, demo_server=None) -> int:
+    """The desktop app on data folder `home` (default: DESK_APP_HOME or the platform folder).
+    `demo_server`: the demo's provincial server process (`alive()`, `exit_code`), watched."""
     from desk_app.crash import install_excepthook
     from desk_app.logs import setup_logging
     from desk_app.paths import default_home
@@ -210,7 +449,7 @@ def run_gui(home: Path | str | None = None) -> int:
     log.info("desk app starting")
     peek = peek_settings(home)
     app = setup_application(language=peek.language if peek is not None else None)
-    launcher = Launcher(None)
+    launcher = Launcher(None, demo_server=demo_server)
     code: dict[str, int | None] = {"value": None}
 
     def finish(value: int) -> None:

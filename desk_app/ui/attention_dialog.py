@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -69,8 +71,26 @@ class AttentionDialog(QDialog):
         layout.addLayout(buttons)
         self.message = MessageLabel(self)
         layout.addWidget(self.message)
+        self.empty_label = QLabel(self.tr("Nothing needs attention: the province accepted everything sent."), self)
+        self.empty_label.setObjectName("attention_empty")
+        self.empty_label.setWordWrap(True)
+        layout.insertWidget(0, self.empty_label)
         self.retry_button.clicked.connect(self.retry_selected)
         self.close_button.clicked.connect(self.accept)
+        self.model.modelReset.connect(self._show_state)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_state())
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """An empty list says so; "send again" works only on a chosen item."""
+        empty = self.model.rowCount() == 0
+        self.empty_label.setVisible(empty)
+        self.table.setVisible(not empty)
+        self.retry_button.setEnabled(not empty and bool(self.table.selectionModel().selectedRows()))
+        if not empty and not self.table.selectionModel().selectedRows():
+            # the first item chosen ("send again" works at once); selectRow misses in RTL views
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.model.index(0, 0), flags)
 
     def refresh(self) -> None:
         desk = self.ctx.desk

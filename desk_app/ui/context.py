@@ -17,7 +17,7 @@ from desk_app.ui.jobs import JobRunner
 
 Prefs = Values  # the window's cache of every setting (defaults from OPTIONS only)
 
-PRINTER_PREFIXES = ("escpos-net", "escpos-usb", "escpos-serial", "escpos-file", "printer", "pdf", "png")
+PRINTER_PREFIXES = ("escpos-net", "escpos-usb", "escpos-serial", "escpos-file", "printer", "pdf-dir", "pdf", "png")
 
 
 def split_target(target: str | None) -> tuple[str, str]:
@@ -61,6 +61,7 @@ class UiContext(QObject):
         self.runner = runner
         self.user = user
         self.prefs = prefs if prefs is not None else Prefs()
+        self.managers: tuple[str, ...] = ()  # managers' full names: who a clerk is told to ask
 
     @property
     def username(self) -> str:

@@ -33,6 +33,7 @@ from desk_app.domain.text import clean_code, normalize_text
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
+from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
@@ -143,6 +144,12 @@ class IntakePage(QWidget):
         self.banner = MessageLabel(self)
         self.banner.setObjectName("intake_banner")
         side.addWidget(self.banner)
+        # the receipt after each save: printed, or a sentence and the preview (ui.receipt_dialog)
+        self.receipts = ReceiptFlow(ctx, self)
+        self.receipts.printed.connect(self.printed)
+        self.receipts.print_failed.connect(self.print_failed)
+        self.receipts.print_failed.connect(lambda _text: self.reprint_button.setVisible(True))
+        side.addWidget(self.receipts.status)
         side.addStretch(1)
         for edit in (self.national_code, self.mobile, self.payment_ref):
             edit.setMaximumWidth(260)
@@ -370,8 +377,7 @@ class IntakePage(QWidget):
         self.reprint_button.setVisible(True)
         self.registered.emit(request)
         self.ctx.requests_changed.emit()
-        if self.ctx.prefs.auto_print and self.ctx.prefs.printer_target:
-            self.print_receipt(request.receipt_no)
+        self.receipts.after_save(request.receipt_no)
 
     def _save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
@@ -388,27 +394,7 @@ class IntakePage(QWidget):
     def print_receipt(self, receipt_no: str) -> None:
         """Print in the background; the service decides original or copy (a copy once an
         original came out), so "print again" after a failed print still gives the original."""
-        target = self.ctx.prefs.printer_target
-        if not target:
-            self.banner.show_error(self.tr("No printer is set up; choose one in the settings."))
-            return
-        desk, paper, user = self.ctx.desk, self.ctx.prefs.printer_paper, self.ctx.username
-
-        def job():
-            from desk_app.services import printjobs
-
-            return printjobs.print_receipt(desk, receipt_no, target, paper=paper, actor=user)
-
-        def failed(exc: BaseException) -> None:
-            text = self.tr("The request is saved, but the receipt did not print: %1").replace("%1", describe_error(exc))
-            self.banner.show_error(text)
-            self.reprint_button.setVisible(True)
-            self.print_failed.emit(text)
-
-        def printed(result) -> None:
-            self.printed.emit(result)
-
-        self.ctx.runner.background(job, success=printed, failure=failed)
+        self.receipts.print_receipt(receipt_no)
 
     def reprint_last(self) -> None:
         if self.last_request is not None:

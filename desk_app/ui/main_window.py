@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.requests, self.tr("Requests"))
         self.tabs.addTab(self.shift, self.tr("Shift"))
         self._force_close = False  # set by the launcher after a restore: close without waiting
+        self._quit_confirmed = False  # the demo's "close and stop the server" was answered
         self.reports = self.users = None
         if ctx.is_manager:
             self.reports = ReportsPage(ctx, self)

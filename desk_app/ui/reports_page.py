@@ -26,6 +26,7 @@ from desk_app.domain.money import format_amount
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
+from desk_app.ui.requests_model import format_when
 from desk_app.ui.table_model import ItemsTableModel
 from desk_app.ui.widgets import JalaliDateEdit, MessageLabel
 
@@ -90,6 +91,12 @@ class ReportsPage(QWidget):
         self.summary.setObjectName("report_summary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.open_shifts_label = QLabel(self)
+        self.open_shifts_label.setObjectName("report_open_shifts")
+        self.open_shifts_label.setWordWrap(True)
+        self.open_shifts_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.open_shifts_label.hide()
+        layout.addWidget(self.open_shifts_label)
         self.tables = QTabWidget(self)
         self.models = {}
         for key, title in (
@@ -151,17 +158,51 @@ class ReportsPage(QWidget):
         cancellations = getattr(report, "cancellations", []) or []
         lines = [
             self.tr("Day: %1").replace("%1", format_jalali_date(report.day)),
-            self.tr("Requests: %1, total %2")
+            self.tr("Requests: %1, received %2 (cancelled and refunded requests included)")
             .replace("%1", local_digits(str(report.requests_count)))
             .replace("%2", format_amount(report.total_amount, unit)),
             self.tr("Cancellations: %1, refunds %2")
             .replace("%1", local_digits(str(len(cancellations))))
             .replace("%2", format_amount(getattr(report, "refunds_total", 0), unit)),
+            self.tr("Net received (after refunds): %1").replace("%1", format_amount(report.net_amount, unit)),
             self.tr("Reprints: %1; waiting to send: %2")
             .replace("%1", local_digits(str(getattr(report, "reprints", 0))))
             .replace("%2", local_digits(str(getattr(report, "pending_sync", 0)))),
         ]
+        lines += self.shift_lines(report)
         self.summary.setText("\n".join(lines))
+        self.open_shifts_label.setVisible(bool(report.open_shifts))
+        if report.open_shifts:
+            self.open_shifts_label.setText(
+                self.tr("Still open (their cash is not counted yet): %1").replace(
+                    "%1",
+                    "، ".join(
+                        self.tr("%1 since %2").replace("%1", s.clerk_name).replace("%2", format_when(s.opened_at))
+                        for s in report.open_shifts
+                    ),
+                )
+            )
+
+    def shift_lines(self, report) -> list[str]:
+        """How many shifts of the day are closed, by whom, and that open ones are still open."""
+        shifts = list(getattr(report, "shifts", []) or [])
+        if not shifts:
+            return [self.tr("Shifts: none this day.")]
+        closed = [s for s in shifts if not s.is_open]
+        by_manager = [s for s in closed if s.closed_by]
+        line = (
+            self.tr("Shifts: %1 closed, %2 still open.")
+            .replace("%1", local_digits(str(len(closed))))
+            .replace("%2", local_digits(str(len(shifts) - len(closed))))
+        )
+        lines = [line]
+        for s in by_manager:
+            lines.append(
+                self.tr("The shift of %1 was counted and closed by %2.")
+                .replace("%1", s.clerk_name)
+                .replace("%2", s.closed_by or "")
+            )
+        return lines
 
     def save_pdf(self) -> None:
         day = self.chosen_day()

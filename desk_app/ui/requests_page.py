@@ -28,6 +28,7 @@ from desk_app.domain.money import format_amount, parse_rials
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import current_language, local_digits
+from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.requests_model import (
     ROW_ROLE,
     STATUS_LABELS,
@@ -191,6 +192,9 @@ class RequestsPage(QWidget):
         self.message = MessageLabel(self)
         self.message.setObjectName("requests_message")
         layout.addWidget(self.message)
+        # reprints: printed, or said why not with the preview to print from (ui.receipt_dialog)
+        self.receipts = ReceiptFlow(ctx, self, status=self.message)
+        self.receipts.printed.connect(lambda result: self._refresh_row(result.receipt_no))
 
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
@@ -369,27 +373,8 @@ class RequestsPage(QWidget):
 
     def reprint(self) -> None:
         row = self.selected()
-        target = self.ctx.prefs.printer_target
-        if row is None:
-            return
-        if not target:
-            self.message.show_error(self.tr("No printer is set up; choose one in the settings."))
-            return
-        desk, paper, user = self.ctx.desk, self.ctx.prefs.printer_paper, self.ctx.username
-
-        def job():
-            from desk_app.services import printjobs
-
-            return printjobs.print_receipt(desk, row.receipt_no, target, paper=paper, actor=user)
-
-        self.message.show_hint(self.tr("Printing…"))
-        self.ctx.runner.background(
-            job,
-            success=lambda _r: self._reprinted(row.receipt_no),
-            failure=lambda exc: self.message.show_error(
-                self.tr("The receipt did not print: %1").replace("%1", describe_error(exc))
-            ),
-        )
+        if row is not None:
+            self.receipts.print_receipt(row.receipt_no)
 
     def print_form(self) -> None:
         row = self.selected()

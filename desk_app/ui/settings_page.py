@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -35,12 +36,20 @@ from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 class SettingsPage(QWidget):
     enrolled = Signal()
     restored = Signal(object, str)  # autobackup.RestoreOutcome, its Persian summary: log in again
+    backup_state_changed = Signal(bool)  # a backup passphrase is set (automatic backups are made)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         manager = ctx.is_manager
         layout = QVBoxLayout(self)
+        # a clerk sees the settings but may not change them: say so, and who to ask
+        self.readonly_note = QLabel(self)
+        self.readonly_note.setObjectName("settings_readonly_note")
+        self.readonly_note.setWordWrap(True)
+        self.readonly_note.setStyleSheet("color: #8a6d00; font-weight: bold;")
+        self.readonly_note.setVisible(not manager)
+        layout.addWidget(self.readonly_note)
 
         office_box = QGroupBox(self.tr("Office and server"), self)
         office_layout = QVBoxLayout(office_box)
@@ -79,24 +88,44 @@ class SettingsPage(QWidget):
             (self.tr("Serial port (ESC/POS)"), "escpos-serial"),
             (self.tr("File or device (ESC/POS)"), "escpos-file"),
             (self.tr("System printer"), "printer"),
-            (self.tr("PDF file"), "pdf"),
+            (self.tr("PDF files in a folder (one file per receipt)"), "pdf-dir"),
         ):
             self.printer_type.addItem(label, value)
-        self.printer_address = LtrLineEdit(printer_box, "192.168.1.50:9100")
+        address_row = QWidget(printer_box)
+        address_layout = QHBoxLayout(address_row)
+        address_layout.setContentsMargins(0, 0, 0, 0)
+        self.printer_address = LtrLineEdit(address_row)
+        self.folder_browse = QPushButton(self.tr("Choose folder…"), address_row)
+        self.folder_browse.setObjectName("printer_folder_browse")
+        address_layout.addWidget(self.printer_address, 1)
+        address_layout.addWidget(self.folder_browse)
         self.paper = QComboBox(printer_box)
         self.paper.addItem(self.tr("80 mm"), 80)
         self.paper.addItem(self.tr("58 mm"), 58)
         self.auto_print = QCheckBox(self.tr("Print the receipt right after saving"), printer_box)
+        self.show_preview = QCheckBox(
+            self.tr("Show the receipt on screen after each save (it shows anyway without a printer)"), printer_box
+        )
+        self.show_preview.setObjectName("show_receipt_preview")
         self.cash_drawer = QCheckBox(self.tr("Open the cash drawer after a cash payment"), printer_box)
         self.printer_form.add_field("printer_type", self.tr("Printer type"), self.printer_type)
-        self.printer_form.add_field("printer_address", self.tr("Address"), self.printer_address)
+        self.address_message = self.printer_form.add_field("printer_address", self.tr("Address"), address_row)
+        address_row.setObjectName("printer_address_row")
+        self.address_row = address_row
+        self.printer_form.fields["printer_address"] = self.printer_address  # errors focus the line edit
+        self.printer_address.setObjectName("printer_address")
+        holder = self.address_message.parentWidget()
+        caption = self.printer_form.form.labelForField(holder) if holder is not None else None
+        self.address_caption: QLabel | None = caption if isinstance(caption, QLabel) else None
         self.printer_form.add_field("paper", self.tr("Paper width"), self.paper)
         printer_layout.addWidget(self.printer_form)
         printer_layout.addWidget(self.auto_print)
+        printer_layout.addWidget(self.show_preview)
         printer_layout.addWidget(self.cash_drawer)
         self.test_button = QPushButton(self.tr("Print a test page"), printer_box)
         printer_layout.addWidget(self.test_button)
         layout.addWidget(printer_box)
+        self.printer_box = printer_box
 
         display_box = QGroupBox(self.tr("Display"), self)
         display_layout = QVBoxLayout(display_box)
@@ -107,8 +136,16 @@ class SettingsPage(QWidget):
         self.language = QComboBox(display_box)
         self.language.addItem("فارسی", "fa")
         self.language.addItem("English", "en")
+        self.lock_minutes = QSpinBox(display_box)
+        self.lock_minutes.setObjectName("lock_minutes")
+        self.lock_minutes.setRange(0, 240)
+        self.lock_minutes.setSpecialValueText(self.tr("never"))
+        self.lock_minutes.setSuffix(self.tr(" min"))
         self.display_form.add_field("display_unit", self.tr("Amounts in"), self.unit)
         self.display_form.add_field("language", self.tr("Language (after restart)"), self.language)
+        self.display_form.add_field(
+            "lock_after_idle_s", self.tr("Lock the window after this long without use"), self.lock_minutes
+        )
         display_layout.addWidget(self.display_form)
         layout.addWidget(display_box)
 
@@ -141,15 +178,26 @@ class SettingsPage(QWidget):
         self.save_button = QPushButton(self.tr("Save settings"), self)
         self.save_button.setObjectName("settings_save")
         buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        # what the last action did, beside its button: seen without scrolling the page
         self.message = MessageLabel(self)
         self.message.setObjectName("settings_message")
-        layout.addWidget(self.message)
+        buttons.addWidget(self.message, 1)
+        layout.addLayout(buttons)
         layout.addStretch(1)
-        for box in (printer_box, display_box):
-            box.setEnabled(manager)
+        display_box.setEnabled(manager)
+        for widget in (
+            self.printer_type,
+            self.printer_address,
+            self.folder_browse,
+            self.paper,
+            self.auto_print,
+            self.show_preview,
+            self.cash_drawer,
+        ):
+            widget.setEnabled(manager)  # the test page stays: a clerk may check the printer
         self.save_button.setEnabled(manager)
+        self.printer_type.currentIndexChanged.connect(lambda _i: self._printer_type_changed())
+        self.folder_browse.clicked.connect(self.choose_receipt_folder)
 
         self.enrol_button.clicked.connect(self.enrol)
         self.save_button.clicked.connect(self.save)
@@ -159,6 +207,7 @@ class SettingsPage(QWidget):
         self.restore_button.clicked.connect(self.choose_restore)
         ctx.prefs_changed.connect(self.show_prefs)
         self.show_prefs()
+        self._printer_type_changed()
         if manager:
             self.show_backup_state()
 
@@ -173,31 +222,96 @@ class SettingsPage(QWidget):
         self.server_url.setText(prefs.server_url or "")
         self.ca_file.setText(prefs.ca_file or "")
         kind, address = split_target(prefs.printer_target)
+        if kind == "pdf":  # a round-1 "PDF file" printer: its folder gets one file per receipt now
+            kind, address = "pdf-dir", str(Path(address).parent)
         self.printer_type.setCurrentIndex(max(0, self.printer_type.findData(kind)))
         self.printer_address.setText(address)
         self.paper.setCurrentIndex(max(0, self.paper.findData(prefs.printer_paper)))
         self.auto_print.setChecked(bool(prefs.auto_print))
+        self.show_preview.setChecked(bool(prefs.show_receipt_preview))
         self.cash_drawer.setChecked(bool(prefs.cash_drawer))
         self.unit.setCurrentIndex(max(0, self.unit.findData(prefs.display_unit)))
         self.language.setCurrentIndex(max(0, self.language.findData(prefs.language)))
+        self.lock_minutes.setValue((int(prefs.lock_after_idle_s or 0) + 59) // 60)
+        self.show_readonly_note()
+
+    def show_readonly_note(self) -> None:
+        """A clerk's page is read-only: the line says so, and names the manager to ask."""
+        if self.ctx.is_manager:
+            return
+        names = "، ".join(self.ctx.managers)
+        printer = self.printer_type.currentText()
+        if names:
+            text = self.tr(
+                "Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask %2."
+            ).replace("%2", names)
+        else:
+            text = self.tr(
+                "Only a manager can change these settings. To set up or change the receipt printer "
+                "(now: %1), ask the office manager."
+            )
+        self.readonly_note.setText(text.replace("%1", printer) + " " + self.tr("You may print a test page."))
+
+    # the address field per printer type: an example that cannot pass for a real address
+    def _printer_type_changed(self) -> None:
+        kind = self.printer_type.currentData() or ""
+        examples = {
+            "escpos-net": ("HOST:9100", self.tr("The printer's IP address or name and port, e.g. HOST:9100.")),
+            "escpos-usb": ("VID:PID", self.tr("The USB vendor and product id in hex, as VID:PID.")),
+            "escpos-serial": ("COM3  /dev/ttyUSB0", self.tr("The serial port (COM3 on Windows).")),
+            "escpos-file": ("/dev/usb/lp0", self.tr("A device file the printer is attached to.")),
+            "printer": ("PRINTER-NAME", self.tr("The name of the printer in the system's printer list.")),
+            "pdf-dir": ("", self.tr("Every receipt becomes a new PDF file in this folder; none is written over.")),
+        }
+        placeholder, hint = examples.get(kind, ("", ""))
+        self.printer_address.setPlaceholderText(placeholder)
+        has_address = bool(kind)
+        self.address_row.setVisible(has_address)
+        if self.address_caption is not None:
+            self.address_caption.setVisible(has_address)
+            self.address_caption.setText(self.tr("Folder") if kind == "pdf-dir" else self.tr("Address"))
+        self.folder_browse.setVisible(kind == "pdf-dir")
+        self.paper.setEnabled(self.ctx.is_manager and kind != "pdf-dir")  # an A5 page, whatever the roll
+        if not self.address_message.is_error:
+            if hint and has_address:
+                self.address_message.show_hint(hint)
+            else:
+                self.address_message.clear_message()
+
+    def _missing_address_text(self) -> str:
+        if self.printer_type.currentData() == "pdf-dir":
+            return self.tr("Choose the folder for the receipts' PDF files.")
+        if not self.printer_type.currentData():
+            return self.tr("Choose a printer type first.")
+        return self.tr("Enter the printer's address.")
+
+    def choose_receipt_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the receipts' PDF files"), self.printer_address.text() or str(Path.home())
+        )
+        if folder:
+            self.printer_address.setText(folder)
 
     def values(self) -> dict:
         return {
             "printer_target": join_target(self.printer_type.currentData(), self.printer_address.text()),
             "printer_paper": self.paper.currentData(),
             "auto_print": self.auto_print.isChecked(),
+            "show_receipt_preview": self.show_preview.isChecked(),
             "cash_drawer": self.cash_drawer.isChecked(),
             "display_unit": self.unit.currentData(),
             "language": self.language.currentData(),
+            "lock_after_idle_s": self.lock_minutes.value() * 60,
             "ca_file": self.ca_file.text().strip() or None,
         }
 
     def save(self) -> None:
         self.printer_form.clear_errors()
+        self._printer_type_changed()
         self.message.clear_message()
         values = self.values()
         if self.printer_type.currentData() and not values["printer_target"]:
-            self.printer_form.set_error("printer_address", self.tr("Enter the printer's address."))
+            self.printer_form.set_error("printer_address", self._missing_address_text())
             return
         self.server_form.clear_errors()
         if values["ca_file"] and not _looks_like_pem(values["ca_file"]):
@@ -205,9 +319,16 @@ class SettingsPage(QWidget):
             return
         desk = self.ctx.desk
 
+        before = self.ctx.prefs
+
         def done(prefs) -> None:
+            changed = [key for key in values if before[key] != prefs[key]]
             self.ctx.set_prefs(prefs)
-            self.message.show_ok(self.tr("Settings saved."))
+            text = self.tr("Settings saved.") if changed else self.tr("Settings saved (nothing had changed).")
+            self.message.show_ok(text)
+            status = getattr(self.window(), "statusBar", None)
+            if callable(status):
+                status().showMessage(text, 10_000)
 
         def failed(exc: BaseException) -> None:
             if not self.display_form.set_error(error_field(exc), describe_error(exc)):
@@ -255,7 +376,7 @@ class SettingsPage(QWidget):
     def test_print(self) -> None:
         target = join_target(self.printer_type.currentData(), self.printer_address.text())
         if not target:
-            self.printer_form.set_error("printer_address", self.tr("Enter the printer's address."))
+            self.printer_form.set_error("printer_address", self._missing_address_text())
             return
         desk, paper = self.ctx.desk, self.paper.currentData()
 
@@ -292,6 +413,7 @@ class SettingsPage(QWidget):
         self.ctx.runner.background(job, success=self._backup_state_shown, failure=lambda _exc: None)
 
     def _backup_state_shown(self, has_passphrase: bool) -> None:
+        self.backup_state_changed.emit(has_passphrase)
         self.backup_state.setText(
             self.tr("A backup passphrase is set: a backup is made every day and at each shift close.")
             if has_passphrase

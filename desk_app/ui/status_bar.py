@@ -1,18 +1,60 @@
-"""The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors."""
+"""The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors;
+a notice the manager must see (no automatic backup, the demo server stopped); lock and log out.
+
+A sync error is shown once this window has tried and failed: the error a previous session left
+in the store is not news at a fresh start (the first attempt says whether it still holds).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QSizePolicy, QStatusBar, QWidget
 
 from desk_app.domain.jalali import format_jalali_datetime, parse_utc
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.sync_controller import SyncController, SyncStatus
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives way to the window's width: the end of a long sentence becomes
+    «…» (the whole sentence is its tooltip), never widening the window past the screen."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self.full_text = text or ""
+        self.setToolTip(self.full_text)
+        self._elide()
+
+    def text(self) -> str:
+        return self.full_text
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, self.width() - 4))
+        super().setText(shown)
+
+
 class DeskStatusBar(QStatusBar):
+    lock_requested = Signal()
+    logout_requested = Signal()
+
     def __init__(self, controller: SyncController, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
+        self.notice_label = ElidedLabel(self)
+        self.notice_label.setObjectName("notice_label")
+        self.notice_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.notice_label.setWordWrap(False)
+        self.notice_label.hide()
         self.online_label = QLabel(self)
         self.online_label.setObjectName("online_label")
         self.pending_label = QLabel(self)
@@ -21,7 +63,7 @@ class DeskStatusBar(QStatusBar):
         self.last_sync_label.setObjectName("last_sync_label")
         self.oldest_label = QLabel(self)
         self.oldest_label.setObjectName("oldest_label")
-        self.error_label = QLabel(self)
+        self.error_label = ElidedLabel(self)
         self.error_label.setObjectName("error_label")
         self.error_label.setStyleSheet("color: #b00020;")
         self.sync_button = QPushButton(self.tr("Sync now"), self)
@@ -35,7 +77,9 @@ class DeskStatusBar(QStatusBar):
                 line.setFrameShape(QFrame.Shape.VLine)
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addWidget(line)
+        # long sentences never widen the window past the screen: they give way (full text as a tooltip)
         self.addWidget(self.error_label, 1)
+        self.addWidget(self.notice_label, 1)
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busy")
         self.busy.setRange(0, 0)  # "working", no percentage: jobs do not report one
@@ -44,6 +88,22 @@ class DeskStatusBar(QStatusBar):
         self.busy.hide()
         self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.sync_button)
+        self.lock_button = QPushButton(self.tr("Lock"), self)
+        self.lock_button.setObjectName("lock_button")
+        self.lock_button.setToolTip(self.tr("Lock the window until your password (Ctrl+Shift+L)"))
+        self.logout_button = QPushButton(self.tr("Log out"), self)
+        self.logout_button.setObjectName("logout_button")
+        self.logout_button.setToolTip(self.tr("Back to the login window; the app keeps running (Ctrl+Shift+Q)"))
+        for button in (self.lock_button, self.logout_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.addPermanentWidget(button)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.logout_button.clicked.connect(self.logout_requested)
+        if parent is not None:  # window-wide keys (QKeySequence: also under the Persian layout)
+            self.lock_key = QShortcut(QKeySequence("Ctrl+Shift+L"), parent)
+            self.lock_key.activated.connect(self.lock_requested)
+            self.logout_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), parent)
+            self.logout_key.activated.connect(self.logout_requested)
         controller.status_changed.connect(self.show_status)
         self.show_status(controller.status)
 
@@ -78,9 +138,17 @@ class DeskStatusBar(QStatusBar):
             self.oldest_label.show()
         else:
             self.oldest_label.hide()
-        error = status.stopped_reason or status.last_error or status.warning or ""
+        # status.online is None until this window's first attempt: an error stored by an earlier
+        # session is not shown before that attempt failed too (a stopped sync still is: it needs action)
+        last_error = status.last_error if status.online is not None else None
+        error = status.stopped_reason or last_error or status.warning or ""
         self.error_label.setText(error)
         self.sync_button.setEnabled(not status.running)
+
+    def show_notice(self, text: str | None) -> None:
+        """A lasting notice (not a 10-second message): no automatic backup, the demo server stopped."""
+        self.notice_label.setText(text or "")
+        self.notice_label.setVisible(bool(text))
 
     def age_text(self, seconds: int) -> str:
         if seconds < 60:

@@ -60,6 +60,7 @@ class SyncController(QObject):
         self.ctx = ctx
         self.status = SyncStatus()
         self.running = False
+        self.stopped = False  # after stop() (log out, closing): a run that ends schedules no next one
         self._again = False
         self.start_delay_s = random.uniform(0, START_DELAY_MAX_S) if start_delay_s is None else start_delay_s
         self.interval_s = interval_s
@@ -74,15 +75,19 @@ class SyncController(QObject):
 
     def start(self) -> None:
         """Show the local status now; first sync after the start delay."""
+        self.stopped = False
         self.refresh_status()
         self.status_timer.start()
         self._schedule(self.start_delay_s)
 
     def stop(self) -> None:
+        self.stopped = True
         self.timer.stop()
         self.status_timer.stop()
 
     def _schedule(self, seconds: float) -> None:
+        if self.stopped:
+            return
         self.timer.start(int(max(0.0, seconds) * 1000))
 
     def refresh_status(self) -> None:
@@ -140,6 +145,8 @@ class SyncController(QObject):
         self._next(self.interval_s or RETRY_AFTER_FAILURE_S)
 
     def _next(self, delay: float) -> None:
+        if self.stopped:
+            return
         if self._again:
             self._again = False
             self.sync_now()
