@@ -225,9 +225,7 @@ def _draft_count(s: Session, shift: Shift) -> int:
     return s.scalar(select(func.count()).select_from(Draft).where(Draft.shift_id == shift.id)) or 0
 
 
-def close_preview(
-    desk: Desk, clerk: str, counted: str | dict[str, Any], *, actor: str | None = None
-) -> ShiftCloseView:
+def close_preview(desk: Desk, clerk: str, counted: str | dict[str, Any], *, actor: str | None = None) -> ShiftCloseView:
     """What `close_shift` would record now (expected, counted, difference per method), without
     closing: the figures the confirmation shows. Drafts are refused here already."""
     counted_ = parse_counted(counted)

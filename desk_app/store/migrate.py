@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("desk_app.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; a test checks it against the scripts
+# oldest first; a test checks it against the scripts
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]
 
 

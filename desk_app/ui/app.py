@@ -26,10 +26,10 @@ from desk_app.ui.i18n import apply_language
 
 if TYPE_CHECKING:
     from desk_app.services.context import Desk
+    from desk_app.ui.lock import IdleWatch, LockDialog
     from desk_app.ui.login_dialog import LoginDialog
     from desk_app.ui.main_window import MainWindow
     from desk_app.ui.setup_dialog import SetupDialog
-    from desk_app.ui.lock import IdleWatch, LockDialog
 
 log = logging.getLogger("desk_app.ui")
 

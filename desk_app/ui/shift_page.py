@@ -39,7 +39,7 @@ from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
 
 if TYPE_CHECKING:
-    from desk_app.services.shifts import ShiftCloseView
+    pass
 
 METHODS = ("cash", "card")
 SHORTAGE_STYLE = "color: #b00020;"
