@@ -196,6 +196,54 @@ class Change(Base):
     __table_args__ = (Index("ix_changes_device", "office", "device", "seq"),)
 
 
+class DeviceStatus(Base):
+    """What a desk last reported of itself in `hello` (DESIGN.md section 12): one row a device.
+
+    Only the desk knows its backlog, so these figures are the desk's own word, as of
+    `reported_at` (server clock)."""
+
+    __tablename__ = "device_status"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    device: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    app_version: Mapped[str | None] = mapped_column(String(32))
+    pending: Mapped[int | None] = mapped_column(Integer)
+    oldest_pending_s: Mapped[int | None] = mapped_column(Integer)
+    attachment_bytes_pending: Mapped[int | None] = mapped_column(BigInteger)
+    printer_state: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Heartbeat(Base):
+    """Every report of `DeviceStatus`, kept for the province's history (a week is enough)."""
+
+    __tablename__ = "heartbeats"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    device: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(TS, primary_key=True, default=utcnow)
+    app_version: Mapped[str | None] = mapped_column(String(32))
+    pending: Mapped[int | None] = mapped_column(Integer)
+    oldest_pending_s: Mapped[int | None] = mapped_column(Integer)
+    attachment_bytes_pending: Mapped[int | None] = mapped_column(BigInteger)
+    printer_state: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """A page linked to a request (DESIGN.md section 11): its bytes live in the file store
+    (`provincial_server.storage`) under the office and the SHA-256, verified before the link."""
+
+    __tablename__ = "attachments"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str | None] = mapped_column(Text)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    __table_args__ = (ForeignKeyConstraint(["office", "request_id"], ["requests.office", "requests.request_id"]),)
+
+
 # Restore order (parents first); backup uses the same list.
 TABLES = [
     Meta,
@@ -209,6 +257,9 @@ TABLES = [
     StatusHistory,
     FeedCounter,
     Change,
+    DeviceStatus,
+    Heartbeat,
+    Attachment,
 ]
 
 
