@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from desk_app.paths import create_private_file, make_private_dir
+from desk_app.store.checkpoint import SAFETY_NET_PAGES, WAL_SIZE_LIMIT, Checkpointer
 from desk_app.store.errors import StoreError
 
 log = logging.getLogger("desk_app.store")
@@ -128,6 +129,8 @@ def apply_pragmas(dbapi_connection: sqlite3.Connection, timeout_ms: int) -> None
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")  # the Checkpointer does it
+        cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")  # its trigger reads the WAL's size
     finally:
         cur.close()
 
@@ -166,9 +169,10 @@ def check_header(path: Path) -> None:
 class Database:
     """One SQLite file. `read()` and `write()` yield a Session inside a transaction."""
 
-    def __init__(self, engine: Engine, path: Path):
+    def __init__(self, engine: Engine, path: Path, timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS):
         self.engine = engine
         self.path = path
+        self.checkpointer = Checkpointer(path, timeout_ms)
 
     @contextlib.contextmanager
     def connection(self, immediate: bool = False) -> Iterator[Connection]:
@@ -178,6 +182,8 @@ class Database:
                 conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             with conn.begin():
                 yield conn
+        if immediate:
+            self.checkpointer.kick()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -200,6 +206,7 @@ class Database:
             session.flush()
 
     def close(self) -> None:
+        self.checkpointer.stop()
         self.engine.dispose()
 
     def __enter__(self) -> Database:
@@ -218,8 +225,9 @@ def open_database(path: Path | str, *, busy_timeout: int | None = None, migrate:
         make_private_dir(path.parent)  # the data folder: 0700
         create_private_file(path)  # 0600 before SQLite creates it (its -wal and -shm take its mode)
     check_header(path)
-    engine = make_engine(path, busy_timeout if busy_timeout is not None else busy_timeout_ms())
-    db = Database(engine, path)
+    timeout_ms = busy_timeout if busy_timeout is not None else busy_timeout_ms()
+    engine = make_engine(path, timeout_ms)
+    db = Database(engine, path, timeout_ms)
     try:
         with translate_errors():
             with engine.connect() as conn:
