@@ -132,6 +132,7 @@ class RequestPages(QWidget):
         self.page = page
         self.receipt_no: str | None = None
         self.dialog: ScanDialog | None = None
+        self._reselect_receipt: str | None = None  # the request a closed dialog was about
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(self.tr("Scanned pages"), self))
@@ -155,6 +156,8 @@ class RequestPages(QWidget):
 
     def refresh(self) -> None:
         row = self.page.selected()
+        if row is None and self._reselect_receipt and self._reselect():
+            return  # selecting it again refreshes
         self.receipt_no = row.receipt_no if row is not None else None
         self.attach_button.setEnabled(row is not None and str(row.status) in LIVE)
         self.list.clear()
@@ -193,5 +196,26 @@ class RequestPages(QWidget):
         row = self.page.selected()
         if row is None or str(row.status) not in LIVE or (self.dialog is not None and self.dialog.isVisible()):
             return None
-        self.dialog = open_scan_dialog(self.ctx, row.receipt_no, None, self.window(), on_closed=self.refresh)
+        receipt = row.receipt_no
+        self.dialog = open_scan_dialog(self.ctx, receipt, None, self.window(), on_closed=lambda: self._closed(receipt))
         return self.dialog
+
+    def _closed(self, receipt: str) -> None:
+        """Back from the dialog: its request selected again (the list reloaded meanwhile) and its
+        pages shown."""
+        self._reselect_receipt = receipt
+        if not self._reselect():
+            self.refresh()
+
+    def _reselect(self) -> bool:
+        model, receipt = self.page.model, self._reselect_receipt
+        for i in range(model.rowCount()):
+            if model.row_at(i).receipt_no == receipt:
+                self._reselect_receipt = None
+                current = self.page.selected()
+                if current is not None and current.receipt_no == receipt:
+                    self.refresh()
+                else:
+                    self.page.select_row(i)
+                return True
+        return False

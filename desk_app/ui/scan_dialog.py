@@ -49,19 +49,15 @@ _qt_translators: list[QTranslator] = []
 # --- words shared with the requests page and the status bar -------------------------------------
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ScanDialog", text)
-
-
 def size_text(size: int) -> str:
     """«۴۸ کیلوبایت» under a megabyte, «۱٫۲ مگابایت» above (Persian digits in Persian)."""
     if size < 1024 * 1024:
         kb = size / 1024
         number = f"{kb:.1f}" if 0 < kb < 10 else f"{round(kb)}"
-        unit = _tr("%1 KB")
+        unit = QCoreApplication.translate("ScanDialog", "%1 KB")
     else:
         number = f"{size / 2**20:.1f}"
-        unit = _tr("%1 MB")
+        unit = QCoreApplication.translate("ScanDialog", "%1 MB")
     if current_language() == "fa":
         number = number.replace(".", "٫")
     return unit.replace("%1", local_digits(number))
@@ -71,14 +67,18 @@ def kind_text(kind: str) -> str:
     from desk_app.services import imaging
 
     if kind == imaging.TEXT:
-        return _tr("text, black and white")
+        return QCoreApplication.translate("ScanDialog", "text, black and white")
     if kind == imaging.PHOTO:
-        return _tr("photo, grey")
+        return QCoreApplication.translate("ScanDialog", "photo, grey")
     return kind
 
 
 def state_text(state: str) -> str:
-    return _tr("sent") if state == "sent" else _tr("waiting to send")
+    return (
+        QCoreApplication.translate("ScanDialog", "sent")
+        if state == "sent"
+        else QCoreApplication.translate("ScanDialog", "waiting to send")
+    )
 
 
 def install_qt_translation() -> None:
@@ -386,6 +386,7 @@ class ScanDialog(QDialog):
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setNameFilters([self.tr("Images and PDF (%1)").replace("%1", FILE_FILTER), self.tr("All files (*)")])
         dialog.filesSelected.connect(self.import_files)
+        dialog.finished.connect(lambda _code: self.activateWindow())  # the keys work here again
         self.file_dialog = dialog
         dialog.open()
 
