@@ -128,7 +128,7 @@ def _existing(desk, receipt_no: str) -> tuple[list[str], list[tuple[object, byte
 def _thumb(desk, sha256: str, max_px: int = THUMB_PX) -> bytes | None:
     from desk_app.domain.errors import InvalidInput
     from desk_app.services import attachments
-    from desk_app.store.errors import StoreError
+    from desk_app.services.errors import StoreError
 
     try:
         return attachments.preview(desk, sha256, max_px)
