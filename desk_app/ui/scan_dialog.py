@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QSize, Qt, QTranslator, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
@@ -36,6 +37,9 @@ from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.widgets import MessageLabel
+
+if TYPE_CHECKING:
+    from desk_app.services.attachments import AttachmentView
 
 log = logging.getLogger("desk_app.ui")
 
@@ -115,13 +119,11 @@ def _list_devices(scanner) -> list | Refused:
         return Refused(exc.message)
 
 
-def _existing(desk, receipt_no: str) -> tuple[list[str], list[tuple[object, bytes | None]]]:
+def _existing(desk, receipt_no: str) -> tuple[list[str], list[tuple[AttachmentView, bytes | None]]]:
     from desk_app.services import attachments
 
     documents = attachments.required_documents(desk, receipt_no)
-    pages = []
-    for view in attachments.list_pages(desk, receipt_no):
-        pages.append((view, _thumb(desk, view.sha256)))
+    pages = [(view, _thumb(desk, view.sha256)) for view in attachments.list_pages(desk, receipt_no)]
     return documents, pages
 
 
