@@ -34,6 +34,12 @@ def count_text(pages: int) -> str:
     return QCoreApplication.translate("AttachPanel", "%1 page(s)").replace("%1", local_digits(str(pages)))
 
 
+def page_word(number: int) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("AttachPanel", "page %1").replace("%1", local_digits(str(number)))
+
+
 class DocumentKeys(QGroupBox):
     """Intake: one button (and Alt+digit) per required document of the receipt just saved."""
 
@@ -178,7 +184,7 @@ class RequestPages(QWidget):
         for view in pages:
             document = view.document or self.tr("Other document")
             self.list.addItem(
-                f"{document} — {local_digits(str(view.page_no))} — {size_text(view.bytes)} — {state_text(view.state)}"
+                f"{document}، {page_word(view.page_no)} — {size_text(view.bytes)} — {state_text(view.state)}"
             )
         if not pages:
             self.summary.setText(self.tr("No scanned pages."))

@@ -175,6 +175,13 @@ class ScanDialog(QDialog):
         self.setMinimumSize(900, 600)
 
         layout = QVBoxLayout(self)
+        self.header = QLabel(self.windowTitle().replace(receipt_no, "\u2066" + receipt_no + "\u2069"), self)
+        self.header.setObjectName("scan_header")
+        font = self.header.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 2)
+        self.header.setFont(font)
+        layout.addWidget(self.header)
         top = QFormLayout()
         self.document = QComboBox(self)
         self.document.setObjectName("scan_document")
@@ -465,7 +472,8 @@ class ScanDialog(QDialog):
 
     def _add_page(self, view, png: bytes | None) -> None:
         document = view.document or self.tr("Other document")
-        text = f"{local_digits(str(view.page_no))}. {document}\n{size_text(view.bytes)} · {kind_text(view.kind)}"
+        number = self.tr("page %1").replace("%1", local_digits(str(view.page_no)))
+        text = f"{document}، {number}\n{size_text(view.bytes)} · {kind_text(view.kind)}"
         item = QListWidgetItem(text)
         item.setData(VIEW_ROLE, view)
         item.setToolTip(f"{document} — {state_text(view.state)}")

@@ -7,6 +7,11 @@
         <source>%1 page(s)</source>
         <translation>%1 صفحه</translation>
     </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="40" />
+        <source>page %1</source>
+        <translation>صفحهٔ %1</translation>
+    </message>
 </context>
 <context>
     <name>AttentionDialog</name>
@@ -290,22 +295,22 @@
 <context>
     <name>DocumentKeys</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="68" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="74" />
         <source>Scanned documents of receipt %1</source>
         <translation>مدارک اسکن‌شدهٔ رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="95" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="101" />
         <source>Another document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="106" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="112" />
         <source>Scan or attach each document: press its key. Pages are sent after the request.</source>
         <translation>هر مدرک را اسکن یا پیوست کنید: کلید آن را بزنید. صفحه‌ها پس از خود درخواست فرستاده می‌شوند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="108" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="114" />
         <source>This service lists no documents; Alt+0 attaches any paper.</source>
         <translation>این خدمت مدرکی نام نبرده است؛ با Alt+0 هر برگه‌ای را پیوست کنید.</translation>
     </message>
@@ -1064,37 +1069,37 @@
 <context>
     <name>RequestPages</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="137" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="144" />
         <source>Scanned pages</source>
         <translation>صفحه‌های اسکن‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="145" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="152" />
         <source>Attach pages… (Ctrl+Shift+A)</source>
         <translation>افزودن صفحه… (Ctrl+Shift+A)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="176" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="185" />
         <source>Other document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="181" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="190" />
         <source>No scanned pages.</source>
         <translation>صفحهٔ اسکن‌شده‌ای ندارد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="185" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="194" />
         <source>%1, %2</source>
         <translation>%1، %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="187" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="196" />
         <source>%1 waiting to send</source>
         <translation>%1 در صف ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="189" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="198" />
         <source>all sent</source>
         <translation>همه فرستاده شد</translation>
     </message>
@@ -1338,204 +1343,209 @@
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="57" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="61" />
         <source>%1 KB</source>
         <translation>%1 کیلوبایت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="60" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="64" />
         <source>%1 MB</source>
         <translation>%1 مگابایت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="70" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="74" />
         <source>text, black and white</source>
         <translation>متن، سیاه‌وسفید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="72" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="76" />
         <source>photo, grey</source>
         <translation>عکس، خاکستری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="78" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="82" />
         <source>sent</source>
         <translation>فرستاده شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="80" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="84" />
         <source>waiting to send</source>
         <translation>در صف ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="172" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="174" />
         <source>Documents of request %1</source>
         <translation>مدارک درخواست %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="180" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="182" />
         <source>Document</source>
         <translation>مدرک</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="185" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="187" />
         <source>Look for scanners again</source>
         <translation>جست‌وجوی دوبارهٔ اسکنر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="188" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="190" />
         <source>Scanner</source>
         <translation>اسکنر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="192" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="194" />
         <source>Automatic</source>
         <translation>خودکار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="193" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="195" />
         <source>Text (black and white, smallest)</source>
         <translation>متن (سیاه‌وسفید، کم‌حجم‌ترین)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="194" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="196" />
         <source>Photo or ID card (grey)</source>
         <translation>عکس یا کارت شناسایی (خاکستری)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="195" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="197" />
         <source>Every sheet in the feeder</source>
         <translation>همهٔ برگه‌های سینی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="199" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="201" />
         <source>Kind of page</source>
         <translation>نوع صفحه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="203" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="205" />
         <source>Scan (F5)</source>
         <translation>اسکن (F5)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="205" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="207" />
         <source>From file… (Ctrl+O)</source>
         <translation>از فایل… (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="207" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="209" />
         <source>Stop (Esc)</source>
         <translation>توقف (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="237" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="239" />
         <source>Delete page (Del)</source>
         <translation>حذف صفحه (Del)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="249" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="251" />
         <source>Done (Ctrl+Enter)</source>
         <translation>پایان (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="254" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="256" />
         <source>Each page is kept with the request as soon as it is scanned.</source>
         <translation>هر صفحه همین که اسکن شد با درخواست نگه داشته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="296" />
-        <location filename="../../desk_app/ui/scan_dialog.py" line="464" />
-        <location filename="../../desk_app/ui/scan_dialog.py" line="496" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="298" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="467" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="500" />
         <source>Other document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="311" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="313" />
         <source>Looking for scanners…</source>
         <translation>در جست‌وجوی اسکنر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="321" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="323" />
         <source>No scanner found</source>
         <translation>اسکنری پیدا نشد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="323" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="325" />
         <source>No scanner was found.</source>
         <translation>اسکنری پیدا نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="324" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="326" />
         <source>Pages can still be added from files (Ctrl+O).</source>
         <translation>صفحه‌ها را می‌توان از فایل افزود (Ctrl+O).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="376" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="378" />
         <source>Scanning…</source>
         <translation>در حال اسکن…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="384" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="386" />
         <source>Choose image or PDF files</source>
         <translation>انتخاب فایل‌های تصویر یا PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="387" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
         <source>Images and PDF (%1)</source>
         <translation>تصویر و PDF (%1)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="387" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
         <source>All files (*)</source>
         <translation>همهٔ فایل‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="412" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="415" />
         <source>Reading the files…</source>
         <translation>در حال خواندن فایل‌ها…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="419" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="422" />
         <source>Stopping the scanner…</source>
         <translation>در حال متوقف کردن اسکنر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="436" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="439" />
         <source>No page was stored.</source>
         <translation>هیچ صفحه‌ای ذخیره نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="442" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="445" />
         <source>%1 page(s) kept with the request.</source>
         <translation>%1 صفحه با درخواست نگه داشته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="444" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="447" />
         <source>%1 page(s) were already attached.</source>
         <translation>%1 صفحه از پیش پیوست شده بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="447" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="450" />
         <source>These pages were already attached to this request.</source>
         <translation>این صفحه‌ها از پیش به این درخواست پیوست شده بودند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="449" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="452" />
         <source>No page came from the scanner.</source>
         <translation>صفحه‌ای از اسکنر نیامد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="482" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="468" />
+        <source>page %1</source>
+        <translation>صفحهٔ %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="486" />
         <source>%1 page(s), %2</source>
         <translation>%1 صفحه، %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="494" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="498" />
         <source>Page %1 of «%2»: %3, %4, %5.</source>
         <translation>صفحهٔ %1 از «%2»: %3، %4، %5.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="538" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="542" />
         <source>The page was taken off the request.</source>
         <translation>صفحه از درخواست برداشته شد.</translation>
     </message>

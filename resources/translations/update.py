@@ -80,6 +80,7 @@ FA = {
     "text, black and white": "متن، سیاه\u200cوسفید",
     "under a minute": "کمتر از یک دقیقه",
     "waiting to send": "در صف ارسال",
+    "page %1": "صفحهٔ %1",
     # (end of scanned documents)
     "Cancel request": "ابطال درخواست",
     "Cancel request %1?": "درخواست %1 ابطال شود؟",
