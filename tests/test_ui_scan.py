@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 
 from desk_app.services import attachments as A
 from desk_app.services import imaging
@@ -107,6 +107,8 @@ def test_files_through_the_persian_file_dialog_and_a_page_deleted(samples, make_
     files = dialog.file_dialog
     name = files.findChild(QLineEdit, "fileNameEdit")
     assert files.windowTitle() == "انتخاب فایل‌های تصویر یا PDF"
+    labels = [w.text() for w in files.findChildren(QLabel)]
+    assert any("نام پرونده" in t for t in labels)  # Qt's own words from qtbase_fa.qm
     name.setText(str(samples["pdf"]))  # the A4 text page and the ID-card photo, one PDF
     qtbot.keyClick(name, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.pages.count() == 2, timeout=60_000)
@@ -167,6 +169,53 @@ def test_a_scanner_lost_mid_scan_keeps_the_pages_before_it(sane_test, make_ctx, 
     stored = A.list_pages(desk, request_no)
     assert 1 <= len(stored) == dialog.pages.count() and A.verify(desk) == []
     assert not dialog.busy and dialog.done_button.isEnabled()
+
+
+def test_a_slow_scanner_list_never_holds_the_window(make_ctx, desk, request_no, qtbot):
+    """A network scanner may take many seconds to answer `scanimage -L`: the dialog opens at once,
+    says it is looking, and files can be read meanwhile."""
+    import threading
+    import time
+
+    from desk_app.services.scanner import ScanDevice
+    from desk_app.ui.scan_dialog import ScanDialog
+
+    answer = threading.Event()
+
+    def devices():
+        answer.wait(20)
+        return [ScanDevice("net:10.0.0.9:hp", "HP", "ScanJet", "flatbed scanner")]
+
+    ctx = make_ctx(desk)
+    started = time.monotonic()
+    dialog = ScanDialog(ctx, request_no, scanner=SimpleNamespace(devices=devices))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.document.count() > 0)
+    assert time.monotonic() - started < 2
+    assert dialog.device.currentText() == "در جست‌وجوی اسکنر…" and not dialog.scan_button.isEnabled()
+    assert dialog.file_button.isEnabled()
+    answer.set()
+    qtbot.waitUntil(lambda: dialog.device.currentData() == "net:10.0.0.9:hp", timeout=5_000)
+    assert "HP ScanJet" in dialog.device.currentText() and dialog.scan_button.isEnabled()
+    idle(qtbot, ctx.runner)
+
+
+def test_esc_stops_a_running_scan_and_keeps_its_pages(sane_test, make_ctx, desk, request_no, qtbot):
+    sane_test(test_picture="Grid", read_delay=True, read_delay_duration=40000)  # ~3 s a sheet
+    ctx = make_ctx(desk)
+    dialog = open_dialog(qtbot, ctx, request_no, CARD)
+    qtbot.waitUntil(lambda: dialog.device.currentData() == "test:0", timeout=20_000)
+    dialog.feeder.setChecked(True)  # ten sheets in the test backend's feeder
+    dialog.scan()
+    qtbot.waitUntil(lambda: dialog.pages.count() >= 1, timeout=30_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # stop, not close
+    assert dialog.isVisible() and "متوقف" in dialog.message.text()
+    wait_done(qtbot, dialog)
+    assert dialog.isVisible() and "لغو" in dialog.message.text() and "ذخیره شده است" in dialog.message.text()
+    assert [p.sha256 for p in A.list_pages(desk, request_no)] == [v.sha256 for v in dialog.page_views()]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # now it closes
+    assert not dialog.isVisible()
 
 
 @pytest.fixture

@@ -361,6 +361,7 @@ class ScanDialog(QDialog):
         desk, receipt, clerk = self.ctx.desk, self.receipt_no, self.ctx.username or None
         document, kind, feeder = self.current_document(), self.kind.currentData(), self.feeder.isChecked()
         scanner = self.scanner
+        self._start(self.tr("Scanning…"))  # a fresh stop signal, before the job takes it
         cancel, bridge = self.cancel, self.bridge
 
         def job():
@@ -382,7 +383,6 @@ class ScanDialog(QDialog):
             except ScannerError as exc:
                 return Refused(exc.message)
 
-        self._start(self.tr("Scanning…"))
         self.ctx.runner.background(job, success=self._captured, failure=self._capture_failed)
 
     def choose_files(self) -> None:
