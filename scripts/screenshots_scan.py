@@ -1,5 +1,6 @@
 """Offscreen screenshots of scanned documents (issue 11): the scan dialog with previews over the
-window, and the status bar with pages queued and the time at a measured link rate.
+window, the status bar with pages queued and the time at a measured link rate (on the requests
+page, beside the request's pages), and the intake page's document keys after a save.
 
     .venv/bin/python scripts/screenshots_scan.py docs/screenshots
 
@@ -101,6 +102,20 @@ def main(outdir: str) -> int:
         window = launcher.window
         window.resize(1366, 768)
         wait_idle(launcher.runner)
+        intake = window.intake  # a save: the keys of the receipt's required documents
+        intake.national_code.setText("0013542419")
+        wait_idle(launcher.runner)
+        intake.picker.search.setText("2101")
+        intake.picker._query("2101")
+        intake.picker._pick_index(intake.picker.list.currentIndex())
+        intake.save()
+        wait_idle(launcher.runner)
+        wait_idle(launcher.runner)
+        if intake.receipts.dialog is not None:  # no receipt printer here: its preview came up
+            intake.receipts.dialog.reject()
+        wait_idle(launcher.runner)
+        window.grab().save(str(out / "intake-document-keys.png"))
+
         window.sync.refresh_status()
         window.tabs.setCurrentWidget(window.requests)  # the request's pages, sent or not, beside it
         window.requests.search.setText(receipt)
@@ -134,7 +149,7 @@ def main(outdir: str) -> int:
         window._force_close = True
         window.close()
         launcher.shutdown()
-    print("wrote", out / "scan-dialog.png", out / "status-bar-queued.png")
+    print("wrote", *(out / n for n in ("scan-dialog.png", "status-bar-queued.png", "intake-document-keys.png")))
     return 0
 
 

@@ -19,6 +19,8 @@ from desk_app.ui.i18n import local_digits
 from desk_app.ui.scan_dialog import ScanDialog, open_scan_dialog, size_text, state_text
 
 MAX_KEYS = 9
+COLUMNS = 3
+MAX_CAPTION = 22  # characters of a document's name on its button (the whole name is the tooltip)
 LIVE = {"registered", "submitted", "in_progress"}
 
 
@@ -51,11 +53,16 @@ class DocumentKeys(QGroupBox):
         self.documents: list[str] = []
         self.buttons: list[QPushButton] = []
         self.dialog: ScanDialog | None = None
-        layout = QVBoxLayout(self)
-        self.hint = QLabel(self)
+        layout = QVBoxLayout(self)  # compact: the intake page must still fit a 768-pixel screen
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(2)
+        self.hint = QLabel(self)  # only for a failure to read the pages
         self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #b00020;")
+        self.hint.hide()
         layout.addWidget(self.hint)
         self.grid = QGridLayout()
+        self.grid.setSpacing(3)
         layout.addLayout(self.grid)
         self.keys: list[QShortcut] = []
         for number in range(MAX_KEYS + 1):  # Alt+0 is "another document"
@@ -82,8 +89,13 @@ class DocumentKeys(QGroupBox):
         self.ctx.runner.db(
             lambda: _pages_of(desk, receipt),
             success=lambda result: self._show(receipt, *result),
-            failure=lambda exc: self.hint.setText(describe_error(exc)),
+            failure=self._failed,
         )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.hint.setText(describe_error(exc))
+        self.hint.show()
+        self.show()
 
     def _show(self, receipt: str, documents: list[str], pages: list) -> None:
         if receipt != self.receipt_no:
@@ -100,15 +112,18 @@ class DocumentKeys(QGroupBox):
             key = (i + 1) if name is not None else 0
             caption = name if name is not None else self.tr("Another document")
             have = counts.get(name, 0)
-            text = f"Alt+{key}  {caption}" + (f"  ({count_text(have)})" if have else "")
+            short = caption if len(caption) <= MAX_CAPTION else caption[: MAX_CAPTION - 1].rstrip() + "…"
+            text = f"Alt+{key}  {short}" + (f"  ({count_text(have)})" if have else "")
             button = QPushButton(text, self)
+            button.setToolTip(caption)
             button.setObjectName(f"document_key_{key}")
             button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-            button.setStyleSheet("text-align: right; padding: 3px 8px;" + (" color: #1b5e20;" if have else ""))
+            button.setStyleSheet("text-align: right; padding: 2px 6px;" + (" color: #1b5e20;" if have else ""))
             button.clicked.connect(lambda _c=False, k=key: self.open_key(k))
-            self.grid.addWidget(button, i // 2, i % 2)
+            self.grid.addWidget(button, i // COLUMNS, i % COLUMNS)
             self.buttons.append(button)
-        self.hint.setText(
+        self.hint.hide()
+        self.setToolTip(
             self.tr("Scan or attach each document: press its key. Pages are sent after the request.")
             if self.documents
             else self.tr("This service lists no documents; Alt+0 attaches any paper.")
