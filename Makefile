@@ -56,6 +56,7 @@ test: deps-if-root $(STAMP)
 
 screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py docs/screenshots
+	$(PY) scripts/screenshots_scan.py docs/screenshots
 
 bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

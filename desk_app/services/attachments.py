@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ from desk_app.services.capture import fa_number
 from desk_app.services.requests import find_row
 from desk_app.services.users import acting_user
 from desk_app.store.errors import StoreError
-from desk_app.store.models import Attachment, Blob, OutboxOp, Request, ServiceRow
+from desk_app.store.models import Attachment, Blob, OutboxOp, Request, ServiceRow, SyncState
 
 log = logging.getLogger("desk_app.services")
 
@@ -657,6 +658,46 @@ def pending_totals(desk) -> PendingTotals:
         blobs = _live_pending(Blob.sha256, Blob.bytes).where(Blob.sent_at.is_(None)).distinct().subquery()
         size = s.scalar(select(func.coalesce(func.sum(blobs.c.bytes), 0)))
     return PendingTotals(int(pages), int(size), int(requests_))
+
+
+UPLOAD_RATE_KEY = "upload_rate_bps"  # sync_state: the uploader's measured link rate, bytes per second
+
+
+class QueuedSummary(NamedTuple):
+    """What the status bar says about pages waiting to go: `pages` unsent links of live requests,
+    `bytes` still to upload (each SHA-256 once), `rate_bps` the link rate the uploader last
+    measured (None before its first measurement)."""
+
+    pages: int
+    bytes: int
+    rate_bps: int | None
+
+    @property
+    def eta_s(self) -> int | None:
+        """Seconds the queued bytes take at the measured rate (None without a rate or bytes)."""
+        if not self.rate_bps or not self.bytes:
+            return None
+        return -(-self.bytes // self.rate_bps)
+
+
+def upload_rate(desk) -> int | None:
+    """The uploader's measured link rate (bytes/s) from the sync state, None when not measured
+    yet or not a positive integer."""
+    with desk.db.read() as s:
+        row = s.get(SyncState, UPLOAD_RATE_KEY)
+        raw = row.value if row is not None else None
+    try:
+        rate = int(float(str(raw).strip())) if raw not in (None, "") else 0
+    except ValueError:
+        return None
+    return rate if rate > 0 else None
+
+
+def queued_summary(desk) -> QueuedSummary:
+    """Pages and bytes waiting to be sent, and the measured rate for the time they will take
+    (computed from the local tables only: no network)."""
+    totals = pending_totals(desk)
+    return QueuedSummary(totals.pages, totals.bytes, upload_rate(desk))
 
 
 def pending_uploads(desk, limit: int | None = None, *, ready_only: bool = False) -> list[PendingUpload]:

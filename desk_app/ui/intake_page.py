@@ -30,6 +30,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.identifiers import validate_national_code
 from desk_app.domain.money import format_amount
 from desk_app.domain.text import clean_code, normalize_text
+from desk_app.ui.attach_panel import DocumentKeys
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
@@ -150,6 +151,9 @@ class IntakePage(QWidget):
         self.receipts.print_failed.connect(self.print_failed)
         self.receipts.print_failed.connect(lambda _text: self.reprint_button.setVisible(True))
         side.addWidget(self.receipts.status)
+        # scanned documents of the receipt just saved: a key each (ui.attach_panel hooks `registered`)
+        self.document_keys = DocumentKeys(ctx, self)
+        side.addWidget(self.document_keys)
         side.addStretch(1)
         for edit in (self.national_code, self.mobile, self.payment_ref):
             edit.setMaximumWidth(260)

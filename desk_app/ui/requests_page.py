@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import format_amount, parse_rials
+from desk_app.ui.attach_panel import RequestPages
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import current_language, local_digits
@@ -182,6 +183,9 @@ class RequestsPage(QWidget):
             button.setEnabled(False)
         actions.addStretch(1)
         detail_layout.addLayout(actions)
+        # the selected request's scanned pages and Ctrl+Shift+A to attach more (ui.attach_panel)
+        self.pages_panel = RequestPages(ctx, self)
+        detail_layout.addWidget(self.pages_panel, 1)
         self.attention_button = QPushButton(self.tr("Needs attention…"), self)
         actions.insertWidget(4, self.attention_button)
         splitter.addWidget(self.table)

@@ -1,5 +1,8 @@
 """The status bar: online/offline, pending count, last sync (Jalali, Tehran), oldest pending, errors;
-a notice the manager must see (no automatic backup, the demo server stopped); lock and log out.
+a notice the manager must see (no automatic backup, the demo server stopped); lock and log out;
+scanned pages waiting to be sent, their bytes and the time they take at the link rate the
+uploader measured («۲ صفحه، ۴۸ کیلوبایت در صف — حدود ۱ دقیقه»), read on the database thread
+whenever the sync status changes (after each intake, scan, sync and every 30 s).
 
 A sync error is shown once this window has tried and failed: the error a previous session left
 in the store is not news at a fresh start (the first attempt says whether it still holds).
@@ -69,6 +72,11 @@ class DeskStatusBar(QStatusBar):
         self.sync_button = QPushButton(self.tr("Sync now"), self)
         self.sync_button.setObjectName("sync_button")
         self.sync_button.clicked.connect(controller.sync_now)
+        self.attachments_label = QLabel(self)
+        self.attachments_label.setObjectName("attachments_label")
+        self.attachments_label.hide()
+        self._reading_attachments = False
+        self._attachments_again = False
         for widget in (self.online_label, self.pending_label, self.last_sync_label, self.oldest_label):
             widget.setContentsMargins(6, 0, 6, 0)
             self.addWidget(widget)
@@ -77,6 +85,8 @@ class DeskStatusBar(QStatusBar):
                 line.setFrameShape(QFrame.Shape.VLine)
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addWidget(line)
+        self.attachments_label.setContentsMargins(6, 0, 6, 0)
+        self.addWidget(self.attachments_label)
         # long sentences never widen the window past the screen: they give way (full text as a tooltip)
         self.addWidget(self.error_label, 1)
         self.addWidget(self.notice_label, 1)
@@ -105,6 +115,7 @@ class DeskStatusBar(QStatusBar):
             self.logout_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), parent)
             self.logout_key.activated.connect(self.logout_requested)
         controller.status_changed.connect(self.show_status)
+        controller.status_changed.connect(self.refresh_attachments)
         self.show_status(controller.status)
 
     def show_busy(self, pending: int) -> None:
@@ -160,3 +171,68 @@ class DeskStatusBar(QStatusBar):
         if hours < 48:
             return self.tr("%1 h").replace("%1", local_digits(str(hours)))
         return self.tr("%1 days").replace("%1", local_digits(str(hours // 24)))
+
+    # -- scanned pages waiting to go ---------------------------------------------------------------
+
+    def refresh_attachments(self, _status=None) -> None:
+        """Read the queued pages, bytes and measured rate on the database thread (one read at a
+        time; a change meanwhile asks for one more read)."""
+        ctx = getattr(self.controller, "ctx", None)
+        if ctx is None:
+            return
+        if self._reading_attachments:
+            self._attachments_again = True
+            return
+        self._reading_attachments = True
+        desk = ctx.desk
+
+        def job():
+            from desk_app.services import attachments
+
+            return attachments.queued_summary(desk)
+
+        def done(summary) -> None:
+            self._reading_attachments = False
+            self.show_attachments(summary)
+            if self._attachments_again:
+                self._attachments_again = False
+                self.refresh_attachments()
+
+        def failed(_exc) -> None:
+            self._reading_attachments = False
+
+        ctx.runner.db(job, success=done, failure=failed)
+
+    def show_attachments(self, summary) -> None:
+        """`summary`: (pages, bytes, rate_bps | None) as `attachments.queued_summary` gives it."""
+        pages, size, rate = summary[0], summary[1], summary[2]
+        if not pages:
+            self.attachments_label.clear()
+            self.attachments_label.hide()
+            return
+        from desk_app.ui.scan_dialog import size_text
+
+        text = self.tr("%1 page(s), %2 queued").replace("%1", local_digits(str(pages))).replace("%2", size_text(size))
+        if rate and size:
+            text += " — " + self.eta_text(-(-size // rate))
+        self.attachments_label.setText(text)
+        self.attachments_label.setToolTip(
+            self.tr("Scanned pages waiting to be sent to the province; the time is at the link rate last measured.")
+            if rate
+            else self.tr("Scanned pages waiting to be sent; the time is shown once a sending has measured the link.")
+        )
+        self.attachments_label.show()
+
+    def eta_text(self, seconds: int) -> str:
+        if seconds < 60:
+            return self.tr("under a minute")
+        minutes = -(-seconds // 60)
+        if minutes < 60:
+            return self.tr("about %1 min").replace("%1", local_digits(str(minutes)))
+        hours, rest = divmod(minutes, 60)
+        if hours >= 10:
+            return self.tr("about %1 h").replace("%1", local_digits(str(hours + (rest >= 30))))
+        if rest == 0:
+            return self.tr("about %1 h").replace("%1", local_digits(str(hours)))
+        text = self.tr("about %1 h %2 min")
+        return text.replace("%1", local_digits(str(hours))).replace("%2", local_digits(str(rest)))

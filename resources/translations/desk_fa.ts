@@ -1,6 +1,19 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fa_IR">
 <context>
+    <name>AttachPanel</name>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="34" />
+        <source>%1 page(s)</source>
+        <translation>%1 صفحه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="40" />
+        <source>page %1</source>
+        <translation>صفحهٔ %1</translation>
+    </message>
+</context>
+<context>
     <name>AttentionDialog</name>
     <message>
         <location filename="../../desk_app/ui/attention_dialog.py" line="53" />
@@ -79,37 +92,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="50" />
+        <location filename="../../desk_app/ui/requests_page.py" line="51" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="53" />
+        <location filename="../../desk_app/ui/requests_page.py" line="54" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="59" />
+        <location filename="../../desk_app/ui/requests_page.py" line="60" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="60" />
+        <location filename="../../desk_app/ui/requests_page.py" line="61" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="63" />
+        <location filename="../../desk_app/ui/requests_page.py" line="64" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="64" />
+        <location filename="../../desk_app/ui/requests_page.py" line="65" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="74" />
+        <location filename="../../desk_app/ui/requests_page.py" line="75" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -153,94 +166,153 @@
 <context>
     <name>DeskStatusBar</name>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="69" />
+        <location filename="../../desk_app/ui/status_bar.py" line="72" />
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="91" />
+        <location filename="../../desk_app/ui/status_bar.py" line="101" />
         <source>Lock</source>
         <translation>قفل</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="93" />
+        <location filename="../../desk_app/ui/status_bar.py" line="103" />
         <source>Lock the window until your password (Ctrl+Shift+L)</source>
         <translation>قفل پنجره تا وارد کردن گذرواژه (Ctrl+Shift+L)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="94" />
+        <location filename="../../desk_app/ui/status_bar.py" line="104" />
         <source>Log out</source>
         <translation>خروج از حساب</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="96" />
+        <location filename="../../desk_app/ui/status_bar.py" line="106" />
         <source>Back to the login window; the app keeps running (Ctrl+Shift+Q)</source>
         <translation>بازگشت به پنجرهٔ ورود؛ برنامه باز می‌ماند (Ctrl+Shift+Q)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="116" />
+        <location filename="../../desk_app/ui/status_bar.py" line="127" />
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="118" />
+        <location filename="../../desk_app/ui/status_bar.py" line="129" />
         <source>Not synced yet</source>
         <translation>هنوز همگام‌سازی نشده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="120" />
+        <location filename="../../desk_app/ui/status_bar.py" line="131" />
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="122" />
+        <location filename="../../desk_app/ui/status_bar.py" line="133" />
         <source>Offline</source>
         <translation>برون‌خط</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="125" />
+        <location filename="../../desk_app/ui/status_bar.py" line="136" />
         <source>Waiting to send: %1</source>
         <translation>در صف ارسال: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="127" />
+        <location filename="../../desk_app/ui/status_bar.py" line="138" />
         <source>needs attention: %1</source>
         <translation>نیازمند بررسی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="131" />
+        <location filename="../../desk_app/ui/status_bar.py" line="142" />
         <source>Last sync: %1</source>
         <translation>آخرین همگام‌سازی: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="133" />
+        <location filename="../../desk_app/ui/status_bar.py" line="144" />
         <source>Last sync: never</source>
         <translation>آخرین همگام‌سازی: هرگز</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="136" />
+        <location filename="../../desk_app/ui/status_bar.py" line="147" />
         <source>Oldest waiting: %1</source>
         <translation>قدیمی‌ترین مورد در صف: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="155" />
+        <location filename="../../desk_app/ui/status_bar.py" line="166" />
         <source>less than a minute</source>
         <translation>کمتر از یک دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="158" />
+        <location filename="../../desk_app/ui/status_bar.py" line="169" />
         <source>%1 min</source>
         <translation>%1 دقیقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="161" />
+        <location filename="../../desk_app/ui/status_bar.py" line="172" />
         <source>%1 h</source>
         <translation>%1 ساعت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/status_bar.py" line="162" />
+        <location filename="../../desk_app/ui/status_bar.py" line="173" />
         <source>%1 days</source>
         <translation>%1 روز</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="215" />
+        <source>%1 page(s), %2 queued</source>
+        <translation>%1 صفحه، %2 در صف</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="220" />
+        <source>Scanned pages waiting to be sent to the province; the time is at the link rate last measured.</source>
+        <translation>صفحه‌های اسکن‌شده در صف ارسال به استان؛ زمان با آخرین سرعت اندازه‌گیری‌شدهٔ ارتباط است.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="222" />
+        <source>Scanned pages waiting to be sent; the time is shown once a sending has measured the link.</source>
+        <translation>صفحه‌های اسکن‌شده در صف ارسال؛ زمان پس از نخستین ارسال که سرعت ارتباط را بسنجد نشان داده می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="228" />
+        <source>under a minute</source>
+        <translation>کمتر از یک دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="231" />
+        <source>about %1 min</source>
+        <translation>حدود %1 دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="234" />
+        <location filename="../../desk_app/ui/status_bar.py" line="236" />
+        <source>about %1 h</source>
+        <translation>حدود %1 ساعت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/status_bar.py" line="237" />
+        <source>about %1 h %2 min</source>
+        <translation>حدود %1 ساعت و %2 دقیقه</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentKeys</name>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="74" />
+        <source>Scanned documents of receipt %1</source>
+        <translation>مدارک اسکن‌شدهٔ رسید %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="101" />
+        <source>Another document</source>
+        <translation>مدرک دیگر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="112" />
+        <source>Scan or attach each document: press its key. Pages are sent after the request.</source>
+        <translation>هر مدرک را اسکن یا پیوست کنید: کلید آن را بزنید. صفحه‌ها پس از خود درخواست فرستاده می‌شوند.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="114" />
+        <source>This service lists no documents; Alt+0 attaches any paper.</source>
+        <translation>این خدمت مدرکی نام نبرده است؛ با Alt+0 هر برگه‌ای را پیوست کنید.</translation>
     </message>
 </context>
 <context>
@@ -277,129 +349,129 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <location filename="../../desk_app/ui/intake_page.py" line="82" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="82" />
+        <location filename="../../desk_app/ui/intake_page.py" line="83" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <location filename="../../desk_app/ui/intake_page.py" line="84" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <location filename="../../desk_app/ui/intake_page.py" line="85" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="85" />
+        <location filename="../../desk_app/ui/intake_page.py" line="86" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="107" />
+        <location filename="../../desk_app/ui/intake_page.py" line="108" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="114" />
+        <location filename="../../desk_app/ui/intake_page.py" line="115" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="121" />
+        <location filename="../../desk_app/ui/intake_page.py" line="122" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="122" />
+        <location filename="../../desk_app/ui/intake_page.py" line="123" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="124" />
+        <location filename="../../desk_app/ui/intake_page.py" line="125" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="125" />
+        <location filename="../../desk_app/ui/intake_page.py" line="126" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="132" />
+        <location filename="../../desk_app/ui/intake_page.py" line="133" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="135" />
+        <location filename="../../desk_app/ui/intake_page.py" line="136" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="136" />
+        <location filename="../../desk_app/ui/intake_page.py" line="137" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="203" />
+        <location filename="../../desk_app/ui/intake_page.py" line="207" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="223" />
+        <location filename="../../desk_app/ui/intake_page.py" line="227" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="247" />
+        <location filename="../../desk_app/ui/intake_page.py" line="251" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="284" />
+        <location filename="../../desk_app/ui/intake_page.py" line="288" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="286" />
+        <location filename="../../desk_app/ui/intake_page.py" line="290" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="319" />
+        <location filename="../../desk_app/ui/intake_page.py" line="323" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="321" />
+        <location filename="../../desk_app/ui/intake_page.py" line="325" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="331" />
+        <location filename="../../desk_app/ui/intake_page.py" line="335" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="335" />
+        <location filename="../../desk_app/ui/intake_page.py" line="339" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="376" />
+        <location filename="../../desk_app/ui/intake_page.py" line="380" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="466" />
+        <location filename="../../desk_app/ui/intake_page.py" line="470" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -995,6 +1067,44 @@
     </message>
 </context>
 <context>
+    <name>RequestPages</name>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="144" />
+        <source>Scanned pages</source>
+        <translation>صفحه‌های اسکن‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="152" />
+        <source>Attach pages… (Ctrl+Shift+A)</source>
+        <translation>افزودن صفحه… (Ctrl+Shift+A)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="185" />
+        <source>Other document</source>
+        <translation>مدرک دیگر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="190" />
+        <source>No scanned pages.</source>
+        <translation>صفحهٔ اسکن‌شده‌ای ندارد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="194" />
+        <source>%1, %2</source>
+        <translation>%1، %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="196" />
+        <source>%1 waiting to send</source>
+        <translation>%1 در صف ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/attach_panel.py" line="198" />
+        <source>all sent</source>
+        <translation>همه فرستاده شد</translation>
+    </message>
+</context>
+<context>
     <name>RequestsModel</name>
     <message>
         <location filename="../../desk_app/ui/requests_model.py" line="143" />
@@ -1045,164 +1155,164 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="95" />
+        <location filename="../../desk_app/ui/requests_page.py" line="96" />
         <source>Name, national code, receipt no. or tracking code</source>
         <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="98" />
+        <location filename="../../desk_app/ui/requests_page.py" line="99" />
         <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
         <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <location filename="../../desk_app/ui/requests_page.py" line="107" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="109" />
+        <location filename="../../desk_app/ui/requests_page.py" line="110" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="110" />
+        <location filename="../../desk_app/ui/requests_page.py" line="111" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="111" />
+        <location filename="../../desk_app/ui/requests_page.py" line="112" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="113" />
         <location filename="../../desk_app/ui/requests_page.py" line="114" />
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="118" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="120" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="122" />
-        <location filename="../../desk_app/ui/requests_page.py" line="156" />
+        <location filename="../../desk_app/ui/requests_page.py" line="123" />
+        <location filename="../../desk_app/ui/requests_page.py" line="157" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="124" />
+        <location filename="../../desk_app/ui/requests_page.py" line="125" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="153" />
+        <location filename="../../desk_app/ui/requests_page.py" line="154" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="155" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="155" />
+        <location filename="../../desk_app/ui/requests_page.py" line="156" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="157" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="158" />
+        <location filename="../../desk_app/ui/requests_page.py" line="159" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="159" />
+        <location filename="../../desk_app/ui/requests_page.py" line="160" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="160" />
+        <location filename="../../desk_app/ui/requests_page.py" line="161" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="161" />
+        <location filename="../../desk_app/ui/requests_page.py" line="162" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="172" />
+        <location filename="../../desk_app/ui/requests_page.py" line="173" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="176" />
+        <location filename="../../desk_app/ui/requests_page.py" line="177" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="177" />
+        <location filename="../../desk_app/ui/requests_page.py" line="178" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="178" />
+        <location filename="../../desk_app/ui/requests_page.py" line="179" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="179" />
+        <location filename="../../desk_app/ui/requests_page.py" line="180" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="185" />
+        <location filename="../../desk_app/ui/requests_page.py" line="189" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="243" />
+        <location filename="../../desk_app/ui/requests_page.py" line="247" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="268" />
+        <location filename="../../desk_app/ui/requests_page.py" line="272" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="355" />
+        <location filename="../../desk_app/ui/requests_page.py" line="359" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="386" />
+        <location filename="../../desk_app/ui/requests_page.py" line="390" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="402" />
+        <location filename="../../desk_app/ui/requests_page.py" line="406" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="424" />
+        <location filename="../../desk_app/ui/requests_page.py" line="428" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="438" />
+        <location filename="../../desk_app/ui/requests_page.py" line="442" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -1228,6 +1338,216 @@
         <location filename="../../desk_app/ui/reports_page.py" line="47" />
         <source>Refunds</source>
         <translation>بازپرداخت</translation>
+    </message>
+</context>
+<context>
+    <name>ScanDialog</name>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="61" />
+        <source>%1 KB</source>
+        <translation>%1 کیلوبایت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="64" />
+        <source>%1 MB</source>
+        <translation>%1 مگابایت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="74" />
+        <source>text, black and white</source>
+        <translation>متن، سیاه‌وسفید</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="76" />
+        <source>photo, grey</source>
+        <translation>عکس، خاکستری</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="82" />
+        <source>sent</source>
+        <translation>فرستاده شد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="84" />
+        <source>waiting to send</source>
+        <translation>در صف ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="174" />
+        <source>Documents of request %1</source>
+        <translation>مدارک درخواست %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="182" />
+        <source>Document</source>
+        <translation>مدرک</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="187" />
+        <source>Look for scanners again</source>
+        <translation>جست‌وجوی دوبارهٔ اسکنر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="190" />
+        <source>Scanner</source>
+        <translation>اسکنر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="194" />
+        <source>Automatic</source>
+        <translation>خودکار</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="195" />
+        <source>Text (black and white, smallest)</source>
+        <translation>متن (سیاه‌وسفید، کم‌حجم‌ترین)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="196" />
+        <source>Photo or ID card (grey)</source>
+        <translation>عکس یا کارت شناسایی (خاکستری)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="197" />
+        <source>Every sheet in the feeder</source>
+        <translation>همهٔ برگه‌های سینی</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="201" />
+        <source>Kind of page</source>
+        <translation>نوع صفحه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="205" />
+        <source>Scan (F5)</source>
+        <translation>اسکن (F5)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="207" />
+        <source>From file… (Ctrl+O)</source>
+        <translation>از فایل… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="209" />
+        <source>Stop (Esc)</source>
+        <translation>توقف (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="239" />
+        <source>Delete page (Del)</source>
+        <translation>حذف صفحه (Del)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="251" />
+        <source>Done (Ctrl+Enter)</source>
+        <translation>پایان (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="256" />
+        <source>Each page is kept with the request as soon as it is scanned.</source>
+        <translation>هر صفحه همین که اسکن شد با درخواست نگه داشته می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="298" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="467" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="500" />
+        <source>Other document</source>
+        <translation>مدرک دیگر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="313" />
+        <source>Looking for scanners…</source>
+        <translation>در جست‌وجوی اسکنر…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="323" />
+        <source>No scanner found</source>
+        <translation>اسکنری پیدا نشد</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="325" />
+        <source>No scanner was found.</source>
+        <translation>اسکنری پیدا نشد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="326" />
+        <source>Pages can still be added from files (Ctrl+O).</source>
+        <translation>صفحه‌ها را می‌توان از فایل افزود (Ctrl+O).</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="378" />
+        <source>Scanning…</source>
+        <translation>در حال اسکن…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="386" />
+        <source>Choose image or PDF files</source>
+        <translation>انتخاب فایل‌های تصویر یا PDF</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
+        <source>Images and PDF (%1)</source>
+        <translation>تصویر و PDF (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
+        <source>All files (*)</source>
+        <translation>همهٔ فایل‌ها (*)</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="415" />
+        <source>Reading the files…</source>
+        <translation>در حال خواندن فایل‌ها…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="422" />
+        <source>Stopping the scanner…</source>
+        <translation>در حال متوقف کردن اسکنر…</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="439" />
+        <source>No page was stored.</source>
+        <translation>هیچ صفحه‌ای ذخیره نشد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="445" />
+        <source>%1 page(s) kept with the request.</source>
+        <translation>%1 صفحه با درخواست نگه داشته شد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="447" />
+        <source>%1 page(s) were already attached.</source>
+        <translation>%1 صفحه از پیش پیوست شده بود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="450" />
+        <source>These pages were already attached to this request.</source>
+        <translation>این صفحه‌ها از پیش به این درخواست پیوست شده بودند.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="452" />
+        <source>No page came from the scanner.</source>
+        <translation>صفحه‌ای از اسکنر نیامد.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="468" />
+        <source>page %1</source>
+        <translation>صفحهٔ %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="486" />
+        <source>%1 page(s), %2</source>
+        <translation>%1 صفحه، %2</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="498" />
+        <source>Page %1 of «%2»: %3, %4, %5.</source>
+        <translation>صفحهٔ %1 از «%2»: %3، %4، %5.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/scan_dialog.py" line="542" />
+        <source>The page was taken off the request.</source>
+        <translation>صفحه از درخواست برداشته شد.</translation>
     </message>
 </context>
 <context>
