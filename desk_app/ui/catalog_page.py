@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -115,7 +114,9 @@ class CatalogPage(QWidget):
         self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
 
     def _import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Catalog file"), "", "JSON (*.json)")
+        from desk_app.ui.files import persian_file_dialog
+
+        path = persian_file_dialog(self, self.tr("Catalog file"), "", "JSON (*.json)", mode="open")
         if path:
             self.import_file(path)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,7 +36,7 @@ from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
-from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
+from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker, picked_text
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, give_shortcut, latin_letters, ltr, shortcut_text
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class EscapeToClear:
             page.discard_and_clear()
             return
         self.armed_at = now
-        page.banner.show_hint(page.tr("Press Esc again to clear the form."))
+        page.banner.show_hint(QCoreApplication.translate("IntakePage", "Press Esc again to clear the form."))
 
 
 class IntakePage(QWidget):
@@ -254,7 +254,9 @@ class IntakePage(QWidget):
             return
         if len(digits) < 10:
             if digits:
-                message.show_hint(self.tr("%n digit(s) typed; a national code has 10.", "", len(digits)))
+                message.show_hint(
+                    local_digits(self.tr("%n digit(s) typed; a national code has 10.", "", len(digits)))
+                )  # %n is ASCII: one digit style in one sentence
             else:
                 message.clear_message()
             if self._autofilled:
@@ -468,7 +470,7 @@ class IntakePage(QWidget):
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
             if len(errors) > 1:  # every bad field at once, and said so
-                self.banner.show_error(self.tr("%n field(s) to correct.", "", len(errors)))
+                self.banner.show_error(local_digits(self.tr("%n field(s) to correct.", "", len(errors))))
             return None
         return dict(
             national_code=code,
@@ -590,7 +592,7 @@ class IntakePage(QWidget):
         for row in range(self.picker.source.rowCount()):
             service = self.picker.source.index(row, 0).data(SERVICE_ROLE)
             if service.code == code:
-                self.picker.search.setText(f"{service.title}  ({service.code})")
+                self.picker.search.setText(picked_text(service))
                 self._service_picked(service)
                 break
         index = self.payment_method.findData(data.get("payment_method") or "cash")

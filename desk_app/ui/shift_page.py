@@ -36,7 +36,7 @@ from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.requests_model import format_when
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit
 
 if TYPE_CHECKING:
     pass
@@ -212,7 +212,7 @@ class ShiftPage(QWidget):
         open_box = QGroupBox(self.tr("Open a shift"), self)
         open_layout = QHBoxLayout(open_box)
         self.open_form = FieldForm(open_box)
-        self.opening_cash = LtrLineEdit(open_box, "0")
+        self.opening_cash = MoneyLineEdit(open_box, local_digits("0"))
         self.opening_cash.setMaximumWidth(260)
         self.open_form.add_field("opening_cash", self.tr("Opening cash (rials)"), self.opening_cash)
         self.open_button = QPushButton(self.tr("Open shift"), open_box)
@@ -224,7 +224,10 @@ class ShiftPage(QWidget):
         close_box = QGroupBox(self.tr("Close the shift"), self)
         close_layout = QVBoxLayout(close_box)
         self.close_form = FieldForm(close_box)
-        self.counted = {"cash": LtrLineEdit(close_box, "0"), "card": LtrLineEdit(close_box, "0")}
+        self.counted = {
+            "cash": MoneyLineEdit(close_box, local_digits("0")),
+            "card": MoneyLineEdit(close_box, local_digits("0")),
+        }
         for edit in self.counted.values():
             edit.setMaximumWidth(260)
         self.close_form.add_field("cash", self.tr("Counted cash (rials)"), self.counted["cash"])
@@ -543,10 +546,14 @@ class ShiftPage(QWidget):
     def _report_dialog(self) -> None:
         if self.last_close is None:
             return
-        from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save shift report (PDF)…"), f"shift-{self.last_close.shift_id[:8]}.pdf", "PDF (*.pdf)"
+        from desk_app.ui.files import jalali_file_name, persian_file_dialog
+
+        path = persian_file_dialog(
+            self,
+            self.tr("Save shift report (PDF)…"),
+            jalali_file_name(f"shift_{self.last_close.shift_id[:8]}", "pdf"),
+            "PDF (*.pdf)",
         )
         if path:
             self.save_report(f"pdf:{path}")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, RowKeys, button_action, give_shortcut
 
 
 class UsersModel(ItemsTableModel):
@@ -106,7 +106,8 @@ class UsersPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("Add user…"), self)
@@ -122,6 +123,25 @@ class UsersPage(QWidget):
         self.add_button.clicked.connect(self._add_dialog)
         self.reset_button.clicked.connect(self._reset_dialog)
         self.active_button.clicked.connect(self.toggle_active)
+        # one Tab stop; Enter on a user: a new password; Menu / Shift+F10: the user's actions
+        self.row_keys = RowKeys(self.table, self._reset_dialog, self.row_actions)
+        self.shortcuts = [
+            give_shortcut(self, self.add_button, "Ctrl+N", on_text=True),
+            give_shortcut(self, self.reset_button, "Ctrl+E"),
+            give_shortcut(self, self.active_button, "Ctrl+D"),
+        ]
+
+    def row_actions(self) -> list:
+        return [button_action(b, self) for b in (self.reset_button, self.active_button)]
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import Qt
+
+        if event.key() == Qt.Key.Key_Escape:
+            self.table.clearSelection()
+            self.message.clear_message()
+            return
+        super().keyPressEvent(event)
 
     def refresh(self) -> None:
         desk = self.ctx.desk

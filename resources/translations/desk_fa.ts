@@ -79,37 +79,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="50" />
+        <location filename="../../desk_app/ui/requests_page.py" line="62" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="53" />
+        <location filename="../../desk_app/ui/requests_page.py" line="65" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="59" />
+        <location filename="../../desk_app/ui/requests_page.py" line="72" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="60" />
+        <location filename="../../desk_app/ui/requests_page.py" line="73" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="63" />
+        <location filename="../../desk_app/ui/requests_page.py" line="76" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="64" />
+        <location filename="../../desk_app/ui/requests_page.py" line="77" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="74" />
+        <location filename="../../desk_app/ui/requests_page.py" line="87" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -117,27 +117,27 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="70" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="69" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="73" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="72" />
         <source>Import catalog file…</source>
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="110" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="109" />
         <source>Catalog version: %1 — %2 services</source>
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="118" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="119" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="132" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="133" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
     </message>
@@ -145,7 +145,7 @@
 <context>
     <name>DailyBackup</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="66" />
+        <location filename="../../desk_app/ui/main_window.py" line="120" />
         <source>The daily backup failed: %1</source>
         <translation>پشتیبان روزانه گرفته نشد: %1</translation>
     </message>
@@ -277,129 +277,159 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <location filename="../../desk_app/ui/intake_page.py" line="120" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="82" />
+        <location filename="../../desk_app/ui/intake_page.py" line="121" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <location filename="../../desk_app/ui/intake_page.py" line="122" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <location filename="../../desk_app/ui/intake_page.py" line="123" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="85" />
+        <location filename="../../desk_app/ui/intake_page.py" line="124" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="107" />
+        <location filename="../../desk_app/ui/intake_page.py" line="148" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="114" />
+        <location filename="../../desk_app/ui/intake_page.py" line="155" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="121" />
+        <location filename="../../desk_app/ui/intake_page.py" line="162" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="122" />
+        <location filename="../../desk_app/ui/intake_page.py" line="163" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="124" />
+        <location filename="../../desk_app/ui/intake_page.py" line="166" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="125" />
+        <location filename="../../desk_app/ui/intake_page.py" line="167" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="132" />
+        <location filename="../../desk_app/ui/intake_page.py" line="174" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="135" />
+        <location filename="../../desk_app/ui/intake_page.py" line="177" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="136" />
+        <location filename="../../desk_app/ui/intake_page.py" line="178" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="209" />
+        <source>Shortcut: %1</source>
+        <translation>میان‌بر: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="251" />
+        <location filename="../../desk_app/ui/intake_page.py" line="445" />
+        <source>A national code has only digits: remove the letters.</source>
+        <translation>کد ملی فقط رقم دارد: حروف را پاک کنید.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="203" />
+        <location filename="../../desk_app/ui/intake_page.py" line="258" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="223" />
+        <location filename="../../desk_app/ui/intake_page.py" line="279" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="247" />
+        <location filename="../../desk_app/ui/intake_page.py" line="303" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="284" />
+        <location filename="../../desk_app/ui/intake_page.py" line="341" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="286" />
+        <location filename="../../desk_app/ui/intake_page.py" line="343" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="319" />
+        <location filename="../../desk_app/ui/intake_page.py" line="400" />
+        <location filename="../../desk_app/ui/intake_page.py" line="452" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="321" />
+        <location filename="../../desk_app/ui/intake_page.py" line="400" />
+        <location filename="../../desk_app/ui/intake_page.py" line="454" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="331" />
+        <location filename="../../desk_app/ui/intake_page.py" line="430" />
+        <source>Warning: Latin letters. Write the name in Persian as on the national card.</source>
+        <translation>هشدار: حروف لاتین. نام را به فارسی و مانند کارت ملی بنویسید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="464" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="335" />
+        <location filename="../../desk_app/ui/intake_page.py" line="415" />
+        <location filename="../../desk_app/ui/intake_page.py" line="468" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="376" />
+        <location filename="../../desk_app/ui/intake_page.py" line="86" />
+        <source>Press Esc again to clear the form.</source>
+        <translation>برای پاک کردن فرم، یک بار دیگر Esc را بزنید.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desk_app/ui/intake_page.py" line="473" />
+        <source>%n field(s) to correct.</source>
+        <translation>
+            <numerusform>%n فیلد را اصلاح کنید.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="511" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="466" />
+        <location filename="../../desk_app/ui/intake_page.py" line="601" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -532,62 +562,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="81" />
+        <location filename="../../desk_app/ui/main_window.py" line="135" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="89" />
+        <location filename="../../desk_app/ui/main_window.py" line="143" />
         <source>Intake</source>
         <translation>پذیرش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="90" />
+        <location filename="../../desk_app/ui/main_window.py" line="144" />
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="91" />
+        <location filename="../../desk_app/ui/main_window.py" line="145" />
         <source>Shift</source>
         <translation>شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="98" />
+        <location filename="../../desk_app/ui/main_window.py" line="152" />
         <source>Reports</source>
         <translation>گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="99" />
+        <location filename="../../desk_app/ui/main_window.py" line="153" />
         <source>Users</source>
         <translation>کاربران</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="100" />
+        <location filename="../../desk_app/ui/main_window.py" line="154" />
         <source>Services</source>
         <translation>خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="106" />
+        <location filename="../../desk_app/ui/main_window.py" line="160" />
         <source>Settings</source>
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="129" />
+        <location filename="../../desk_app/ui/main_window.py" line="183" />
         <source>Today's backup was written: %1</source>
         <translation>پشتیبان امروز نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="135" />
+        <location filename="../../desk_app/ui/main_window.py" line="189" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="172" />
+        <location filename="../../desk_app/ui/main_window.py" line="234" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="173" />
+        <location filename="../../desk_app/ui/main_window.py" line="235" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -691,57 +721,57 @@
 <context>
     <name>ReceiptFlow</name>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="52" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="48" />
         <source>ask the manager (%1) to choose one under Settings</source>
         <translation>از مدیر دفتر (%1) بخواهید در «تنظیمات» چاپگری انتخاب کند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="55" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="51" />
         <source>ask the office manager to choose one under Settings</source>
         <translation>از مدیر دفتر بخواهید در «تنظیمات» چاپگری انتخاب کند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="60" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="56" />
         <source>No receipt printer is set up: print the receipt from the preview, or choose a printer under Settings → Receipt printer.</source>
         <translation>چاپگر رسید تنظیم نشده است: رسید را از پیش‌نمایش چاپ کنید، یا در «تنظیمات ← چاپگر رسید» چاپگری انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="65" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="61" />
         <source>No receipt printer is set up: print the receipt from the preview, or %1.</source>
         <translation>چاپگر رسید تنظیم نشده است: رسید را از پیش‌نمایش چاپ کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="72" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="68" />
         <source>Receipt saved as PDF: %1</source>
         <translation>رسید به صورت PDF ذخیره شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="74" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="70" />
         <source>Receipt printed.</source>
         <translation>رسید چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="76" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="72" />
         <source>(copy %1)</source>
         <translation>(رونوشت %1)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="103" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="99" />
         <source>Automatic printing is off: print the receipt with «Print receipt again».</source>
         <translation>چاپ خودکار خاموش است: رسید را با «چاپ دوبارهٔ رسید» چاپ کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="133" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="129" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="144" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="140" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="178" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="174" />
         <source>The receipt preview could not be made: %1</source>
         <translation>پیش‌نمایش رسید ساخته نشد: %1</translation>
     </message>
@@ -749,112 +779,112 @@
 <context>
     <name>ReceiptPreviewDialog</name>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="194" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="190" />
         <source>Receipt %1</source>
         <translation>رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="205" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="201" />
         <source>original</source>
         <translation>اصل</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="207" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="203" />
         <source>copy %1</source>
         <translation>رونوشت %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="210" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="206" />
         <source>The receipt exactly as the thermal printer gets it (%1 dots wide), %2.</source>
         <translation>رسید همان‌گونه که چاپگر حرارتی آن را می‌گیرد (%1 نقطه پهنا)، %2.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="228" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="230" />
         <source>On the receipt printer (Ctrl+P)</source>
         <translation>با چاپگر رسید (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="235" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="231" />
         <source>Print on another printer…</source>
         <translation>چاپ با چاپگری دیگر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="237" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="233" />
         <source>An A5 page on a printer of this PC</source>
         <translation>یک برگ A5 با یکی از چاپگرهای این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="238" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
         <source>Save as PDF…</source>
         <translation>ذخیره به صورت PDF…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="240" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="236" />
         <source>Save as PDF (Ctrl+Shift+S)</source>
         <translation>ذخیره به صورت PDF (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="241" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="237" />
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="243" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="239" />
         <source>Close (Esc)</source>
         <translation>بستن (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="256" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="252" />
         <source>Print on a printer of this PC…</source>
         <translation>چاپ با یکی از چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="257" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="253" />
         <source>An A5 page on a printer of this PC (Ctrl+P)</source>
         <translation>یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="295" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="291" />
         <source>No printer is installed on this PC: save the receipt as PDF, or %1.</source>
         <translation>هیچ چاپگری روی این رایانه نصب نیست: رسید را به صورت PDF ذخیره کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="297" />
         <source>Print the receipt</source>
         <translation>چاپ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="297" />
         <source>Printer of this PC:</source>
         <translation>چاپگر این رایانه:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="306" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="302" />
         <source>Looking for this PC's printers…</source>
         <translation>در جست‌وجوی چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="315" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="311" />
         <source>Save the receipt as PDF</source>
         <translation>ذخیرهٔ رسید به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="335" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="331" />
         <source>A further print is marked as a copy.</source>
         <translation>چاپ بعدی «رونوشت» خواهد بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="341" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="337" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="344" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="340" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
@@ -1045,166 +1075,191 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="95" />
+        <location filename="../../desk_app/ui/requests_page.py" line="104" />
+        <source>sync with the province</source>
+        <translation>همگام‌سازی با استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="105" />
+        <source>provincial server</source>
+        <translation>سرور استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <source>this program</source>
+        <translation>همین برنامه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="113" />
+        <source>user %1</source>
+        <translation>کاربر %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="142" />
         <source>Name, national code, receipt no. or tracking code</source>
         <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="98" />
+        <location filename="../../desk_app/ui/requests_page.py" line="145" />
         <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
         <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <location filename="../../desk_app/ui/requests_page.py" line="153" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="109" />
+        <location filename="../../desk_app/ui/requests_page.py" line="156" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="110" />
+        <location filename="../../desk_app/ui/requests_page.py" line="157" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="111" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="113" />
-        <location filename="../../desk_app/ui/requests_page.py" line="114" />
+        <location filename="../../desk_app/ui/requests_page.py" line="160" />
+        <location filename="../../desk_app/ui/requests_page.py" line="161" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="164" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="166" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="122" />
-        <location filename="../../desk_app/ui/requests_page.py" line="156" />
+        <location filename="../../desk_app/ui/requests_page.py" line="169" />
+        <location filename="../../desk_app/ui/requests_page.py" line="205" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="124" />
+        <location filename="../../desk_app/ui/requests_page.py" line="171" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="153" />
+        <location filename="../../desk_app/ui/requests_page.py" line="202" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="203" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="155" />
+        <location filename="../../desk_app/ui/requests_page.py" line="204" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="157" />
+        <location filename="../../desk_app/ui/requests_page.py" line="206" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="158" />
+        <location filename="../../desk_app/ui/requests_page.py" line="207" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="159" />
+        <location filename="../../desk_app/ui/requests_page.py" line="208" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="160" />
+        <location filename="../../desk_app/ui/requests_page.py" line="209" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="161" />
+        <location filename="../../desk_app/ui/requests_page.py" line="210" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="172" />
+        <location filename="../../desk_app/ui/requests_page.py" line="221" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="176" />
+        <location filename="../../desk_app/ui/requests_page.py" line="225" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="177" />
+        <location filename="../../desk_app/ui/requests_page.py" line="226" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="178" />
+        <location filename="../../desk_app/ui/requests_page.py" line="227" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="179" />
+        <location filename="../../desk_app/ui/requests_page.py" line="228" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="185" />
+        <location filename="../../desk_app/ui/requests_page.py" line="234" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="243" />
+        <location filename="../../desk_app/ui/requests_page.py" line="294" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="268" />
+        <location filename="../../desk_app/ui/requests_page.py" line="319" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="355" />
+        <location filename="../../desk_app/ui/requests_page.py" line="408" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="386" />
+        <location filename="../../desk_app/ui/requests_page.py" line="439" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="402" />
+        <location filename="../../desk_app/ui/requests_page.py" line="455" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="424" />
+        <location filename="../../desk_app/ui/requests_page.py" line="477" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="438" />
+        <location filename="../../desk_app/ui/requests_page.py" line="491" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="514" />
+        <source>Ctrl+F: here. Esc: clear the search.</source>
+        <translation>Ctrl+F: آمدن به اینجا. Esc: پاک کردن جست‌وجو.</translation>
     </message>
 </context>
 <context>
@@ -1233,7 +1288,7 @@
 <context>
     <name>ServicePicker</name>
     <message>
-        <location filename="../../desk_app/ui/service_picker.py" line="91" />
+        <location filename="../../desk_app/ui/service_picker.py" line="98" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
@@ -1241,37 +1296,37 @@
 <context>
     <name>ServicesModel</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Agency</source>
         <translation>دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Total fee</source>
         <translation>جمع هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -1545,117 +1600,117 @@
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="290" />
+        <location filename="../../desk_app/ui/settings_page.py" line="291" />
         <source>Folder for the receipts' PDF files</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="318" />
+        <location filename="../../desk_app/ui/settings_page.py" line="321" />
         <source>This is not a readable PEM certificate file.</source>
         <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="327" />
+        <location filename="../../desk_app/ui/settings_page.py" line="330" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="327" />
+        <location filename="../../desk_app/ui/settings_page.py" line="330" />
         <source>Settings saved (nothing had changed).</source>
         <translation>تنظیمات ذخیره شد (چیزی تغییر نکرده بود).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="344" />
+        <location filename="../../desk_app/ui/settings_page.py" line="347" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="347" />
+        <location filename="../../desk_app/ui/settings_page.py" line="350" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="363" />
+        <location filename="../../desk_app/ui/settings_page.py" line="366" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="373" />
+        <location filename="../../desk_app/ui/settings_page.py" line="376" />
         <source>Asking the provincial server…</source>
         <translation>در حال پرسش از سرور استان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="388" />
+        <location filename="../../desk_app/ui/settings_page.py" line="391" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="391" />
+        <location filename="../../desk_app/ui/settings_page.py" line="394" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="398" />
+        <location filename="../../desk_app/ui/settings_page.py" line="402" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="400" />
+        <location filename="../../desk_app/ui/settings_page.py" line="404" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="418" />
+        <location filename="../../desk_app/ui/settings_page.py" line="424" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="420" />
+        <location filename="../../desk_app/ui/settings_page.py" line="426" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="431" />
+        <location filename="../../desk_app/ui/settings_page.py" line="437" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="435" />
+        <location filename="../../desk_app/ui/settings_page.py" line="441" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="450" />
+        <location filename="../../desk_app/ui/settings_page.py" line="456" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="469" />
+        <location filename="../../desk_app/ui/settings_page.py" line="475" />
         <source>Restore from a backup</source>
         <translation>بازیابی از پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="471" />
+        <location filename="../../desk_app/ui/settings_page.py" line="477" />
         <source>Backups (*.pdbak);;All files (*)</source>
         <translation>پشتیبان‌ها (*.pdbak);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="476" />
+        <location filename="../../desk_app/ui/settings_page.py" line="484" />
         <source>Backup passphrase</source>
         <translation>رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="476" />
+        <location filename="../../desk_app/ui/settings_page.py" line="484" />
         <source>The passphrase of this backup:</source>
         <translation>رمز این پشتیبان:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="502" />
+        <location filename="../../desk_app/ui/settings_page.py" line="510" />
         <source>Restoring the backup…</source>
         <translation>در حال بازیابی پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="509" />
+        <location filename="../../desk_app/ui/settings_page.py" line="517" />
         <source>This backup is of device %1 of office %2, but this PC is device %3 of office %4.
 
 Restoring it makes this PC device %1. If the PC of device %1 still works, both would give the same receipt numbers to different citizens.
@@ -1668,37 +1723,37 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 فقط اگر رایانهٔ دستگاه %1 کنار گذاشته شده است (خراب، گم‌شده یا جایگزین‌شده) بازیابی کنید. پس از آن این رایانه تا وقتی سرور استان آن را به نام دستگاه %1 ثبت نکند (که توکن رایانهٔ قبلی را باطل می‌کند) و توکن تازه را در تنظیمات وارد نکنید، شمارهٔ رسید نمی‌دهد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="521" />
+        <location filename="../../desk_app/ui/settings_page.py" line="529" />
         <source>A backup of another device</source>
         <translation>پشتیبانِ دستگاهی دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="523" />
+        <location filename="../../desk_app/ui/settings_page.py" line="531" />
         <source>The old PC is retired: replace it</source>
         <translation>رایانهٔ قبلی کنار گذاشته شده است: جایگزین شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="524" />
+        <location filename="../../desk_app/ui/settings_page.py" line="532" />
         <source>Do not restore</source>
         <translation>بازیابی نشود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="533" />
+        <location filename="../../desk_app/ui/settings_page.py" line="541" />
         <source>Nothing was restored.</source>
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="546" />
+        <location filename="../../desk_app/ui/settings_page.py" line="554" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="560" />
+        <location filename="../../desk_app/ui/settings_page.py" line="568" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="565" />
+        <location filename="../../desk_app/ui/settings_page.py" line="573" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>
@@ -1868,48 +1923,48 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="224" />
-        <location filename="../../desk_app/ui/shift_page.py" line="366" />
+        <location filename="../../desk_app/ui/shift_page.py" line="369" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="230" />
+        <location filename="../../desk_app/ui/shift_page.py" line="233" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="231" />
+        <location filename="../../desk_app/ui/shift_page.py" line="234" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="238" />
-        <location filename="../../desk_app/ui/shift_page.py" line="549" />
+        <location filename="../../desk_app/ui/shift_page.py" line="241" />
+        <location filename="../../desk_app/ui/shift_page.py" line="554" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="354" />
+        <location filename="../../desk_app/ui/shift_page.py" line="357" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="357" />
+        <location filename="../../desk_app/ui/shift_page.py" line="360" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="424" />
+        <location filename="../../desk_app/ui/shift_page.py" line="427" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="501" />
+        <location filename="../../desk_app/ui/shift_page.py" line="504" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="536" />
+        <location filename="../../desk_app/ui/shift_page.py" line="539" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
@@ -1959,80 +2014,88 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>کسری %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="233" />
-        <location filename="../../desk_app/ui/shift_page.py" line="367" />
+        <location filename="../../desk_app/ui/shift_page.py" line="236" />
+        <location filename="../../desk_app/ui/shift_page.py" line="370" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="236" />
+        <location filename="../../desk_app/ui/shift_page.py" line="239" />
         <source>Back to my own shift</source>
         <translation>بازگشت به شیفت خودم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="253" />
+        <location filename="../../desk_app/ui/shift_page.py" line="256" />
         <source>Open shifts on this PC</source>
         <translation>شیفت‌های باز این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="271" />
+        <location filename="../../desk_app/ui/shift_page.py" line="274" />
         <source>Count and close the selected shift</source>
         <translation>شمارش و بستن شیفت انتخاب‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="334" />
+        <location filename="../../desk_app/ui/shift_page.py" line="337" />
         <source>No shift is open on this PC.</source>
         <translation>هیچ شیفتی روی این رایانه باز نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="336" />
+        <location filename="../../desk_app/ui/shift_page.py" line="339" />
         <source>Only your own shift is open on this PC.</source>
         <translation>فقط شیفت خود شما روی این رایانه باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="339" />
+        <location filename="../../desk_app/ui/shift_page.py" line="342" />
         <source>%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.</source>
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="371" />
+        <location filename="../../desk_app/ui/shift_page.py" line="374" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="373" />
+        <location filename="../../desk_app/ui/shift_page.py" line="376" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="400" />
+        <location filename="../../desk_app/ui/shift_page.py" line="403" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="472" />
+        <location filename="../../desk_app/ui/shift_page.py" line="475" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="499" />
+        <location filename="../../desk_app/ui/shift_page.py" line="502" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="529" />
+        <location filename="../../desk_app/ui/shift_page.py" line="532" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="532" />
+        <location filename="../../desk_app/ui/shift_page.py" line="535" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="567" />
+        <location filename="../../desk_app/ui/shift_page.py" line="574" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <location filename="../../desk_app/ui/widgets.py" line="238" />
+        <source>Shortcut: %1</source>
+        <translation>میان‌بر: %1</translation>
     </message>
 </context>
 <context>
@@ -2139,38 +2202,38 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="112" />
+        <location filename="../../desk_app/ui/users_page.py" line="113" />
         <source>Add user…</source>
         <translation>افزودن کاربر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="113" />
+        <location filename="../../desk_app/ui/users_page.py" line="114" />
         <source>Reset password…</source>
         <translation>تغییر گذرواژه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="114" />
+        <location filename="../../desk_app/ui/users_page.py" line="115" />
         <source>Deactivate / activate</source>
         <translation>غیرفعال / فعال کردن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="157" />
+        <location filename="../../desk_app/ui/users_page.py" line="177" />
         <source>User %1 was added.</source>
         <translation>کاربر %1 افزوده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="165" />
-        <location filename="../../desk_app/ui/users_page.py" line="186" />
+        <location filename="../../desk_app/ui/users_page.py" line="185" />
+        <location filename="../../desk_app/ui/users_page.py" line="206" />
         <source>Choose a user first.</source>
         <translation>ابتدا کاربر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="180" />
+        <location filename="../../desk_app/ui/users_page.py" line="200" />
         <source>The password was changed.</source>
         <translation>گذرواژه تغییر کرد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="199" />
+        <location filename="../../desk_app/ui/users_page.py" line="219" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
     </message>

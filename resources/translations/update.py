@@ -402,6 +402,19 @@ FA = {
 }
 
 
+
+def _more_translations() -> None:
+    """Translations kept beside this script in `fa_*.json` ({source: Persian}): one file per piece
+    of work, so two branches adding strings do not both edit FA above."""
+    import json
+
+    for path in sorted(HERE.glob("fa_*.json")):
+        FA.update(json.loads(path.read_text(encoding="utf-8")))
+
+
+_more_translations()
+
+
 def unfinished(ts: Path = TS) -> list[str]:
     """Sources of messages that have no finished translation."""
     tree = ET.parse(ts)
