@@ -207,6 +207,7 @@ class IntakePage(QWidget):
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_shortcut.activated.connect(self.save)
         self.save_button.setToolTip(self.tr("Shortcut: %1").replace("%1", shortcut_text("Ctrl+S")))
+        self.save_button.setProperty("shortcut", "Ctrl+S")
         self.shortcuts = [
             give_shortcut(self, self.clear_button, "Ctrl+N", on_text=True),
             give_shortcut(self, self.reprint_button, "Ctrl+P", on_text=True),

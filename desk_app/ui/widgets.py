@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObjec
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -225,7 +226,7 @@ class MoneyLineEdit(LtrLineEdit):
 def shortcut_text(sequence: str | QKeySequence) -> str:
     """A shortcut as people see it on this system («Ctrl+P»), always left-to-right in Persian text."""
     seq = sequence if isinstance(sequence, QKeySequence) else QKeySequence(sequence)
-    return ltr(seq.toString(QKeySequence.SequenceFormat.NativeText))
+    return ltr(seq.toString(QKeySequence.SequenceFormat.PortableText))  # «Ctrl», as printed on the keys
 
 
 def give_shortcut(widget: QWidget, button, sequence: str, *, on_text: bool = False) -> QShortcut:
@@ -233,7 +234,20 @@ def give_shortcut(widget: QWidget, button, sequence: str, *, on_text: bool = Fal
     button: in its tooltip, and in its text when `on_text` (the page's main actions)."""
     shortcut = QShortcut(QKeySequence(sequence), widget)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    shortcut.activated.connect(lambda: button.isEnabled() and button.isVisible() and button.click())
+
+    def fire() -> None:
+        if button.isEnabled() and button.isVisible():
+            button.click()
+
+    def fire_if_ours() -> None:
+        # two pages with the same key (Ctrl+N: new citizen, new user): Qt calls that ambiguous
+        # even when one page is hidden in its tab; the page holding the focus takes it
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is widget or widget.isAncestorOf(focus)):
+            fire()
+
+    shortcut.activated.connect(fire)
+    shortcut.activatedAmbiguously.connect(fire_if_ours)
     shown = shortcut_text(sequence)
     tip = QCoreApplication.translate("Shortcuts", "Shortcut: %1").replace("%1", shown)
     old = button.toolTip()
@@ -266,6 +280,7 @@ class RowKeys(QObject):
         if obj is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key, mods = event.key(), event.modifiers()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not mods & Qt.KeyboardModifier.ControlModifier:
+                self._select_current_if_none()
                 if self._current_row() is not None:
                     self.open_row()
                 return True
@@ -300,6 +315,7 @@ class RowKeys(QObject):
 
     def show_menu(self, global_pos=None) -> QMenu | None:
         """The row's actions at the current row (keyboard) or at the pointer; None without a row."""
+        self._select_current_if_none()
         row = self._current_row()
         if row is None:
             return None
