@@ -119,7 +119,10 @@ def test_enter_opens_the_row_and_the_menu_key_gives_its_actions(manager_window, 
     qtbot.waitUntil(lambda: page.selected() is not None, timeout=5_000)
     assert request.receipt_no in page.detail_labels["receipt_no"].text()
     assert press(qtbot, Qt.Key.Key_Return) is page.reprint_button  # Enter: into the row's actions
-    for key, mods in ((Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier), (Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)):
+    for key, mods in (
+        (Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier),
+    ):
         page.table.setFocus()
         qtbot.keyClick(page.table, key, mods)
         menu = page.row_keys.menu
@@ -145,8 +148,10 @@ def test_enter_opens_the_row_and_the_menu_key_gives_its_actions(manager_window, 
 
     QTimer.singleShot(200, answer)
     cancel.trigger()
-    assert seen and seen[0] is not None and request.receipt_no in "".join(
-        w.text() for w in seen[0].findChildren(type(page.count_label))
+    assert (
+        seen
+        and seen[0] is not None
+        and request.receipt_no in "".join(w.text() for w in seen[0].findChildren(type(page.count_label)))
     )
     # the users table: Enter opens the user (a new password), the Menu key its actions
     window.tabs.setCurrentWidget(window.users)

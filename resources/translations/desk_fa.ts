@@ -352,63 +352,63 @@
         <translation>میان‌بر: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="251" />
-        <location filename="../../desk_app/ui/intake_page.py" line="445" />
+        <location filename="../../desk_app/ui/intake_page.py" line="252" />
+        <location filename="../../desk_app/ui/intake_page.py" line="446" />
         <source>A national code has only digits: remove the letters.</source>
         <translation>کد ملی فقط رقم دارد: حروف را پاک کنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="258" />
+        <location filename="../../desk_app/ui/intake_page.py" line="259" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="279" />
+        <location filename="../../desk_app/ui/intake_page.py" line="280" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="303" />
+        <location filename="../../desk_app/ui/intake_page.py" line="304" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="341" />
+        <location filename="../../desk_app/ui/intake_page.py" line="342" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="343" />
+        <location filename="../../desk_app/ui/intake_page.py" line="344" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="400" />
-        <location filename="../../desk_app/ui/intake_page.py" line="452" />
+        <location filename="../../desk_app/ui/intake_page.py" line="401" />
+        <location filename="../../desk_app/ui/intake_page.py" line="453" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="400" />
-        <location filename="../../desk_app/ui/intake_page.py" line="454" />
+        <location filename="../../desk_app/ui/intake_page.py" line="401" />
+        <location filename="../../desk_app/ui/intake_page.py" line="455" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="430" />
+        <location filename="../../desk_app/ui/intake_page.py" line="431" />
         <source>Warning: Latin letters. Write the name in Persian as on the national card.</source>
         <translation>هشدار: حروف لاتین. نام را به فارسی و مانند کارت ملی بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="464" />
+        <location filename="../../desk_app/ui/intake_page.py" line="465" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="415" />
-        <location filename="../../desk_app/ui/intake_page.py" line="468" />
+        <location filename="../../desk_app/ui/intake_page.py" line="416" />
+        <location filename="../../desk_app/ui/intake_page.py" line="469" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
@@ -418,18 +418,19 @@
         <translation>برای پاک کردن فرم، یک بار دیگر Esc را بزنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="473" />
+        <location filename="../../desk_app/ui/intake_page.py" line="474" />
         <source>%n field(s) to correct.</source>
         <translation>
-            <numerusform>%n فیلد را اصلاح کنید.</numerusform></translation>
+            <numerusform>%n فیلد را اصلاح کنید.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="511" />
+        <location filename="../../desk_app/ui/intake_page.py" line="512" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="601" />
+        <location filename="../../desk_app/ui/intake_page.py" line="602" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -2093,7 +2094,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../../desk_app/ui/widgets.py" line="238" />
+        <location filename="../../desk_app/ui/widgets.py" line="252" />
         <source>Shortcut: %1</source>
         <translation>میان‌بر: %1</translation>
     </message>
