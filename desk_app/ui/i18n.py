@@ -74,6 +74,10 @@ def apply_language(app: QApplication, language: str | None) -> str:
         if qt_own is not None:
             QCoreApplication.installTranslator(qt_own)
             _translators.append(qt_own)
+        gaps = QTranslator(app)  # installed last, asked first: only the strings qtbase_fa lacks
+        if gaps.load(str(translations_dir() / "qtbase_extra_fa.qm")):
+            QCoreApplication.installTranslator(gaps)
+            _translators.append(gaps)
     app.setProperty("desk_language", chosen)
     return chosen
 

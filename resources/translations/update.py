@@ -402,7 +402,6 @@ FA = {
 }
 
 
-
 def _more_translations() -> None:
     """Translations kept beside this script in `fa_*.json` ({source: Persian}): one file per piece
     of work, so two branches adding strings do not both edit FA above."""
@@ -460,6 +459,10 @@ def main() -> int:
     )
     print(f"filled {fill()} messages")
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], cwd=ROOT, check=True)
+    extra = HERE / "qtbase_extra_fa.ts"  # Qt's own dialog strings qtbase_fa lacks (ui/i18n.py)
+    subprocess.run(
+        [str(BIN / "pyside6-lrelease"), str(extra), "-qm", str(extra.with_suffix(".qm"))], cwd=ROOT, check=True
+    )
     missing = unfinished()
     for source in missing:
         print("untranslated:", source)
