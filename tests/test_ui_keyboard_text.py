@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QTreeView
 
 from desk_app.ui.widgets import LRI, PDI
 from tests.helpers.tools import missing, require_tool
@@ -135,6 +135,10 @@ def test_qt_own_strings_and_file_dialogs_are_persian(app, qtbot, tmp_path, monke
     root = model.mapFromSource(model.sourceModel().index(str(folder)))
     stamp = model.index(0, 3, root).data()
     assert stamp.startswith("۱۴") and not ASCII_DIGIT.search(stamp), stamp  # Jalali, Persian digits
+    size = model.index(0, 1, root).data()
+    assert "بایت" in size and not ASCII_DIGIT.search(size), size
+    shown_name = dialog.findChild(QTreeView, "treeView").itemDelegateForColumn(0)
+    assert shown_name is not None  # names drawn left to right (LtrNames)
     dialog.reject()
 
 

@@ -11,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QIdentityProxyModel, QModelIndex, QPersistentModelIndex, QStandardPaths, Qt
-from PySide6.QtWidgets import QFileDialog, QFileSystemModel, QWidget
+from PySide6.QtCore import QIdentityProxyModel, QLocale, QModelIndex, QPersistentModelIndex, QStandardPaths, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFileSystemModel,
+    QStyledItemDelegate,
+    QTreeView,
+    QWidget,
+)
 
 from desk_app.domain.jalali import to_jalali, today_tehran
 
 FOLDER_NAME = "میز پیشخوان"
-DATE_COLUMN = 3  # QFileSystemModel: name, size, type, date modified
+SIZE_COLUMN, DATE_COLUMN = 1, 3  # QFileSystemModel: name, size, type, date modified
 
 
 def documents_folder() -> Path:
@@ -38,10 +45,27 @@ def jalali_file_name(stem: str, suffix: str, day: dt.date | None = None) -> str:
     return f"{j.year:04d}-{j.month:02d}-{j.day:02d}_{stem}.{suffix}"
 
 
+class LtrNames(QStyledItemDelegate):
+    """File names such as «1405-09-12_4512-2-050912-0004.pdf» drawn left to right: in the RTL
+    dialog they came out as «pdf.050912-0004…4512_1405-09-12»."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        option.direction = Qt.LayoutDirection.LeftToRight
+        option.displayAlignment = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 class JalaliDates(QIdentityProxyModel):
-    """The dialog's "date modified" column in the Jalali calendar, Persian digits, Tehran time."""
+    """The dialog's "date modified" column in the Jalali calendar, Persian digits, Tehran time, and
+    sizes in Persian («۹ بایت»)."""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if index.column() == SIZE_COLUMN and role == Qt.ItemDataRole.DisplayRole:
+            source = self.sourceModel()
+            if isinstance(source, QFileSystemModel):
+                inner = self.mapToSource(index)
+                if not source.isDir(inner):  # Qt writes it in the system's locale ("9 bytes")
+                    return QLocale().formattedDataSize(source.size(inner))
         if index.column() == DATE_COLUMN and role == Qt.ItemDataRole.DisplayRole:
             source = self.sourceModel()
             if isinstance(source, QFileSystemModel):
@@ -88,6 +112,12 @@ def make_file_dialog(
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     dialog.setViewMode(QFileDialog.ViewMode.Detail)
     dialog.setProxyModel(JalaliDates(dialog))
+    names = LtrNames(dialog)
+    for view in dialog.findChildren(QAbstractItemView):
+        if view.objectName() in ("treeView", "listView"):
+            view.setItemDelegateForColumn(0, names)
+        if isinstance(view, QTreeView):
+            view.setColumnHidden(2, True)  # the system's file type, in English ("PDF document")
     return dialog
 
 

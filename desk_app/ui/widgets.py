@@ -64,7 +64,9 @@ class JalaliDateEdit(LtrLineEdit):
     """`1405/09/08` with Persian or ASCII digits; `date()` gives the Gregorian date or None."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent, placeholder="1405/09/08")
+        from desk_app.ui.i18n import local_digits
+
+        super().__init__(parent, placeholder=local_digits("1405/09/08"))
         self.setMaxLength(10)
 
     def date(self) -> dt.date | None:
@@ -336,13 +338,12 @@ class RowKeys(QObject):
 
 def button_action(button, parent: QObject) -> QAction:
     """A menu entry doing what `button` does, with its text, enabled state and shortcut."""
-    text = button.text()
     shortcut = button.property("shortcut")
+    text = button.text()
+    if shortcut:  # the shortcut in the menu's own column, written as on the button («Ctrl+P»)
+        text = text.replace(f" ({shortcut_text(shortcut)})", "") + "\t" + shortcut_text(shortcut)
     action = QAction(text, parent)
     action.setEnabled(button.isEnabled())
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutVisibleInContextMenu(True)
     action.triggered.connect(button.click)
     return action
 
