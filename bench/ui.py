@@ -495,7 +495,8 @@ def main() -> int:
                 f.write(
                     f"\n## bench/ui.py --keyboard — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
                     f"`.venv/bin/python bench/ui.py --keyboard --record` ({os.cpu_count()} cores, load average "
-                    f"{os.getloadavg()[0]:.1f}), 3 runs:\n\n```\n{json.dumps(runs, ensure_ascii=False, indent=1)}\n```\n"
+                    f"{os.getloadavg()[0]:.1f}), 3 runs:\n\n"
+                    f"```\n{json.dumps(runs, ensure_ascii=False, indent=1)}\n```\n"
                 )
         return 0
 
