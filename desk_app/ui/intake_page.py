@@ -123,7 +123,9 @@ class IntakePage(QWidget):
         self.form.add_field("mobile", self.tr("Mobile"), self.mobile)
         self.form.add_field("service", self.tr("Service"), self.picker)
         # the service's message right under its search line, beside the field, not under the list
-        self.picker.layout().insertWidget(1, self.form.messages["service"])
+        picker_layout = self.picker.layout()
+        if isinstance(picker_layout, QVBoxLayout):
+            picker_layout.insertWidget(1, self.form.messages["service"])
         self.picker.list.setMinimumHeight(220)
         self.picker.list.setMaximumHeight(16777215)
         columns.addWidget(self.form, 3)

@@ -197,7 +197,9 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(number - 1, shortcut_text(f"Ctrl+{number}"))
         # Ctrl+1..7 in the Persian layout arrive as Ctrl+«۱»: matched by the key, not its text
         self.page_keys = PageKeys(self)
-        QApplication.instance().installEventFilter(self.page_keys)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.page_keys)
         self.tabs.currentChanged.connect(self._page_shown)
 
     def start(self) -> None:

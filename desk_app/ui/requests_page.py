@@ -516,8 +516,12 @@ class RequestsPage(QWidget):
 
         find = QShortcut(QKeySequence("Ctrl+F"), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.activated.connect(self._find)
         self.shortcuts.append(find)
+
+    def _find(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:

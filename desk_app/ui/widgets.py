@@ -311,8 +311,11 @@ class RowKeys(QObject):
 
     def _menu_at(self, pos) -> None:
         index = self.table.indexAt(pos)
-        if index.isValid():
-            self.table.selectRow(index.row())
+        if index.isValid() and self.table.selectionModel() is not None:
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
         self.show_menu(self.table.viewport().mapToGlobal(pos))
 
     def show_menu(self, global_pos=None) -> QMenu | None:
