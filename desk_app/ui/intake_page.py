@@ -37,7 +37,16 @@ from desk_app.ui.fee_model import FeeLinesModel
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker, picked_text
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, give_shortcut, latin_letters, ltr, shortcut_text
+from desk_app.ui.widgets import (
+    SHORTCUT_PROPERTY,
+    FieldForm,
+    LtrLineEdit,
+    MessageLabel,
+    give_shortcut,
+    latin_letters,
+    ltr,
+    shortcut_text,
+)
 
 if TYPE_CHECKING:
     from desk_app.services.catalog import ServiceView
@@ -209,7 +218,7 @@ class IntakePage(QWidget):
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_shortcut.activated.connect(self.save)
         self.save_button.setToolTip(self.tr("Shortcut: %1").replace("%1", shortcut_text("Ctrl+S")))
-        self.save_button.setProperty("shortcut", "Ctrl+S")
+        self.save_button.setProperty(SHORTCUT_PROPERTY, "Ctrl+S")
         self.shortcuts = [
             give_shortcut(self, self.clear_button, "Ctrl+N", on_text=True),
             give_shortcut(self, self.reprint_button, "Ctrl+P", on_text=True),

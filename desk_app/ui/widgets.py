@@ -14,7 +14,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObjec
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -225,6 +224,11 @@ class MoneyLineEdit(LtrLineEdit):
 # -- keyboard: one Tab stop per table, Enter opens, the Menu key gives the row's actions -----------
 
 
+# where a button keeps its shortcut's text: not QAbstractButton's own "shortcut" property, which
+# would bind the key a second time for the whole window (Qt then calls both "ambiguous")
+SHORTCUT_PROPERTY = "desk_shortcut"
+
+
 def shortcut_text(sequence: str | QKeySequence) -> str:
     """A shortcut as people see it on this system («Ctrl+P»), always left-to-right in Persian text."""
     seq = sequence if isinstance(sequence, QKeySequence) else QKeySequence(sequence)
@@ -241,22 +245,14 @@ def give_shortcut(widget: QWidget, button, sequence: str, *, on_text: bool = Fal
         if button.isEnabled() and button.isVisible():
             button.click()
 
-    def fire_if_ours() -> None:
-        # two pages with the same key (Ctrl+N: new citizen, new user): Qt calls that ambiguous
-        # even when one page is hidden in its tab; the page holding the focus takes it
-        focus = QApplication.focusWidget()
-        if focus is not None and (focus is widget or widget.isAncestorOf(focus)):
-            fire()
-
     shortcut.activated.connect(fire)
-    shortcut.activatedAmbiguously.connect(fire_if_ours)
     shown = shortcut_text(sequence)
     tip = QCoreApplication.translate("Shortcuts", "Shortcut: %1").replace("%1", shown)
     old = button.toolTip()
     button.setToolTip(f"{old}\n{tip}" if old else tip)
     if on_text and shown not in button.text():
         button.setText(f"{button.text()} ({shown})")
-    button.setProperty("shortcut", sequence)
+    button.setProperty(SHORTCUT_PROPERTY, sequence)
     return shortcut
 
 
@@ -341,7 +337,7 @@ class RowKeys(QObject):
 
 def button_action(button, parent: QObject) -> QAction:
     """A menu entry doing what `button` does, with its text, enabled state and shortcut."""
-    shortcut = button.property("shortcut")
+    shortcut = button.property(SHORTCUT_PROPERTY)
     text = button.text()
     if shortcut:  # the shortcut in the menu's own column, written as on the button («Ctrl+P»)
         text = text.replace(f" ({shortcut_text(shortcut)})", "") + "\t" + shortcut_text(shortcut)
