@@ -192,6 +192,14 @@ def test_every_action_shows_its_shortcut_and_the_shortcuts_work(manager_window, 
             if button in actions[page] or button.window() is not window:
                 continue
             assert "میان‌بر" in button.toolTip() or not button.isEnabled(), button.text()
+    # and on the other pages (the reports page excepted: not part of this work)
+    for index in range(window.tabs.count()):
+        page = window.tabs.widget(index)
+        if page is window.reports:
+            continue
+        for button in page.findChildren(QPushButton):
+            if button.isVisibleTo(page) and button.window() is window:
+                assert button.property(SHORTCUT_PROPERTY), (window.tabs.tabText(index), button.text())
     for page in pages:  # one binding per key: a button's own shortcut too would make Qt call it ambiguous
         assert not [b.text() for b in page.findChildren(QPushButton) if not b.shortcut().isEmpty()]
     # Ctrl+N on intake is «مراجعهٔ جدید»: the form is cleared

@@ -30,7 +30,7 @@ from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, 
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.files import documents_folder, persian_file_dialog
 from desk_app.ui.i18n import local_digits
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, give_shortcut
 
 
 class SettingsPage(QWidget):
@@ -201,6 +201,15 @@ class SettingsPage(QWidget):
 
         self.enrol_button.clicked.connect(self.enrol)
         self.save_button.clicked.connect(self.save)
+        self.shortcuts = [  # said in each button's tooltip (issue 13)
+            give_shortcut(self, self.save_button, "Ctrl+S", on_text=True),
+            give_shortcut(self, self.test_button, "Ctrl+P"),
+            give_shortcut(self, self.enrol_button, "Ctrl+E"),
+            give_shortcut(self, self.ca_browse, "Ctrl+Shift+O"),
+            give_shortcut(self, self.folder_browse, "Ctrl+Shift+F"),
+            give_shortcut(self, self.passphrase_button, "Ctrl+Shift+B"),
+            give_shortcut(self, self.restore_button, "Ctrl+Shift+R"),
+        ]
         self.test_button.clicked.connect(self.test_print)
         self.ca_browse.clicked.connect(self.choose_ca_file)
         self.passphrase_button.clicked.connect(self.set_passphrase)

@@ -36,7 +36,7 @@ from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.requests_model import format_when
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit
+from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit, give_shortcut
 
 if TYPE_CHECKING:
     pass
@@ -294,6 +294,14 @@ class ShiftPage(QWidget):
         self.close_button.clicked.connect(self.close_shift)
         self.own_button.clicked.connect(lambda: self.set_target(None))
         self.report_button.clicked.connect(self._report_dialog)
+        self.shortcuts = [  # said in each button's tooltip (issue 13)
+            give_shortcut(self, self.open_button, "Ctrl+O"),
+            give_shortcut(self, self.close_button, "Ctrl+Shift+E"),
+            give_shortcut(self, self.own_button, "Ctrl+B"),
+            give_shortcut(self, self.report_button, "Ctrl+Shift+S"),
+        ]
+        if getattr(self, "count_button", None) is not None:
+            self.shortcuts.append(give_shortcut(self, self.count_button, "Ctrl+Shift+K"))
         self.opening_cash.returnPressed.connect(self.open_shift)
         # Enter moves on: counted cash -> card total -> the close button (Enter there asks)
         self.counted["cash"].returnPressed.connect(self.counted["card"].setFocus)

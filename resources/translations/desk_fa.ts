@@ -127,17 +127,17 @@
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="109" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="110" />
         <source>Catalog version: %1 — %2 services</source>
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="119" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="120" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="133" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="134" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
     </message>
@@ -277,160 +277,160 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="120" />
+        <location filename="../../desk_app/ui/intake_page.py" line="129" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="121" />
+        <location filename="../../desk_app/ui/intake_page.py" line="130" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="122" />
+        <location filename="../../desk_app/ui/intake_page.py" line="131" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="123" />
+        <location filename="../../desk_app/ui/intake_page.py" line="132" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="124" />
+        <location filename="../../desk_app/ui/intake_page.py" line="133" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="148" />
+        <location filename="../../desk_app/ui/intake_page.py" line="159" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="155" />
+        <location filename="../../desk_app/ui/intake_page.py" line="166" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="162" />
+        <location filename="../../desk_app/ui/intake_page.py" line="173" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="163" />
+        <location filename="../../desk_app/ui/intake_page.py" line="174" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="166" />
+        <location filename="../../desk_app/ui/intake_page.py" line="177" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="167" />
+        <location filename="../../desk_app/ui/intake_page.py" line="178" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="174" />
+        <location filename="../../desk_app/ui/intake_page.py" line="185" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="177" />
+        <location filename="../../desk_app/ui/intake_page.py" line="188" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="178" />
+        <location filename="../../desk_app/ui/intake_page.py" line="189" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="209" />
+        <location filename="../../desk_app/ui/intake_page.py" line="220" />
         <source>Shortcut: %1</source>
         <translation>میان‌بر: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="252" />
-        <location filename="../../desk_app/ui/intake_page.py" line="446" />
+        <location filename="../../desk_app/ui/intake_page.py" line="263" />
+        <location filename="../../desk_app/ui/intake_page.py" line="457" />
         <source>A national code has only digits: remove the letters.</source>
         <translation>کد ملی فقط رقم دارد: حروف را پاک کنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="259" />
+        <location filename="../../desk_app/ui/intake_page.py" line="270" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="280" />
+        <location filename="../../desk_app/ui/intake_page.py" line="291" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="304" />
+        <location filename="../../desk_app/ui/intake_page.py" line="315" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="342" />
+        <location filename="../../desk_app/ui/intake_page.py" line="353" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="344" />
+        <location filename="../../desk_app/ui/intake_page.py" line="355" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="401" />
-        <location filename="../../desk_app/ui/intake_page.py" line="453" />
+        <location filename="../../desk_app/ui/intake_page.py" line="412" />
+        <location filename="../../desk_app/ui/intake_page.py" line="464" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="401" />
-        <location filename="../../desk_app/ui/intake_page.py" line="455" />
+        <location filename="../../desk_app/ui/intake_page.py" line="412" />
+        <location filename="../../desk_app/ui/intake_page.py" line="466" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="431" />
+        <location filename="../../desk_app/ui/intake_page.py" line="442" />
         <source>Warning: Latin letters. Write the name in Persian as on the national card.</source>
         <translation>هشدار: حروف لاتین. نام را به فارسی و مانند کارت ملی بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="465" />
+        <location filename="../../desk_app/ui/intake_page.py" line="476" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="416" />
-        <location filename="../../desk_app/ui/intake_page.py" line="469" />
+        <location filename="../../desk_app/ui/intake_page.py" line="427" />
+        <location filename="../../desk_app/ui/intake_page.py" line="480" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="86" />
+        <location filename="../../desk_app/ui/intake_page.py" line="95" />
         <source>Press Esc again to clear the form.</source>
         <translation>برای پاک کردن فرم، یک بار دیگر Esc را بزنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="474" />
+        <location filename="../../desk_app/ui/intake_page.py" line="485" />
         <source>%n field(s) to correct.</source>
         <translation>
             <numerusform>%n فیلد را اصلاح کنید.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="512" />
+        <location filename="../../desk_app/ui/intake_page.py" line="523" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="602" />
+        <location filename="../../desk_app/ui/intake_page.py" line="613" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -613,12 +613,12 @@
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="234" />
+        <location filename="../../desk_app/ui/main_window.py" line="236" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="235" />
+        <location filename="../../desk_app/ui/main_window.py" line="237" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -1446,7 +1446,7 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/settings_page.py" line="112" />
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="281" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
@@ -1531,187 +1531,187 @@
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="217" />
+        <location filename="../../desk_app/ui/settings_page.py" line="226" />
         <source>%1 (office code %2), device %3</source>
         <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="246" />
+        <location filename="../../desk_app/ui/settings_page.py" line="255" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask %2.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از %2 بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="250" />
+        <location filename="../../desk_app/ui/settings_page.py" line="259" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask the office manager.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از مدیر دفتر بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="253" />
+        <location filename="../../desk_app/ui/settings_page.py" line="262" />
         <source>You may print a test page.</source>
         <translation>چاپ صفحهٔ آزمایشی برای شما هم ممکن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="259" />
+        <location filename="../../desk_app/ui/settings_page.py" line="268" />
         <source>The printer's IP address or name and port, e.g. HOST:9100.</source>
         <translation>نشانی IP یا نام چاپگر و درگاه آن، به شکل HOST:9100.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="260" />
+        <location filename="../../desk_app/ui/settings_page.py" line="269" />
         <source>The USB vendor and product id in hex, as VID:PID.</source>
         <translation>شناسهٔ سازنده و محصول USB در مبنای ۱۶، به شکل VID:PID.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="261" />
+        <location filename="../../desk_app/ui/settings_page.py" line="270" />
         <source>The serial port (COM3 on Windows).</source>
         <translation>درگاه سریال (در ویندوز مانند COM3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="262" />
+        <location filename="../../desk_app/ui/settings_page.py" line="271" />
         <source>A device file the printer is attached to.</source>
         <translation>پروندهٔ دستگاهی که چاپگر به آن وصل است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="263" />
+        <location filename="../../desk_app/ui/settings_page.py" line="272" />
         <source>The name of the printer in the system's printer list.</source>
         <translation>نام چاپگر در فهرست چاپگرهای سیستم.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="264" />
+        <location filename="../../desk_app/ui/settings_page.py" line="273" />
         <source>Every receipt becomes a new PDF file in this folder; none is written over.</source>
         <translation>هر رسید یک پروندهٔ PDF تازه در این پوشه می‌شود؛ هیچ رسیدی روی رسید دیگر نوشته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="281" />
         <source>Folder</source>
         <translation>پوشه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="283" />
+        <location filename="../../desk_app/ui/settings_page.py" line="292" />
         <source>Choose the folder for the receipts' PDF files.</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="285" />
+        <location filename="../../desk_app/ui/settings_page.py" line="294" />
         <source>Choose a printer type first.</source>
         <translation>نخست نوع چاپگر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="286" />
+        <location filename="../../desk_app/ui/settings_page.py" line="295" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="291" />
+        <location filename="../../desk_app/ui/settings_page.py" line="300" />
         <source>Folder for the receipts' PDF files</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="321" />
+        <location filename="../../desk_app/ui/settings_page.py" line="330" />
         <source>This is not a readable PEM certificate file.</source>
         <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="330" />
+        <location filename="../../desk_app/ui/settings_page.py" line="339" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="330" />
+        <location filename="../../desk_app/ui/settings_page.py" line="339" />
         <source>Settings saved (nothing had changed).</source>
         <translation>تنظیمات ذخیره شد (چیزی تغییر نکرده بود).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="347" />
+        <location filename="../../desk_app/ui/settings_page.py" line="356" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="350" />
+        <location filename="../../desk_app/ui/settings_page.py" line="359" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="366" />
+        <location filename="../../desk_app/ui/settings_page.py" line="375" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="376" />
+        <location filename="../../desk_app/ui/settings_page.py" line="385" />
         <source>Asking the provincial server…</source>
         <translation>در حال پرسش از سرور استان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="391" />
+        <location filename="../../desk_app/ui/settings_page.py" line="400" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="394" />
+        <location filename="../../desk_app/ui/settings_page.py" line="403" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="402" />
+        <location filename="../../desk_app/ui/settings_page.py" line="411" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="404" />
+        <location filename="../../desk_app/ui/settings_page.py" line="413" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="424" />
+        <location filename="../../desk_app/ui/settings_page.py" line="433" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="426" />
+        <location filename="../../desk_app/ui/settings_page.py" line="435" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="437" />
+        <location filename="../../desk_app/ui/settings_page.py" line="446" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="441" />
+        <location filename="../../desk_app/ui/settings_page.py" line="450" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="456" />
+        <location filename="../../desk_app/ui/settings_page.py" line="465" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="475" />
+        <location filename="../../desk_app/ui/settings_page.py" line="484" />
         <source>Restore from a backup</source>
         <translation>بازیابی از پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="477" />
+        <location filename="../../desk_app/ui/settings_page.py" line="486" />
         <source>Backups (*.pdbak);;All files (*)</source>
         <translation>پشتیبان‌ها (*.pdbak);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="484" />
+        <location filename="../../desk_app/ui/settings_page.py" line="493" />
         <source>Backup passphrase</source>
         <translation>رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="484" />
+        <location filename="../../desk_app/ui/settings_page.py" line="493" />
         <source>The passphrase of this backup:</source>
         <translation>رمز این پشتیبان:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="510" />
+        <location filename="../../desk_app/ui/settings_page.py" line="519" />
         <source>Restoring the backup…</source>
         <translation>در حال بازیابی پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="517" />
+        <location filename="../../desk_app/ui/settings_page.py" line="526" />
         <source>This backup is of device %1 of office %2, but this PC is device %3 of office %4.
 
 Restoring it makes this PC device %1. If the PC of device %1 still works, both would give the same receipt numbers to different citizens.
@@ -1724,37 +1724,37 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 فقط اگر رایانهٔ دستگاه %1 کنار گذاشته شده است (خراب، گم‌شده یا جایگزین‌شده) بازیابی کنید. پس از آن این رایانه تا وقتی سرور استان آن را به نام دستگاه %1 ثبت نکند (که توکن رایانهٔ قبلی را باطل می‌کند) و توکن تازه را در تنظیمات وارد نکنید، شمارهٔ رسید نمی‌دهد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="529" />
+        <location filename="../../desk_app/ui/settings_page.py" line="538" />
         <source>A backup of another device</source>
         <translation>پشتیبانِ دستگاهی دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="531" />
+        <location filename="../../desk_app/ui/settings_page.py" line="540" />
         <source>The old PC is retired: replace it</source>
         <translation>رایانهٔ قبلی کنار گذاشته شده است: جایگزین شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="532" />
+        <location filename="../../desk_app/ui/settings_page.py" line="541" />
         <source>Do not restore</source>
         <translation>بازیابی نشود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="541" />
+        <location filename="../../desk_app/ui/settings_page.py" line="550" />
         <source>Nothing was restored.</source>
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="554" />
+        <location filename="../../desk_app/ui/settings_page.py" line="563" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="568" />
+        <location filename="../../desk_app/ui/settings_page.py" line="577" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="573" />
+        <location filename="../../desk_app/ui/settings_page.py" line="582" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>
@@ -1924,7 +1924,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="224" />
-        <location filename="../../desk_app/ui/shift_page.py" line="369" />
+        <location filename="../../desk_app/ui/shift_page.py" line="377" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
@@ -1940,32 +1940,32 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="241" />
-        <location filename="../../desk_app/ui/shift_page.py" line="554" />
+        <location filename="../../desk_app/ui/shift_page.py" line="562" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="357" />
+        <location filename="../../desk_app/ui/shift_page.py" line="365" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="360" />
+        <location filename="../../desk_app/ui/shift_page.py" line="368" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="427" />
+        <location filename="../../desk_app/ui/shift_page.py" line="435" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="504" />
+        <location filename="../../desk_app/ui/shift_page.py" line="512" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="539" />
+        <location filename="../../desk_app/ui/shift_page.py" line="547" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
@@ -2016,7 +2016,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="236" />
-        <location filename="../../desk_app/ui/shift_page.py" line="370" />
+        <location filename="../../desk_app/ui/shift_page.py" line="378" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
@@ -2036,57 +2036,57 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>شمارش و بستن شیفت انتخاب‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="337" />
+        <location filename="../../desk_app/ui/shift_page.py" line="345" />
         <source>No shift is open on this PC.</source>
         <translation>هیچ شیفتی روی این رایانه باز نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="339" />
+        <location filename="../../desk_app/ui/shift_page.py" line="347" />
         <source>Only your own shift is open on this PC.</source>
         <translation>فقط شیفت خود شما روی این رایانه باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="342" />
+        <location filename="../../desk_app/ui/shift_page.py" line="350" />
         <source>%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.</source>
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="374" />
+        <location filename="../../desk_app/ui/shift_page.py" line="382" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="376" />
+        <location filename="../../desk_app/ui/shift_page.py" line="384" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="403" />
+        <location filename="../../desk_app/ui/shift_page.py" line="411" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="475" />
+        <location filename="../../desk_app/ui/shift_page.py" line="483" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="502" />
+        <location filename="../../desk_app/ui/shift_page.py" line="510" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="532" />
+        <location filename="../../desk_app/ui/shift_page.py" line="540" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="535" />
+        <location filename="../../desk_app/ui/shift_page.py" line="543" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="574" />
+        <location filename="../../desk_app/ui/shift_page.py" line="582" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>
@@ -2094,7 +2094,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../../desk_app/ui/widgets.py" line="252" />
+        <location filename="../../desk_app/ui/widgets.py" line="250" />
         <source>Shortcut: %1</source>
         <translation>میان‌بر: %1</translation>
     </message>
