@@ -50,6 +50,7 @@ class PasswordDialog(QDialog):
         super().__init__(parent)
         self.new_user = username is None
         self.setWindowTitle(self.tr("New user") if self.new_user else self.tr("New password"))
+        self.setMinimumWidth(420)  # an error under a field wraps onto lines, not cut off
         layout = QVBoxLayout(self)
         self.form = FieldForm(self)
         self.username = LtrLineEdit(self)
