@@ -26,7 +26,7 @@ from desk_app.ui.shift_page import ShiftPage
 from desk_app.ui.status_bar import DeskStatusBar
 from desk_app.ui.sync_controller import SyncController
 from desk_app.ui.users_page import UsersPage
-from desk_app.ui.widgets import digit_row_number, shortcut_text
+from desk_app.ui.widgets import digit_row_number, ltr, shortcut_text
 
 # what the window asks for: a 1366x768 laptop less a title bar and a panel still shows it whole
 PREFERRED_SIZE = (1280, 680)
@@ -180,13 +180,13 @@ class MainWindow(QMainWindow):
         self.daily_backup = DailyBackup(ctx, self)
         self.daily_backup.written.connect(
             lambda outcome: self.status.showMessage(
-                self.tr("Today's backup was written: %1").replace("%1", outcome.path.name), 10_000
+                self.tr("Today's backup was written: %1").replace("%1", ltr(outcome.path.name)), 10_000
             )
         )
         self.daily_backup.failed.connect(self.show_alert)
         self.shift.backup_written.connect(
             lambda outcome: self.status.showMessage(
-                self.tr("Shift-close backup written: %1").replace("%1", outcome.path.name), 10_000
+                self.tr("Shift-close backup written: %1").replace("%1", ltr(outcome.path.name)), 10_000
             )
         )
         ctx.runner.unhandled_error.connect(self.show_alert)

@@ -36,7 +36,7 @@ from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.requests_model import format_when
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit, give_shortcut
+from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit, give_shortcut, ltr
 
 if TYPE_CHECKING:
     pass
@@ -537,7 +537,8 @@ class ShiftPage(QWidget):
         def done(outcome) -> None:
             if getattr(outcome, "path", None) is not None:
                 self.backup_written.emit(outcome)
-                self.backup_note.show_ok(self.tr("Shift-close backup written: %1").replace("%1", outcome.path.name))
+                written = self.tr("Shift-close backup written: %1")
+                self.backup_note.show_ok(written.replace("%1", ltr(outcome.path.name)))
             elif getattr(outcome, "skipped", None) == "no_passphrase":
                 self.backup_note.show_error(
                     self.tr("No backup was made at this shift close: %1").replace("%1", outcome.message or "")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, RowKeys, button_action, give_shortcut
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, RowKeys, button_action, give_shortcut, ltr
 
 
 class UsersModel(ItemsTableModel):
@@ -175,7 +175,7 @@ class UsersPage(QWidget):
             return users.add_user(desk, username, role, password, full_name=full_name, actor=actor)
 
         def done(_user) -> None:
-            self.message.show_ok(self.tr("User %1 was added.").replace("%1", username))
+            self.message.show_ok(self.tr("User %1 was added.").replace("%1", ltr(username)))
             self.refresh()
 
         self.ctx.runner.db(job, success=done, failure=self._error)

@@ -669,52 +669,52 @@
         <translation>گذرواژهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="58" />
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <location filename="../../desk_app/ui/users_page.py" line="60" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="61" />
+        <location filename="../../desk_app/ui/users_page.py" line="62" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="62" />
+        <location filename="../../desk_app/ui/users_page.py" line="63" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="63" />
+        <location filename="../../desk_app/ui/users_page.py" line="64" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="68" />
+        <location filename="../../desk_app/ui/users_page.py" line="69" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="73" />
+        <location filename="../../desk_app/ui/users_page.py" line="74" />
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="74" />
+        <location filename="../../desk_app/ui/users_page.py" line="75" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="83" />
+        <location filename="../../desk_app/ui/users_page.py" line="84" />
         <source>Enter a username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="86" />
+        <location filename="../../desk_app/ui/users_page.py" line="87" />
         <source>The password must have at least 6 characters.</source>
         <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
     </message>
@@ -1940,7 +1940,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="241" />
-        <location filename="../../desk_app/ui/shift_page.py" line="562" />
+        <location filename="../../desk_app/ui/shift_page.py" line="563" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
@@ -1965,7 +1965,7 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="547" />
+        <location filename="../../desk_app/ui/shift_page.py" line="548" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
@@ -2081,12 +2081,12 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="543" />
+        <location filename="../../desk_app/ui/shift_page.py" line="544" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="582" />
+        <location filename="../../desk_app/ui/shift_page.py" line="583" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
     </message>
@@ -2203,38 +2203,38 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="113" />
+        <location filename="../../desk_app/ui/users_page.py" line="114" />
         <source>Add user…</source>
         <translation>افزودن کاربر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="114" />
+        <location filename="../../desk_app/ui/users_page.py" line="115" />
         <source>Reset password…</source>
         <translation>تغییر گذرواژه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="115" />
+        <location filename="../../desk_app/ui/users_page.py" line="116" />
         <source>Deactivate / activate</source>
         <translation>غیرفعال / فعال کردن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="177" />
+        <location filename="../../desk_app/ui/users_page.py" line="178" />
         <source>User %1 was added.</source>
         <translation>کاربر %1 افزوده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="185" />
-        <location filename="../../desk_app/ui/users_page.py" line="206" />
+        <location filename="../../desk_app/ui/users_page.py" line="186" />
+        <location filename="../../desk_app/ui/users_page.py" line="207" />
         <source>Choose a user first.</source>
         <translation>ابتدا کاربر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="200" />
+        <location filename="../../desk_app/ui/users_page.py" line="201" />
         <source>The password was changed.</source>
         <translation>گذرواژه تغییر کرد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="219" />
+        <location filename="../../desk_app/ui/users_page.py" line="220" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
     </message>
