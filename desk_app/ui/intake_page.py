@@ -172,7 +172,7 @@ class IntakePage(QWidget):
         self.payment_method = QComboBox(self)
         self.payment_method.addItem(self.tr("Cash"), "cash")
         self.payment_method.addItem(self.tr("Card (POS)"), "card")
-        self.payment_ref = LtrLineEdit(self, local_digits("123456"))
+        self.payment_ref = LtrLineEdit(self, "123456")  # copied from the card machine slip, as printed there
         self.payment_ref.setMaxLength(MAX_REF)
         self.pay_form.add_field("payment_method", self.tr("Payment"), self.payment_method)
         self.pay_form.add_field("payment_ref", self.tr("Card reference"), self.payment_ref)
