@@ -363,6 +363,75 @@ def child_sync(home: str) -> None:
     desk.close()
 
 
+# ------------------------------------------------------------------------------- 5. one registration by keyboard
+
+KLM_KEY_S = 0.28  # Keystroke-Level Model: an average skilled typist's time per key (Card, Moran, Newell)
+KLM_MENTAL_S = 1.35  # one "mental" operator: deciding the next field
+
+
+def child_keyboard(home: str) -> None:
+    """One registration with keys only, sent to whatever widget has the focus: the keys counted,
+    the seconds the window took for them (key handling, the citizen look-up, the save), and the
+    KLM estimate of a clerk's seconds for the same keys."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.ui.main_window import MainWindow
+
+    app, desk, runner, ctx = _clerk_context(home)
+    window = MainWindow(ctx, sync_start_delay_s=3600)
+    window.resize(1366, 728)
+    window.show()
+    window.activateWindow()
+    window.start()
+    wait_for(app, lambda: runner.pending == 0)
+    window.intake.national_code.setFocus()
+    app.processEvents()
+    keys = 0
+
+    def key(code, text: str = "", mods=Qt.KeyboardModifier.NoModifier) -> None:
+        nonlocal keys
+        target = QApplication.focusWidget()
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(target, QKeyEvent(kind, code, mods, text))
+        keys += 1
+        app.processEvents()
+
+    def type_text(text: str) -> None:
+        for ch in text:
+            key(ord(ch) if ch.isascii() else Qt.Key.Key_unknown, ch)
+
+    saved = []
+    window.intake.registered.connect(saved.append)
+    started = time.perf_counter()
+    fields = [("0013542419", True), ("مریم", True), ("کریمی", True), ("09121234567", True), ("2101", False)]
+    for text, tab in fields:
+        type_text(text)
+        wait_for(app, lambda: runner.pending == 0)
+        if tab:
+            key(Qt.Key.Key_Tab)
+    key(Qt.Key.Key_Return)  # picks the service; the focus goes to the payment
+    key(Qt.Key.Key_Return)  # saves
+    wait_for(app, lambda: bool(saved) and runner.pending == 0)
+    machine_s = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "keystrokes": keys,
+                "window_s": round(machine_s, 3),
+                "klm_clerk_s": round(keys * KLM_KEY_S + len(fields) * KLM_MENTAL_S, 1),
+                "receipt_no": saved[0].receipt_no,
+            }
+        ),
+        flush=True,
+    )
+    window._force_close = True
+    window.close()
+    runner.shutdown()
+    desk.close()
+
+
 def start_server(tmp: Path) -> tuple[subprocess.Popen, str, str]:
     exe = Path(PY).parent / "provincial-server"
     base = [str(exe)] if exe.exists() else [PY, "-m", "provincial_server.cli"]
@@ -398,7 +467,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--sync", type=int, default=10_000)
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
-    parser.add_argument("--child", choices=["login", "requests", "sync"])
+    parser.add_argument("--keyboard", action="store_true", help="only: one registration by keyboard (issue 13)")
+    parser.add_argument("--child", choices=["login", "requests", "sync", "keyboard"])
     parser.add_argument("--home")
     parser.add_argument("--big-home", help="reuse (or keep) the data folder with the N requests here")
     args = parser.parse_args()
@@ -410,6 +480,24 @@ def main() -> int:
         return 0
     if args.child == "sync":
         child_sync(args.home)
+        return 0
+    if args.child == "keyboard":
+        child_keyboard(args.home)
+        return 0
+    if args.keyboard:
+        with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
+            home = Path(tmp) / "small"
+            make_home(home)
+            runs = [run_json([PY, __file__, "--child", "keyboard", "--home", str(home)]) for _ in range(3)]
+        print("one registration by keyboard:", json.dumps(runs, ensure_ascii=False), flush=True)
+        if args.record:
+            with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
+                f.write(
+                    f"\n## bench/ui.py --keyboard — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+                    f"`.venv/bin/python bench/ui.py --keyboard --record` ({os.cpu_count()} cores, load average "
+                    f"{os.getloadavg()[0]:.1f}), 3 runs:\n\n"
+                    f"```\n{json.dumps(runs, ensure_ascii=False, indent=1)}\n```\n"
+                )
         return 0
 
     figures: dict[str, object] = {}

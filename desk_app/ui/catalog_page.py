@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,7 +19,7 @@ from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.table_model import ItemsTableModel
-from desk_app.ui.widgets import MessageLabel
+from desk_app.ui.widgets import MessageLabel, give_shortcut
 
 
 def _ltr(code: str) -> str:
@@ -93,6 +92,7 @@ class CatalogPage(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.search.textEdited.connect(lambda _t: self.timer.start())
         self.import_button.clicked.connect(self._import_dialog)
+        self.import_shortcut = give_shortcut(self, self.import_button, "Ctrl+O")
 
     def refresh(self) -> None:
         desk, query = self.ctx.desk, self.search.text().strip() or None
@@ -115,7 +115,9 @@ class CatalogPage(QWidget):
         self.ctx.runner.db(job, success=done, failure=lambda exc: self.message.show_error(describe_error(exc)))
 
     def _import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Catalog file"), "", "JSON (*.json)")
+        from desk_app.ui.files import persian_file_dialog
+
+        path = persian_file_dialog(self, self.tr("Catalog file"), "", "JSON (*.json)", mode="open")
         if path:
             self.import_file(path)
 

@@ -70,8 +70,33 @@ def apply_language(app: QApplication, language: str | None) -> str:
             _translators.append(translator)
         else:
             log.warning("Persian translation not found: %s", qm)
+        qt_own = qt_translator(app, "fa")
+        if qt_own is not None:
+            QCoreApplication.installTranslator(qt_own)
+            _translators.append(qt_own)
+        gaps = QTranslator(app)  # installed last, asked first: only the strings qtbase_fa lacks
+        if gaps.load(str(translations_dir() / "qtbase_extra_fa.qm")):
+            QCoreApplication.installTranslator(gaps)
+            _translators.append(gaps)
     app.setProperty("desk_language", chosen)
     return chosen
+
+
+def qt_translations_dirs() -> list[str]:
+    """Where Qt's own translations are: PySide6's wheel first, then a copy shipped with us."""
+    from PySide6.QtCore import QLibraryInfo
+
+    return [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), str(translations_dir())]
+
+
+def qt_translator(app: QApplication, language: str) -> QTranslator | None:
+    """Qt's own strings (file dialogs, «لغو», «ذخیره», context menus of fields) from `qtbase_fa`."""
+    for folder in qt_translations_dirs():
+        translator = QTranslator(app)
+        if translator.load(f"qtbase_{language}", folder):
+            return translator
+    log.warning("Qt's own Persian translation (qtbase_%s) not found", language)
+    return None
 
 
 def current_language() -> str:

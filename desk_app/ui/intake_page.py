@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,13 +30,24 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.identifiers import validate_national_code
 from desk_app.domain.money import format_amount
 from desk_app.domain.text import clean_code, normalize_text
+from desk_app.services.intake import MAX_NAME, MAX_REF
 from desk_app.ui.attach_panel import DocumentKeys
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
+from desk_app.ui.i18n import local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
-from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker, picked_text
+from desk_app.ui.widgets import (
+    SHORTCUT_PROPERTY,
+    FieldForm,
+    LtrLineEdit,
+    MessageLabel,
+    give_shortcut,
+    latin_letters,
+    ltr,
+    shortcut_text,
+)
 
 if TYPE_CHECKING:
     from desk_app.services.catalog import ServiceView
@@ -52,6 +63,37 @@ FIELD_ALIASES = {
     "last_name": "last_name",
     "card": "payment_ref",
 }
+
+
+class EscapeToClear:
+    """Escape on intake: the first press closes the service list's search (or says what a second
+    press does), a second press within 2 s is «مراجعهٔ جدید»: nothing typed goes by one stray key."""
+
+    WINDOW_S = 2.0
+
+    def __init__(self, page: IntakePage):
+        self.page = page
+        self.armed_at: float | None = None
+
+    def pressed(self) -> None:
+        import time
+
+        page = self.page
+        if page.picker.search.hasFocus() and page.picker.search.text() and page.service is None:
+            page.picker.clear()
+            return
+        if not page.has_input():
+            page.form.clear_errors()
+            page.banner.clear_message()
+            page.national_code.setFocus()
+            return
+        now = time.monotonic()
+        if self.armed_at is not None and now - self.armed_at <= self.WINDOW_S:
+            self.armed_at = None
+            page.discard_and_clear()
+            return
+        self.armed_at = now
+        page.banner.show_hint(QCoreApplication.translate("IntakePage", "Press Esc again to clear the form."))
 
 
 class IntakePage(QWidget):
@@ -73,17 +115,27 @@ class IntakePage(QWidget):
         outer.addLayout(columns, 1)
         # first column (the right one in RTL): who and what
         self.form = FieldForm(self)
-        self.national_code = LtrLineEdit(self, "0012345678")
+        self.national_code = LtrLineEdit(self, local_digits("0012345678"))
         self.national_code.setMaxLength(14)
         self.first_name = QLineEdit(self)
         self.last_name = QLineEdit(self)
-        self.mobile = LtrLineEdit(self, "09121234567")
+        self.mobile = LtrLineEdit(self, local_digits("09121234567"))
+        # fields cap their length as you type (the service's limits)
+        self.first_name.setMaxLength(MAX_NAME)
+        self.last_name.setMaxLength(MAX_NAME)
+        self.mobile.setMaxLength(16)  # +98 912 123 4567
+        self.national_code.persian_digits_while_typing()
+        self.mobile.persian_digits_while_typing()
         self.picker = ServicePicker(self)
         self.form.add_field("national_code", self.tr("National code"), self.national_code)
         self.form.add_field("first_name", self.tr("First name"), self.first_name)
         self.form.add_field("last_name", self.tr("Last name"), self.last_name)
         self.form.add_field("mobile", self.tr("Mobile"), self.mobile)
         self.form.add_field("service", self.tr("Service"), self.picker)
+        # the service's message right under its search line, beside the field, not under the list
+        picker_layout = self.picker.layout()
+        if isinstance(picker_layout, QVBoxLayout):
+            picker_layout.insertWidget(1, self.form.messages["service"])
         self.picker.list.setMinimumHeight(220)
         self.picker.list.setMaximumHeight(16777215)
         columns.addWidget(self.form, 3)
@@ -121,7 +173,8 @@ class IntakePage(QWidget):
         self.payment_method = QComboBox(self)
         self.payment_method.addItem(self.tr("Cash"), "cash")
         self.payment_method.addItem(self.tr("Card (POS)"), "card")
-        self.payment_ref = LtrLineEdit(self, "123456")
+        self.payment_ref = LtrLineEdit(self, "123456")  # copied from the card machine slip, as printed there
+        self.payment_ref.setMaxLength(MAX_REF)
         self.pay_form.add_field("payment_method", self.tr("Payment"), self.payment_method)
         self.pay_form.add_field("payment_ref", self.tr("Card reference"), self.payment_ref)
         # one lookup of field -> message for the whole page
@@ -138,7 +191,7 @@ class IntakePage(QWidget):
         self.reprint_button.setObjectName("reprint_button")
         self.reprint_button.hide()
         for button in (self.save_button, self.clear_button, self.reprint_button):
-            button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reachable by Tab (issue 13)
             buttons.addWidget(button)
         buttons.addStretch(1)
         side.addLayout(buttons)
@@ -168,6 +221,14 @@ class IntakePage(QWidget):
         self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_shortcut.activated.connect(self.save)
+        self.save_button.setToolTip(self.tr("Shortcut: %1").replace("%1", shortcut_text("Ctrl+S")))
+        self.save_button.setProperty(SHORTCUT_PROPERTY, "Ctrl+S")
+        self.shortcuts = [
+            give_shortcut(self, self.clear_button, "Ctrl+N", on_text=True),
+            give_shortcut(self, self.reprint_button, "Ctrl+P", on_text=True),
+        ]
+        self.escape = EscapeToClear(self)
+        self._live_checks()
         ctx.prefs_changed.connect(self._prefs_changed)
         self._payment_changed()
         self._show_total()
@@ -202,9 +263,16 @@ class IntakePage(QWidget):
         except InvalidInput as exc:
             message.show_error(exc.message)
             return
+        if any(not (ch.isascii() and ch.isdigit()) for ch in digits):
+            message.show_error(self.tr("A national code has only digits: remove the letters."))
+            if self._autofilled:
+                self._clear_citizen()
+            return
         if len(digits) < 10:
             if digits:
-                message.show_hint(self.tr("%n digit(s) typed; a national code has 10.", "", len(digits)))
+                message.show_hint(
+                    local_digits(self.tr("%n digit(s) typed; a national code has 10.", "", len(digits)))
+                )  # %n is ASCII: one digit style in one sentence
             else:
                 message.clear_message()
             if self._autofilled:
@@ -268,9 +336,10 @@ class IntakePage(QWidget):
         self.doc_checks = []
         for title in getattr(service, "documents", ()) or ():
             check = QCheckBox(title, self.docs_box)
-            check.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            check.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Space ticks it
             self.docs_layout.addWidget(check)
             self.doc_checks.append(check)
+        self._tab_order()
         self.payment_method.setFocus()
 
     def _fit_fee_view(self) -> None:
@@ -301,9 +370,82 @@ class IntakePage(QWidget):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton) and focus is not self.save_button:
+                focus.click()  # Enter on «مراجعهٔ جدید» or on reprint does that, not a save
+                return
             self.save()
             return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape.pressed()
+            return
         super().keyPressEvent(event)
+
+    def _tab_order(self) -> None:
+        """Forward Tab: who, what, the documents, payment, then the buttons (issue 13)."""
+        chain: list[QWidget] = [
+            self.national_code,
+            self.first_name,
+            self.last_name,
+            self.mobile,
+            self.picker.search,
+            self.picker.list,
+            *self.doc_checks,
+            self.payment_method,
+            self.payment_ref,
+            self.save_button,
+            self.clear_button,
+            self.reprint_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _live_checks(self) -> None:
+        """An error goes as soon as its field is right; Latin names get a warning, not a refusal."""
+        self._tab_order()
+        self.picker.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for name, edit in (("first_name", self.first_name), ("last_name", self.last_name)):
+            edit.textChanged.connect(lambda _t, n=name: self._recheck_name(n))
+        self.mobile.textChanged.connect(lambda _t: self._recheck("mobile"))
+        self.payment_ref.textChanged.connect(lambda _t: self._recheck("payment_ref"))
+
+    def _field_problem(self, name: str) -> str | None:
+        if name in ("first_name", "last_name"):
+            edit = self.first_name if name == "first_name" else self.last_name
+            if not normalize_text(edit.text()):
+                return self.tr("Enter the first name.") if name == "first_name" else self.tr("Enter the last name.")
+            return None
+        if name == "mobile":
+            text = self.mobile.text().strip()
+            if not text:
+                return None
+            from desk_app.domain.identifiers import validate_mobile
+
+            try:
+                validate_mobile(text)
+            except InvalidInput as exc:
+                return exc.message
+            return None
+        if name == "payment_ref":
+            if self.payment_method.currentData() == "card" and not self.payment_ref.text().strip():
+                return self.tr("Enter the card machine's reference number.")
+        return None
+
+    def _recheck(self, name: str) -> None:
+        message = self.form.messages[name]
+        if message.is_error and self._field_problem(name) is None:
+            message.clear_message()
+
+    def _recheck_name(self, name: str) -> None:
+        self._recheck(name)
+        message = self.form.messages[name]
+        if message.is_error:
+            return
+        edit = self.first_name if name == "first_name" else self.last_name
+        if latin_letters(edit.text()):
+            message.show_hint(self.tr("Warning: Latin letters. Write the name in Persian as on the national card."))
+        elif not message.is_error:
+            message.clear_message()
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -314,6 +456,9 @@ class IntakePage(QWidget):
         errors: list[tuple[str, str]] = []
         code = None
         try:
+            letters = clean_code(self.national_code.text(), "national_code")
+            if any(not (ch.isascii() and ch.isdigit()) for ch in letters):
+                raise InvalidInput(self.tr("A national code has only digits: remove the letters."), "national_code")
             code = validate_national_code(self.national_code.text())
         except InvalidInput as exc:
             errors.append(("national_code", exc.message))
@@ -340,6 +485,8 @@ class IntakePage(QWidget):
         if errors or self.service is None:  # no service is one of the errors
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
+            if len(errors) > 1:  # every bad field at once, and said so
+                self.banner.show_error(local_digits(self.tr("%n field(s) to correct.", "", len(errors))))
             return None
         return dict(
             national_code=code,
@@ -377,7 +524,7 @@ class IntakePage(QWidget):
         self.draft_id = None  # the service discarded it with the save
         self.last_request = request
         self.clear_form()
-        self.banner.show_ok(self.tr("Saved. Receipt number: %1").replace("%1", request.receipt_no))
+        self.banner.show_ok(self.tr("Saved. Receipt number: %1").replace("%1", ltr(request.receipt_no)))
         self.reprint_button.setVisible(True)
         self.registered.emit(request)
         self.ctx.requests_changed.emit()
@@ -461,7 +608,7 @@ class IntakePage(QWidget):
         for row in range(self.picker.source.rowCount()):
             service = self.picker.source.index(row, 0).data(SERVICE_ROLE)
             if service.code == code:
-                self.picker.search.setText(f"{service.title}  ({service.code})")
+                self.picker.search.setText(picked_text(service))
                 self._service_picked(service)
                 break
         index = self.payment_method.findData(data.get("payment_method") or "cash")

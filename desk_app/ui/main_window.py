@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.ui.catalog_page import CatalogPage
 from desk_app.ui.context import UiContext
@@ -16,6 +26,50 @@ from desk_app.ui.shift_page import ShiftPage
 from desk_app.ui.status_bar import DeskStatusBar
 from desk_app.ui.sync_controller import SyncController
 from desk_app.ui.users_page import UsersPage
+from desk_app.ui.widgets import digit_row_number, ltr, shortcut_text
+
+# what the window asks for: a 1366x768 laptop less a title bar and a panel still shows it whole
+PREFERRED_SIZE = (1280, 680)
+MINIMUM_SIZE = (900, 560)
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """A size that fits the screen's free area with its frame (title bar) and grows with it:
+    never a fixed 1100x760, which put the status bar off a 1366x768 screen."""
+    window.setMinimumSize(*MINIMUM_SIZE)
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    width, height = PREFERRED_SIZE
+    if screen is not None:
+        free = screen.availableGeometry()
+        frame_w, frame_h = 16, 40  # a title bar and borders before the window has a frame
+        width = min(max(width, int(free.width() * 0.9)), free.width() - frame_w)
+        height = min(max(height, int(free.height() * 0.9)), free.height() - frame_h)
+    window.resize(max(MINIMUM_SIZE[0], width), max(MINIMUM_SIZE[1], height))
+
+
+class PageKeys(QObject):
+    """Ctrl+1..9 open the pages in any keyboard layout (application event filter of one window)."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window_ = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) or not isinstance(event, QKeyEvent):
+            return False
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods != Qt.KeyboardModifier.ControlModifier or Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_9:
+            return False  # plain Ctrl+1 is the QShortcut's
+        if not isinstance(obj, QWidget) or obj.window() is not self.window_:
+            return False
+        number = digit_row_number(event)
+        if number is None:
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()  # the key press comes to us, not as text into a field
+            return True
+        self.window_.show_page(number)
+        return True
 
 
 class DailyBackup(QObject):
@@ -79,7 +133,7 @@ class MainWindow(QMainWindow):
         office = f"{prefs.office_name} ({prefs.office_code})" if prefs.office_code else ""
         user = getattr(ctx.user, "full_name", "") or ctx.username
         self.setWindowTitle(self.tr("Pishkhan Desk") + (f" — {office}" if office else "") + f" — {user}")
-        self.resize(1100, 760)
+        fit_to_screen(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
         self.intake = IntakePage(ctx, self)
@@ -126,20 +180,26 @@ class MainWindow(QMainWindow):
         self.daily_backup = DailyBackup(ctx, self)
         self.daily_backup.written.connect(
             lambda outcome: self.status.showMessage(
-                self.tr("Today's backup was written: %1").replace("%1", outcome.path.name), 10_000
+                self.tr("Today's backup was written: %1").replace("%1", ltr(outcome.path.name)), 10_000
             )
         )
         self.daily_backup.failed.connect(self.show_alert)
         self.shift.backup_written.connect(
             lambda outcome: self.status.showMessage(
-                self.tr("Shift-close backup written: %1").replace("%1", outcome.path.name), 10_000
+                self.tr("Shift-close backup written: %1").replace("%1", ltr(outcome.path.name)), 10_000
             )
         )
         ctx.runner.unhandled_error.connect(self.show_alert)
         ctx.runner.busy_changed.connect(self.status.show_busy)
         for number in range(1, self.tabs.count() + 1):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-            shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
+            shortcut.activated.connect(lambda n=number: self.show_page(n))
+            self.tabs.setTabToolTip(number - 1, shortcut_text(f"Ctrl+{number}"))
+        # Ctrl+1..7 in the Persian layout arrive as Ctrl+«۱»: matched by the key, not its text
+        self.page_keys = PageKeys(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.page_keys)
         self.tabs.currentChanged.connect(self._page_shown)
 
     def start(self) -> None:
@@ -151,6 +211,10 @@ class MainWindow(QMainWindow):
         self.sync.start()
         self.daily_backup.start()
         self.intake.national_code.setFocus()
+
+    def show_page(self, number: int) -> None:
+        if 1 <= number <= self.tabs.count():
+            self.tabs.setCurrentIndex(number - 1)
 
     def _page_shown(self, index: int) -> None:
         page = self.tabs.widget(index)
@@ -178,4 +242,7 @@ class MainWindow(QMainWindow):
         self.sync.stop()
         self.daily_backup.stop()
         self.intake.save_draft_now()  # queued before shutdown; the database thread finishes it
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.page_keys)
         event.accept()

@@ -15,13 +15,10 @@ system printer), Save as PDF and Close. It is not modal: the next citizen can be
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -31,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.jalali import to_jalali, today_tehran
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
@@ -309,10 +305,10 @@ class ReceiptPreviewDialog(QDialog):
         )
 
     def choose_pdf(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        j = to_jalali(today_tehran())
-        suggested = Path(folder) / f"{j.year:04d}-{j.month:02d}-{j.day:02d}_{self.preview.receipt_no}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the receipt as PDF"), str(suggested), "PDF (*.pdf)")
+        from desk_app.ui.files import jalali_file_name, persian_file_dialog
+
+        suggested = jalali_file_name(self.preview.receipt_no, "pdf")
+        path = persian_file_dialog(self, self.tr("Save the receipt as PDF"), suggested, "PDF (*.pdf)")
         if path:
             self.save_pdf_to(path)
 

@@ -321,7 +321,7 @@ class RequestsModel(QAbstractTableModel):
         if column == "sync":
             return sync_label(self.sync_state(row))
         if column == "server_ref":
-            return row.server_ref or ""
+            return "\u2066" + row.server_ref + "\u2069" if row.server_ref else ""  # as on the receipt
         return ""
 
 

@@ -28,6 +28,7 @@ from desk_app.domain.money import format_amount, parse_rials
 from desk_app.ui.attach_panel import RequestPages
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.files import persian_file_dialog
 from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.requests_model import (
@@ -40,7 +41,18 @@ from desk_app.ui.requests_model import (
     status_label,
     sync_label,
 )
-from desk_app.ui.widgets import FieldForm, JalaliDateEdit, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import (
+    FieldForm,
+    JalaliDateEdit,
+    LtrLineEdit,
+    MessageLabel,
+    MoneyLineEdit,
+    ReasonEdit,
+    RowKeys,
+    button_action,
+    give_shortcut,
+    ltr,
+)
 
 
 class CancelDialog(QDialog):
@@ -49,14 +61,15 @@ class CancelDialog(QDialog):
     def __init__(self, request, unit: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Cancel request"))
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(self.tr("Cancel request %1?").replace("%1", "\u2066" + request.receipt_no + "\u2069"), self)
-        )
+        question = QLabel(self.tr("Cancel request %1?").replace("%1", ltr(request.receipt_no)), self)
+        question.setWordWrap(True)
+        layout.addWidget(question)
         self.form = FieldForm(self)
-        self.reason = QLineEdit(self)
-        self.refund = LtrLineEdit(self)
-        self.refund.setText(str(request.total))
+        self.reason = ReasonEdit(self)
+        self.refund = MoneyLineEdit(self)
+        self.refund.set_amount(request.total)
         self.form.add_field("reason", self.tr("Reason"), self.reason)
         self.form.add_field("refund", self.tr("Refund (rials)"), self.refund)
         layout.addWidget(self.form)
@@ -70,17 +83,51 @@ class CancelDialog(QDialog):
 
     def _check(self) -> None:
         self.form.clear_errors()
-        reason = self.reason.text().strip()
+        reason = self.reason.toPlainText().strip()
         if not reason:
             self.form.set_error("reason", self.tr("Write the reason for cancelling."))
             return
         try:
-            refund = parse_rials(self.refund.text() or "0", field="refund")
+            refund = parse_rials(self.refund.text() or "0", field="refund")  # = MoneyLineEdit.value()
         except InvalidInput as exc:
             self.form.set_error("refund", exc.message)
             return
         self.values = {"reason": reason, "refund": refund}
         self.accept()
+
+
+def actor_label(actor: str, names: dict[str, str] | None = None) -> str:
+    """Who made a history entry, in Persian: a user by full name, the sync and the provincial
+    server by what they are (they showed as «(clerk)», «(sync)», «(server)»)."""
+    from PySide6.QtCore import QCoreApplication
+
+    known = {
+        "sync": QCoreApplication.translate("RequestsPage", "sync with the province"),
+        "server": QCoreApplication.translate("RequestsPage", "provincial server"),
+        "system": QCoreApplication.translate("RequestsPage", "this program"),
+    }
+    if actor in known:
+        return known[actor]
+    full_name = (names or {}).get(actor)
+    if full_name:
+        return full_name
+    return QCoreApplication.translate("RequestsPage", "user %1").replace("%1", ltr(actor))
+
+
+def fit_request_columns(table: QTableView) -> None:
+    """Columns as wide as their contents (national codes and names never cut); the tracking
+    code gets what it needs, the service title takes what is left (it was 40% tracking code)."""
+    from desk_app.ui.requests_model import COLUMNS
+
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    table.resizeColumnsToContents()
+    names = [c[0] for c in COLUMNS]
+    for column in range(len(names)):
+        width = max(header.sectionSize(column), table.sizeHintForColumn(column)) + 12
+        header.resizeSection(column, width)
+    if "service" in names:
+        header.setSectionResizeMode(names.index("service"), QHeaderView.ResizeMode.Stretch)
 
 
 class RequestsPage(QWidget):
@@ -146,6 +193,8 @@ class RequestsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self._widths_fitted = False
+        # one Tab stop; Enter opens the row (focus to its actions); Menu / Shift+F10: its actions
+        self.row_keys = RowKeys(self.table, self.open_selected, self.row_actions)
         detail = QWidget(splitter)
         detail_layout = QHBoxLayout(detail)
         self.detail_form = QFormLayout()
@@ -223,6 +272,8 @@ class RequestsPage(QWidget):
         self.attention_button.clicked.connect(self.show_attention)
         ctx.requests_changed.connect(self.model.refresh)
         ctx.prefs_changed.connect(self._prefs_changed)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_moved())
+        self._keyboard()
 
     @staticmethod
     def _service_takes(name: str) -> bool:
@@ -265,7 +316,7 @@ class RequestsPage(QWidget):
     def _fit_widths(self) -> None:
         if not self._widths_fitted and self.model.rowCount():
             self._widths_fitted = True
-            self.table.resizeColumnsToContents()
+            fit_request_columns(self.table)
 
     def _show_count(self, count: int) -> None:
         grouped = f"{count:,}".replace(",", "٬") if current_language() == "fa" else f"{count:,}"
@@ -304,7 +355,7 @@ class RequestsPage(QWidget):
             "total": format_amount(row.total, self.ctx.prefs.display_unit),
             "status": status_label(row.status),
             "sync": sync_label(state),
-            "server_ref": row.server_ref or "",
+            "server_ref": ltr(row.server_ref) if row.server_ref else "",
             "note": getattr(row, "status_note", None) or getattr(row, "attention_detail", None) or "",
         }
         for key, value in values.items():
@@ -332,11 +383,13 @@ class RequestsPage(QWidget):
         desk = self.ctx.desk
 
         def job():
-            from desk_app.services import requests
+            from desk_app.services import requests, users
 
-            return requests.history(desk, row.request_id)
+            names = {u.username: u.full_name for u in users.list_users(desk) if getattr(u, "full_name", None)}
+            return requests.history(desk, row.request_id), names
 
-        def done(entries) -> None:
+        def done(result) -> None:
+            entries, names = result
             current = self.selected()
             if current is None or current.request_id != row.request_id:
                 return
@@ -345,7 +398,7 @@ class RequestsPage(QWidget):
                 text = f"{format_when(entry.at)} — {status_label(entry.to_status)}"
                 actor = getattr(entry, "actor", None)
                 if actor:
-                    text += f" ({actor})"
+                    text += f" ({actor_label(actor, names)})"
                 note = getattr(entry, "note", None)
                 if note:
                     text += f": {note}"
@@ -384,10 +437,10 @@ class RequestsPage(QWidget):
         row = self.selected()
         if row is None:
             return
-        from PySide6.QtWidgets import QFileDialog
+        from desk_app.ui.files import jalali_file_name
 
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save the form as PDF"), f"form-{row.receipt_no}.pdf", "PDF (*.pdf)"
+        path = persian_file_dialog(
+            self, self.tr("Save the form as PDF"), jalali_file_name(f"form_{row.receipt_no}", "pdf"), "PDF (*.pdf)"
         )
         if not path:
             return
@@ -448,6 +501,64 @@ class RequestsPage(QWidget):
             success=done,
             failure=lambda exc: self.message.show_error(describe_error(exc)),
         )
+
+    # -- keyboard (issue 13) ---------------------------------------------------------------------
+
+    def _keyboard(self) -> None:
+        self.shortcuts = [
+            give_shortcut(self, self.reprint_button, "Ctrl+P", on_text=True),
+            give_shortcut(self, self.form_button, "Ctrl+Shift+P"),
+            give_shortcut(self, self.cancel_button, "Ctrl+Del"),
+            give_shortcut(self, self.retry_button, "Ctrl+R"),
+            give_shortcut(self, self.attention_button, "Ctrl+Shift+A"),
+            give_shortcut(self, self.apply_button, "Ctrl+Return"),
+        ]
+        for button in (self.reprint_button, self.form_button, self.cancel_button, self.retry_button):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.search.setToolTip(self.search.toolTip() + "\n" + self.tr("Ctrl+F: here. Esc: clear the search."))
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        find = QShortcut(QKeySequence("Ctrl+F"), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self._find)
+        self.shortcuts.append(find)
+
+    def _find(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed()
+            return
+        super().keyPressEvent(event)
+
+    def escape_pressed(self) -> None:
+        """Esc: clears the search (and the list shows everything again); else back to the search box."""
+        if self.search.text():
+            self.search.clear()
+            self.apply_filters()
+        self.message.clear_message()
+        self.search.setFocus()
+
+    def _current_moved(self) -> None:
+        if not self.table.selectionModel().selectedRows():
+            self._selection_changed()
+
+    def open_selected(self) -> None:
+        """Enter on a row: its detail is shown beside; the focus goes to its first action."""
+        self._selection_changed()
+        for button in (self.reprint_button, self.form_button, self.cancel_button, self.retry_button):
+            if button.isEnabled() and button.isVisible():
+                button.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+
+    def row_actions(self) -> list:
+        return [
+            button_action(button, self)
+            for button in (self.reprint_button, self.form_button, self.cancel_button, self.retry_button)
+            if button.isVisible()
+        ]
 
     def show_attention(self) -> None:
         from desk_app.ui.attention_dialog import AttentionDialog

@@ -26,6 +26,13 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+def picked_text(service) -> str:
+    """«صدور گذرنامه  (۲۱۰۱)»: the code in the interface's digits, as on the services page."""
+    from desk_app.ui.i18n import local_digits
+
+    return f"{service.title}  ({local_digits(service.code)})"
+
+
 class ServiceListModel(QAbstractListModel):
     """The cached catalog (about 250 services): small enough to hold whole."""
 
@@ -48,7 +55,7 @@ class ServiceListModel(QAbstractListModel):
             return None
         service = self._services[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{service.title}  ({service.code})"
+            return picked_text(service)
         if role == KEY_ROLE:
             return self._keys[index.row()]
         if role == SERVICE_ROLE:
@@ -138,7 +145,7 @@ class ServicePicker(QWidget):
     def _pick_index(self, index: QModelIndex) -> None:
         service = index.data(SERVICE_ROLE)
         if service is not None:
-            self.search.setText(f"{service.title}  ({service.code})")
+            self.search.setText(picked_text(service))
             self.picked.emit(service)
 
     def clear(self) -> None:

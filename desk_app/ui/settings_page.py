@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -29,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from desk_app.ui.context import UiContext, join_target, load_prefs, save_prefs, split_target
 from desk_app.ui.errors import describe_error, error_field
+from desk_app.ui.files import documents_folder, persian_file_dialog
 from desk_app.ui.i18n import local_digits
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, give_shortcut
 
 
 class SettingsPage(QWidget):
@@ -201,6 +201,15 @@ class SettingsPage(QWidget):
 
         self.enrol_button.clicked.connect(self.enrol)
         self.save_button.clicked.connect(self.save)
+        self.shortcuts = [  # said in each button's tooltip (issue 13)
+            give_shortcut(self, self.save_button, "Ctrl+S", on_text=True),
+            give_shortcut(self, self.test_button, "Ctrl+P"),
+            give_shortcut(self, self.enrol_button, "Ctrl+E"),
+            give_shortcut(self, self.ca_browse, "Ctrl+Shift+O"),
+            give_shortcut(self, self.folder_browse, "Ctrl+Shift+F"),
+            give_shortcut(self, self.passphrase_button, "Ctrl+Shift+B"),
+            give_shortcut(self, self.restore_button, "Ctrl+Shift+R"),
+        ]
         self.test_button.clicked.connect(self.test_print)
         self.ca_browse.clicked.connect(self.choose_ca_file)
         self.passphrase_button.clicked.connect(self.set_passphrase)
@@ -286,8 +295,11 @@ class SettingsPage(QWidget):
         return self.tr("Enter the printer's address.")
 
     def choose_receipt_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Folder for the receipts' PDF files"), self.printer_address.text() or str(Path.home())
+        folder = persian_file_dialog(
+            self,
+            self.tr("Folder for the receipts' PDF files"),
+            mode="folder",
+            folder=self.printer_address.text() or documents_folder(),
         )
         if folder:
             self.printer_address.setText(folder)
@@ -393,11 +405,14 @@ class SettingsPage(QWidget):
         )
 
     def choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        current = Path(self.ca_file.text()).parent if self.ca_file.text() else None
+        path = persian_file_dialog(
             self,
             self.tr("Server CA file"),
-            self.ca_file.text(),
+            "",
             self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+            mode="open",
+            folder=current,
         )
         if path:
             self.ca_file.setText(path)
@@ -464,11 +479,13 @@ class SettingsPage(QWidget):
         """Pick a backup file and type its passphrase, then `restore_file`."""
         from desk_app.services.autobackup import backups_dir
 
-        path, _ = QFileDialog.getOpenFileName(
+        path = persian_file_dialog(
             self,
             self.tr("Restore from a backup"),
-            str(backups_dir(self.ctx.desk.home)),
+            "",
             self.tr("Backups (*.pdbak);;All files (*)"),
+            mode="open",
+            folder=backups_dir(self.ctx.desk.home),
         )
         if not path:
             return

@@ -36,7 +36,7 @@ from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.requests_model import format_when
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, MessageLabel, MoneyLineEdit, give_shortcut, ltr
 
 if TYPE_CHECKING:
     pass
@@ -212,7 +212,7 @@ class ShiftPage(QWidget):
         open_box = QGroupBox(self.tr("Open a shift"), self)
         open_layout = QHBoxLayout(open_box)
         self.open_form = FieldForm(open_box)
-        self.opening_cash = LtrLineEdit(open_box, "0")
+        self.opening_cash = MoneyLineEdit(open_box, local_digits("0"))
         self.opening_cash.setMaximumWidth(260)
         self.open_form.add_field("opening_cash", self.tr("Opening cash (rials)"), self.opening_cash)
         self.open_button = QPushButton(self.tr("Open shift"), open_box)
@@ -224,7 +224,10 @@ class ShiftPage(QWidget):
         close_box = QGroupBox(self.tr("Close the shift"), self)
         close_layout = QVBoxLayout(close_box)
         self.close_form = FieldForm(close_box)
-        self.counted = {"cash": LtrLineEdit(close_box, "0"), "card": LtrLineEdit(close_box, "0")}
+        self.counted = {
+            "cash": MoneyLineEdit(close_box, local_digits("0")),
+            "card": MoneyLineEdit(close_box, local_digits("0")),
+        }
         for edit in self.counted.values():
             edit.setMaximumWidth(260)
         self.close_form.add_field("cash", self.tr("Counted cash (rials)"), self.counted["cash"])
@@ -291,6 +294,14 @@ class ShiftPage(QWidget):
         self.close_button.clicked.connect(self.close_shift)
         self.own_button.clicked.connect(lambda: self.set_target(None))
         self.report_button.clicked.connect(self._report_dialog)
+        self.shortcuts = [  # said in each button's tooltip (issue 13)
+            give_shortcut(self, self.open_button, "Ctrl+O"),
+            give_shortcut(self, self.close_button, "Ctrl+Shift+E"),
+            give_shortcut(self, self.own_button, "Ctrl+B"),
+            give_shortcut(self, self.report_button, "Ctrl+Shift+S"),
+        ]
+        if getattr(self, "count_button", None) is not None:
+            self.shortcuts.append(give_shortcut(self, self.count_button, "Ctrl+Shift+K"))
         self.opening_cash.returnPressed.connect(self.open_shift)
         # Enter moves on: counted cash -> card total -> the close button (Enter there asks)
         self.counted["cash"].returnPressed.connect(self.counted["card"].setFocus)
@@ -526,7 +537,8 @@ class ShiftPage(QWidget):
         def done(outcome) -> None:
             if getattr(outcome, "path", None) is not None:
                 self.backup_written.emit(outcome)
-                self.backup_note.show_ok(self.tr("Shift-close backup written: %1").replace("%1", outcome.path.name))
+                written = self.tr("Shift-close backup written: %1")
+                self.backup_note.show_ok(written.replace("%1", ltr(outcome.path.name)))
             elif getattr(outcome, "skipped", None) == "no_passphrase":
                 self.backup_note.show_error(
                     self.tr("No backup was made at this shift close: %1").replace("%1", outcome.message or "")
@@ -543,10 +555,14 @@ class ShiftPage(QWidget):
     def _report_dialog(self) -> None:
         if self.last_close is None:
             return
-        from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save shift report (PDF)…"), f"shift-{self.last_close.shift_id[:8]}.pdf", "PDF (*.pdf)"
+        from desk_app.ui.files import jalali_file_name, persian_file_dialog
+
+        path = persian_file_dialog(
+            self,
+            self.tr("Save shift report (PDF)…"),
+            jalali_file_name(f"shift_{self.last_close.shift_id[:8]}", "pdf"),
+            "PDF (*.pdf)",
         )
         if path:
             self.save_report(f"pdf:{path}")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.table_model import ITEM_ROLE, ItemsTableModel
-from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
+from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel, RowKeys, button_action, give_shortcut, ltr
 
 
 class UsersModel(ItemsTableModel):
@@ -50,6 +50,7 @@ class PasswordDialog(QDialog):
         super().__init__(parent)
         self.new_user = username is None
         self.setWindowTitle(self.tr("New user") if self.new_user else self.tr("New password"))
+        self.setMinimumWidth(420)  # an error under a field wraps onto lines, not cut off
         layout = QVBoxLayout(self)
         self.form = FieldForm(self)
         self.username = LtrLineEdit(self)
@@ -106,7 +107,8 @@ class UsersPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("Add user…"), self)
@@ -122,6 +124,25 @@ class UsersPage(QWidget):
         self.add_button.clicked.connect(self._add_dialog)
         self.reset_button.clicked.connect(self._reset_dialog)
         self.active_button.clicked.connect(self.toggle_active)
+        # one Tab stop; Enter on a user: a new password; Menu / Shift+F10: the user's actions
+        self.row_keys = RowKeys(self.table, self._reset_dialog, self.row_actions)
+        self.shortcuts = [
+            give_shortcut(self, self.add_button, "Ctrl+N", on_text=True),
+            give_shortcut(self, self.reset_button, "Ctrl+E"),
+            give_shortcut(self, self.active_button, "Ctrl+D"),
+        ]
+
+    def row_actions(self) -> list:
+        return [button_action(b, self) for b in (self.reset_button, self.active_button)]
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import Qt
+
+        if event.key() == Qt.Key.Key_Escape:
+            self.table.clearSelection()
+            self.message.clear_message()
+            return
+        super().keyPressEvent(event)
 
     def refresh(self) -> None:
         desk = self.ctx.desk
@@ -154,7 +175,7 @@ class UsersPage(QWidget):
             return users.add_user(desk, username, role, password, full_name=full_name, actor=actor)
 
         def done(_user) -> None:
-            self.message.show_ok(self.tr("User %1 was added.").replace("%1", username))
+            self.message.show_ok(self.tr("User %1 was added.").replace("%1", ltr(username)))
             self.refresh()
 
         self.ctx.runner.db(job, success=done, failure=self._error)

@@ -3,12 +3,12 @@
 <context>
     <name>AttachPanel</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="34" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="36" />
         <source>%1 page(s)</source>
         <translation>%1 صفحه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="40" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="42" />
         <source>page %1</source>
         <translation>صفحهٔ %1</translation>
     </message>
@@ -92,37 +92,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="51" />
+        <location filename="../../desk_app/ui/requests_page.py" line="63" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="54" />
+        <location filename="../../desk_app/ui/requests_page.py" line="66" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="60" />
+        <location filename="../../desk_app/ui/requests_page.py" line="73" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="61" />
+        <location filename="../../desk_app/ui/requests_page.py" line="74" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="64" />
+        <location filename="../../desk_app/ui/requests_page.py" line="77" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="65" />
+        <location filename="../../desk_app/ui/requests_page.py" line="78" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="75" />
+        <location filename="../../desk_app/ui/requests_page.py" line="88" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -130,12 +130,12 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="70" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="69" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="73" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="72" />
         <source>Import catalog file…</source>
         <translation>ورود فایل فهرست خدمات…</translation>
     </message>
@@ -145,12 +145,12 @@
         <translation>نسخهٔ فهرست خدمات: %1 — %2 خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="118" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="120" />
         <source>Catalog file</source>
         <translation>فایل فهرست خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="132" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="134" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
     </message>
@@ -158,7 +158,7 @@
 <context>
     <name>DailyBackup</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="66" />
+        <location filename="../../desk_app/ui/main_window.py" line="120" />
         <source>The daily backup failed: %1</source>
         <translation>پشتیبان روزانه گرفته نشد: %1</translation>
     </message>
@@ -295,22 +295,22 @@
 <context>
     <name>DocumentKeys</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="74" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="81" />
         <source>Scanned documents of receipt %1</source>
         <translation>مدارک اسکن‌شدهٔ رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="101" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="113" />
         <source>Another document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="112" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="127" />
         <source>Scan or attach each document: press its key. Pages are sent after the request.</source>
         <translation>هر مدرک را اسکن یا پیوست کنید: کلید آن را بزنید. صفحه‌ها پس از خود درخواست فرستاده می‌شوند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="114" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="129" />
         <source>This service lists no documents; Alt+0 attaches any paper.</source>
         <translation>این خدمت مدرکی نام نبرده است؛ با Alt+0 هر برگه‌ای را پیوست کنید.</translation>
     </message>
@@ -349,129 +349,159 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="82" />
+        <location filename="../../desk_app/ui/intake_page.py" line="130" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <location filename="../../desk_app/ui/intake_page.py" line="131" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <location filename="../../desk_app/ui/intake_page.py" line="132" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="85" />
+        <location filename="../../desk_app/ui/intake_page.py" line="133" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="86" />
+        <location filename="../../desk_app/ui/intake_page.py" line="134" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="108" />
+        <location filename="../../desk_app/ui/intake_page.py" line="160" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="115" />
+        <location filename="../../desk_app/ui/intake_page.py" line="167" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="122" />
+        <location filename="../../desk_app/ui/intake_page.py" line="174" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="123" />
+        <location filename="../../desk_app/ui/intake_page.py" line="175" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="125" />
+        <location filename="../../desk_app/ui/intake_page.py" line="178" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="126" />
+        <location filename="../../desk_app/ui/intake_page.py" line="179" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="133" />
+        <location filename="../../desk_app/ui/intake_page.py" line="186" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="136" />
+        <location filename="../../desk_app/ui/intake_page.py" line="189" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="137" />
+        <location filename="../../desk_app/ui/intake_page.py" line="190" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="224" />
+        <source>Shortcut: %1</source>
+        <translation>میان‌بر: %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="267" />
+        <location filename="../../desk_app/ui/intake_page.py" line="461" />
+        <source>A national code has only digits: remove the letters.</source>
+        <translation>کد ملی فقط رقم دارد: حروف را پاک کنید.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="207" />
+        <location filename="../../desk_app/ui/intake_page.py" line="274" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="227" />
+        <location filename="../../desk_app/ui/intake_page.py" line="295" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="251" />
+        <location filename="../../desk_app/ui/intake_page.py" line="319" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="288" />
+        <location filename="../../desk_app/ui/intake_page.py" line="357" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="290" />
+        <location filename="../../desk_app/ui/intake_page.py" line="359" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="323" />
+        <location filename="../../desk_app/ui/intake_page.py" line="416" />
+        <location filename="../../desk_app/ui/intake_page.py" line="468" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="325" />
+        <location filename="../../desk_app/ui/intake_page.py" line="416" />
+        <location filename="../../desk_app/ui/intake_page.py" line="470" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="335" />
+        <location filename="../../desk_app/ui/intake_page.py" line="446" />
+        <source>Warning: Latin letters. Write the name in Persian as on the national card.</source>
+        <translation>هشدار: حروف لاتین. نام را به فارسی و مانند کارت ملی بنویسید.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="480" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="339" />
+        <location filename="../../desk_app/ui/intake_page.py" line="431" />
+        <location filename="../../desk_app/ui/intake_page.py" line="484" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="380" />
+        <location filename="../../desk_app/ui/intake_page.py" line="96" />
+        <source>Press Esc again to clear the form.</source>
+        <translation>برای پاک کردن فرم، یک بار دیگر Esc را بزنید.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desk_app/ui/intake_page.py" line="489" />
+        <source>%n field(s) to correct.</source>
+        <translation>
+            <numerusform>%n فیلد را اصلاح کنید.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/intake_page.py" line="527" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="470" />
+        <location filename="../../desk_app/ui/intake_page.py" line="617" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -604,62 +634,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="81" />
+        <location filename="../../desk_app/ui/main_window.py" line="135" />
         <source>Pishkhan Desk</source>
         <translation>میز پیشخوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="89" />
+        <location filename="../../desk_app/ui/main_window.py" line="143" />
         <source>Intake</source>
         <translation>پذیرش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="90" />
+        <location filename="../../desk_app/ui/main_window.py" line="144" />
         <source>Requests</source>
         <translation>درخواست‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="91" />
+        <location filename="../../desk_app/ui/main_window.py" line="145" />
         <source>Shift</source>
         <translation>شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="98" />
+        <location filename="../../desk_app/ui/main_window.py" line="152" />
         <source>Reports</source>
         <translation>گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="99" />
+        <location filename="../../desk_app/ui/main_window.py" line="153" />
         <source>Users</source>
         <translation>کاربران</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="100" />
+        <location filename="../../desk_app/ui/main_window.py" line="154" />
         <source>Services</source>
         <translation>خدمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="106" />
+        <location filename="../../desk_app/ui/main_window.py" line="160" />
         <source>Settings</source>
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="129" />
+        <location filename="../../desk_app/ui/main_window.py" line="183" />
         <source>Today's backup was written: %1</source>
         <translation>پشتیبان امروز نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="135" />
+        <location filename="../../desk_app/ui/main_window.py" line="189" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="172" />
+        <location filename="../../desk_app/ui/main_window.py" line="236" />
         <source>Work in progress</source>
         <translation>کار در جریان است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/main_window.py" line="173" />
+        <location filename="../../desk_app/ui/main_window.py" line="237" />
         <source>Some work is still running (saving, printing or sync). Close when it is done?</source>
         <translation>کاری هنوز در جریان است (ثبت، چاپ یا همگام‌سازی). پس از پایان آن بسته شود؟</translation>
     </message>
@@ -710,52 +740,52 @@
         <translation>گذرواژهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="58" />
+        <location filename="../../desk_app/ui/users_page.py" line="59" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="59" />
+        <location filename="../../desk_app/ui/users_page.py" line="60" />
         <source>Manager</source>
         <translation>مدیر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="61" />
+        <location filename="../../desk_app/ui/users_page.py" line="62" />
         <source>Username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="62" />
+        <location filename="../../desk_app/ui/users_page.py" line="63" />
         <source>Full name</source>
         <translation>نام و نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="63" />
+        <location filename="../../desk_app/ui/users_page.py" line="64" />
         <source>Role</source>
         <translation>نقش</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="68" />
+        <location filename="../../desk_app/ui/users_page.py" line="69" />
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="73" />
+        <location filename="../../desk_app/ui/users_page.py" line="74" />
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="74" />
+        <location filename="../../desk_app/ui/users_page.py" line="75" />
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="83" />
+        <location filename="../../desk_app/ui/users_page.py" line="84" />
         <source>Enter a username.</source>
         <translation>نام کاربری را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="86" />
+        <location filename="../../desk_app/ui/users_page.py" line="87" />
         <source>The password must have at least 6 characters.</source>
         <translation>گذرواژه باید دست‌کم ۶ نویسه باشد.</translation>
     </message>
@@ -763,57 +793,57 @@
 <context>
     <name>ReceiptFlow</name>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="52" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="48" />
         <source>ask the manager (%1) to choose one under Settings</source>
         <translation>از مدیر دفتر (%1) بخواهید در «تنظیمات» چاپگری انتخاب کند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="55" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="51" />
         <source>ask the office manager to choose one under Settings</source>
         <translation>از مدیر دفتر بخواهید در «تنظیمات» چاپگری انتخاب کند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="60" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="56" />
         <source>No receipt printer is set up: print the receipt from the preview, or choose a printer under Settings → Receipt printer.</source>
         <translation>چاپگر رسید تنظیم نشده است: رسید را از پیش‌نمایش چاپ کنید، یا در «تنظیمات ← چاپگر رسید» چاپگری انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="65" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="61" />
         <source>No receipt printer is set up: print the receipt from the preview, or %1.</source>
         <translation>چاپگر رسید تنظیم نشده است: رسید را از پیش‌نمایش چاپ کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="72" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="68" />
         <source>Receipt saved as PDF: %1</source>
         <translation>رسید به صورت PDF ذخیره شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="74" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="70" />
         <source>Receipt printed.</source>
         <translation>رسید چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="76" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="72" />
         <source>(copy %1)</source>
         <translation>(رونوشت %1)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="103" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="99" />
         <source>Automatic printing is off: print the receipt with «Print receipt again».</source>
         <translation>چاپ خودکار خاموش است: رسید را با «چاپ دوبارهٔ رسید» چاپ کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="133" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="129" />
         <source>The request is saved, but the receipt did not print: %1</source>
         <translation>درخواست ثبت شد، اما رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="144" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="140" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="178" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="174" />
         <source>The receipt preview could not be made: %1</source>
         <translation>پیش‌نمایش رسید ساخته نشد: %1</translation>
     </message>
@@ -821,112 +851,112 @@
 <context>
     <name>ReceiptPreviewDialog</name>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="194" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="190" />
         <source>Receipt %1</source>
         <translation>رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="205" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="201" />
         <source>original</source>
         <translation>اصل</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="207" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="203" />
         <source>copy %1</source>
         <translation>رونوشت %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="210" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="206" />
         <source>The receipt exactly as the thermal printer gets it (%1 dots wide), %2.</source>
         <translation>رسید همان‌گونه که چاپگر حرارتی آن را می‌گیرد (%1 نقطه پهنا)، %2.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="232" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="228" />
         <source>Print</source>
         <translation>چاپ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="230" />
         <source>On the receipt printer (Ctrl+P)</source>
         <translation>با چاپگر رسید (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="235" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="231" />
         <source>Print on another printer…</source>
         <translation>چاپ با چاپگری دیگر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="237" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="233" />
         <source>An A5 page on a printer of this PC</source>
         <translation>یک برگ A5 با یکی از چاپگرهای این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="238" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="234" />
         <source>Save as PDF…</source>
         <translation>ذخیره به صورت PDF…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="240" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="236" />
         <source>Save as PDF (Ctrl+Shift+S)</source>
         <translation>ذخیره به صورت PDF (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="241" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="237" />
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="243" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="239" />
         <source>Close (Esc)</source>
         <translation>بستن (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="256" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="252" />
         <source>Print on a printer of this PC…</source>
         <translation>چاپ با یکی از چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="257" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="253" />
         <source>An A5 page on a printer of this PC (Ctrl+P)</source>
         <translation>یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="295" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="291" />
         <source>No printer is installed on this PC: save the receipt as PDF, or %1.</source>
         <translation>هیچ چاپگری روی این رایانه نصب نیست: رسید را به صورت PDF ذخیره کنید، یا %1.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="297" />
         <source>Print the receipt</source>
         <translation>چاپ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="301" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="297" />
         <source>Printer of this PC:</source>
         <translation>چاپگر این رایانه:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="306" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="302" />
         <source>Looking for this PC's printers…</source>
         <translation>در جست‌وجوی چاپگرهای این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="315" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="311" />
         <source>Save the receipt as PDF</source>
         <translation>ذخیرهٔ رسید به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="335" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="331" />
         <source>A further print is marked as a copy.</source>
         <translation>چاپ بعدی «رونوشت» خواهد بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="341" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="337" />
         <source>The receipt did not print: %1</source>
         <translation>رسید چاپ نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/receipt_dialog.py" line="344" />
+        <location filename="../../desk_app/ui/receipt_dialog.py" line="340" />
         <source>Printing the receipt…</source>
         <translation>در حال چاپ رسید…</translation>
     </message>
@@ -1069,37 +1099,37 @@
 <context>
     <name>RequestPages</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="144" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="159" />
         <source>Scanned pages</source>
         <translation>صفحه‌های اسکن‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="152" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="167" />
         <source>Attach pages… (Ctrl+Shift+A)</source>
         <translation>افزودن صفحه… (Ctrl+Shift+A)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="185" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="200" />
         <source>Other document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="190" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="205" />
         <source>No scanned pages.</source>
         <translation>صفحهٔ اسکن‌شده‌ای ندارد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="194" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="209" />
         <source>%1, %2</source>
         <translation>%1، %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="196" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="211" />
         <source>%1 waiting to send</source>
         <translation>%1 در صف ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="198" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="213" />
         <source>all sent</source>
         <translation>همه فرستاده شد</translation>
     </message>
@@ -1155,166 +1185,191 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="96" />
+        <location filename="../../desk_app/ui/requests_page.py" line="105" />
+        <source>sync with the province</source>
+        <translation>همگام‌سازی با استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <source>provincial server</source>
+        <translation>سرور استان</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="107" />
+        <source>this program</source>
+        <translation>همین برنامه</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="114" />
+        <source>user %1</source>
+        <translation>کاربر %1</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="143" />
         <source>Name, national code, receipt no. or tracking code</source>
         <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="99" />
+        <location filename="../../desk_app/ui/requests_page.py" line="146" />
         <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
         <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="107" />
+        <location filename="../../desk_app/ui/requests_page.py" line="154" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="110" />
+        <location filename="../../desk_app/ui/requests_page.py" line="157" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="111" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="112" />
+        <location filename="../../desk_app/ui/requests_page.py" line="159" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="114" />
-        <location filename="../../desk_app/ui/requests_page.py" line="115" />
+        <location filename="../../desk_app/ui/requests_page.py" line="161" />
+        <location filename="../../desk_app/ui/requests_page.py" line="162" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="118" />
+        <location filename="../../desk_app/ui/requests_page.py" line="165" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="120" />
+        <location filename="../../desk_app/ui/requests_page.py" line="167" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="123" />
-        <location filename="../../desk_app/ui/requests_page.py" line="157" />
+        <location filename="../../desk_app/ui/requests_page.py" line="170" />
+        <location filename="../../desk_app/ui/requests_page.py" line="206" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="125" />
+        <location filename="../../desk_app/ui/requests_page.py" line="172" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="203" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="155" />
+        <location filename="../../desk_app/ui/requests_page.py" line="204" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="156" />
+        <location filename="../../desk_app/ui/requests_page.py" line="205" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="158" />
+        <location filename="../../desk_app/ui/requests_page.py" line="207" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="159" />
+        <location filename="../../desk_app/ui/requests_page.py" line="208" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="160" />
+        <location filename="../../desk_app/ui/requests_page.py" line="209" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="161" />
+        <location filename="../../desk_app/ui/requests_page.py" line="210" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="162" />
+        <location filename="../../desk_app/ui/requests_page.py" line="211" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="173" />
+        <location filename="../../desk_app/ui/requests_page.py" line="222" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="177" />
+        <location filename="../../desk_app/ui/requests_page.py" line="226" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="178" />
+        <location filename="../../desk_app/ui/requests_page.py" line="227" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="179" />
+        <location filename="../../desk_app/ui/requests_page.py" line="228" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="180" />
+        <location filename="../../desk_app/ui/requests_page.py" line="229" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="189" />
+        <location filename="../../desk_app/ui/requests_page.py" line="238" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="247" />
+        <location filename="../../desk_app/ui/requests_page.py" line="298" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="272" />
+        <location filename="../../desk_app/ui/requests_page.py" line="323" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="359" />
+        <location filename="../../desk_app/ui/requests_page.py" line="412" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="390" />
+        <location filename="../../desk_app/ui/requests_page.py" line="443" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="406" />
+        <location filename="../../desk_app/ui/requests_page.py" line="459" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="428" />
+        <location filename="../../desk_app/ui/requests_page.py" line="481" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="442" />
+        <location filename="../../desk_app/ui/requests_page.py" line="495" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="518" />
+        <source>Ctrl+F: here. Esc: clear the search.</source>
+        <translation>Ctrl+F: آمدن به اینجا. Esc: پاک کردن جست‌وجو.</translation>
     </message>
 </context>
 <context>
@@ -1378,174 +1433,174 @@
         <translation>مدارک درخواست %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="182" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="189" />
         <source>Document</source>
         <translation>مدرک</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="187" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="194" />
         <source>Look for scanners again</source>
         <translation>جست‌وجوی دوبارهٔ اسکنر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="190" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="197" />
         <source>Scanner</source>
         <translation>اسکنر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="194" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="201" />
         <source>Automatic</source>
         <translation>خودکار</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="195" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="202" />
         <source>Text (black and white, smallest)</source>
         <translation>متن (سیاه‌وسفید، کم‌حجم‌ترین)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="196" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="203" />
         <source>Photo or ID card (grey)</source>
         <translation>عکس یا کارت شناسایی (خاکستری)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="197" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="204" />
         <source>Every sheet in the feeder</source>
         <translation>همهٔ برگه‌های سینی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="201" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="208" />
         <source>Kind of page</source>
         <translation>نوع صفحه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="205" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="212" />
         <source>Scan (F5)</source>
         <translation>اسکن (F5)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="207" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="214" />
         <source>From file… (Ctrl+O)</source>
         <translation>از فایل… (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="209" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="216" />
         <source>Stop (Esc)</source>
         <translation>توقف (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="239" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="246" />
         <source>Delete page (Del)</source>
         <translation>حذف صفحه (Del)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="251" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="258" />
         <source>Done (Ctrl+Enter)</source>
         <translation>پایان (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="256" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="263" />
         <source>Each page is kept with the request as soon as it is scanned.</source>
         <translation>هر صفحه همین که اسکن شد با درخواست نگه داشته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="298" />
-        <location filename="../../desk_app/ui/scan_dialog.py" line="467" />
-        <location filename="../../desk_app/ui/scan_dialog.py" line="500" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="305" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="474" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="507" />
         <source>Other document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="313" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="320" />
         <source>Looking for scanners…</source>
         <translation>در جست‌وجوی اسکنر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="323" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="330" />
         <source>No scanner found</source>
         <translation>اسکنری پیدا نشد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="325" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="332" />
         <source>No scanner was found.</source>
         <translation>اسکنری پیدا نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="326" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="333" />
         <source>Pages can still be added from files (Ctrl+O).</source>
         <translation>صفحه‌ها را می‌توان از فایل افزود (Ctrl+O).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="378" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="364" />
         <source>Scanning…</source>
         <translation>در حال اسکن…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="386" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="393" />
         <source>Choose image or PDF files</source>
         <translation>انتخاب فایل‌های تصویر یا PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="396" />
         <source>Images and PDF (%1)</source>
         <translation>تصویر و PDF (%1)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="389" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="396" />
         <source>All files (*)</source>
         <translation>همهٔ فایل‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="415" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="422" />
         <source>Reading the files…</source>
         <translation>در حال خواندن فایل‌ها…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="422" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="429" />
         <source>Stopping the scanner…</source>
         <translation>در حال متوقف کردن اسکنر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="439" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="446" />
         <source>No page was stored.</source>
         <translation>هیچ صفحه‌ای ذخیره نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="445" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="452" />
         <source>%1 page(s) kept with the request.</source>
         <translation>%1 صفحه با درخواست نگه داشته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="447" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="454" />
         <source>%1 page(s) were already attached.</source>
         <translation>%1 صفحه از پیش پیوست شده بود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="450" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="457" />
         <source>These pages were already attached to this request.</source>
         <translation>این صفحه‌ها از پیش به این درخواست پیوست شده بودند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="452" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="459" />
         <source>No page came from the scanner.</source>
         <translation>صفحه‌ای از اسکنر نیامد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="468" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="475" />
         <source>page %1</source>
         <translation>صفحهٔ %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="486" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="493" />
         <source>%1 page(s), %2</source>
         <translation>%1 صفحه، %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="498" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="505" />
         <source>Page %1 of «%2»: %3, %4, %5.</source>
         <translation>صفحهٔ %1 از «%2»: %3، %4، %5.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/scan_dialog.py" line="542" />
+        <location filename="../../desk_app/ui/scan_dialog.py" line="549" />
         <source>The page was taken off the request.</source>
         <translation>صفحه از درخواست برداشته شد.</translation>
     </message>
@@ -1553,7 +1608,7 @@
 <context>
     <name>ServicePicker</name>
     <message>
-        <location filename="../../desk_app/ui/service_picker.py" line="91" />
+        <location filename="../../desk_app/ui/service_picker.py" line="98" />
         <source>Service title or code</source>
         <translation>عنوان یا کد خدمت</translation>
     </message>
@@ -1561,37 +1616,37 @@
 <context>
     <name>ServicesModel</name>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Agency</source>
         <translation>دستگاه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Total fee</source>
         <translation>جمع هزینه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="45" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="44" />
         <source>Active</source>
         <translation>فعال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/catalog_page.py" line="56" />
+        <location filename="../../desk_app/ui/catalog_page.py" line="55" />
         <source>No</source>
         <translation>خیر</translation>
     </message>
@@ -1710,7 +1765,7 @@
     </message>
     <message>
         <location filename="../../desk_app/ui/settings_page.py" line="112" />
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="281" />
         <source>Address</source>
         <translation>نشانی</translation>
     </message>
@@ -1795,187 +1850,187 @@
         <translation>ذخیرهٔ تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="217" />
+        <location filename="../../desk_app/ui/settings_page.py" line="226" />
         <source>%1 (office code %2), device %3</source>
         <translation>%1 (کد دفتر %2)، دستگاه %3</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="246" />
+        <location filename="../../desk_app/ui/settings_page.py" line="255" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask %2.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از %2 بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="250" />
+        <location filename="../../desk_app/ui/settings_page.py" line="259" />
         <source>Only a manager can change these settings. To set up or change the receipt printer (now: %1), ask the office manager.</source>
         <translation>فقط مدیر دفتر می‌تواند این تنظیمات را تغییر دهد. برای تنظیم یا تغییر چاپگر رسید (اکنون: %1) از مدیر دفتر بخواهید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="253" />
+        <location filename="../../desk_app/ui/settings_page.py" line="262" />
         <source>You may print a test page.</source>
         <translation>چاپ صفحهٔ آزمایشی برای شما هم ممکن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="259" />
+        <location filename="../../desk_app/ui/settings_page.py" line="268" />
         <source>The printer's IP address or name and port, e.g. HOST:9100.</source>
         <translation>نشانی IP یا نام چاپگر و درگاه آن، به شکل HOST:9100.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="260" />
+        <location filename="../../desk_app/ui/settings_page.py" line="269" />
         <source>The USB vendor and product id in hex, as VID:PID.</source>
         <translation>شناسهٔ سازنده و محصول USB در مبنای ۱۶، به شکل VID:PID.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="261" />
+        <location filename="../../desk_app/ui/settings_page.py" line="270" />
         <source>The serial port (COM3 on Windows).</source>
         <translation>درگاه سریال (در ویندوز مانند COM3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="262" />
+        <location filename="../../desk_app/ui/settings_page.py" line="271" />
         <source>A device file the printer is attached to.</source>
         <translation>پروندهٔ دستگاهی که چاپگر به آن وصل است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="263" />
+        <location filename="../../desk_app/ui/settings_page.py" line="272" />
         <source>The name of the printer in the system's printer list.</source>
         <translation>نام چاپگر در فهرست چاپگرهای سیستم.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="264" />
+        <location filename="../../desk_app/ui/settings_page.py" line="273" />
         <source>Every receipt becomes a new PDF file in this folder; none is written over.</source>
         <translation>هر رسید یک پروندهٔ PDF تازه در این پوشه می‌شود؛ هیچ رسیدی روی رسید دیگر نوشته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="272" />
+        <location filename="../../desk_app/ui/settings_page.py" line="281" />
         <source>Folder</source>
         <translation>پوشه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="283" />
+        <location filename="../../desk_app/ui/settings_page.py" line="292" />
         <source>Choose the folder for the receipts' PDF files.</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="285" />
+        <location filename="../../desk_app/ui/settings_page.py" line="294" />
         <source>Choose a printer type first.</source>
         <translation>نخست نوع چاپگر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="286" />
+        <location filename="../../desk_app/ui/settings_page.py" line="295" />
         <source>Enter the printer's address.</source>
         <translation>نشانی چاپگر را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="290" />
+        <location filename="../../desk_app/ui/settings_page.py" line="300" />
         <source>Folder for the receipts' PDF files</source>
         <translation>پوشهٔ پرونده‌های PDF رسیدها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="318" />
+        <location filename="../../desk_app/ui/settings_page.py" line="330" />
         <source>This is not a readable PEM certificate file.</source>
         <translation>این پرونده، گواهی PEM خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="327" />
+        <location filename="../../desk_app/ui/settings_page.py" line="339" />
         <source>Settings saved.</source>
         <translation>تنظیمات ذخیره شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="327" />
+        <location filename="../../desk_app/ui/settings_page.py" line="339" />
         <source>Settings saved (nothing had changed).</source>
         <translation>تنظیمات ذخیره شد (چیزی تغییر نکرده بود).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="344" />
+        <location filename="../../desk_app/ui/settings_page.py" line="356" />
         <source>Enter the server address.</source>
         <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="347" />
+        <location filename="../../desk_app/ui/settings_page.py" line="359" />
         <source>Enter the device token.</source>
         <translation>توکن دستگاه را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="363" />
+        <location filename="../../desk_app/ui/settings_page.py" line="375" />
         <source>Enrolled. Syncing now…</source>
         <translation>دستگاه ثبت شد. در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="373" />
+        <location filename="../../desk_app/ui/settings_page.py" line="385" />
         <source>Asking the provincial server…</source>
         <translation>در حال پرسش از سرور استان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="388" />
+        <location filename="../../desk_app/ui/settings_page.py" line="400" />
         <source>Printing…</source>
         <translation>در حال چاپ…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="391" />
+        <location filename="../../desk_app/ui/settings_page.py" line="403" />
         <source>The test page was sent.</source>
         <translation>صفحهٔ آزمایشی فرستاده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="398" />
+        <location filename="../../desk_app/ui/settings_page.py" line="411" />
         <source>Server CA file</source>
         <translation>پروندهٔ گواهی مرجع سرور</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="400" />
+        <location filename="../../desk_app/ui/settings_page.py" line="413" />
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>گواهی‌ها (*.pem *.crt *.cer);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="418" />
+        <location filename="../../desk_app/ui/settings_page.py" line="433" />
         <source>A backup passphrase is set: a backup is made every day and at each shift close.</source>
         <translation>رمز پشتیبان تعیین شده است: هر روز و در پایان هر نوبت کاری، پشتیبان رمزنگاری‌شده گرفته می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="420" />
+        <location filename="../../desk_app/ui/settings_page.py" line="435" />
         <source>No backup passphrase yet: no automatic backup is made until you set one.</source>
         <translation>رمز پشتیبان هنوز تعیین نشده است: تا آن را تعیین نکنید، پشتیبان خودکار گرفته نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="431" />
+        <location filename="../../desk_app/ui/settings_page.py" line="446" />
         <source>At least %1 characters.</source>
         <translation>دست‌کم %1 نویسه.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="435" />
+        <location filename="../../desk_app/ui/settings_page.py" line="450" />
         <source>The two passphrases differ.</source>
         <translation>دو رمز یکسان نیستند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="450" />
+        <location filename="../../desk_app/ui/settings_page.py" line="465" />
         <source>Backup passphrase saved. Keep a copy somewhere safe off this PC: without it no backup can be opened.</source>
         <translation>رمز پشتیبان ذخیره شد. آن را جای امنی بیرون از این رایانه هم نگه دارید: بی آن، هیچ پشتیبانی باز نمی‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="469" />
+        <location filename="../../desk_app/ui/settings_page.py" line="484" />
         <source>Restore from a backup</source>
         <translation>بازیابی از پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="471" />
+        <location filename="../../desk_app/ui/settings_page.py" line="486" />
         <source>Backups (*.pdbak);;All files (*)</source>
         <translation>پشتیبان‌ها (*.pdbak);;همهٔ پرونده‌ها (*)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="476" />
+        <location filename="../../desk_app/ui/settings_page.py" line="493" />
         <source>Backup passphrase</source>
         <translation>رمز پشتیبان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="476" />
+        <location filename="../../desk_app/ui/settings_page.py" line="493" />
         <source>The passphrase of this backup:</source>
         <translation>رمز این پشتیبان:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="502" />
+        <location filename="../../desk_app/ui/settings_page.py" line="519" />
         <source>Restoring the backup…</source>
         <translation>در حال بازیابی پشتیبان…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="509" />
+        <location filename="../../desk_app/ui/settings_page.py" line="526" />
         <source>This backup is of device %1 of office %2, but this PC is device %3 of office %4.
 
 Restoring it makes this PC device %1. If the PC of device %1 still works, both would give the same receipt numbers to different citizens.
@@ -1988,37 +2043,37 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 فقط اگر رایانهٔ دستگاه %1 کنار گذاشته شده است (خراب، گم‌شده یا جایگزین‌شده) بازیابی کنید. پس از آن این رایانه تا وقتی سرور استان آن را به نام دستگاه %1 ثبت نکند (که توکن رایانهٔ قبلی را باطل می‌کند) و توکن تازه را در تنظیمات وارد نکنید، شمارهٔ رسید نمی‌دهد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="521" />
+        <location filename="../../desk_app/ui/settings_page.py" line="538" />
         <source>A backup of another device</source>
         <translation>پشتیبانِ دستگاهی دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="523" />
+        <location filename="../../desk_app/ui/settings_page.py" line="540" />
         <source>The old PC is retired: replace it</source>
         <translation>رایانهٔ قبلی کنار گذاشته شده است: جایگزین شود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="524" />
+        <location filename="../../desk_app/ui/settings_page.py" line="541" />
         <source>Do not restore</source>
         <translation>بازیابی نشود</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="533" />
+        <location filename="../../desk_app/ui/settings_page.py" line="550" />
         <source>Nothing was restored.</source>
         <translation>چیزی بازیابی نشد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="546" />
+        <location filename="../../desk_app/ui/settings_page.py" line="563" />
         <source>The backup was restored: %1 requests (office %2, device %3).</source>
         <translation>پشتیبان بازیابی شد: %1 درخواست (دفتر %2، دستگاه %3).</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="560" />
+        <location filename="../../desk_app/ui/settings_page.py" line="577" />
         <source>This PC gives no receipt number until:</source>
         <translation>این رایانه تا انجام این کارها شمارهٔ رسید نمی‌دهد:</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/settings_page.py" line="565" />
+        <location filename="../../desk_app/ui/settings_page.py" line="582" />
         <source>Numbering goes on after the last receipt number the provincial server knows.</source>
         <translation>شماره‌گذاری رسیدها پس از آخرین شماره‌ای که سرور استان می‌شناسد ادامه می‌یابد.</translation>
     </message>
@@ -2188,48 +2243,48 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
     </message>
     <message>
         <location filename="../../desk_app/ui/shift_page.py" line="224" />
-        <location filename="../../desk_app/ui/shift_page.py" line="366" />
+        <location filename="../../desk_app/ui/shift_page.py" line="377" />
         <source>Close the shift</source>
         <translation>بستن شیفت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="230" />
+        <location filename="../../desk_app/ui/shift_page.py" line="233" />
         <source>Counted cash (rials)</source>
         <translation>نقدی شمارش‌شده (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="231" />
+        <location filename="../../desk_app/ui/shift_page.py" line="234" />
         <source>Card machine total (rials)</source>
         <translation>جمع کارت‌خوان (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="238" />
-        <location filename="../../desk_app/ui/shift_page.py" line="549" />
+        <location filename="../../desk_app/ui/shift_page.py" line="241" />
+        <location filename="../../desk_app/ui/shift_page.py" line="563" />
         <source>Save shift report (PDF)…</source>
         <translation>ذخیرهٔ گزارش شیفت (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="354" />
+        <location filename="../../desk_app/ui/shift_page.py" line="365" />
         <source>No shift is open. A shift opens by itself at the first intake.</source>
         <translation>شیفتی باز نیست. با نخستین پذیرش، شیفت خودبه‌خود باز می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="357" />
+        <location filename="../../desk_app/ui/shift_page.py" line="368" />
         <source>Shift open since %1, opening cash %2</source>
         <translation>شیفت باز از %1، موجودی آغاز %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="424" />
+        <location filename="../../desk_app/ui/shift_page.py" line="435" />
         <source>The shift is open.</source>
         <translation>شیفت باز شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="501" />
+        <location filename="../../desk_app/ui/shift_page.py" line="512" />
         <source>The shift is closed.</source>
         <translation>شیفت بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="536" />
+        <location filename="../../desk_app/ui/shift_page.py" line="548" />
         <source>The shift-close backup failed: %1</source>
         <translation>پشتیبان پایان شیفت نوشته نشد: %1</translation>
     </message>
@@ -2279,80 +2334,88 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <translation>کسری %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="233" />
-        <location filename="../../desk_app/ui/shift_page.py" line="367" />
+        <location filename="../../desk_app/ui/shift_page.py" line="236" />
+        <location filename="../../desk_app/ui/shift_page.py" line="378" />
         <source>Close shift…</source>
         <translation>بستن شیفت…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="236" />
+        <location filename="../../desk_app/ui/shift_page.py" line="239" />
         <source>Back to my own shift</source>
         <translation>بازگشت به شیفت خودم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="253" />
+        <location filename="../../desk_app/ui/shift_page.py" line="256" />
         <source>Open shifts on this PC</source>
         <translation>شیفت‌های باز این رایانه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="271" />
+        <location filename="../../desk_app/ui/shift_page.py" line="274" />
         <source>Count and close the selected shift</source>
         <translation>شمارش و بستن شیفت انتخاب‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="334" />
+        <location filename="../../desk_app/ui/shift_page.py" line="345" />
         <source>No shift is open on this PC.</source>
         <translation>هیچ شیفتی روی این رایانه باز نیست.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="336" />
+        <location filename="../../desk_app/ui/shift_page.py" line="347" />
         <source>Only your own shift is open on this PC.</source>
         <translation>فقط شیفت خود شما روی این رایانه باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="339" />
+        <location filename="../../desk_app/ui/shift_page.py" line="350" />
         <source>%1 shift(s) open, %2 of other users. Choose one to count its cash and close it.</source>
         <translation>%1 شیفت باز، %2 شیفت از کاربران دیگر. یکی را برای شمارش صندوق و بستن انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="371" />
+        <location filename="../../desk_app/ui/shift_page.py" line="382" />
         <source>Close the shift of %1 (counted by you)</source>
         <translation>بستن شیفت %1 (با شمارش شما)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="373" />
+        <location filename="../../desk_app/ui/shift_page.py" line="384" />
         <source>Close the shift of %1…</source>
         <translation>بستن شیفت %1…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="400" />
+        <location filename="../../desk_app/ui/shift_page.py" line="411" />
         <source>Count the drawer of %1: cash %2 and card %3 are expected.</source>
         <translation>صندوق %1 را بشمارید: نقدی %2 و کارتی %3 مورد انتظار است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="472" />
+        <location filename="../../desk_app/ui/shift_page.py" line="483" />
         <source>The shift is still open.</source>
         <translation>شیفت همچنان باز است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="499" />
+        <location filename="../../desk_app/ui/shift_page.py" line="510" />
         <source>The shift of %1 is closed, counted by you.</source>
         <translation>شیفت %1 با شمارش شما بسته شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="529" />
+        <location filename="../../desk_app/ui/shift_page.py" line="540" />
         <source>Shift-close backup written: %1</source>
         <translation>پشتیبان پایان شیفت نوشته شد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="532" />
+        <location filename="../../desk_app/ui/shift_page.py" line="544" />
         <source>No backup was made at this shift close: %1</source>
         <translation>در پایان این شیفت پشتیبانی گرفته نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/shift_page.py" line="567" />
+        <location filename="../../desk_app/ui/shift_page.py" line="583" />
         <source>The shift report is ready.</source>
         <translation>گزارش شیفت آماده است.</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <location filename="../../desk_app/ui/widgets.py" line="250" />
+        <source>Shortcut: %1</source>
+        <translation>میان‌بر: %1</translation>
     </message>
 </context>
 <context>
@@ -2459,38 +2522,38 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="112" />
+        <location filename="../../desk_app/ui/users_page.py" line="114" />
         <source>Add user…</source>
         <translation>افزودن کاربر…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="113" />
+        <location filename="../../desk_app/ui/users_page.py" line="115" />
         <source>Reset password…</source>
         <translation>تغییر گذرواژه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="114" />
+        <location filename="../../desk_app/ui/users_page.py" line="116" />
         <source>Deactivate / activate</source>
         <translation>غیرفعال / فعال کردن</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="157" />
+        <location filename="../../desk_app/ui/users_page.py" line="178" />
         <source>User %1 was added.</source>
         <translation>کاربر %1 افزوده شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="165" />
         <location filename="../../desk_app/ui/users_page.py" line="186" />
+        <location filename="../../desk_app/ui/users_page.py" line="207" />
         <source>Choose a user first.</source>
         <translation>ابتدا کاربر را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="180" />
+        <location filename="../../desk_app/ui/users_page.py" line="201" />
         <source>The password was changed.</source>
         <translation>گذرواژه تغییر کرد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/users_page.py" line="199" />
+        <location filename="../../desk_app/ui/users_page.py" line="220" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
     </message>

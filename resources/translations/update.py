@@ -463,6 +463,18 @@ FA = {
 }
 
 
+def _more_translations() -> None:
+    """Translations kept beside this script in `fa_*.json` ({source: Persian}): one file per piece
+    of work, so two branches adding strings do not both edit FA above."""
+    import json
+
+    for path in sorted(HERE.glob("fa_*.json")):
+        FA.update(json.loads(path.read_text(encoding="utf-8")))
+
+
+_more_translations()
+
+
 def unfinished(ts: Path = TS) -> list[str]:
     """Sources of messages that have no finished translation."""
     tree = ET.parse(ts)
@@ -508,6 +520,10 @@ def main() -> int:
     )
     print(f"filled {fill()} messages")
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], cwd=ROOT, check=True)
+    extra = HERE / "qtbase_extra_fa.ts"  # Qt's own dialog strings qtbase_fa lacks (ui/i18n.py)
+    subprocess.run(
+        [str(BIN / "pyside6-lrelease"), str(extra), "-qm", str(extra.with_suffix(".qm"))], cwd=ROOT, check=True
+    )
     missing = unfinished()
     for source in missing:
         print("untranslated:", source)
