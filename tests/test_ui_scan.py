@@ -325,7 +325,7 @@ def test_requests_page_lists_pages_and_attaches_to_an_earlier_request(launcher, 
     assert CARD in panel.list.item(0).text() and "فرستاده شد" in panel.list.item(0).text()
     assert kb(sent.bytes) in panel.list.item(0).text() and "همه فرستاده شد" in panel.summary.text()
     page.table.setFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(page.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=5_000)
     dialog = panel.dialog
     assert dialog.receipt_no == earlier

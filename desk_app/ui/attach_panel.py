@@ -1,6 +1,6 @@
 """Where the clerk reaches a request's scanned pages: on the intake page, a key per required
 document of the receipt just registered (Alt+1…Alt+9, Alt+0 for another paper); on the requests
-page, the selected request's pages (sizes, sent or not) and "Attach pages" (Ctrl+Shift+A).
+page, the selected request's pages (sizes, sent or not) and "Attach pages" (Ctrl+Shift+D).
 
 A page needs its request in the store, so intake offers the keys right after the save (the
 receipt stays on screen until the next save) and the requests page serves earlier ones. Both
@@ -17,6 +17,7 @@ from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.scan_dialog import ScanDialog, open_scan_dialog, size_text, state_text
+from desk_app.ui.widgets import give_shortcut
 
 MAX_KEYS = 9
 COLUMNS = 3
@@ -164,14 +165,12 @@ class RequestPages(QWidget):
         self.summary.setObjectName("request_pages_summary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.attach_button = QPushButton(self.tr("Attach pages… (Ctrl+Shift+A)"), self)
+        self.attach_button = QPushButton(self.tr("Attach pages…"), self)
         self.attach_button.setObjectName("attach_button")
         self.attach_button.setEnabled(False)
         self.attach_button.clicked.connect(self.attach)
         layout.addWidget(self.attach_button)
-        self.attach_key = QShortcut(QKeySequence("Ctrl+Shift+A"), page)
-        self.attach_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.attach_key.activated.connect(self.attach)
+        self.attach_key = give_shortcut(page, self.attach_button, "Ctrl+Shift+D", on_text=True)
         page.table.selectionModel().selectionChanged.connect(lambda *_: self.refresh())
         page.model.modelReset.connect(self.refresh)
 

@@ -3,12 +3,12 @@
 <context>
     <name>AttachPanel</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="36" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="37" />
         <source>%1 page(s)</source>
         <translation>%1 صفحه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="42" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="43" />
         <source>page %1</source>
         <translation>صفحهٔ %1</translation>
     </message>
@@ -295,22 +295,22 @@
 <context>
     <name>DocumentKeys</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="81" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="82" />
         <source>Scanned documents of receipt %1</source>
         <translation>مدارک اسکن‌شدهٔ رسید %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="113" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="114" />
         <source>Another document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="127" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="128" />
         <source>Scan or attach each document: press its key. Pages are sent after the request.</source>
         <translation>هر مدرک را اسکن یا پیوست کنید: کلید آن را بزنید. صفحه‌ها پس از خود درخواست فرستاده می‌شوند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="129" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="130" />
         <source>This service lists no documents; Alt+0 attaches any paper.</source>
         <translation>این خدمت مدرکی نام نبرده است؛ با Alt+0 هر برگه‌ای را پیوست کنید.</translation>
     </message>
@@ -493,7 +493,8 @@
         <location filename="../../desk_app/ui/intake_page.py" line="489" />
         <source>%n field(s) to correct.</source>
         <translation>
-            <numerusform>%n فیلد را اصلاح کنید.</numerusform></translation>
+            <numerusform>%n فیلد را اصلاح کنید.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../desk_app/ui/intake_page.py" line="527" />
@@ -1099,37 +1100,37 @@
 <context>
     <name>RequestPages</name>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="159" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="160" />
         <source>Scanned pages</source>
         <translation>صفحه‌های اسکن‌شده</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="167" />
-        <source>Attach pages… (Ctrl+Shift+A)</source>
-        <translation>افزودن صفحه… (Ctrl+Shift+A)</translation>
+        <location filename="../../desk_app/ui/attach_panel.py" line="168" />
+        <source>Attach pages…</source>
+        <translation>افزودن صفحه…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="200" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="199" />
         <source>Other document</source>
         <translation>مدرک دیگر</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="205" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="204" />
         <source>No scanned pages.</source>
         <translation>صفحهٔ اسکن‌شده‌ای ندارد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="209" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="208" />
         <source>%1, %2</source>
         <translation>%1، %2</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="211" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="210" />
         <source>%1 waiting to send</source>
         <translation>%1 در صف ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/attach_panel.py" line="213" />
+        <location filename="../../desk_app/ui/attach_panel.py" line="212" />
         <source>all sent</source>
         <translation>همه فرستاده شد</translation>
     </message>

@@ -33,7 +33,7 @@ FA = {
     "%1, %2": "%1، %2",
     "All files (*)": "همهٔ فایل\u200cها (*)",
     "Another document": "مدرک دیگر",
-    "Attach pages… (Ctrl+Shift+A)": "افزودن صفحه… (Ctrl+Shift+A)",
+    "Attach pages…": "افزودن صفحه…",
     "Automatic": "خودکار",
     "Choose image or PDF files": "انتخاب فایل\u200cهای تصویر یا PDF",
     "Delete page (Del)": "حذف صفحه (Del)",
