@@ -351,4 +351,5 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def feed_epoch(s: Session) -> str:
-    return s.scalar(select(Meta.value).where(Meta.key == "feed_epoch"))
+    """Written when the schema is made (and replaced, never removed, by a feed reset)."""
+    return s.execute(select(Meta.value).where(Meta.key == "feed_epoch")).scalar_one()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from desk_app.domain.canonical import canonical_json
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.store.models import AuditEntry
+
+if TYPE_CHECKING:
+    from desk_app.services.context import Desk
 
 GENESIS = "0" * 64
 _VERIFY_WINDOW = 2000
@@ -29,7 +32,7 @@ class VerifyResult:
     checked: int
     first_bad_id: int | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "checked": self.checked, "first_bad_id": self.first_bad_id}
 
 
@@ -85,7 +88,7 @@ def record(
     return AuditEntry(**values)
 
 
-def verify(desk) -> VerifyResult:
+def verify(desk: Desk) -> VerifyResult:
     """Walk the chain in id order, a window at a time; report the first row that does not fit."""
     prev_hash, expected_id, checked, after = GENESIS, 1, 0, 0
     with desk.db.read() as s:

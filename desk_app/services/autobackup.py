@@ -343,7 +343,8 @@ def hello_after_restore(home: Path | str, result: RestoreResult) -> RestoreOutco
             return RestoreOutcome(result, False, False, None)
         server = desk.settings.get("server_url")
         transport = server_transport(desk, timeout=HELLO_TIMEOUT)
-        office, device = str(desk.office_code), int(desk.device_no)
+        office, device = str(desk.office_code), desk.device_no
+        assert device is not None, "is_initialised"
         if transport is None:
             steps = enrol_steps(office, str(device), server, result.replaced)
             return RestoreOutcome(result, False, False, None, next_steps=steps)

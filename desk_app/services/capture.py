@@ -208,7 +208,7 @@ def _pdf_pages(path: Path) -> Iterator[SourcePage]:
             doc.close()
 
 
-def self_check() -> dict:
+def self_check() -> dict[str, bool]:
     """What scanned pages need from the installed program (`desk-app self-test`): Pillow with
     libtiff's CCITT G4 and JPEG, and pdfium to draw PDF pages. {"g4": bool, "jpeg": bool, "pdf": bool}."""
     import io

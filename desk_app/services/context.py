@@ -44,12 +44,16 @@ class Desk:
         return bool(values["office_code"]) and values["device_no"] is not None
 
     @property
-    def office_code(self) -> str:
-        return self.settings.get("office_code")
+    def office_code(self) -> str | None:
+        """None until set-up (`is_initialised`)."""
+        code: str | None = self.settings.get("office_code")
+        return code
 
     @property
-    def device_no(self) -> int:
-        return self.settings.get("device_no")
+    def device_no(self) -> int | None:
+        """None until set-up (`is_initialised`)."""
+        number: int | None = self.settings.get("device_no")
+        return number
 
     def close(self) -> None:
         self.db.close()
@@ -57,5 +61,5 @@ class Desk:
     def __enter__(self) -> Desk:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import Any, SupportsFloat, SupportsIndex
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
@@ -64,7 +65,7 @@ class Page:
     def preview_png(self, max_px: int = PREVIEW_PX) -> bytes:
         return preview_png(self.data, max_px)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "sha256": self.sha256,
             "bytes": self.size,
@@ -77,10 +78,13 @@ class Page:
         }
 
 
-def plausible_dpi(value) -> float | None:
-    """A resolution tag worth believing, else None."""
+def plausible_dpi(value: object) -> float | None:
+    """A resolution tag worth believing (a number, an (x, y) pair or a TIFF rational), else None."""
     try:
-        dpi = float(value[0] if isinstance(value, tuple | list) else value)
+        first = value[0] if isinstance(value, tuple | list) else value
+        if not isinstance(first, SupportsFloat | SupportsIndex | str | bytes):
+            return None
+        dpi = float(first)
     except (TypeError, ValueError, IndexError):
         return None
     return dpi if PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] else None
@@ -89,7 +93,8 @@ def plausible_dpi(value) -> float | None:
 def to_gray(img: Image.Image) -> Image.Image:
     """An 'L' image of any input mode: transparency flattened onto white paper, 16-bit scaled."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        scale = 1 / 256 if img.mode != "I" or (img.getextrema()[1] or 0) > 255 else 1
+        high = img.getextrema()[1]  # one band: (low, high)
+        scale = 1 / 256 if img.mode != "I" or (isinstance(high, int | float) and high > 255) else 1
         return img.convert("I").point(lambda v: v * scale).convert("L")
     if img.mode == "F":
         return img.convert("L")

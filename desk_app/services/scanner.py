@@ -24,10 +24,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -62,7 +63,7 @@ class ScanDevice:
     model: str
     type: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         return dict(self.__dict__)
 
 
@@ -174,12 +175,18 @@ def choose_feeder(opt: SaneOption | None) -> str | None:
 class SaneScanner:
     """SANE through the `scanimage` program (sane-utils)."""
 
-    def __init__(self, program: str = "scanimage", idle_timeout_s: float = IDLE_TIMEOUT_S, env=None, extra_args=()):
+    def __init__(
+        self,
+        program: str = "scanimage",
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
+        env: Mapping[str, str] | None = None,
+        extra_args: Iterable[str] = (),
+    ) -> None:
         self.program = program
         self.idle_timeout_s = idle_timeout_s
         self.env = env
         self.extra_args = list(extra_args)  # backend options of a site's scanner (`--test-picture=Grid`)
-        self.process: subprocess.Popen | None = None  # the running scan (tests, the UI's cancel)
+        self.process: subprocess.Popen[str] | None = None  # the running scan (tests, the UI's cancel)
 
     def _exe(self) -> str:
         exe = shutil.which(self.program)
@@ -344,7 +351,7 @@ def batch_status(stderr: str) -> int:
     return 0
 
 
-def _pump(stream, lines: queue.Queue) -> None:
+def _pump(stream: Iterable[str], lines: queue.Queue[str | None]) -> None:
     try:
         for line in stream:
             lines.put(line)
@@ -352,7 +359,7 @@ def _pump(stream, lines: queue.Queue) -> None:
         lines.put(None)
 
 
-def _collect(stream, sink: list[str]) -> None:
+def _collect(stream: Iterable[str], sink: list[str]) -> None:
     for line in stream:
         if sum(map(len, sink)) < 64 * 1024:
             sink.append(line)
@@ -387,7 +394,7 @@ MSG_NO_PYWIN32 = "بخش اسکن ویندوز (pywin32) در این نسخه ن
 class WiaScanner:
     """WIA 2.0 through its automation objects (`WIA.DeviceManager`). Not tested here."""
 
-    def _client(self):
+    def _client(self) -> ModuleType:
         try:
             import pythoncom
             import win32com.client
@@ -408,7 +415,8 @@ class WiaScanner:
         kind, message = WIA_ERRORS.get(code, ("failed", MSG_FAILED))
         return ScannerError(message, kind)
 
-    def _infos(self):
+    def _infos(self) -> list[Any]:
+        """The WIA scanners' DeviceInfo objects (COM automation objects: no static type)."""
         client = self._client()
         manager = client.Dispatch("WIA.DeviceManager")
         return [info for info in manager.DeviceInfos if int(info.Type) == WIA_SCANNER]
@@ -428,7 +436,7 @@ class WiaScanner:
             raise self._error(exc) from None
 
     @staticmethod
-    def _set(props, prop_id: int, value) -> None:
+    def _set(props: Iterable[Any], prop_id: int, value: object) -> None:
         for prop in props:
             if int(prop.PropertyID) == prop_id:
                 try:

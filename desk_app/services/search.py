@@ -29,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from desk_app.domain.search import SearchQuery, parse_query
 from desk_app.store import search_index as index
@@ -40,18 +41,18 @@ _KEY_END = chr(0x10FFFF)
 MIN_NUMBER = 2  # digits; with MARK after them that is one trigram
 
 
-def prefix_range(column, prefix: str):
+def prefix_range(column: SQLCoreOperations[str], prefix: str) -> ColumnElement[bool]:
     return (column >= prefix) & (column < prefix + _KEY_END)
 
 
-def _keys(hide: bool):
+def _keys(hide: bool) -> tuple[SQLCoreOperations[str], SQLCoreOperations[str]]:
     """The key columns; `key || ''` hides their indexes, so the planner walks another index."""
     if hide:
         return Request.first_key.concat(""), Request.last_key.concat("")
     return Request.first_key, Request.last_key
 
 
-def word_condition(word: str, hide: bool = True):
+def word_condition(word: str, hide: bool = True) -> ColumnElement[bool]:
     """The word on the row's columns: inside a key (3+ letters) or at its start (1-2)."""
     first, last = _keys(hide)
     if len(word) >= index.MIN_PHRASE:
@@ -67,7 +68,7 @@ def word_phrase(word: str) -> str | None:
     return None
 
 
-def number_condition(digits: str):
+def number_condition(digits: str) -> ColumnElement[bool]:
     """The number on the row's columns: the end of the receipt number (dashes aside) or of the
     tracking code."""
     n = len(digits)
@@ -81,22 +82,25 @@ def number_phrase(digits: str) -> str:
     return index.phrase("codes", digits + index.MARK)
 
 
-def _name_terms(words: tuple[str, ...], joined: bool) -> tuple[list[str], list, list]:
+def _name_terms(
+    words: tuple[str, ...], joined: bool
+) -> tuple[list[str], list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     """(phrases, column conditions of the words no phrase covers, column conditions of all words).
 
     Two or more words may also be one name typed with spaces where it has a ZWNJ («ارومیه ای» for
     «ارومیه‌ای», whose key is «ارومیهای»): with `joined`, the words run together are an alternative."""
     phrases = [word_phrase(w) for w in words]
+    present = [p for p in phrases if p]
     every = [word_condition(w) for w in words]
     if joined and len(words) > 1 and all(phrases):
         whole = "".join(words)
-        alternative = f"(({' AND '.join(phrases)}) OR {word_phrase(whole)})"
+        alternative = f"(({' AND '.join(present)}) OR {word_phrase(whole)})"
         return [alternative], [], [or_(and_(*every), word_condition(whole))]
     short = [c for c, phrase in zip(every, phrases, strict=True) if phrase is None]
-    return [p for p in phrases if p], short, every
+    return present, short, every
 
 
-def _in_index(expression: str):
+def _in_index(expression: str) -> ColumnElement[bool]:
     return Request.seq.in_(select(index.ROWID).where(index.match(expression)))
 
 
@@ -106,9 +110,9 @@ class Plan:
     `kind` names the plan (for tests and logs): filters, exact, codes, keys, index, columns, empty."""
 
     kind: str
-    where: list = field(default_factory=list)
+    where: list[ColumnElement[bool]] = field(default_factory=list)
     match: str | None = None
-    count_where: list | None = None  # when counting wants other indexes than the page walk
+    count_where: list[ColumnElement[bool]] | None = None  # when counting wants other indexes than the page walk
     low_seq: int | None = None  # bounds of the walk down the index (a day range's seqs)
     high_seq: int | None = None
 
@@ -116,18 +120,18 @@ class Plan:
     def empty(self) -> bool:
         return self.kind == "empty"
 
-    def _bounds(self) -> list:
-        bounds = []
+    def _bounds(self) -> list[ColumnElement[bool]]:
+        bounds: list[ColumnElement[bool]] = []
         if self.low_seq is not None:
             bounds.append(index.ROWID >= self.low_seq)
         if self.high_seq is not None:
             bounds.append(index.ROWID <= self.high_seq)
         return bounds
 
-    def _fts(self, stmt: Select) -> Select:
-        return stmt.where(index.match(self.match), *self.where, *self._bounds())
+    def _fts(self, stmt: Select[int], match: str) -> Select[int]:
+        return stmt.where(index.match(match), *self.where, *self._bounds())
 
-    def seqs(self, after_seq: int | None, limit: int) -> Select | None:
+    def seqs(self, after_seq: int | None, limit: int) -> Select[int] | None:
         """A page of seqs, newest first, below `after_seq`; None when nothing can match."""
         if self.empty:
             return None
@@ -137,33 +141,33 @@ class Plan:
                 stmt = stmt.where(Request.seq < after_seq)
             return stmt.order_by(Request.seq.desc()).limit(limit)
         joined = index.TABLE.join(Request.__table__, Request.seq == index.ROWID)
-        stmt = self._fts(select(Request.seq).select_from(joined))
+        stmt = self._fts(select(Request.seq).select_from(joined), self.match)
         if after_seq is not None:
             stmt = stmt.where(index.ROWID < after_seq)
         return stmt.order_by(index.ROWID.desc()).limit(limit)
 
-    def count(self) -> Select | None:
+    def count(self) -> Select[int] | None:
         if self.empty:
             return None
         if self.match is None:
             where = self.where if self.count_where is None else self.count_where
             return select(func.count()).select_from(Request).where(*where)
         if not self.where:  # the index alone is exact: no row is read
-            return self._fts(select(func.count()).select_from(index.TABLE))
+            return self._fts(select(func.count()).select_from(index.TABLE), self.match)
         # the hits as a list, probed in the filters' covering index: cheaper than reading each row
         hits = select(index.ROWID).where(index.match(self.match), *self._bounds())
         return select(func.count()).select_from(Request).where(Request.seq.in_(hits), *self.where)
 
 
-def _capped_count(session: Session, stmt: Select, cap: int) -> int:
+def _capped_count(session: Session, stmt: Select[int], cap: int) -> int:
     capped = stmt.limit(cap).subquery()
-    return session.connection().scalar(select(func.count()).select_from(capped))
+    return session.connection().execute(select(func.count()).select_from(capped)).scalar_one()
 
 
 def plan(
     session: Session,
     query: str | SearchQuery | None,
-    filters: list,
+    filters: list[ColumnElement[bool]],
     *,
     cap: int,
     narrow: Callable[[], bool] | None = None,

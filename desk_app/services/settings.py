@@ -71,7 +71,7 @@ OPTIONS: dict[str, Option] = {
 
 
 @functools.cache
-def _value_statement() -> Select[tuple[str | None]]:
+def _value_statement() -> Select[str | None]:
     """`SELECT value FROM settings WHERE key = :key`, built on first use and then reused (intake reads
     office and device in every transaction; building a select cost more than running it). Not at
     import: importing this module loads no SQLAlchemy."""
