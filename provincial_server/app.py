@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, texts
+from provincial_server import catalogs, sms, texts
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -46,6 +46,7 @@ class ServerConfig:
     rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 60))
     demo_advance_s: float | None = None
     init_db: bool = True
+    sms_gateway: str | None = None  # `serve --sms-gateway URL`: the citizen SMS sender runs in this process
 
     def __post_init__(self):
         self.max_body_bytes = self.max_body_bytes or 2 * self.max_batch_bytes
@@ -65,6 +66,7 @@ class ServerConfig:
             rate_limit=RateLimit.parse(env.get("PROVINCIAL_RATE_LIMIT", "20,60")),
             demo_advance_s=float(demo) if demo else None,
             init_db=env.get("PROVINCIAL_INIT_DB", "1") == "1",
+            sms_gateway=env.get("PROVINCIAL_SMS_GATEWAY") or None,
         )
 
 
@@ -83,9 +85,14 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         advancer = DemoAdvancer(db, cfg.demo_advance_s) if cfg.demo_advance_s else None
         if advancer:
             advancer.start()
+        sender = sms.SmsSender.from_env(db, cfg.sms_gateway) if cfg.sms_gateway else None
+        if sender:
+            sender.start()
         try:
             yield
         finally:
+            if sender:
+                sender.stop()
             if advancer:
                 advancer.stop()
             db.dispose()

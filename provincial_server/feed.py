@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.jalali import format_utc
 from desk_app.domain.status import Status, check_transition
 from desk_app.sync import protocol
-from provincial_server import texts
+from provincial_server import sms, texts
 from provincial_server.db import Change, FeedCounter, ServerRequest, StatusHistory, utcnow
 
 
@@ -85,14 +85,17 @@ def record_status(
 
 
 def transition(s: Session, req: ServerRequest, new_status: str, *, actor: str, note: str | None = None) -> int:
-    """Move `req` to `new_status` (checked by the domain rule); raises InvalidTransition."""
+    """Move `req` to `new_status` (checked by the domain rule); raises InvalidTransition.
+    An outcome (completed, rejected) queues the citizen's SMS in this same transaction."""
     old = req.status
     check_transition(Status(old), Status(new_status))
     note = texts.clean(note)
     req.status = new_status
     req.status_note = note
     req.updated_at = utcnow()
-    return record_status(s, req, new_status, actor=actor, note=note, from_status=old)
+    seq = record_status(s, req, new_status, actor=actor, note=note, from_status=old)
+    sms.queue_for_change(s, req, seq, new_status, note, old_status=old)
+    return seq
 
 
 def changes_page(
