@@ -20,12 +20,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, sms, texts
+from provincial_server import catalogs, province, sms, texts
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -153,7 +154,11 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
                     max_batch_bytes=cfg.max_batch_bytes,
                 )
 
-        return JSONResponse((await run_in_threadpool(work)).model_dump(mode="json"))
+        answer = await run_in_threadpool(work)
+        report = province.parse_desk_status(request.headers.get(protocol.HEADER_DESK_STATUS))
+        if report is not None:
+            await run_in_threadpool(_record_heartbeat, db, caller, report)
+        return JSONResponse(answer.model_dump(mode="json"))
 
     @app.get(
         f"{P}/catalog", responses={**errors, 304: {"description": "not modified"}, 404: {"model": protocol.ErrorBody}}
@@ -292,6 +297,15 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
 
     app.openapi = openapi
     return app
+
+
+def _record_heartbeat(db: ServerDB, caller: Caller, report: dict) -> None:
+    """The desk's report of itself; its hello is answered whatever becomes of this."""
+    try:
+        with db.write() as s:
+            province.record_heartbeat(s, caller.office, caller.device, report)
+    except SQLAlchemyError as exc:
+        log.warning("heartbeat of office=%s device=%s not stored: %s", caller.office, caller.device, type(exc).__name__)
 
 
 def _body_doc(model_name: str) -> dict:

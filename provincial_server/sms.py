@@ -330,6 +330,7 @@ class SmsSender:
             poll_s=num("PROVINCIAL_SMS_POLL_S", DEFAULT_POLL_S),
             retry_base_s=num("PROVINCIAL_SMS_RETRY_BASE_S", DEFAULT_RETRY_BASE_S),
             retry_cap_s=num("PROVINCIAL_SMS_RETRY_CAP_S", DEFAULT_RETRY_CAP_S),
+            lease_s=num("PROVINCIAL_SMS_LEASE_S", 0) or None,
         )
 
     # -- one round -------------------------------------------------------------------------
@@ -368,14 +369,15 @@ class SmsSender:
         """Write the outcome only while our claim holds (a lease taken over by another worker wins)."""
         M = SmsMessage
         with self.db.write() as s:
-            n = s.execute(
+            n = s.scalar(
                 update(M)
                 .where(M.office == c.office, M.seq == c.seq, M.claimed_by == c.token, M.state == SENDING)
                 .values(claimed_by=None, claimed_until=None, **values)
-            ).rowcount
-        if not n:
+                .returning(M.seq)
+            )
+        if n is None:
             log.info("sms %s: claim lost before the outcome was written", c.key)
-        return bool(n)
+        return n is not None
 
     def record(self, c: _Claim, out: Outcome) -> bool:
         now = self.clock()
