@@ -131,7 +131,20 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         429: {"model": protocol.ErrorBody},
     }
 
-    @app.get(f"{P}/hello", response_model=protocol.Hello, responses=errors)
+    desk_status_doc = {
+        "parameters": [
+            {
+                "name": protocol.HEADER_DESK_STATUS,
+                "in": "header",
+                "required": False,
+                "description": "The desk's report of itself (DESIGN.md section 12): compact ASCII JSON with the "
+                f"fields {', '.join(protocol.DESK_STATUS_FIELDS)}; a bad field is ignored, never an error.",
+                "schema": {"type": "string", "maxLength": protocol.MAX_DESK_STATUS_BYTES},
+            }
+        ]
+    }
+
+    @app.get(f"{P}/hello", response_model=protocol.Hello, responses=errors, openapi_extra=desk_status_doc)
     async def hello(request: Request):
         caller = await caller_of(request)
 
