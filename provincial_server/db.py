@@ -231,7 +231,7 @@ class Heartbeat(Base):
 
 class SmsMessage(Base):
     """The citizen's SMS of one status change (DESIGN.md section 12), queued in the change's own
-    transaction by `provincial_server.feed.transition` and sent by `provincial_server.sms`.
+    transaction by `provincial_server.feed.record_status` and sent by `provincial_server.sms`.
 
     Keyed by the change (office, seq): one message a change, never two. `idempotency_key` is what
     the gateway sees; it also names the feed epoch, because a restore from a backup hands out the

@@ -53,7 +53,8 @@ def record_status(
     at: datetime | None = None,
 ) -> int:
     """Write history and a feed change for `req` now having `new_status`; returns the seq.
-    The note (an agency's decision, a cancel reason) is stored normalised."""
+    The note (an agency's decision, a cancel reason) is stored normalised. A new outcome
+    (completed, rejected; not the same one again) queues the citizen's SMS in this transaction."""
     at = at or utcnow()
     note = texts.clean(note)
     s.add(
@@ -81,21 +82,19 @@ def record_status(
             at=at,
         )
     )
+    sms.queue_for_change(s, req, seq, new_status, note, old_status=from_status)
     return seq
 
 
 def transition(s: Session, req: ServerRequest, new_status: str, *, actor: str, note: str | None = None) -> int:
-    """Move `req` to `new_status` (checked by the domain rule); raises InvalidTransition.
-    An outcome (completed, rejected) queues the citizen's SMS in this same transaction."""
+    """Move `req` to `new_status` (checked by the domain rule); raises InvalidTransition."""
     old = req.status
     check_transition(Status(old), Status(new_status))
     note = texts.clean(note)
     req.status = new_status
     req.status_note = note
     req.updated_at = utcnow()
-    seq = record_status(s, req, new_status, actor=actor, note=note, from_status=old)
-    sms.queue_for_change(s, req, seq, new_status, note, old_status=old)
-    return seq
+    return record_status(s, req, new_status, actor=actor, note=note, from_status=old)
 
 
 def changes_page(

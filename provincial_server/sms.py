@@ -1,6 +1,6 @@
 """The citizen's SMS (DESIGN.md section 12): an outbox written with the status change, a sender.
 
-`queue_for_change` runs inside `provincial_server.feed.transition`, in the change's transaction: a
+`queue_for_change` runs inside `provincial_server.feed.record_status`, in the change's transaction: a
 change to `completed` or `rejected` and its message commit together or not at all, so every way of
 deciding (`request set-status`, the console, the demo) queues it and no change is told twice. The
 message is keyed by the change (office, seq); a request without a mobile gets a `skipped` row, so

@@ -281,3 +281,21 @@ def test_a_worker_that_died_mid_send_is_taken_over_after_its_lease(db, sink):
     assert messages(db)[0].state == "sent"
     assert not dead.record(claim, sms.Outcome(sms.RETRYING, "late"))  # the dead claim writes nothing
     assert messages(db)[0].state == "sent" and len(sink.posts) == 1
+
+
+def test_the_message_commits_or_rolls_back_with_its_change(db):
+    from provincial_server.db import ServerRequest
+    from provincial_server.feed import transition
+
+    (r,) = submit(db, 1)
+    with pytest.raises(RuntimeError), db.write() as s:
+        req = s.scalar(select(ServerRequest).where(ServerRequest.receipt_no == r["receipt_no"]))
+        transition(s, req, "completed", actor="agency:zahra", note="تحویل شد")
+        assert len(s.scalars(select(SmsMessage)).all()) == 1  # written with the change ...
+        raise RuntimeError("the agency's transaction fails after the change")
+    assert messages(db) == []  # ... and gone with it
+    assert admin.list_requests(db, OFFICE)[0]["status"] == "submitted"
+    with db.write() as s:
+        req = s.scalar(select(ServerRequest).where(ServerRequest.receipt_no == r["receipt_no"]))
+        seq = transition(s, req, "completed", actor="agency:zahra")
+    assert [(m.seq, m.state) for m in messages(db)] == [(seq, "queued")]
