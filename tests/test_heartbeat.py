@@ -248,3 +248,51 @@ def test_requests_per_service_per_day(db):
     assert got == {(days[0], first["code"]): 1, (days[-1], first["code"]): 3, (days[-1], second["code"]): 1}
     titled = {r.service_code: r.title for r in rows}
     assert titled[first["code"]] == first["title"]
+
+
+# A server from before the report (the commit this work started from): a new desk syncs with it.
+OLD_SERVER_COMMIT = "cd3db5ee35afde63ae3aaca00b73ca4dfe351c35"
+
+
+def test_a_new_desk_syncs_with_a_server_that_knows_no_report(tmp_path, home, monkeypatch):
+    """The server's code as it was before the report (from git), run for real; this desk's hello
+    carries `X-Desk-Status`, which that server has never heard of."""
+    import shutil
+    import subprocess
+    import sys
+    import tarfile
+    from io import BytesIO
+
+    import tests.helpers.server as server_mod
+
+    git = shutil.which("git")
+    root = server_mod.ROOT
+    if git is None or subprocess.run([git, "-C", str(root), "cat-file", "-e", OLD_SERVER_COMMIT]).returncode:
+        pytest.skip("git, or the pre-report commit in this clone's history, is not here")
+    archive = subprocess.run(
+        [git, "-C", str(root), "archive", OLD_SERVER_COMMIT, "provincial_server", "desk_app"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    tree = tmp_path / "old"
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    assert "HEADER_DESK_STATUS" not in (tree / "desk_app/sync/protocol.py").read_text()
+    monkeypatch.setattr(server_mod, "server_command", lambda: [sys.executable, "-m", "provincial_server.cli"])
+    srv = server_mod.ServerProcess(f"sqlite:///{tmp_path / 'old.db'}", cwd=tmp_path, env={"PYTHONPATH": str(tree)})
+    srv.add_office("4512")
+    srv.load_catalog(CATALOG)
+    token = srv.enrol("4512", 2)
+    srv.start()
+    desk = make_desk(home)
+    try:
+        sync.enrol(desk, srv.url, token)
+        register(desk, 1)
+        outcome = sync.sync_once(desk)
+        assert outcome.report.online and outcome.report.acked == 1 and outcome.report.error is None
+        with server_mod.httpx.Client(base_url=srv.url) as c:
+            paths = c.get("/openapi.json").json()["paths"]
+        assert "X-Desk-Status" not in str(paths["/api/v1/hello"])  # it really is the old server
+    finally:
+        desk.close()
+        srv.stop()
