@@ -106,6 +106,7 @@ def sms_rate(db: ServerDB, n: int) -> tuple[float, int, int]:
         while sender.step():
             pass
         wall = time.perf_counter() - t
+        sender.gateway.close()
         keys = [p["idempotency_key"] for p in sink.posts]
         return n / wall, len(keys), len(set(keys))
     finally:

@@ -44,6 +44,23 @@ def sink():
     s.stop()
 
 
+_gateways: list[sms.Gateway] = []
+
+
+def gw(url: str, **kw) -> sms.Gateway:
+    """A gateway client closed after the test (its keep-alive sockets too)."""
+    g = sms.Gateway(url, **kw)
+    _gateways.append(g)
+    return g
+
+
+@pytest.fixture(autouse=True)
+def _close_gateways():
+    yield
+    while _gateways:
+        _gateways.pop().close()
+
+
 def submit(db, n=1, **overrides) -> list[dict]:
     """`n` requests as a desk uploads them; returns their views (receipt_no, server_ref, ...)."""
     ops = [make_request_op(OFFICE, 2, **overrides) for _ in range(n)]
@@ -63,7 +80,7 @@ def fast_sender(db, gateway, **kw) -> sms.SmsSender:
     kw.setdefault("retry_base_s", 0.05)
     kw.setdefault("retry_cap_s", 0.2)
     if isinstance(gateway, str):
-        gateway = sms.Gateway(gateway, timeout_s=kw.pop("timeout_s", 0.5))
+        gateway = gw(gateway, timeout_s=kw.pop("timeout_s", 0.5))
     return sms.SmsSender(db, gateway, **kw)
 
 
@@ -199,7 +216,7 @@ def test_gateway_down_for_a_day_loses_nothing_and_sends_once_when_back(db, sink)
     port = sink.port
     sink.stop()  # down: connection refused
     now = [utcnow()]
-    sender = sms.SmsSender(db, sms.Gateway(sink.url, timeout_s=0.5), clock=lambda: now[0])
+    sender = sms.SmsSender(db, gw(sink.url, timeout_s=0.5), clock=lambda: now[0])
     start = now[0]
     rounds = tries = 0
     while now[0] - start < timedelta(days=1):
@@ -271,10 +288,10 @@ def test_a_worker_that_died_mid_send_is_taken_over_after_its_lease(db, sink):
     (r,) = submit(db, 1)
     admin.set_status(db, r["receipt_no"], "completed")
     now = [utcnow()]
-    dead = sms.SmsSender(db, sms.Gateway(sink.url), clock=lambda: now[0], lease_s=30)
+    dead = sms.SmsSender(db, gw(sink.url), clock=lambda: now[0], lease_s=30)
     (claim,) = dead.claim()  # ... and the process is killed before it sends
     assert messages(db)[0].state == "sending"
-    alive = sms.SmsSender(db, sms.Gateway(sink.url), clock=lambda: now[0], lease_s=30)
+    alive = sms.SmsSender(db, gw(sink.url), clock=lambda: now[0], lease_s=30)
     assert alive.step() == 0  # the lease still holds
     now[0] += timedelta(seconds=31)
     assert alive.step() == 1
