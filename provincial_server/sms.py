@@ -196,6 +196,12 @@ def list_messages(db: ServerDB, state: str | None = None, limit: int | None = No
         return [view(m) for m in s.scalars(q)]
 
 
+def for_request(s: Session, office: str, request_id: str) -> list[dict]:
+    """The messages of one request, oldest first (a request page's history shows them)."""
+    q = select(SmsMessage).where(SmsMessage.office == office, SmsMessage.request_id == request_id)
+    return [view(m) for m in s.scalars(q.order_by(SmsMessage.seq))]
+
+
 def counts(db: ServerDB) -> dict[str, int]:
     """Messages per state (every state named, zeros included)."""
     with db.read() as s:

@@ -140,6 +140,9 @@ def test_an_outcome_queues_one_message_in_the_change_transaction(db):
     assert done["server_ref"] in first.text and "انجام شد" in first.text and "صدور گذرنامه" in first.text
     assert "علت: تصویر شناسنامه ناخواناست" in rows[1].text  # normalised: no RLM, one space
     assert len({m.idempotency_key for m in rows}) == 2
+    with db.read() as s:
+        shown = sms.for_request(s, OFFICE, rows[1].request_id)
+    assert [(r["status"], r["state"], r["to"]) for r in shown] == [("rejected", "queued", "0912***4567")]
 
 
 def test_a_request_without_a_mobile_is_skipped_and_counted(db, sink):
