@@ -20,12 +20,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, texts
+from provincial_server import catalogs, province, sms, texts
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -46,6 +47,7 @@ class ServerConfig:
     rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 60))
     demo_advance_s: float | None = None
     init_db: bool = True
+    sms_gateway: str | None = None  # `serve --sms-gateway URL`: the citizen SMS sender runs in this process
 
     def __post_init__(self):
         self.max_body_bytes = self.max_body_bytes or 2 * self.max_batch_bytes
@@ -65,6 +67,7 @@ class ServerConfig:
             rate_limit=RateLimit.parse(env.get("PROVINCIAL_RATE_LIMIT", "20,60")),
             demo_advance_s=float(demo) if demo else None,
             init_db=env.get("PROVINCIAL_INIT_DB", "1") == "1",
+            sms_gateway=env.get("PROVINCIAL_SMS_GATEWAY") or None,
         )
 
 
@@ -83,9 +86,14 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         advancer = DemoAdvancer(db, cfg.demo_advance_s) if cfg.demo_advance_s else None
         if advancer:
             advancer.start()
+        sender = sms.SmsSender.from_env(db, cfg.sms_gateway) if cfg.sms_gateway else None
+        if sender:
+            sender.start()
         try:
             yield
         finally:
+            if sender:
+                sender.stop()
             if advancer:
                 advancer.stop()
             db.dispose()
@@ -123,7 +131,20 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         429: {"model": protocol.ErrorBody},
     }
 
-    @app.get(f"{P}/hello", response_model=protocol.Hello, responses=errors)
+    desk_status_doc = {
+        "parameters": [
+            {
+                "name": protocol.HEADER_DESK_STATUS,
+                "in": "header",
+                "required": False,
+                "description": "The desk's report of itself (DESIGN.md section 12): compact ASCII JSON with the "
+                f"fields {', '.join(protocol.DESK_STATUS_FIELDS)}; a bad field is ignored, never an error.",
+                "schema": {"type": "string", "maxLength": protocol.MAX_DESK_STATUS_BYTES},
+            }
+        ]
+    }
+
+    @app.get(f"{P}/hello", response_model=protocol.Hello, responses=errors, openapi_extra=desk_status_doc)
     async def hello(request: Request):
         caller = await caller_of(request)
 
@@ -146,7 +167,11 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
                     max_batch_bytes=cfg.max_batch_bytes,
                 )
 
-        return JSONResponse((await run_in_threadpool(work)).model_dump(mode="json"))
+        answer = await run_in_threadpool(work)
+        report = province.parse_desk_status(request.headers.get(protocol.HEADER_DESK_STATUS))
+        if report is not None:
+            await run_in_threadpool(_record_heartbeat, db, caller, report)
+        return JSONResponse(answer.model_dump(mode="json"))
 
     @app.get(
         f"{P}/catalog", responses={**errors, 304: {"description": "not modified"}, 404: {"model": protocol.ErrorBody}}
@@ -285,6 +310,15 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
 
     app.openapi = openapi
     return app
+
+
+def _record_heartbeat(db: ServerDB, caller: Caller, report: dict) -> None:
+    """The desk's report of itself; its hello is answered whatever becomes of this."""
+    try:
+        with db.write() as s:
+            province.record_heartbeat(s, caller.office, caller.device, report)
+    except SQLAlchemyError as exc:
+        log.warning("heartbeat of office=%s device=%s not stored: %s", caller.office, caller.device, type(exc).__name__)
 
 
 def _body_doc(model_name: str) -> dict:

@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-decompressed-bytes", type=int, default=None)
     sv.add_argument("--access-log", action="store_true")
     sv.add_argument(
+        "--sms-gateway",
+        default=os.environ.get("PROVINCIAL_SMS_GATEWAY") or None,
+        metavar="URL",
+        help="send the citizens' SMS through this gateway (POST JSON {to, text, idempotency_key}; "
+        "env PROVINCIAL_SMS_GATEWAY; without it messages wait in the outbox)",
+    )
+    sv.add_argument(
         "--header-timeout",
         type=_seconds,
         default=_seconds(os.environ.get("PROVINCIAL_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
@@ -109,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     rl = rq.add_parser("list")
     rl.add_argument("--office")
     rl.add_argument("--json", action="store_true")
+
+    sm = sub.add_parser("sms").add_subparsers(dest="action", required=True)
+    sl = sm.add_parser("list", help="the citizen SMS outbox (mobiles masked)")
+    sl.add_argument("--state", choices=sms_states())
+    sl.add_argument("--limit", type=int, default=None)
+    sl.add_argument("--json", action="store_true")
 
     for name in ("backup", "restore"):
         b = sub.add_parser(name)
@@ -168,6 +181,8 @@ def _admin(db: ServerDB, args) -> int:
         else:
             for r in rows:
                 print(f"{r['receipt_no']}\t{r['status']}\t{r['server_ref']}\t{r['service_code']}\t{r['total']}")
+    elif args.cmd == "sms":
+        _sms_list(db, args)
     elif args.cmd == "backup":
         passphrase = _passphrase(args)
         counts = admin.backup(db, args.file, passphrase)
@@ -185,6 +200,29 @@ def _admin(db: ServerDB, args) -> int:
         admin.rotate_epoch(db)
         print("دوره‌ی فید عوض شد.", file=sys.stderr)
     return 0
+
+
+def sms_states() -> tuple[str, ...]:
+    from provincial_server.sms import STATES
+
+    return STATES
+
+
+def _sms_list(db: ServerDB, args) -> None:
+    from provincial_server import sms
+
+    rows = sms.list_messages(db, args.state, args.limit)
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for r in rows:
+            print(
+                f"{r['office']}\t{r['seq']}\t{r['server_ref'] or '-'}\t{r['status']}\t{r['state']}\t"
+                f"{r['attempts']}\t{r['to'] or '-'}\t{r['last_error'] or ''}"
+            )
+    summary = "، ".join(f"{state} {n}" for state, n in sms.counts(db).items() if n)
+    print(f"پیامک‌ها: {summary or 'هیچ'}", file=sys.stderr)
 
 
 def _passphrase(args) -> str | None:
@@ -216,6 +254,7 @@ def serve(args) -> int:
         "PROVINCIAL_DEMO_ADVANCE": "" if args.demo_advance is None else str(args.demo_advance),
         "PROVINCIAL_HEADER_TIMEOUT": str(args.header_timeout),
         "PROVINCIAL_BODY_TIMEOUT": str(args.body_timeout),
+        "PROVINCIAL_SMS_GATEWAY": args.sms_gateway or "",
     }
     for opt in ("max_batch_items", "max_batch_bytes", "max_body_bytes", "max_decompressed_bytes"):
         if getattr(args, opt) is not None:

@@ -229,6 +229,36 @@ class Heartbeat(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class SmsMessage(Base):
+    """The citizen's SMS of one status change (DESIGN.md section 12), queued in the change's own
+    transaction by `provincial_server.feed.record_status` and sent by `provincial_server.sms`.
+
+    Keyed by the change (office, seq): one message a change, never two. `idempotency_key` is what
+    the gateway sees; it also names the feed epoch, because a restore from a backup hands out the
+    same seqs again and a gateway must not mistake those new changes for old ones."""
+
+    __tablename__ = "sms_outbox"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    request_id: Mapped[str] = mapped_column(String(36))
+    server_ref: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(16))  # the request's new status: completed | rejected
+    to_number: Mapped[str | None] = mapped_column(String(16))  # None: the request had no mobile (skipped)
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # provincial_server.sms.STATES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    gateway_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+    delivered_at: Mapped[datetime | None] = mapped_column(TS)
+    __table_args__ = (Index("ix_sms_outbox_due", "state", "next_attempt_at"),)
+
+
 class Attachment(Base):
     """A page linked to a request (DESIGN.md section 11): its bytes live in the file store
     (`provincial_server.storage`) under the office and the SHA-256, verified before the link."""
@@ -259,6 +289,7 @@ TABLES = [
     Change,
     DeviceStatus,
     Heartbeat,
+    SmsMessage,
     Attachment,
 ]
 

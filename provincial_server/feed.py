@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.jalali import format_utc
 from desk_app.domain.status import Status, check_transition
 from desk_app.sync import protocol
-from provincial_server import texts
+from provincial_server import sms, texts
 from provincial_server.db import Change, FeedCounter, ServerRequest, StatusHistory, utcnow
 
 
@@ -53,7 +53,8 @@ def record_status(
     at: datetime | None = None,
 ) -> int:
     """Write history and a feed change for `req` now having `new_status`; returns the seq.
-    The note (an agency's decision, a cancel reason) is stored normalised."""
+    The note (an agency's decision, a cancel reason) is stored normalised. A new outcome
+    (completed, rejected; not the same one again) queues the citizen's SMS in this transaction."""
     at = at or utcnow()
     note = texts.clean(note)
     s.add(
@@ -81,6 +82,7 @@ def record_status(
             at=at,
         )
     )
+    sms.queue_for_change(s, req, seq, new_status, note, old_status=from_status)
     return seq
 
 

@@ -160,7 +160,7 @@ class FakeTransport:
         self.office, self.device, self.skew_s = office, device, skew_s
         self.down = 0
 
-    def hello(self):
+    def hello(self, status=None):
         if self.down:
             self.down -= 1
             raise Unreachable("سرور استان در دسترس نیست.")

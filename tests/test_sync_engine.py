@@ -44,7 +44,7 @@ class FakeServer:
         if self.fail:
             raise self.fail.pop(0)
 
-    def hello(self):
+    def hello(self, status=None):
         self._maybe_fail()
         h = {
             "server_time": format_utc(utc_now()),

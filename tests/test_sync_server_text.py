@@ -115,7 +115,7 @@ class _Answers:
     def __init__(self, hello: dict, results: list[dict], changes: list[dict]):
         self._hello, self._results, self._changes = hello, results, changes
 
-    def hello(self):
+    def hello(self, status=None):
         return self._hello
 
     def post_batch(self, office, body):

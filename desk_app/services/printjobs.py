@@ -161,6 +161,27 @@ def list_jobs(desk: Desk, *, request_id: str | None = None, state: str | None = 
         ]
 
 
+PRINTER_NOT_SET, PRINTER_READY, PRINTER_OK, PRINTER_FAILED = "not_set", "ready", "ok", "failed"
+
+
+def printer_state(desk: Desk) -> str:
+    """The receipt printer as the desk reports it to the province (`hello`): `not_set` (no
+    printer in the settings), `ready` (set, no receipt printed yet), else the last receipt's
+    print: `ok` or `failed`."""
+    if not desk.settings.get("printer_target"):
+        return PRINTER_NOT_SET
+    with desk.db.read() as s:
+        last = s.scalar(
+            select(PrintJob.state)
+            .where(PrintJob.kind == KIND_RECEIPT, PrintJob.state.in_(("done", "failed")))
+            .order_by(PrintJob.id.desc())
+            .limit(1)
+        )
+    if last is None:
+        return PRINTER_READY
+    return PRINTER_OK if last == "done" else PRINTER_FAILED
+
+
 # --- data ----------------------------------------------------------------------------------
 
 

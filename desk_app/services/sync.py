@@ -126,6 +126,15 @@ def server_transport(desk: Desk, *, timeout: tuple[float, float] | float | None 
 # --- runs ----------------------------------------------------------------------------------------
 
 
+def desk_report(desk: Desk) -> dict[str, Any]:
+    """What the desk tells the province with hello besides its outbox (DESIGN.md section 12):
+    the receipt printer's state and the page bytes waiting to go up."""
+    from desk_app.services.attachments import pending_totals
+    from desk_app.services.printjobs import printer_state
+
+    return {"printer_state": printer_state(desk), "attachment_bytes_pending": pending_totals(desk).bytes}
+
+
 def _engine(desk: Desk, transport: Any) -> SyncEngine:
     from desk_app.sync.engine import SyncEngine
 
@@ -137,6 +146,7 @@ def _engine(desk: Desk, transport: Any) -> SyncEngine:
         device=values["device_no"] or 0,
         period_s=values["sync_interval_s"],
         skew_warn_s=values["clock_skew_warn_s"],
+        local_report=lambda: desk_report(desk),
     )
 
 

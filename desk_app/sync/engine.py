@@ -24,14 +24,16 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from desk_app import __version__
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.jalali import format_utc, parse_utc, utc_now
@@ -142,6 +144,7 @@ class SyncEngine:
         lookup_chunk: int = P.MAX_LOOKUP_IDS,
         period_s: float = PERIOD_S,
         skew_warn_s: float = SKEW_WARN_S,
+        local_report: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -154,6 +157,8 @@ class SyncEngine:
         self.lookup_chunk = lookup_chunk
         self.period_s = float(period_s)  # settings `sync_interval_s` (desk_app.services.sync)
         self.skew_warn_s = float(skew_warn_s)  # settings `clock_skew_warn_s`
+        # what only the services know for the report in hello: printer_state, attachment_bytes_pending
+        self.local_report = local_report
         self.backoff = Backoff(rng=self.rng)
         self.last_report: SyncReport | None = None
         self._retry_after: float | None = None
@@ -283,8 +288,29 @@ class SyncEngine:
                 report.oldest_pending_s = 0
 
     # ------------------------------------------------------------------ hello
+    def desk_status(self, state: dict[str, str | None]) -> dict[str, Any]:
+        """What this desk reports of itself with hello (DESIGN.md section 12,
+        `P.DESK_STATUS_FIELDS`): a figure it cannot read is left out, never a reason not to sync."""
+        status: dict[str, Any] = {"app_version": __version__}
+        try:
+            with self.db.read() as s:
+                pending, oldest = s.execute(
+                    select(func.count(), func.min(OutboxOp.created_at)).where(OutboxOp.state.in_(UNSENT))
+                ).one()
+            status["pending"] = int(pending)
+            status["oldest_pending_s"] = (
+                max(0, int((self.clock() - parse_utc(oldest)).total_seconds())) if oldest else 0
+            )
+            if self.local_report is not None:
+                status.update({k: v for k, v in self.local_report().items() if k in P.DESK_STATUS_FIELDS})
+        except (SQLAlchemyError, ValueError) as exc:
+            log.warning("desk status not read: %s", type(exc).__name__)
+        error = state.get("last_error")
+        status["last_error"] = error[: P.MAX_DESK_ERROR] if error else None
+        return status
+
     def _hello(self, report: SyncReport, state: dict[str, str | None]) -> P.Hello:
-        raw = self.transport.hello()
+        raw = self.transport.hello(self.desk_status(state))
         try:
             hello = P.Hello.model_validate(raw)
         except ValueError as exc:

@@ -29,6 +29,20 @@ HEADER_PROTOCOL = "X-Desk-Protocol"
 HEADER_ETAG = "ETag"
 HEADER_IF_NONE_MATCH = "If-None-Match"
 HEADER_RETRY_AFTER = "Retry-After"
+# The desk's report of itself on `GET /hello` (DESIGN.md section 12): compact JSON, ASCII only
+# (`ensure_ascii`), of the `DESK_STATUS_FIELDS`. Optional both ways: an old desk sends none, an
+# old server ignores it; the server ignores a bad field on its own and never fails the hello.
+HEADER_DESK_STATUS = "X-Desk-Status"
+DESK_STATUS_FIELDS = (
+    "app_version",  # str, [0-9A-Za-z.+_-], at most 32
+    "pending",  # int >= 0: outbox operations not yet acknowledged
+    "oldest_pending_s",  # int >= 0: age of the oldest of them, seconds
+    "attachment_bytes_pending",  # int >= 0: page bytes waiting to go up
+    "printer_state",  # str, [a-z0-9_-], at most 32: not_set | ready | ok | failed
+    "last_error",  # str or null: the sync's last failure (Persian), at most MAX_DESK_ERROR characters
+)
+MAX_DESK_STATUS_BYTES = 4096
+MAX_DESK_ERROR = 300
 
 DEFAULT_MAX_BATCH_ITEMS = 200
 DEFAULT_MAX_BATCH_BYTES = 256 * 1024  # before compression

@@ -14,6 +14,7 @@ import gzip
 import json
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ log = logging.getLogger("desk_app.sync")
 
 PROTOCOL_HEADER = "X-Desk-Protocol"
 PROTOCOL_VERSION = "1"
+DESK_STATUS_HEADER = "X-Desk-Status"  # desk_app.sync.protocol.HEADER_DESK_STATUS
 GZIP_MIN_BYTES = 1024
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 
@@ -40,7 +42,7 @@ class CatalogAnswer:
 class Transport(Protocol):
     """What the sync engine calls: `HttpTransport` here, a fake in the engine's unit tests."""
 
-    def hello(self) -> dict[str, Any]: ...
+    def hello(self, status: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
     def post_batch(self, office: str, body: bytes) -> dict[str, Any]: ...
     def changes(self, office: str, cursor: str, limit: int) -> dict[str, Any]: ...
     def lookup(self, office: str, request_ids: list[str]) -> dict[str, Any]: ...
@@ -189,8 +191,12 @@ class HttpTransport:
         return data
 
     # -- protocol calls ------------------------------------------------------------------
-    def hello(self) -> dict[str, Any]:
-        return self._json_dict(self._request("GET", "/api/v1/hello"))
+    def hello(self, status: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """`status`: the desk's report of itself (DESIGN.md section 12), sent as `X-Desk-Status`."""
+        headers = None
+        if status:
+            headers = {DESK_STATUS_HEADER: json.dumps(dict(status), ensure_ascii=True, separators=(",", ":"))}
+        return self._json_dict(self._request("GET", "/api/v1/hello", headers=headers))
 
     def post_batch(self, office: str, body: bytes) -> dict[str, Any]:
         """POST the already-built `{"items": [...]}` bytes; returns `{"results": [...]}`."""
