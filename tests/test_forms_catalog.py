@@ -188,3 +188,15 @@ def test_provincial_server_catalog_load_refuses_a_bad_form(tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(with_form(PASSPORT_FORM), ensure_ascii=False), encoding="utf-8")
     assert srv.admin("catalog", "load", str(good)).returncode == 0
+
+
+def test_every_versions_forms_are_kept_for_printing_old_requests(desk):
+    catalog.import_catalog(desk, with_form(PASSPORT_FORM, version="1405-09-20"))
+    other = copy.deepcopy(PASSPORT_FORM)
+    other["properties"]["father_name"]["title"] = "نام پدر متقاضی"
+    catalog.import_catalog(desk, with_form(other, version="1405-09-21"))
+    assert catalog.version_form(desk, "1405-09-20", "2101").fields["father_name"].title == "نام پدر"
+    assert catalog.version_form(desk, "1405-09-21", "2101").fields["father_name"].title == "نام پدر متقاضی"
+    assert catalog.version_form(desk, "1405-09-20", "1101") is None  # no form in that version
+    assert catalog.version_form(desk, "1405-09-01", "2101") is None  # the first version had none
+    assert catalog.version_form(desk, "1399-01-01", "2101").fields["father_name"].title == "نام پدر متقاضی"

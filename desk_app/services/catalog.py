@@ -23,7 +23,7 @@ from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.text import normalize_text, search_key
 from desk_app.services import audit
 from desk_app.services.users import acting_user
-from desk_app.store.models import ServiceRow
+from desk_app.store.models import ServiceForm, ServiceRow
 from desk_app.sync.catalog import ImportResult, current_version_in, write_catalog
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ __all__ = [
     "import_catalog",
     "list_services",
     "service_form",
+    "version_form",
 ]
 
 MAX_CATALOG_BYTES = 20 * 1024 * 1024
@@ -94,6 +95,25 @@ def _parsed_form(form_json: str) -> Form:
 def form_of_row(row: ServiceRow) -> Form | None:
     """The parsed form of a stored service (it was checked when the catalog was written)."""
     return None if row.form_json is None else _parsed_form(row.form_json)
+
+
+def version_form(desk: Desk, version: str | None, code: str) -> Form | None:
+    """The form of service `code` in catalog `version` (what a request made under it was checked
+    by), else its current form; None when it had none."""
+    with desk.db.read() as s:
+        kept = s.get(ServiceForm, (version, code)) if version else None
+        if kept is not None:
+            return _parsed_form(kept.form_json)
+        row = s.get(ServiceRow, code)
+        if row is None or (version and row.catalog_version != version and _version_known(s, version)):
+            return None  # that version had no form for the service (its forms are all kept)
+        return form_of_row(row)
+
+
+def _version_known(s: Session, version: str) -> bool:
+    from desk_app.store.models import CatalogVersion
+
+    return s.get(CatalogVersion, version) is not None
 
 
 _FORM_BY_CODE = select(ServiceRow.form_json).where(ServiceRow.code == bindparam("code"))

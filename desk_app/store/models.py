@@ -100,6 +100,16 @@ class ServiceRow(Base):
     form_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class ServiceForm(Base):
+    """The form of a service in one catalog version (revision 0008): written with the catalog,
+    never changed (a version's content never changes), read to print a request by its own form."""
+
+    __tablename__ = "service_forms"
+    catalog_version: Mapped[str] = mapped_column(String, primary_key=True)
+    service_code: Mapped[str] = mapped_column(String, primary_key=True)
+    form_json: Mapped[str] = mapped_column(Text, nullable=False)
+
+
 class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (

@@ -2,7 +2,9 @@
 service's requests carry, as the catalog gave it (canonical JSON); NULL = the service asks for
 nothing beyond the citizen. `requests.fields_json` / `requests.form_version`: the answers frozen
 at intake (canonical JSON, as in the payload) and the catalog version whose form they were checked
-by; NULL for requests made before forms.
+by; NULL for requests made before forms. `service_forms`: the form of every service in every
+catalog version the desk stored, so that a request made under an older version is still printed
+with its own form's labels and sections.
 
 Revision ID: 0008
 Revises: 0007
@@ -25,11 +27,17 @@ def upgrade() -> None:
     op.add_column("services", sa.Column("form_json", sa.Text(), nullable=True))
     op.add_column("requests", sa.Column("fields_json", sa.Text(), nullable=True))
     op.add_column("requests", sa.Column("form_version", sa.String(), nullable=True))
+    op.create_table(
+        "service_forms",
+        sa.Column("catalog_version", sa.String(), primary_key=True),
+        sa.Column("service_code", sa.String(), primary_key=True),
+        sa.Column("form_json", sa.Text(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("requests") as batch:
-        batch.drop_column("form_version")
-        batch.drop_column("fields_json")
-    with op.batch_alter_table("services") as batch:
-        batch.drop_column("form_json")
+    # ALTER TABLE DROP COLUMN (SQLite 3.35+): a batch copy would break the search view on requests
+    op.drop_table("service_forms")
+    op.execute("ALTER TABLE requests DROP COLUMN form_version")
+    op.execute("ALTER TABLE requests DROP COLUMN fields_json")
+    op.execute("ALTER TABLE services DROP COLUMN form_json")
