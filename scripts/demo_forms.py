@@ -467,9 +467,8 @@ def main() -> int:
             svc["form"] = forms[svc["code"]]
     parse_catalog(data)  # every form checked by the domain
     CATALOG.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(
-        f"{CATALOG.relative_to(ROOT)}: {sum('form' in s for s in data['services'])} of {len(data['services'])} services with a form"
-    )
+    with_form = sum("form" in s for s in data["services"])
+    print(f"{CATALOG.relative_to(ROOT)}: {with_form} of {len(data['services'])} services with a form")
     return 0
 
 
