@@ -57,11 +57,11 @@ class CitizenView:
     last_name: str
     mobile: str | None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def clean_name(value, field: str) -> str:
+def clean_name(value: object, field: str) -> str:
     label = "نام" if field == "first_name" else "نام خانوادگی"
     name = normalize_text(value if isinstance(value, str) else "")
     if not name:
@@ -73,7 +73,7 @@ def clean_name(value, field: str) -> str:
     return name
 
 
-def clean_payment(method, ref) -> tuple[str, str | None]:
+def clean_payment(method: object, ref: object) -> tuple[str, str | None]:
     m = normalize_text(str(method or "cash")).lower()
     if m not in PAYMENT_METHODS:
         raise InvalidInput("روش پرداخت باید cash (نقدی) یا card (کارت) باشد.", "payment")
@@ -87,7 +87,7 @@ def clean_payment(method, ref) -> tuple[str, str | None]:
     return m, r
 
 
-def find_citizen(desk, national_code: str) -> CitizenView | None:
+def find_citizen(desk: Desk, national_code: str) -> CitizenView | None:
     code = validate_national_code(national_code)
     with desk.db.read() as s:
         c = s.scalar(select(Citizen).where(Citizen.national_code == code))
