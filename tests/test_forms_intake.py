@@ -277,3 +277,14 @@ def test_request_import_with_field_columns(cli_home, capsys, tmp_path):
     assert errors == {(2, "field.urgent_reason"), (4, "field.father_name"), (4, "field.birth_date")}
     assert all(e["message"] for e in report["errors"])
     assert "«تاریخ تولد»" in err
+
+
+def test_request_show_lists_the_answers(cli_home, capsys):
+    code, out, _ = cli(
+        capsys, cli_home, *add_args(32, "father_name=حسن", "birth_date=1370/01/02", "passport_kind=normal")
+    )
+    receipt = json.loads(out)["receipt_no"]
+    code, out, _ = cli(capsys, cli_home, "request", "show", receipt)
+    assert code == 0 and "father_name: حسن" in out and "birth_date: 1991-03-22" in out
+    code, out, _ = cli(capsys, cli_home, "request", "show", receipt, "--json")
+    assert json.loads(out)["fields"]["passport_kind"] == "normal"

@@ -336,9 +336,9 @@ def cmd_request_show(args, out: Output):
             "history": [h.to_json() for h in hist],
             "outbox_state": requests.outbox_state(desk, r.request_id),
         }
-        lines = [_request_line(desk, r)] + [
-            f"  {_when(h.at)}\t{h.from_status or '-'} → {h.to_status}\t{h.actor}\t{h.note or ''}" for h in hist
-        ]
+        lines = [_request_line(desk, r)]
+        lines += [f"  {name}: {value}" for name, value in r.fields.items()]  # the service form's answers
+        lines += [f"  {_when(h.at)}\t{h.from_status or '-'} → {h.to_status}\t{h.actor}\t{h.note or ''}" for h in hist]
         out.result(data, "\n".join(lines))
 
 
