@@ -119,10 +119,63 @@ def per_call_us(fn, n: int) -> tuple[float, float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, math.ceil(len(samples) * 0.99) - 1)], cpu
 
 
+def intake_ms(schema: dict, raw: dict, n: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """register_request on a real data folder (SQLite file, WAL, synchronous=FULL): (median, p99) ms
+    per request for the service with the 30-field form and for one without a form."""
+    import tempfile
+
+    from desk_app.services import catalog, intake, setup, users
+    from desk_app.services.context import Desk
+
+    data = {
+        "version": "1405-09-30",
+        "services": [
+            {
+                "code": code,
+                "title": title,
+                "agency": "آزمایشی",
+                "active": True,
+                "fees": [{"kind": "government", "amount": 12_000_000}, {"kind": "office", "amount": 850_000}],
+                **({"form": schema} if code == "2101" else {}),
+            }
+            for code, title in (("2101", "صدور گذرنامه"), ("1101", "کارت هوشمند ملی"))
+        ],
+    }
+    out = []
+    with tempfile.TemporaryDirectory(dir=ROOT.parent) as tmp:
+        desk = Desk.open(Path(tmp) / "home")
+        try:
+            setup.init_office(desk, "4512", "دفتر", 2)
+            users.add_user(desk, "ali", "clerk", "secret-123", "علی")
+            catalog.import_catalog(desk, data)
+            for code, fields in (("2101", raw), ("1101", None)):
+                times = []
+                for i in range(n):
+                    nc = f"{(i * 7919 + 1234567) % 10**9:09d}"
+                    nc += str(national_code_check_digit(nc))
+                    t = time.perf_counter()
+                    intake.register_request(
+                        desk,
+                        clerk="ali",
+                        national_code=nc,
+                        first_name="مریم",
+                        last_name="احمدی",
+                        service_code=code,
+                        fields=fields,
+                    )
+                    times.append((time.perf_counter() - t) * 1000)
+                times.sort()
+                out.append((statistics.median(times), times[min(len(times) - 1, math.ceil(len(times) * 0.99) - 1)]))
+        finally:
+            desk.close()
+    return out[0], out[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    ap.add_argument("--intake", type=int, default=200, help="requests registered per service for the intake figure")
     n = ap.parse_args().n
     record = ap.parse_args().record
     schema, raw = thirty_field_form()
@@ -142,6 +195,8 @@ def main() -> None:
             per_call_us(lambda: freeze_answers(schema, frozen, on=ON), n),
         ),
     ]
+    n_intake = ap.parse_args().intake
+    with_form, without = intake_ms(schema, raw, n_intake) if n_intake else ((0.0, 0.0), (0.0, 0.0))
     load = os.getloadavg()[0]
     lines = [
         f"- {len(form_fields(form))} fields, {len(frozen)} frozen answers; load average at start {load:.1f} on "
@@ -149,11 +204,17 @@ def main() -> None:
     ]
     for label, (median, p99, cpu) in figures:
         lines.append(f"- {label}: median {median:,.0f} µs wall per call ({cpu:,.0f} µs CPU), p99 {p99:,.0f} µs")
+    if n_intake:
+        lines.append(
+            f"- intake (register_request on a real SQLite data folder, {n_intake} requests each): with the 30-field "
+            f"form median {with_form[0]:.1f} ms, p99 {with_form[1]:.1f} ms; a service without a form median "
+            f"{without[0]:.1f} ms, p99 {without[1]:.1f} ms"
+        )
     print("\n".join(lines))
     if record:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = f"\n\n## bench/forms.py — service forms ({stamp}, CPython {platform.python_version()})\n\n"
-        cmd = f"`.venv/bin/python bench/forms.py --n {n} --record`\n\n"
+        cmd = f"`.venv/bin/python bench/forms.py --n {n} --intake {n_intake} --record`\n\n"
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
             f.write(head + cmd + "\n".join(lines) + "\n")
 

@@ -9,6 +9,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class FieldLine:
+    """One answer of the service form as printed: its Persian label and display value."""
+
+    label: str
+    value: str
+    ltr: bool = False  # codes, numbers and dates: one left-to-right run, in order
+
+
+@dataclass(frozen=True)
+class FieldSection:
+    title: str
+    lines: tuple[FieldLine, ...]
+
+
 @dataclass
 class ReceiptData:
     office_code: str
@@ -32,6 +47,7 @@ class ReceiptData:
     agency: str | None = None
     status: str | None = None
     printed_at: dt.datetime | None = None  # aware UTC; reprints show when
+    fields: list[FieldLine] = field(default_factory=list)  # the form's `x-on-receipt` answers
 
 
 @dataclass
@@ -55,6 +71,7 @@ class FormData:
     first_name: str | None = None
     last_name: str | None = None
     notes: str | None = None
+    sections: list[FieldSection] = field(default_factory=list)  # the service form's answers, by section
 
 
 @dataclass

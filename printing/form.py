@@ -1,4 +1,5 @@
-"""The A4 application form (فرم درخواست): citizen, service, fees, required documents, signatures."""
+"""The A4 application form (فرم درخواست): citizen, service, the service form's answers in their
+sections, fees, required documents, signatures."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def build_form(data: FormData) -> L.Document:
     agency = data.agency or r.agency
     if agency:
         doc.add(L.KeyValue("دستگاه", agency))
+    for section in data.sections:  # the service's own form, in its sections
+        doc.add(L.Separator("space"), L.Title(section.title, size="medium", align="right"))
+        doc.add(*(L.KeyValue(line.label, line.value, ltr=line.ltr) for line in section.lines))
+    doc.add(L.Separator("space"))
     doc.add(
         L.Table(
             columns=[L.Column("شرح", 3), L.Column("مبلغ", 2, numeric=True)],

@@ -47,6 +47,8 @@ def build_receipt(data: ReceiptData) -> L.Document:
     )
     if data.agency:
         doc.add(L.KeyValue("دستگاه", data.agency))
+    for line in data.fields:  # the service form's `x-on-receipt` answers
+        doc.add(L.KeyValue(line.label, line.value, ltr=line.ltr))
     for kind, amount in data.fees:
         doc.add(L.KeyValue(fee_label(kind), money(amount, u)))
     doc.add(

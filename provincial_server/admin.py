@@ -121,6 +121,7 @@ def list_requests(db: ServerDB, office: str | None = None) -> list[dict]:
 
 
 def _request_view(r: ServerRequest) -> dict:
+    payload = json.loads(r.payload_json)  # the form's answers live in the payload the desk froze
     return {
         "request_id": r.request_id,
         "receipt_no": r.receipt_no,
@@ -134,6 +135,8 @@ def _request_view(r: ServerRequest) -> dict:
         "created_at": format_utc(r.created_at),
         "tehran_day": r.tehran_day,
         "note": r.status_note,
+        "fields": payload.get("fields") or {},
+        "form_version": payload.get("form_version", r.catalog_version),
     }
 
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import ValidationError
 
 from desk_app.domain.fees import FEE_KINDS, SERVICE_CODE_RE
+from desk_app.domain.form_schema import FIELD_NAME_RE, MAX_FIELDS
 from desk_app.domain.identifiers import validate_mobile, validate_national_code
 from desk_app.domain.money import MAX_RIALS
 from desk_app.domain.receipt import RECEIPT_NO_RE
@@ -43,6 +44,8 @@ MAX_CLOCK_SKEW_S = 100 * 366 * 86400  # a PC clock reset to 2000 is 26 years off
 MAX_DEPTH = 20
 MAX_FEE_LINES = 20
 MAX_INSTANT_LEN = 40
+MAX_FORM_FIELDS = MAX_FIELDS
+MAX_FIELD_TEXT = 20_000  # the longest text a form may allow is 5,000 characters: anything far beyond is garbage
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
 _OFFICE = re.compile(r"[0-9]{4,6}", re.ASCII)
@@ -51,6 +54,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", re.ASCII)
 _PAYMENT_REF = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._/#:-]{0,63})?", re.ASCII)  # "" = none
 _CATALOG_VERSION = re.compile(r"\S(?:.{0,62}\S)?")  # as `catalog load` accepts it: no edge spaces
 _MAX_SERVICE_CODE = 16  # the `requests.service_code` column
+_FIELD_NAME = FIELD_NAME_RE
 _PATH_KEY = re.compile(r"[a-z0-9_]{1,40}", re.ASCII)  # what a desk stores as a result code: [a-z0-9_.:-]
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database takes them
 _ASCII_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
@@ -141,6 +145,8 @@ def check_request(payload: dict) -> protocol.RequestPayload:
         pm.ident("ref", _PAYMENT_REF, "رقم و حرف لاتین تا ۶۴ نویسه", nullable=True, required=False)
         f.problems += pm.problems
     f.ident("server_ref", _SERVER_REF, "ده رقم لاتین", nullable=True, required=False)
+    f.form_fields("fields")
+    f.ident("form_version", _CATALOG_VERSION, "نسخه‌ی فهرست خدمات (مثلاً 1405-09-01)", nullable=True, required=False)
     f.raise_if_any("درخواست")
     return _model(protocol.RequestPayload, payload, "درخواست")
 
@@ -371,6 +377,26 @@ class _Fields:
             return
         if canonical != v:
             self.fail(key, "شماره همراه باید به شکل 09xxxxxxxxx باشد")
+
+    def form_fields(self, key: str) -> None:
+        """The shape of the form's answers (what they mean is checked by the form of their version,
+        `provincial_server.ingest`): an object of field names to text, integers or booleans."""
+        present, v = self._get(key, required=False, nullable=True)
+        if not present:
+            return
+        if not isinstance(v, dict):
+            self.fail(key, "باید شیء JSON (نام فیلد و مقدار) باشد")
+            return
+        if len(v) > MAX_FORM_FIELDS:
+            self.fail(key, f"بیش از {MAX_FORM_FIELDS} فیلد دارد")
+            return
+        for name, value in v.items():
+            if not _FIELD_NAME.fullmatch(name):
+                self.fail(f"{key}._", "نام فیلد باید با حرف کوچک لاتین شروع شود و فقط a-z، 0-9 و _ داشته باشد")
+            elif isinstance(value, float) or not isinstance(value, str | int):  # bool is an int
+                self.fail(f"{key}.{name}", "مقدار فیلد باید متن، عدد صحیح یا true/false باشد")
+            elif isinstance(value, str) and len(value) > MAX_FIELD_TEXT:
+                self.fail(f"{key}.{name}", f"بیش از {MAX_FIELD_TEXT} نویسه است")
 
     def fees(self, key: str) -> list[int] | None:
         present, v = self._get(key)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.forms import AnswersError, FieldError, FormError, as_form, freeze_answers
 from desk_app.domain.jalali import jalali_yymmdd, tehran_day
 from desk_app.domain.receipt import parse_receipt_no
 from desk_app.domain.status import FINAL_STATUSES, STATUS_LABELS_FA, Status
@@ -124,6 +125,7 @@ def _fast_batch(s: Session, caller: Caller, items: list) -> tuple[list[OpResult]
     for idx, op, p, created, day in new:
         try:
             _check_fees(s, p, versions)
+            _check_fields(s, p, day, versions)
         except _Reject as rej:
             results[idx] = OpResult(
                 op_id=op.op_id, request_id=op.request_id, result=rej.kind, code=rej.code, detail=rej.detail
@@ -365,6 +367,7 @@ def _create(s: Session, caller: Caller, op: protocol.Operation) -> tuple[OpResul
         raise _conflict("receipt_no_conflict", "این شماره رسید پیش‌تر برای درخواست دیگری ثبت شده است.")
 
     _check_fees(s, p)
+    _check_fields(s, p, day)
 
     if p.server_ref is not None:
         owner = s.scalar(select(ServerRequest.request_id).where(ServerRequest.server_ref == p.server_ref))
@@ -423,6 +426,67 @@ def _check_fees(s: Session, p: protocol.RequestPayload, versions: dict | None = 
         raise _invalid(
             "fees_mismatch", f"هزینه‌های درخواست با تعرفه خدمت {p.service_code} در نسخه {p.catalog_version} نمی‌خواند."
         )
+
+
+def _catalog(s: Session, version: str, versions: dict | None):
+    if versions is not None and version in versions:
+        return versions[version]
+    catalog = catalogs.get_version(s, version)
+    if versions is not None:
+        versions[version] = catalog
+    return catalog
+
+
+def _check_fields(s: Session, p: protocol.RequestPayload, day, versions: dict | None = None) -> None:
+    """The form's answers, checked by the form of the version the request names (`form_version`,
+    else `catalog_version`) with the domain's own rules, on the request's Tehran day: what the desk
+    froze must be exactly what the form freezes (canonical values, hidden fields left out). Versions
+    never change, so the answer is stable on retry and no later catalog changes it. A payload without
+    `fields` comes from a desk that predates forms and is not checked against one."""
+    if "fields" not in p.model_fields_set:
+        return
+    answers = p.fields or {}
+    version = p.form_version or p.catalog_version
+    catalog = _catalog(s, version, versions)
+    if catalog is None:
+        raise _invalid("unknown_form_version", f"نسخه {version} فهرست خدمات (نسخهٔ فرم) در استان شناخته نیست.")
+    service = catalog.get(p.service_code)
+    if service is None:
+        raise _invalid("unknown_service", f"خدمت {p.service_code} در نسخه {version} فهرست خدمات نیست.")
+    if service.form is None:
+        if answers:
+            name = next(iter(answers))
+            raise _invalid(
+                f"fields.{name}"[:64],
+                f"فیلد «{name}» در فرم خدمت {p.service_code} نیست (این خدمت در نسخه {version} فرمی ندارد).",
+            )
+        return
+    try:
+        form = as_form(service.form)
+        frozen = freeze_answers(form, answers, on=day)
+    except AnswersError as exc:
+        raise _invalid(f"fields.{exc.errors[0].field}"[:64], _fields_detail(exc.errors)) from None
+    except FormError:  # the catalog was checked when loaded: a form that no longer parses is a bug
+        log.exception("form of service %s in catalog %s does not parse", p.service_code, version)
+        raise _invalid("form_broken", f"فرم خدمت {p.service_code} در نسخه {version} خراب است.") from None
+    if frozen != answers:
+        bad = [n for n in sorted(set(frozen) | set(answers)) if frozen.get(n, _MISSING) != answers.get(n, _MISSING)]
+        errors = [FieldError(n, f"«{_title(form, n)}» به شکل ذخیره‌شدهٔ فرم (مقدار یکسان‌سازی‌شده) نیست.") for n in bad]
+        raise _invalid(f"fields.{bad[0]}"[:64], _fields_detail(errors))
+
+
+_MISSING = object()
+
+
+def _title(form, name: str) -> str:
+    spec = form.fields.get(name)
+    return spec.title if spec is not None else name
+
+
+def _fields_detail(errors: list[FieldError]) -> str:
+    shown = "؛ ".join(f"{e.field}: {e.message}" for e in errors[:5])
+    more = f" (و {len(errors) - 5} فیلد دیگر)" if len(errors) > 5 else ""
+    return f"پاسخ‌های فرم خدمت نادرست است: {shown}{more}"
 
 
 def _cancel(s: Session, caller: Caller, op: protocol.Operation) -> OpResult:

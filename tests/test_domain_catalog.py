@@ -73,8 +73,9 @@ GOOD = {
 
 def test_demo_catalog_parses_and_is_a_real_office_list():
     cat = parse_catalog(demo())
-    assert cat.version == "1405-09-01"
+    assert cat.version == "1405-09-15"
     assert len(cat.services) >= 40
+    assert sum(s.form is not None for s in cat.services) >= 30  # the forms their agencies ask for
     assert all(re.fullmatch(r"[0-9]{4}", s.code) for s in cat.services)
     inactive = [s for s in cat.services if not s.active]
     assert 1 <= len(inactive) < len(cat.services) // 4

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from desk_app.paths import resources_dir
 from desk_app.services import autobackup as ab
 from desk_app.services import backup_crypto
 from desk_app.services.catalog import import_catalog
@@ -20,6 +19,7 @@ from desk_app.services.context import Desk
 from desk_app.services.intake import register_request
 from desk_app.services.setup import init_office
 from desk_app.services.users import add_user
+from tests.helpers.democatalog import demo_catalog_without_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +145,7 @@ def _cli(home, *args, stdin=""):
 
 def test_cli_backup_and_restore_on_a_new_pc(desk, tmp_path):
     add_user(desk, "clerk", "clerk", "clerk-pass-1")
-    import_catalog(desk, resources_dir() / "catalog" / "demo-catalog.json")
+    import_catalog(desk, demo_catalog_without_forms())
     made = register_request(
         desk, clerk="clerk", national_code="0012345679", first_name="مریم", last_name="احمدی", service_code="1101"
     )

@@ -17,6 +17,7 @@ import pytest
 from desk_app.cli import main
 from desk_app.domain.text import BIDI_CONTROLS
 from desk_app.sync import engine as sync_engine
+from tests.helpers.democatalog import demo_catalog_without_forms
 from tests.helpers.server import ServerProcess
 from tests.ui_helpers import NATIONAL_CODES, filled_home, idle, log_in
 
@@ -56,9 +57,8 @@ def test_a_status_note_with_bidi_controls_reaches_the_requests_page_clean(
 
     db_file = tmp_path / "provincial.db"
     srv = ServerProcess(f"sqlite:///{db_file}", cwd=tmp_path)
-    from desk_app.paths import resources_dir
 
-    catalog = json.loads((resources_dir() / "catalog" / "demo-catalog.json").read_text(encoding="utf-8"))
+    catalog = demo_catalog_without_forms()
     token = srv.quick_setup({"4512": (2,)}, catalog=catalog)[("4512", 2)]
     srv.start()
     try:

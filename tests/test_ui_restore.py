@@ -4,11 +4,11 @@ the restored database, and intake gives no receipt number before the server conf
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 
+from tests.helpers.democatalog import demo_catalog_without_forms
 from tests.helpers.server import ServerProcess
 from tests.ui_helpers import NATIONAL_CODES, fill_intake, filled_home, idle, log_in
 
@@ -27,10 +27,9 @@ def _shot(widget, name: str) -> None:
 
 @pytest.fixture
 def province(tmp_path):
-    from desk_app.paths import resources_dir
 
     srv = ServerProcess(f"sqlite:///{tmp_path / 'provincial.db'}", cwd=tmp_path)
-    catalog = json.loads((resources_dir() / "catalog" / "demo-catalog.json").read_text(encoding="utf-8"))
+    catalog = demo_catalog_without_forms()
     srv.tokens = srv.quick_setup({"4512": (1, 2)}, catalog=catalog)
     srv.start()
     yield srv

@@ -3,11 +3,9 @@ the row and the status bar follow; then the server goes away and the app says of
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from desk_app.paths import resources_dir
+from tests.helpers.democatalog import demo_catalog_without_forms
 from tests.helpers.server import ServerProcess
 from tests.ui_helpers import NATIONAL_CODES, fill_intake, idle, log_in
 
@@ -18,7 +16,7 @@ pytestmark = pytest.mark.timeout(90)
 def provincial(tmp_path):
     srv = ServerProcess(f"sqlite:///{tmp_path / 'provincial.db'}", cwd=tmp_path)
     srv.add_office("4512")
-    srv.load_catalog(json.loads((resources_dir() / "catalog" / "demo-catalog.json").read_text(encoding="utf-8")))
+    srv.load_catalog(demo_catalog_without_forms())
     srv.token = srv.enrol("4512", 2)
     srv.start()
     yield srv

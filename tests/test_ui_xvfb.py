@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from desk_app.paths import resources_dir
+from tests.helpers.democatalog import write_demo_catalog_without_forms
 from tests.helpers.tools import require_tool
 
 pytestmark = pytest.mark.timeout(60)
@@ -116,7 +116,7 @@ def test_a_clerk_registers_a_request_with_the_keyboard_only(xserver, tmp_path):
         "زهرا احمدی",
         stdin=PASSWORD + "\n",
     )
-    _cli(home, "catalog", "import", str(resources_dir() / "catalog" / "demo-catalog.json"))
+    _cli(home, "catalog", "import", str(write_demo_catalog_without_forms(home.parent / "demo-catalog.json")))
 
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
     env.update(QT_QPA_PLATFORM="xcb", DISPLAY=xserver, DESK_APP_HOME=str(home))

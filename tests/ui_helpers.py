@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desk_app.paths import resources_dir
+from tests.helpers.democatalog import demo_catalog_without_forms
 
 NATIONAL_CODES = ("0013542419", "0084575948", "1234567891", "0499370899")
 PASSWORD = "secret-123"
@@ -29,7 +29,7 @@ def _template() -> Path:
             setup.init_office(desk, "4512", "دفتر پیشخوان ۴۵۱۲ ارومیه", 2)
             users.add_user(desk, "manager", "manager", PASSWORD, full_name="مدیر دفتر")
             users.add_user(desk, "clerk", "clerk", PASSWORD, full_name="زهرا احمدی")
-            catalog.import_catalog(desk, resources_dir() / "catalog" / "demo-catalog.json")
+            catalog.import_catalog(desk, demo_catalog_without_forms())  # the intake page fills no form yet
         _TEMPLATE.append(base)
     return _TEMPLATE[0]
 

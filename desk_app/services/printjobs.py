@@ -25,7 +25,7 @@ from desk_app.domain.roles import can
 from desk_app.domain.status import STATUS_LABELS_FA, Status
 from desk_app.domain.text import to_persian_digits
 from desk_app.services import audit
-from desk_app.services.requests import find_row, is_pending_sync, view
+from desk_app.services.requests import RequestView, find_row, is_pending_sync, view
 from desk_app.services.shifts import ensure_shift, open_shift_row
 from desk_app.services.sync import server_transport
 from desk_app.services.users import acting_user
@@ -201,6 +201,7 @@ def receipt_data(desk: Desk, receipt_no_or_id: str, copy_no: int = 0):
         agency = s.scalar(select(ServiceRow.agency).where(ServiceRow.code == r.service))
     pending = r.server_ref is None and is_pending_sync(desk, r.request_id)
     return ReceiptData(
+        fields=_form_lines(desk, r),
         office_code=r.office,
         office_name=settings["office_name"],
         receipt_no=r.receipt_no,
@@ -223,6 +224,23 @@ def receipt_data(desk: Desk, receipt_no_or_id: str, copy_no: int = 0):
         status=r.status,
         printed_at=utc_now() if copy_no else None,
     )
+
+
+def _request_form(desk: Desk, r: RequestView):
+    """The form the request was checked by (its own version's), and the day its conditions hold on."""
+    from desk_app.services.catalog import version_form
+
+    form = version_form(desk, r.form_version or r.catalog_version, r.service) if r.fields else None
+    return form, dt.date.fromisoformat(r.tehran_day)
+
+
+def _form_lines(desk: Desk, r: RequestView):
+    from printing.fields import receipt_lines
+
+    if not r.fields:
+        return []
+    form, day = _request_form(desk, r)
+    return receipt_lines(form, r.fields, on=day)
 
 
 def _next_copy_no(desk: Desk, request_id: str, reprint: bool | None) -> int:
@@ -398,7 +416,17 @@ def form_data(desk: Desk, receipt_no: str):
             national_code=row.national_code,
             first_name=row.first_name,
             last_name=row.last_name,
+            sections=_form_sections(desk, view(row)),
         )
+
+
+def _form_sections(desk: Desk, r: RequestView):
+    from printing.fields import form_sections_data
+
+    if not r.fields:
+        return []
+    form, day = _request_form(desk, r)
+    return form_sections_data(form, r.fields, on=day)
 
 
 def print_form(desk: Desk, receipt_no: str, target: str) -> PrintResult:

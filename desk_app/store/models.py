@@ -96,6 +96,18 @@ class ServiceRow(Base):
     documents_json: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     catalog_version: Mapped[str] = mapped_column(String, nullable=False)
+    # revision 0008: the service's form (canonical JSON of its JSON Schema), NULL when it has none
+    form_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ServiceForm(Base):
+    """The form of a service in one catalog version (revision 0008): written with the catalog,
+    never changed (a version's content never changes), read to print a request by its own form."""
+
+    __tablename__ = "service_forms"
+    catalog_version: Mapped[str] = mapped_column(String, primary_key=True)
+    service_code: Mapped[str] = mapped_column(String, primary_key=True)
+    form_json: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class Request(Base):
@@ -140,6 +152,9 @@ class Request(Base):
     clock_skew_s: Mapped[int | None] = mapped_column(Integer)
     reprint_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_at: Mapped[str] = mapped_column(String, nullable=False)
+    # revision 0008: the form's answers frozen at intake (canonical JSON) and the version they obey
+    fields_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    form_version: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class ImportedRow(Base):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.text import search_key
-from desk_app.store.models import CatalogVersion, ServiceRow
+from desk_app.store.models import CatalogVersion, ServiceForm, ServiceRow
 
 if TYPE_CHECKING:
     from desk_app.domain.catalog import Catalog, Service
@@ -67,12 +67,45 @@ def service_values(svc: Service, version: str) -> dict[str, Any]:
         "documents_json": json.dumps(list(svc.documents), ensure_ascii=False),
         "active": svc.active,
         "catalog_version": version,
+        "form_json": None if svc.form is None else canonical_json(svc.form).decode("utf-8"),
     }
 
 
 def _same_content(stored: str, sha: str, catalog: Catalog) -> bool:
     """Stores written before this path hashed the parsed catalog, not the file: accept that too."""
     return stored == sha or stored == payload_sha256(canonical_json(catalog.to_dict()))
+
+
+def _fill_forms(session: Session, catalog: Catalog) -> None:
+    """A catalog stored before the store kept forms (revision 0008) gets its forms on the next
+    import or refresh of the same version, though its content is unchanged."""
+    for svc in catalog.services:
+        if svc.form is not None:
+            row = session.get(ServiceRow, svc.code)
+            if row is not None and row.form_json is None and row.catalog_version == catalog.version:
+                row.form_json = canonical_json(svc.form).decode("utf-8")
+    _keep_forms(session, catalog)
+
+
+def _keep_forms(session: Session, catalog: Catalog) -> None:
+    """Every service form of this version in `service_forms` (a replaced version's are replaced)."""
+    kept = {
+        r.service_code: r
+        for r in session.scalars(select(ServiceForm).where(ServiceForm.catalog_version == catalog.version))
+    }
+    for svc in catalog.services:
+        row = kept.pop(svc.code, None)
+        if svc.form is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        text = canonical_json(svc.form).decode("utf-8")
+        if row is None:
+            session.add(ServiceForm(catalog_version=catalog.version, service_code=svc.code, form_json=text))
+        else:
+            row.form_json = text
+    for row in kept.values():
+        session.delete(row)
 
 
 def current_version_in(session: Session) -> str | None:
@@ -110,12 +143,14 @@ def write_catalog(session: Session, data: Mapping[str, Any], now: str, *, from_s
     elif known is not None and current_version_in(session) == catalog.version:
         known.content_sha256 = sha
         result.unchanged = True
+        _fill_forms(session, catalog)
         return result
     if known is None:
         session.add(CatalogVersion(version=catalog.version, imported_at=now, content_sha256=sha))
     else:
         known.content_sha256 = sha
         known.imported_at = now
+    _keep_forms(session, catalog)
     rows = {r.code: r for r in session.scalars(select(ServiceRow))}
     for svc in catalog.services:
         values = service_values(svc, catalog.version)

@@ -1,0 +1,43 @@
+"""Service forms (DESIGN.md section 10). `services.form_json`: the JSON Schema of the fields the
+service's requests carry, as the catalog gave it (canonical JSON); NULL = the service asks for
+nothing beyond the citizen. `requests.fields_json` / `requests.form_version`: the answers frozen
+at intake (canonical JSON, as in the payload) and the catalog version whose form they were checked
+by; NULL for requests made before forms. `service_forms`: the form of every service in every
+catalog version the desk stored, so that a request made under an older version is still printed
+with its own form's labels and sections.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # plain ALTER TABLE ADD COLUMN: no table copy (requests may hold a million rows and has triggers)
+    op.add_column("services", sa.Column("form_json", sa.Text(), nullable=True))
+    op.add_column("requests", sa.Column("fields_json", sa.Text(), nullable=True))
+    op.add_column("requests", sa.Column("form_version", sa.String(), nullable=True))
+    op.create_table(
+        "service_forms",
+        sa.Column("catalog_version", sa.String(), primary_key=True),
+        sa.Column("service_code", sa.String(), primary_key=True),
+        sa.Column("form_json", sa.Text(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    # ALTER TABLE DROP COLUMN (SQLite 3.35+): a batch copy would break the search view on requests
+    op.drop_table("service_forms")
+    op.execute("ALTER TABLE requests DROP COLUMN form_version")
+    op.execute("ALTER TABLE requests DROP COLUMN fields_json")
+    op.execute("ALTER TABLE services DROP COLUMN form_json")
