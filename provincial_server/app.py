@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, texts
+from provincial_server import catalogs, texts, uploads
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -46,10 +46,13 @@ class ServerConfig:
     rate_limit: RateLimit = field(default_factory=lambda: RateLimit(20, 60))
     demo_advance_s: float | None = None
     init_db: bool = True
+    uploads: uploads.UploadConfig | None = None  # attachments (section 11); None: beside the database
 
     def __post_init__(self):
         self.max_body_bytes = self.max_body_bytes or 2 * self.max_batch_bytes
         self.max_decompressed_bytes = self.max_decompressed_bytes or 4 * self.max_batch_bytes
+        if self.uploads is None:
+            self.uploads = uploads.UploadConfig.from_env(self.db_url)
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -271,6 +274,8 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         day = _parse_day(date)
         totals = await run_in_threadpool(_daily_totals, db, caller.office, day)
         return JSONResponse(totals.model_dump(mode="json"))
+
+    uploads.register(app, db, cfg.uploads, caller_of)
 
     def openapi():
         if app.openapi_schema is None:
