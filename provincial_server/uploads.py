@@ -177,19 +177,28 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     return out
 
 
-def parse_checksum(header: str | None) -> bytes | None:
+_CHECKSUMS = {"sha256": (hashlib.sha256, 32), "sha1": (hashlib.sha1, 20)}  # tus: sha1 is a MUST
+
+
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    """`Upload-Checksum: ALGO BASE64` -> (algo, digest); sha256 (ours) or sha1 (every tus client's)."""
     if header is None:
         return None
     algo, _, value = header.strip().partition(" ")
-    if algo.lower() != "sha256":
-        raise ApiError(400, protocol.ERR_BAD_REQUEST, "فقط چکیده‌ی sha256 پذیرفته است.", _tus())
+    algo = algo.lower()
+    if algo not in _CHECKSUMS:
+        raise ApiError(400, protocol.ERR_BAD_REQUEST, "فقط چکیده‌ی sha256 یا sha1 پذیرفته است.", _tus())
     try:
         digest = base64.b64decode(value.strip(), validate=True)
     except binascii.Error:
         raise ApiError(400, protocol.ERR_BAD_REQUEST, "سرآیند Upload-Checksum خوانا نیست.", _tus()) from None
-    if len(digest) != 32:
+    if len(digest) != _CHECKSUMS[algo][1]:
         raise ApiError(400, protocol.ERR_BAD_REQUEST, "سرآیند Upload-Checksum خوانا نیست.", _tus())
-    return digest
+    return algo, digest
+
+
+def checksum_matches(check: tuple[str, bytes], data: bytes) -> bool:
+    return _CHECKSUMS[check[0]][0](data).digest() == check[1]
 
 
 def _tus(**extra: str) -> dict[str, str]:
@@ -267,7 +276,7 @@ class Uploads:
             raise ApiError(410, row.detail or ERR_HASH, "این بارگذاری پذیرفته نشد؛ صفحه را از نو بفرستید.", _tus())
         return row, self.offset_of(row)
 
-    def append(self, office: str, upload_id: str, offset: int, data: bytes, checksum: bytes | None) -> int:
+    def append(self, office: str, upload_id: str, offset: int, data: bytes, checksum: tuple[str, bytes] | None) -> int:
         """Append a chunk at `offset` (409 when it is not the upload's offset), fsync, and finish the
         upload when its last byte came. Returns the new offset."""
         with self.db.read() as s:
@@ -278,7 +287,7 @@ class Uploads:
             if offset == row.length and not data:
                 return row.length
             raise _offset_error(row.length)
-        if checksum is not None and hashlib.sha256(data).digest() != checksum:
+        if checksum is not None and not checksum_matches(checksum, data):
             raise ApiError(460, ERR_CHECKSUM, "چکیده‌ی این تکه با بایت‌هایش نمی‌خواند؛ تکه را دوباره بفرستید.", _tus())
         if offset + len(data) > row.length:
             raise ApiError(400, protocol.ERR_BAD_REQUEST, "بایت‌ها از اندازه‌ی اعلام‌شده‌ی صفحه بیشترند.", _tus())
@@ -520,7 +529,7 @@ def register(app: FastAPI, db: ServerDB, cfg: UploadConfig, caller_of: Callable[
                 "Tus-Version": TUS_VERSION,
                 "Tus-Extension": TUS_EXTENSIONS,
                 "Tus-Max-Size": str(cfg.max_page_bytes),
-                "Tus-Checksum-Algorithm": "sha256",
+                "Tus-Checksum-Algorithm": "sha256,sha1",
             }
         )
 
@@ -529,7 +538,9 @@ def register(app: FastAPI, db: ServerDB, cfg: UploadConfig, caller_of: Callable[
     async def tus_options(office: str, upload_id: str | None = None):
         return Response(status_code=204, headers=options_headers())
 
-    async def _patch_body(request: Request, up_offset: int, upload: Upload | None = None) -> tuple[bytes, bytes | None]:
+    async def _patch_body(
+        request: Request, up_offset: int, upload: Upload | None = None
+    ) -> tuple[bytes, tuple[str, bytes] | None]:
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         data, cut = await _read_body(request, cfg.max_chunk_bytes, keep_partial=checksum is None)
         if cut:

@@ -26,7 +26,7 @@ from collections import Counter
 
 from tests.helpers.faultproxy import FaultProxy
 
-_REQUEST_LINE = re.compile(rb"(GET|POST|PUT|DELETE) (\S+) HTTP/1\.[01]\r\n")
+_REQUEST_LINE = re.compile(rb"(GET|POST|PUT|PATCH|HEAD|OPTIONS|DELETE) (\S+) HTTP/1\.[01]\r\n")
 
 
 def content_length(head: bytes) -> int:
