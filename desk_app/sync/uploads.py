@@ -264,6 +264,19 @@ class UploadReport:
     refused: list[str] = field(default_factory=list)
 
 
+def _no_cancel_waiting() -> Any:
+    """The request has no cancellation on its way: a page waits until the province answers it."""
+    return ~(
+        select(OutboxOp.id)
+        .where(
+            OutboxOp.request_id == Attachment.request_id,
+            OutboxOp.kind == "cancel",
+            OutboxOp.state.in_((OutboxState.PENDING.value, OutboxState.SENDING.value)),
+        )
+        .exists()
+    )
+
+
 def _live_pending() -> Any:
     acked = (
         select(OutboxOp.id)
@@ -286,7 +299,7 @@ def _live_pending() -> Any:
         )
         .join(Request, Request.request_id == Attachment.request_id)
         .join(Blob, Blob.sha256 == Attachment.sha256)
-        .where(Attachment.state == PENDING, Request.status != Status.CANCELLED.value, acked)
+        .where(Attachment.state == PENDING, Request.status != Status.CANCELLED.value, acked, _no_cancel_waiting())
         .order_by(Request.seq, Attachment.id)
     )
 
@@ -379,14 +392,25 @@ class Uploader:
                 select(func.count())
                 .select_from(Attachment)
                 .join(Request, Request.request_id == Attachment.request_id)
-                .where(Attachment.sha256 == sha, Attachment.state == PENDING, Request.status != Status.CANCELLED.value)
+                .where(
+                    Attachment.sha256 == sha,
+                    Attachment.state == PENDING,
+                    Request.status != Status.CANCELLED.value,
+                    _no_cancel_waiting(),
+                )
             )
         return bool(n)
 
     def _request_live(self, request_id: str) -> bool:
         with self.db.read() as s:
-            status = s.scalar(select(Request.status).where(Request.request_id == request_id))
-        return status is not None and status != Status.CANCELLED.value
+            n = s.scalar(
+                select(func.count())
+                .select_from(Attachment)
+                .join(Request, Request.request_id == Attachment.request_id)
+                .where(Attachment.request_id == request_id, Request.status != Status.CANCELLED.value)
+                .where(_no_cancel_waiting())
+            )
+        return bool(n)
 
     # -- the pass ---------------------------------------------------------------------------
     def run(self) -> UploadReport:
@@ -456,6 +480,7 @@ class Uploader:
         url = page.upload_url or server_url
         offset: int | None = None
         failures = 0
+        lost = False  # a creation whose answer never came: the server may hold an upload we cannot name
         while True:
             if not self._still_wanted(page.sha256):
                 self._terminate(page.sha256, url)
@@ -467,6 +492,15 @@ class Uploader:
                     except Gone:
                         url = None
                         self._set_url(page.sha256, None)
+                if url is None and lost:
+                    # the answer that named the upload was lost: ask the server whether it began one
+                    lost = False
+                    url = self._find_open(page.sha256)
+                    if url == "held":
+                        self._on_server(page.sha256)
+                        return True
+                    offset = None
+                    continue
                 if url is None:
                     first = data[: self.chunk]
                     meta = {"filetype": page.content_type, **({"document": page.document} if page.document else {})}
@@ -507,6 +541,7 @@ class Uploader:
                 return False
             except RetryableError as exc:
                 failures += 1
+                lost = url is None
                 offset = None  # ask the server where it stands
                 if exc.timeout:
                     self._shrink()
@@ -515,8 +550,28 @@ class Uploader:
             if failures >= MAX_TRIES:
                 raise RetryableError("ارسال صفحه‌ها به سرور استان پیش نرفت؛ بعداً ادامه می‌یابد.")
 
+    def _find_open(self, sha: str) -> str | None:
+        answer = self.tus.lookup(self.office, [sha])
+        if sha in answer["held"]:
+            return "held"
+        for u in answer["uploads"]:
+            if isinstance(u, dict) and u.get("sha256") == sha and isinstance(u.get("location"), str):
+                self._set_url(sha, u["location"])
+                return str(u["location"])
+        return None
+
     def _terminate(self, sha: str, url: str | None) -> None:
-        """No live request wants this page any more: end its unfinished upload (tus termination)."""
+        """No live request wants this page any more: end its unfinished upload (tus termination).
+        While a cancellation is still on its way (it may come back too late) the upload is kept."""
+        with self.db.read() as s:
+            waiting = s.scalar(
+                select(func.count())
+                .select_from(Attachment)
+                .join(Request, Request.request_id == Attachment.request_id)
+                .where(Attachment.sha256 == sha, Attachment.state == PENDING, Request.status != Status.CANCELLED.value)
+            )
+        if waiting:
+            return
         if url:
             try:
                 self.tus.delete(url)
