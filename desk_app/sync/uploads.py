@@ -54,6 +54,7 @@ LOOKUP_CHUNK = 200
 MAX_TRIES = 4  # consecutive failures on one page before the run gives up (the next run resumes)
 RATE_KEY = "upload_rate_bps"
 CHUNK_KEY = "upload_chunk_bytes"
+SENT_KEY = "upload_bytes_sent"  # page bytes put on the wire, ever (re-sent ones included)
 RATE_MIN_BYTES = 2048  # shorter sends measure the round trip, not the link
 RATE_ALPHA = 0.3
 PENDING, SENT = "pending", "sent"
@@ -592,6 +593,11 @@ class Uploader:
 
     # -- pacing -----------------------------------------------------------------------------
     def _timed(self, size: int, call: Callable[..., Any], *args: Any) -> Any:
+        """Send `size` page bytes by `call`; counted (`upload_bytes_sent`, for the link's figures)
+        before they go, so a process killed mid-send still counts them."""
+        if size:
+            total = self._get(SENT_KEY)
+            self._put(**{SENT_KEY: (int(total) if total and total.isdigit() else 0) + size})
         t0 = self.clock()
         self.report.bytes_sent += size
         result = call(*args)
