@@ -309,3 +309,20 @@ def test_partial_bytes_survive_a_server_sigkill(server):
         assert link.status_code == 201
     finally:
         http.close()
+
+
+def test_an_upload_that_names_its_request_is_linked_with_its_last_byte(office, live_server):
+    data = page_bytes(15)
+    headers = {
+        **TUS,
+        "Upload-Length": str(len(data)),
+        "Upload-Metadata": meta(sha256=sha(data), request_id=office.request_id, document="عکس"),
+    }
+    loc = office.http.post(office.base, headers=headers).headers["Location"]
+    first = office.patch(loc, 0, data[:500])
+    assert first.status_code == 204 and "Upload-Link" not in first.headers
+    last = office.patch(loc, 500, data[500:])
+    assert last.status_code == 204 and last.headers["Upload-Link"] == "created"
+    pages = json.loads(live_server.admin("attachment", "list", "--receipt", office.receipt_no, "--json").stdout)
+    assert pages == [{"sha256": sha(data), "bytes": len(data), "document": "عکس", "content_type": "image/jpeg"}]
+    assert office.link(sha(data), document="عکس").json()["result"] == "duplicate"

@@ -70,6 +70,7 @@ def test_pages_arrive_whole_after_their_request_each_sha256_once(rig):
     for sha in got_a:
         assert hashlib.sha256(server_file(rig, sha)).hexdigest() == sha
     assert calls(rig, "POST", "/uploads") == 2  # two distinct pages, one upload each
+    assert calls(rig, "POST", "/attachments") == 1  # the other two were linked with their last byte
     assert {v.state for v in att.list_pages(rig.desk, a.receipt_no)} == {"sent"}
     assert int(state(rig, "upload_rate_bps")) > 0
     again = rig.sync()

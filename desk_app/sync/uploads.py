@@ -85,7 +85,11 @@ class Gone(SyncError):
 
 
 class TusApi(Protocol):
-    """What the uploader calls: `TusHttp` over the sync transport's connection, or a fake."""
+    """What the uploader calls: `TusHttp` over the sync transport's connection, or a fake.
+    `last_link`: the server's `Upload-Link` answer to the last create/patch (the link the
+    metadata's `request_id` asked for, made when the last byte came), None when it made none."""
+
+    last_link: str | None
 
     def lookup(self, office: str, shas: list[str]) -> dict[str, Any]: ...
     def create(
@@ -119,6 +123,7 @@ class TusHttp:
 
     def __init__(self, transport: HttpTransport) -> None:
         self.t = transport
+        self.last_link: str | None = None
 
     def set_read_timeout(self, seconds: float) -> None:
         self.t.set_read_timeout(seconds)
@@ -178,7 +183,9 @@ class TusHttp:
         if first:
             headers["Content-Type"] = OFFSET_TYPE
             headers["Upload-Checksum"] = _checksum(first)
+        self.last_link = None
         resp = self._call("POST", f"/api/v1/offices/{office}/uploads", data=first or None, headers=headers)
+        self.last_link = resp.headers.get("Upload-Link")
         location = resp.headers.get("Location")
         offset = _int(resp.headers.get("Upload-Offset"))
         if not location or offset is None:
@@ -196,7 +203,9 @@ class TusHttp:
 
     def patch(self, location: str, offset: int, data: bytes) -> int:
         headers = {"Content-Type": OFFSET_TYPE, "Upload-Offset": str(offset), "Upload-Checksum": _checksum(data)}
+        self.last_link = None
         resp = self._call("PATCH", location, data=data, headers=headers, expect=(204,))
+        self.last_link = resp.headers.get("Upload-Link")
         new = _int(resp.headers.get("Upload-Offset"))
         if new is None:
             raise RetryableError("پاسخ سرور استان Upload-Offset نداشت.")
@@ -343,6 +352,7 @@ class Uploader:
         self.chunk = CHUNK_DEFAULT
         self.ceiling = CHUNK_MAX
         self._ok_in_row = 0
+        self._auto_linked: str | None = None
 
     # -- state ------------------------------------------------------------------------------
     def _get(self, key: str) -> str | None:
@@ -441,9 +451,14 @@ class Uploader:
             if not self._request_live(page.request_id):
                 continue
             if not page.on_server and page.sha256 not in done:
+                self._auto_linked = None
                 if not self._send_bytes(page, resume.get(page.sha256)):
                     continue
                 done.add(page.sha256)
+                if self._auto_linked in ("created", "duplicate"):  # linked with its last byte
+                    self._mark_sent(page.request_id, page.sha256)
+                    self.report.linked += 1
+                    continue
             self._link(page)
         self._abandon_cancelled()
         return self.report
@@ -504,11 +519,14 @@ class Uploader:
                     continue
                 if url is None:
                     first = data[: self.chunk]
-                    meta = {"filetype": page.content_type, **({"document": page.document} if page.document else {})}
+                    meta = {"filetype": page.content_type, "request_id": page.request_id}
+                    if page.document:
+                        meta["document"] = page.document
                     url, offset = self._timed(
                         len(first), self.tus.create, self.office, len(data), page.sha256, meta, first
                     )
                     self._set_url(page.sha256, url)
+                    self._auto_linked = self.tus.last_link
                 assert offset is not None
                 while offset < len(data):
                     if not self._still_wanted(page.sha256):
@@ -517,6 +535,7 @@ class Uploader:
                     piece = data[offset : offset + self.chunk]
                     at = offset
                     offset = self._timed(len(piece), self.tus.patch, url, at, piece)
+                    self._auto_linked = self.tus.last_link
                     self._grow()
                     failures = 0
                 self._on_server(page.sha256)
