@@ -129,8 +129,9 @@ def complete_page(content_type: str, head: bytes, tail: bytes, size: int) -> boo
     if content_type == "application/pdf":
         return b"%%EOF" in tail[-1024:]
     if content_type == "image/tiff":
-        order = "little" if head.startswith(b"II") else "big"
-        ifd = int.from_bytes(head[4:8], order) if len(head) >= 8 else 0
+        if len(head) < 8:
+            return False
+        ifd = int.from_bytes(head[4:8], "little") if head.startswith(b"II") else int.from_bytes(head[4:8], "big")
         return 8 <= ifd < size
     return False
 
@@ -653,7 +654,7 @@ def register(app: FastAPI, db: ServerDB, cfg: UploadConfig, caller_of: Callable[
         document = clean_document(document)
         if len(request_id) > 36:
             raise ApiError(404, protocol.ERR_NOT_FOUND, "این درخواست در سرور استان نیست.")
-        view, created = await run_in_threadpool(up.link, caller, request_id, sha, document)
+        view, created = await run_in_threadpool(up.link, caller, request_id, str(sha), document)
         return JSONResponse(
             {**view, "result": "created" if created else "duplicate"}, status_code=201 if created else 200
         )

@@ -326,3 +326,13 @@ def test_an_upload_that_names_its_request_is_linked_with_its_last_byte(office, l
     pages = json.loads(live_server.admin("attachment", "list", "--receipt", office.receipt_no, "--json").stdout)
     assert pages == [{"sha256": sha(data), "bytes": len(data), "document": "عکس", "content_type": "image/jpeg"}]
     assert office.link(sha(data), document="عکس").json()["result"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "kind, content_type", [("TIFF", "image/tiff"), ("PNG", "image/png"), ("PDF", "application/pdf")]
+)
+def test_tiff_png_and_pdf_pages_are_taken_by_their_bytes(office, kind, content_type):
+    data = page_bytes(16, kind)
+    office.upload(data)
+    r = office.link(sha(data), document=None)
+    assert r.status_code == 201 and r.json()["content_type"] == content_type
