@@ -4,6 +4,11 @@ time to keep a page (file fsync + rename + rows). The aim for 2G links: an A4 te
 under 40 KB, still read back by `tesseract -l fas`.
 
     .venv/bin/python bench/attachments.py [--repeat 3] [--samples docs/screenshots] [--record]
+    .venv/bin/python bench/attachments.py --transfer [--rate-bps 8000] [--rtt 0.4] [--record]
+
+`--transfer`: the time to send a request's 3 pages (two A4 text pages and an ID-card photo, as
+compressed above) to the real provincial server through the slow-link proxy (64 kbit/s each way,
+400 ms round trips), against the bytes floor (the pages' bytes / the link rate). Aim: within 1.3x.
 
 Text pages are rendered with QPainter and the bundled Vazirmatn font at 300 dpi, then "scanned"
 (grey paper, light falloff, noise, dust, blur: tests/helpers/scanned.py) at three noise levels and
@@ -93,7 +98,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="compressions per page (median time)")
     ap.add_argument("--samples", type=Path, help="write the compressed text page (PNG) and photo (JPEG) here")
     ap.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    ap.add_argument("--transfer", action="store_true", help="time sending 3 pages over a slow link instead")
+    ap.add_argument("--rate-bps", type=int, default=8000, help="--transfer: link bytes/s each way (8000 = 64 kbit/s)")
+    ap.add_argument("--rtt", type=float, default=0.4, help="--transfer: round trip, seconds")
     args = ap.parse_args()
+    if args.transfer:
+        return transfer(args)
     load = os.getloadavg()[0]
     lines = [f"- load average at start {load:.1f} on {os.cpu_count()} CPUs; medians of {args.repeat} runs per page"]
     text_pages = []
@@ -162,6 +172,73 @@ def main() -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = f"\n## bench/attachments.py — scanned pages ({stamp}, CPython {platform.python_version()})\n\n"
         cmd = f"`.venv/bin/python bench/attachments.py --repeat {args.repeat} --record`\n\n"
+        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
+            f.write(head + cmd + text + "\n")
+
+
+def transfer(args) -> None:
+    """3 pages of one request, sent by the sync engine's uploader through the throttled proxy."""
+    from desk_app.services import attachments
+    from desk_app.sync.uploads import Uploader, tus_for
+    from tests.helpers.syncrig import OFFICE, Rig, Templates
+
+    pages = [
+        imaging.compress(S.scanned(S.text_page()), dpi=300),
+        imaging.compress(S.scanned(S.text_page(point_size=10.0, gap_mm=0.8), seed=11), dpi=300),
+        imaging.compress(S.id_card_photo(), dpi=300),
+    ]
+    need = sum(p.size for p in pages)
+    floor = need / args.rate_bps
+    lines = [
+        f"- link: {args.rate_bps} B/s each way ({args.rate_bps * 8 / 1000:.0f} kbit/s), {args.rtt * 1000:.0f} ms "
+        f"round trip (tests/helpers/chaos.py AimedProxy throttle); load average {os.getloadavg()[0]:.1f}",
+        "- pages: " + ", ".join(f"{p.kb:.1f} KB {p.content_type}" for p in pages) + f" = {need} bytes; "
+        f"bytes floor {floor:.2f} s",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-transfer-") as tmp:
+        base = Path(tmp)
+        tpl = Templates(base / "templates")
+        for run, label in enumerate(("pages of a request already on the server (uploader only)", "full sync")):
+            rig = Rig(base / f"run{run}", tpl)
+            try:
+                receipt = rig.register(1)[0].receipt_no
+                if run == 0:
+                    rig.sync()  # the request goes first; its pages are timed alone below
+                for i, page in enumerate(pages):
+                    attachments.store_page(rig.desk, receipt, page, document=("فرم", "فرم", "کارت ملی")[i])
+                rig.proxy.set_mode("throttle", rate_bps=args.rate_bps, latency_s=0.0)
+                rig.proxy.one_way_s = args.rtt / 2
+                rig.proxy.reset_counts()
+                eng, transport = rig.engine(timeout=(10.0, 60.0))
+                with transport:
+                    started = time.perf_counter()
+                    if run == 0:
+                        tus = tus_for(transport)
+                        assert tus is not None
+                        done = Uploader(rig.db, tus, office=OFFICE).run()
+                        linked = done.linked
+                    else:
+                        linked = eng.run_once().attachments_sent
+                    wall = time.perf_counter() - started
+                rate = eng.state().get("upload_rate_bps")
+                lines.append(
+                    f"- {label}: {wall:.2f} s for {linked} pages linked = {wall / floor:.2f}x the bytes floor; "
+                    f"{rig.proxy.requests} HTTP requests, {rig.proxy.bytes_up} bytes up / {rig.proxy.bytes_down} down "
+                    f"on the wire; measured upload_rate_bps {rate}"
+                )
+            finally:
+                rig.close()
+    text = "\n".join(lines)
+    print(text)
+    if args.record:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        head = (
+            f"\n## bench/attachments.py --transfer — 3 pages over 2G ({stamp}, CPython {platform.python_version()})\n\n"
+        )
+        cmd = (
+            f"`.venv/bin/python bench/attachments.py --transfer --rate-bps {args.rate_bps} --rtt {args.rtt} "
+            "--record`\n\n"
+        )
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
             f.write(head + cmd + text + "\n")
 

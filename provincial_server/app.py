@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, province, sms, texts
+from provincial_server import catalogs, province, sms, texts, uploads
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -48,10 +48,13 @@ class ServerConfig:
     demo_advance_s: float | None = None
     init_db: bool = True
     sms_gateway: str | None = None  # `serve --sms-gateway URL`: the citizen SMS sender runs in this process
+    uploads: uploads.UploadConfig | None = None  # attachments (section 11); None: beside the database
 
     def __post_init__(self):
         self.max_body_bytes = self.max_body_bytes or 2 * self.max_batch_bytes
         self.max_decompressed_bytes = self.max_decompressed_bytes or 4 * self.max_batch_bytes
+        if self.uploads is None:
+            self.uploads = uploads.UploadConfig.from_env(self.db_url)
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -296,6 +299,8 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         day = _parse_day(date)
         totals = await run_in_threadpool(_daily_totals, db, caller.office, day)
         return JSONResponse(totals.model_dump(mode="json"))
+
+    uploads.register(app, db, cfg.uploads, caller_of)
 
     def openapi():
         if app.openapi_schema is None:

@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "env PROVINCIAL_SMS_GATEWAY; without it messages wait in the outbox)",
     )
     sv.add_argument(
+        "--files",
+        default=os.environ.get("PROVINCIAL_FILES"),
+        metavar="DIR",
+        help="folder of attachment files (default: beside a SQLite database, e.g. provincial-files/)",
+    )
+    sv.add_argument(
         "--header-timeout",
         type=_seconds,
         default=_seconds(os.environ.get("PROVINCIAL_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
@@ -133,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(else env PROVINCIAL_BACKUP_PASSPHRASE; without either, backup writes plain JSON, mode 0600)",
         )
     sub.add_parser("epoch").add_subparsers(dest="action", required=True).add_parser("rotate")
+    al = sub.add_parser("attachment").add_subparsers(dest="action", required=True).add_parser("list")
+    al.add_argument("--receipt", required=True, metavar="RECEIPT_NO")
+    al.add_argument("--json", action="store_true")
     return p
 
 
@@ -196,6 +205,16 @@ def _admin(db: ServerDB, args) -> int:
     elif args.cmd == "restore":
         admin.restore(db, args.file, _passphrase(args))
         print("بازیابی انجام شد؛ دوره‌ی تازه‌ای برای فید ساخته شد.", file=sys.stderr)
+    elif args.cmd == "attachment":
+        from provincial_server.uploads import list_attachments
+
+        pages = list_attachments(db, args.receipt)
+        if args.json:
+            json.dump(pages, sys.stdout, ensure_ascii=False, indent=1)
+            print()
+        else:
+            for a in pages:
+                print(f"{a['sha256']}\t{a['bytes']}\t{a['content_type']}\t{a['document'] or ''}")
     elif args.cmd == "epoch":
         admin.rotate_epoch(db)
         print("دوره‌ی فید عوض شد.", file=sys.stderr)
@@ -256,6 +275,8 @@ def serve(args) -> int:
         "PROVINCIAL_BODY_TIMEOUT": str(args.body_timeout),
         "PROVINCIAL_SMS_GATEWAY": args.sms_gateway or "",
     }
+    if args.files:
+        env["PROVINCIAL_FILES"] = os.path.abspath(args.files)
     for opt in ("max_batch_items", "max_batch_bytes", "max_body_bytes", "max_decompressed_bytes"):
         if getattr(args, opt) is not None:
             env["PROVINCIAL_" + opt.upper()] = str(getattr(args, opt))

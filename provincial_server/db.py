@@ -274,6 +274,28 @@ class Attachment(Base):
     __table_args__ = (ForeignKeyConstraint(["office", "request_id"], ["requests.office", "requests.request_id"]),)
 
 
+class Upload(Base):
+    """A tus upload of one page (DESIGN.md section 11), open until its last byte arrives.
+
+    Its bytes so far are a file of the store (`partial_path`), appended and fsynced before each
+    PATCH is answered: the file's size is the upload's offset, so a server killed mid-upload
+    resumes at what reached the disk. `state`: `open` -> `complete` (the bytes hashed to `sha256`
+    and went into the store) or `refused` (`detail`: hash_mismatch | not_a_page | truncated)."""
+
+    __tablename__ = "uploads"
+    office: Mapped[str] = mapped_column(String(6), primary_key=True)
+    upload_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(BigInteger)
+    metadata_text: Mapped[str | None] = mapped_column(Text)  # the Upload-Metadata header as sent
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    detail: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=utcnow)
+    __table_args__ = (Index("ix_uploads_office_sha", "office", "sha256"),)
+
+
 # Restore order (parents first); backup uses the same list.
 TABLES = [
     Meta,
@@ -291,6 +313,7 @@ TABLES = [
     Heartbeat,
     SmsMessage,
     Attachment,
+    Upload,
 ]
 
 

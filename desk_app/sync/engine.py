@@ -43,6 +43,7 @@ from desk_app.domain.text import clean_code, normalize_text
 from desk_app.store.engine import Database
 from desk_app.store.models import OutboxOp, Request, RequestHistory, SyncState
 from desk_app.sync import protocol as P
+from desk_app.sync import uploads
 from desk_app.sync.backoff import CAP_S, PERIOD_S, SKEW_WARN_S, Backoff
 from desk_app.sync.catalog import store_catalog
 from desk_app.sync.errors import AuthError, ProtocolError, ResyncRequired, RetryableError, SyncError, TooLarge, TooOld
@@ -90,6 +91,9 @@ class SyncReport:
     resynced: bool = False
     reuploaded: int = 0
     catalog_version: str | None = None
+    attachments_pending: int = 0  # section 11: pages of live requests not yet linked on the server
+    attachment_bytes_pending: int = 0  # their bytes still to upload (each SHA-256 once)
+    attachments_sent: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -215,6 +219,7 @@ class SyncEngine:
                 limit = self._push(report, hello, int(state.get("batch_limit") or 0))
                 self._pull(report, hello, limit)
                 self._catalog(report, hello, state.get("catalog_etag"))
+                self._attachments(report, hello, limit)
                 report.online = True
                 self.backoff.success()
                 self._set_state(
@@ -278,6 +283,7 @@ class SyncEngine:
             )
             row = s.get(SyncState, "cursor")
             report.cursor = row.value if row else None
+            report.attachments_pending, report.attachment_bytes_pending = uploads.pending_totals(s)
             if report.stopped_reason is None:
                 row = s.get(SyncState, "stopped_reason")
                 report.stopped_reason = row.value if row and not report.online else None
@@ -684,6 +690,17 @@ class SyncEngine:
         if count:
             log.warning("resync: %d request(s) re-queued for upload", count)
         return count
+
+    # ------------------------------------------------------------------ attachments
+    def _attachments(self, report: SyncReport, hello: P.Hello, limit: int) -> None:
+        """Scanned pages after the request operations (desk_app.sync.uploads); any registration
+        that arrives meanwhile is pushed before the next page."""
+        tus = uploads.tus_for(self.transport)
+        if tus is not None:
+            done = uploads.Uploader(
+                self.db, tus, office=self.office, push_first=lambda: self._push(report, hello, limit)
+            )
+            report.attachments_sent += done.run().linked
 
     # ------------------------------------------------------------------ catalog
     def _catalog(self, report: SyncReport, hello: P.Hello, etag: str | None) -> None:

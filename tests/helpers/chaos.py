@@ -26,7 +26,7 @@ from collections import Counter
 
 from tests.helpers.faultproxy import FaultProxy
 
-_REQUEST_LINE = re.compile(rb"(GET|POST|PUT|DELETE) (\S+) HTTP/1\.[01]\r\n")
+_REQUEST_LINE = re.compile(rb"(GET|POST|PUT|PATCH|HEAD|OPTIONS|DELETE) (\S+) HTTP/1\.[01]\r\n")
 
 
 def content_length(head: bytes) -> int:
@@ -52,6 +52,7 @@ class AimedProxy(FaultProxy):
         self.requests = 0
         self.faults = Counter()
         self.calls = Counter()  # request path (without query) -> requests seen
+        self.methods = Counter()  # (method, path without query) -> requests seen
         self.on_request = None
         self.one_way_s = 0.0  # throttle mode: delay once per request and once per answer
 
@@ -112,6 +113,7 @@ class AimedProxy(FaultProxy):
                         self.requests += 1
                     path = m.group(2).decode("latin-1")
                     self.calls[path.split("?")[0]] += 1
+                    self.methods[(m.group(1).decode(), path.split("?")[0])] += 1
                     if self.on_request is not None:
                         self.on_request(path)
                     fault = self._fault_for(path)
