@@ -185,7 +185,7 @@ def chart_svg(dc: DayCounts, width: int = 900, height: int = 280) -> dict:
     bars, labels = [], []
     for i, d in enumerate(dc.days):
         x = left + plot_w - (i + 1) * slot + (slot - bar) / 2  # time runs right to left
-        y = head + plot_h
+        y = float(head + plot_h)
         parts = [(PALETTE[k], dc.counts.get((d, c), 0)) for k, (c, _t) in enumerate(shown)]
         if rest:
             parts.append((PALETTE[9], sum(dc.counts.get((d, c), 0) for c in rest)))

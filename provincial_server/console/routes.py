@@ -166,6 +166,8 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
                     return None
                 staff.throttle_clear(s, f"user:{username}")
                 row = s.get(Staff, username)
+                if row is None:  # removed between the two transactions
+                    return None
                 token, _sess = web.open_session(s, row)
                 web.audit(s, request, username, "login")
                 return token, row.role
@@ -306,26 +308,35 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
         except work.NotFound:
             raise not_found(who) from None
         except work.ActionRefused as exc:
+            refused = exc
+        else:
+            log.info("console %s office=%s request=%s by=%s", action, office, request_id, who.username)
+            return web.redirect(f"/requests/{office}/{request_id}?done={action}")
 
-            def again():
-                with db.write() as s:
-                    web.audit(
-                        s,
-                        request,
-                        who.username,
-                        f"{action}_refused",
-                        office=office,
-                        request_id=request_id,
-                        detail=exc.message,
-                    )
-                    return load_detail(s, request, office, request_id)
+        def again():
+            with db.write() as s:
+                web.audit(
+                    s,
+                    request,
+                    who.username,
+                    f"{action}_refused",
+                    office=office,
+                    request_id=request_id,
+                    detail=refused.message,
+                )
+                return load_detail(s, request, office, request_id)
 
-            who2, d = await run_in_threadpool(again)
-            return web.render(
-                "request.html", exc.status, who=who2, d=d, done=None, error=exc.message, note=note, failed_action=action
-            )
-        log.info("console %s office=%s request=%s by=%s", action, office, request_id, who.username)
-        return web.redirect(f"/requests/{office}/{request_id}?done={action}")
+        who2, d = await run_in_threadpool(again)
+        return web.render(
+            "request.html",
+            refused.status,
+            who=who2,
+            d=d,
+            done=None,
+            error=refused.message,
+            note=note,
+            failed_action=action,
+        )
 
     @app.get(P + "/requests/{office}/{request_id}/files/{sha256}", include_in_schema=False)
     async def attachment_file(request: Request, office: str, request_id: str, sha256: str):

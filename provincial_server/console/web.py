@@ -77,7 +77,7 @@ env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_aut
 env.filters.update(fa=fa, jdate=jdate, jdatetime=jdatetime, status_label=status_label, age=age)
 
 
-def render(name: str, status_code: int = 200, **ctx) -> HTMLResponse:
+def render(name: str, status_code: int = 200, **ctx) -> Response:
     html = env.get_template(name).render(prefix=PREFIX, **ctx)
     return secure(HTMLResponse(html, status_code=status_code))
 

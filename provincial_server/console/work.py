@@ -215,20 +215,22 @@ def field_views(s: Session, req: ServerRequest, payload: dict) -> list[FieldView
         return []
     version = str(payload.get("form_version") or req.catalog_version)
     form = (services_of(s, version).get(req.service_code) or {}).get("form") or {}
-    props = form.get("properties") if isinstance(form.get("properties"), dict) else {}
+    raw_props = form.get("properties")
+    props: dict = raw_props if isinstance(raw_props, dict) else {}
     order = [n for n in form.get("x-order") or [] if n in values]
     order += [n for n in props if n in values and n not in order]
     order += sorted(n for n in values if n not in order)
     out = []
     for name in order:
-        prop = props.get(name) if isinstance(props.get(name), dict) else {}
-        out.append(_field_view(name, prop, values[name]))
+        raw = props.get(name)
+        out.append(_field_view(name, raw if isinstance(raw, dict) else {}, values[name]))
     return out
 
 
 def _field_view(name: str, prop: dict, value) -> FieldView:
     title = normalize_text(str(prop.get("title") or name))
-    labels = prop.get("x-labels") if isinstance(prop.get("x-labels"), dict) else {}
+    raw_labels = prop.get("x-labels")
+    labels: dict = raw_labels if isinstance(raw_labels, dict) else {}
     fmt = prop.get("format")
     if isinstance(value, bool):
         return FieldView(name, title, "بله" if value else "خیر")
