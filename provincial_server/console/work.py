@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from desk_app.domain.errors import InvalidTransition
 from desk_app.domain.jalali import as_utc, day_bounds_utc, format_jalali_date
 from desk_app.domain.status import Status
-from desk_app.domain.text import normalize_text
+from desk_app.domain.text import normalize_text, to_persian_digits
 from provincial_server import feed
 from provincial_server.console.scope import Scope, services_of
 from provincial_server.db import Attachment, Office, RequestText, ServerRequest, StatusHistory
@@ -270,8 +270,10 @@ def clean_note(action: str, note: str | None) -> str | None:
     text = normalize_text(note or "") or None
     if text and len(text) > NOTE_MAX:
         raise ActionRefused(
-            f"یادداشت حداکثر {NOTE_MAX:,} نویسه است و این یکی {len(text):,} نویسه است؛ کوتاهش کنید "
-            "(متن شما در کادر مانده است).".replace(",", "٬"),
+            to_persian_digits(
+                f"یادداشت حداکثر {NOTE_MAX:,} نویسه است و این یکی {len(text):,} نویسه است؛ کوتاهش کنید "
+                "(متن شما در کادر مانده است).".replace(",", "٬")
+            ),
             422,
         )
     if action == "reject" and not text:
