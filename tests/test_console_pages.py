@@ -166,7 +166,7 @@ def test_offices_page_puts_the_silent_ones_first_and_sorts(srv, sdb):
     pos = {c: page.index(f'dir="ltr">{c}</td>') for c in (silent, busy, fresh)}
     assert pos[silent] < pos[busy] < pos[fresh]  # longest silent first
     row = page[pos[silent] : page.index("</tr>", pos[silent])]
-    assert "۳ روز پیش" in row and "offline" in row and "سرور در دسترس نیست" in row and "1.3.0" in row
+    assert "۳ روز پیش" in row and "خاموش یا جدا" in row and "سرور در دسترس نیست" in row and "1.3.0" in row
     assert "۳ روز" in row.split("پیش")[1]  # the oldest pending has waited since the last report too
     bypending = u.get("/console/offices", params={"sort": "pending", "dir": "desc"}).text
     assert bypending.index(f'dir="ltr">{busy}</td>') < bypending.index(f'dir="ltr">{silent}</td>')

@@ -171,7 +171,8 @@ PALETTE = ["#1f6f8b", "#e07a1f", "#3c8d40", "#b03a48", "#6b5ca5", "#8c6d31", "#2
 def chart_svg(dc: DayCounts, width: int = 900, height: int = 280) -> dict:
     """Stacked bars, one a day, one colour a service (the first nine; the rest as «سایر»).
     Returns the shapes for the template to draw; time runs right to left, as the page reads."""
-    top = max([dc.day_total(d) for d in dc.days] + [1])
+    step = max(1, -(-max([dc.day_total(d) for d in dc.days] + [1]) // 4))  # ceil(max / 4): whole ticks
+    top = step * 4
     shown = dc.services[:9]
     rest = [c for c, _ in dc.services[9:]]
     legend = [(PALETTE[i], title) for i, (_c, title) in enumerate(shown)]
@@ -208,7 +209,7 @@ def chart_svg(dc: DayCounts, width: int = 900, height: int = 280) -> dict:
             labels.append({"x": round(x + bar / 2, 1), "text": format_jalali_date(d)[5:]})
     ticks = []
     for k in range(5):
-        value = round(top * k / 4)
+        value = step * k
         ticks.append({"y": round(head + plot_h - plot_h * value / top, 1), "text": value})
     return {
         "width": width,

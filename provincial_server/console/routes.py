@@ -398,7 +398,9 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
         if as_csv:
             return _csv(province.offices_csv(rows), "offices.csv")
         stale = sum(1 for r in rows if r.stale)
-        return web.render("offices.html", who=who, rows=rows, sort=sort, descending=descending, stale=stale)
+        return web.render(
+            "offices.html", who=who, rows=rows, sort=sort, descending=descending, stale=stale, printer_fa=PRINTER_FA
+        )
 
     @app.get(P + "/stats", include_in_schema=False)
     @app.get(P + "/stats.csv", include_in_schema=False)
@@ -471,6 +473,19 @@ def _role_message(role: str) -> str:
         return "این صفحه برای کارمندان دستگاه‌هاست؛ کارشناس استان صفحه‌ی دفترها و آمار را می‌بیند."
     return "این صفحه برای کارشناسان استان است؛ کارتابل دستگاه شما در صفحه‌ی درخواست‌هاست."
 
+
+# What a desk may report of its printer (section 12's `printer_state`); other values are shown as sent.
+PRINTER_FA = {
+    "ok": "آماده",
+    "ready": "آماده",
+    "offline": "خاموش یا جدا",
+    "error": "خطا",
+    "paper_out": "کاغذ تمام",
+    "no_paper": "کاغذ تمام",
+    "none": "بدون چاپگر",
+    "not_configured": "تنظیم‌نشده",
+    "pdf": "پرونده‌ی PDF",
+}
 
 _CSRF_MESSAGE = "فرم منقضی شده یا از این صفحه نیامده است؛ صفحه را دوباره باز کنید و دوباره بفرستید."
 _DONE = {

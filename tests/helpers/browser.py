@@ -9,6 +9,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,8 +70,27 @@ def chromium(tmp: Path, width: int = 1366, height: int = 900, *, short_base: Pat
 
 
 def full_page_screenshot(drv, path: Path, width: int = 1366, min_height: int = 768) -> None:
-    """The whole page, not only the window: the window is made as tall as the document first."""
+    """The whole page at `width` CSS pixels, once its images are loaded (the viewport is set
+    through DevTools: a headless window's outer size is not its viewport)."""
+    drv.execute_script("return document.fonts.ready")
+    for _ in range(50):
+        if drv.execute_script("return Array.from(document.images).every(i => i.complete)"):
+            break
+        time.sleep(0.1)
+    metrics = {"width": width, "height": min_height, "deviceScaleFactor": 1, "mobile": False}
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     height = drv.execute_script("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
-    drv.set_window_size(width, max(min_height, int(height) + 20))
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": max(min_height, int(height))})
     path.parent.mkdir(parents=True, exist_ok=True)
     drv.save_screenshot(str(path))
+    drv.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def window_screenshot(drv, path: Path, width: int = 1366, height: int = 768) -> None:
+    """What a 1366x768 screen shows of the page (the top of a long list)."""
+    drv.execute_script("return document.fonts.ready")
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    drv.save_screenshot(str(path))
+    drv.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
