@@ -230,8 +230,9 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
                     errors.append(f"{label}: {exc}")
 
         def w():
-            with db.write() as s:
+            with db.write() as s:  # the session's short write (seen_at), then a read for the page
                 who = signed(s, request, "agency")
+            with db.read() as s:
                 scope = scope_of(s, who.staff.agency or "")
                 service = (q.get("service") or "").strip()
                 if service:
@@ -389,10 +390,10 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
         def w():
             with db.write() as s:
                 who = signed(s, request, "province")
-                rows = province.offices(s, sort, descending)
                 if as_csv:
                     web.audit(s, request, who.username, "export_offices")
-                return who, rows
+            with db.read() as s:
+                return who, province.offices(s, sort, descending)
 
         who, rows = await run_in_threadpool(w)
         if as_csv:
@@ -430,10 +431,10 @@ def register(app: FastAPI, db: ServerDB, files_dir: str | Path) -> None:
         def w():
             with db.write() as s:
                 who = signed(s, request, "province")
-                dc = province.day_counts(s, day_from, day_to)
                 if as_csv:
                     web.audit(s, request, who.username, "export_stats", detail=f"{day_from}..{day_to}")
-                return who, dc
+            with db.read() as s:
+                return who, province.day_counts(s, day_from, day_to)
 
         who, dc = await run_in_threadpool(w)
         if as_csv:

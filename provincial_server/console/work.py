@@ -121,14 +121,14 @@ def worklist(s: Session, scope: Scope, f: Filters, cursor: str | None, limit: in
     more = len(merged) > limit
     rows = merged[:limit]
     if rows:
-        names = dict(
-            ((o, i), f"{fn} {ln}".strip())
-            for o, i, fn, ln in s.execute(
-                select(RequestText.office, RequestText.request_id, RequestText.first_name, RequestText.last_name).where(
-                    tuple_(RequestText.office, RequestText.request_id).in_([(r.office, r.request_id) for r in rows])
-                )
+        # two IN lists, not a row-value IN: SQLite scans the whole table for the latter
+        T = RequestText
+        got = s.execute(
+            select(T.office, T.request_id, T.first_name, T.last_name).where(
+                T.office.in_(sorted({r.office for r in rows})), T.request_id.in_([r.request_id for r in rows])
             )
         )
+        names = {(o, i): f"{fn} {ln}".strip() for o, i, fn, ln in got}
         for r in rows:
             r.name = names.get((r.office, r.request_id), "")
     return Page(rows, encode_cursor(rows[-1]) if more else None)
