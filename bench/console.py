@@ -33,7 +33,13 @@ from desk_app.domain.jalali import format_jalali_date, tehran_day  # noqa: E402
 from tests.helpers.console import PASSWORD, ConsoleUser  # noqa: E402
 from tests.helpers.server import ServerProcess  # noqa: E402
 
-AGENCIES = ["پلیس مهاجرت و گذرنامه فراجا", "سازمان ثبت احوال کشور", "قوه قضاییه", "سازمان تأمین اجتماعی", "شرکت ملی پست"]
+AGENCIES = [
+    "پلیس مهاجرت و گذرنامه فراجا",
+    "سازمان ثبت احوال کشور",
+    "قوه قضاییه",
+    "سازمان تأمین اجتماعی",
+    "شرکت ملی پست",
+]
 STATUSES = ["completed"] * 70 + ["rejected"] * 10 + ["cancelled"] * 5 + ["submitted"] * 10 + ["in_progress"] * 5
 VERSION = "1405-01-01"
 TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a DateTime in SQLite
@@ -42,8 +48,16 @@ TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a DateTime in SQLite
 def catalog() -> dict:
     services = []
     for i in range(20):
-        services.append({"code": str(2101 + i), "title": f"خدمت آزمایشی {i + 1}", "agency": AGENCIES[i % 5],
-                         "fees": [{"kind": "office", "amount": 300000}], "documents": [], "active": True})
+        services.append(
+            {
+                "code": str(2101 + i),
+                "title": f"خدمت آزمایشی {i + 1}",
+                "agency": AGENCIES[i % 5],
+                "fees": [{"kind": "office", "amount": 300000}],
+                "documents": [],
+                "active": True,
+            }
+        )
     return {"version": VERSION, "services": services}
 
 
@@ -70,23 +84,46 @@ def seed(path: Path, n_requests: int, n_offices: int, rng: random.Random) -> dic
         con.execute(f"DROP INDEX IF EXISTS {name}")
     offices = [str(100000 + i) for i in range(n_offices)]
     t0 = time.perf_counter()
-    con.executemany("INSERT INTO offices (code, name, created_at) VALUES (?, ?, ?)",
-                    [(o, f"دفتر پیشخوان {o}", now.strftime(TS)) for o in offices])
+    con.executemany(
+        "INSERT INTO offices (code, name, created_at) VALUES (?, ?, ?)",
+        [(o, f"دفتر پیشخوان {o}", now.strftime(TS)) for o in offices],
+    )
     devices = []
     for i, o in enumerate(offices):
         for d in range(1, 3 if i % 4 == 0 else 2):
             devices.append((o, d))
     con.executemany(
         "INSERT INTO devices (office, device, token_sha256, enrolled_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
-        [(o, d, hashlib.sha256(f"{o}{d}".encode()).hexdigest(), now.strftime(TS),
-          None if i % 97 == 0 else (now - timedelta(minutes=rng.randint(1, 60 * 24 * (5 if i % 31 == 0 else 1))))
-          .strftime(TS)) for i, (o, d) in enumerate(devices)])
+        [
+            (
+                o,
+                d,
+                hashlib.sha256(f"{o}{d}".encode()).hexdigest(),
+                now.strftime(TS),
+                None
+                if i % 97 == 0
+                else (now - timedelta(minutes=rng.randint(1, 60 * 24 * (5 if i % 31 == 0 else 1)))).strftime(TS),
+            )
+            for i, (o, d) in enumerate(devices)
+        ],
+    )
     con.executemany("INSERT INTO feed_counters (office, last_seq) VALUES (?, 0)", [(o,) for o in offices])
     status_rows, beats = [], []
     for i, (o, d) in enumerate(devices):
         version = "1.4.0" if i % 5 else "1.3.2"
-        status_rows.append((o, d, now.strftime(TS), version, rng.randint(0, 50), rng.randint(0, 86400),
-                            rng.randint(0, 10**7), "ok" if i % 9 else "offline", None))
+        status_rows.append(
+            (
+                o,
+                d,
+                now.strftime(TS),
+                version,
+                rng.randint(0, 50),
+                rng.randint(0, 86400),
+                rng.randint(0, 10**7),
+                "ok" if i % 9 else "offline",
+                None,
+            )
+        )
         at = now - timedelta(days=7)
         while at < now:
             beats.append((o, d, at.strftime(TS), version, rng.randint(0, 50), rng.randint(0, 3600), 0, "ok", None))
@@ -95,8 +132,10 @@ def seed(path: Path, n_requests: int, n_offices: int, rng: random.Random) -> dic
     con.executemany(f"INSERT INTO device_status ({cols.format('reported_at')}) VALUES (?,?,?,?,?,?,?,?,?)", status_rows)
     con.executemany(f"INSERT INTO heartbeats ({cols.format('at')}) VALUES (?,?,?,?,?,?,?,?,?)", beats)
     con.commit()
-    print(f"offices {len(offices)}, devices {len(devices)}, heartbeats {len(beats)} in {time.perf_counter() - t0:.0f} s",
-          flush=True)
+    print(
+        f"offices {len(offices)}, devices {len(devices)}, heartbeats {len(beats)} in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
     t0 = time.perf_counter()
     start = now - timedelta(days=365)
     step = timedelta(days=365) / n_requests
@@ -111,12 +150,40 @@ def seed(path: Path, n_requests: int, n_offices: int, rng: random.Random) -> dic
         code = str(2101 + rng.randrange(20))
         day = tehran_day(created)
         receipt = f"{office}-1-{per_office[office]:06d}"
-        payload = json.dumps({"request_id": rid, "citizen": {"national_code": "0013542419", "first_name": "علی",
-                                                             "last_name": "رضایی", "mobile": "09141234567"}},
-                             ensure_ascii=False)
-        batch.append((office, rid, receipt, 1, f"{k:010d}", payload, "0" * 64, "0" * 64, rng.choice(STATUSES), code,
-                      VERSION, 300000, 0, created.strftime(TS), 0.0, day.isoformat(), received.strftime(TS),
-                      received.strftime(TS)))
+        payload = json.dumps(
+            {
+                "request_id": rid,
+                "citizen": {
+                    "national_code": "0013542419",
+                    "first_name": "علی",
+                    "last_name": "رضایی",
+                    "mobile": "09141234567",
+                },
+            },
+            ensure_ascii=False,
+        )
+        batch.append(
+            (
+                office,
+                rid,
+                receipt,
+                1,
+                f"{k:010d}",
+                payload,
+                "0" * 64,
+                "0" * 64,
+                rng.choice(STATUSES),
+                code,
+                VERSION,
+                300000,
+                0,
+                created.strftime(TS),
+                0.0,
+                day.isoformat(),
+                received.strftime(TS),
+                received.strftime(TS),
+            )
+        )
         texts.append((office, rid, "علی", "رضایی", "علی", "رضایی", "سارا احمدی"))
         if len(batch) == 50_000:
             _flush(con, batch, texts)
@@ -182,16 +249,29 @@ def main() -> None:
         agency = ConsoleUser(srv.url).login("agency1")
         prov = ConsoleUser(srv.url).login("prov")
         timed(agency, "/console/requests", 2)  # warm the page cache
-        rows.append(("worklist, first page (submitted, 4 services)", *timed(agency, "/console/requests", args.repeat)[:2]))
+        rows.append(
+            ("worklist, first page (submitted, 4 services)", *timed(agency, "/console/requests", args.repeat)[:2])
+        )
         rows.append(("worklist, all statuses", *timed(agency, "/console/requests", args.repeat, {"status": "all"})[:2]))
-        rows.append(("worklist, one service, completed", *timed(agency, "/console/requests", args.repeat,
-                                                                 {"status": "completed", "service": "2106"})[:2]))
+        rows.append(
+            (
+                "worklist, one service, completed",
+                *timed(agency, "/console/requests", args.repeat, {"status": "completed", "service": "2106"})[:2],
+            )
+        )
         today = tehran_day(datetime.now(UTC))
-        month = {"status": "all", "from": format_jalali_date(today - timedelta(days=30), persian=False),
-                 "to": format_jalali_date(today, persian=False)}
+        month = {
+            "status": "all",
+            "from": format_jalali_date(today - timedelta(days=30), persian=False),
+            "to": format_jalali_date(today, persian=False),
+        }
         rows.append(("worklist, last 30 days", *timed(agency, "/console/requests", args.repeat, month)[:2]))
-        rows.append(("worklist, one office", *timed(agency, "/console/requests", args.repeat,
-                                                     {"status": "all", "office": "100007"})[:2]))
+        rows.append(
+            (
+                "worklist, one office",
+                *timed(agency, "/console/requests", args.repeat, {"status": "all", "office": "100007"})[:2],
+            )
+        )
         # deep pages: follow `next` 40 pages (2,000 rows) into the list
         url, deep = "/console/requests?status=all", []
         for _ in range(40):
@@ -207,8 +287,12 @@ def main() -> None:
         med, p95, text = timed(prov, "/console/offices", args.repeat)
         assert text.count('<td class="code" dir="ltr">1') >= args.offices
         rows.append((f"offices page ({args.offices} offices)", med, p95))
-        rows.append(("offices page sorted by backlog", *timed(prov, "/console/offices", args.repeat,
-                                                               {"sort": "pending", "dir": "desc"})[:2]))
+        rows.append(
+            (
+                "offices page sorted by backlog",
+                *timed(prov, "/console/offices", args.repeat, {"sort": "pending", "dir": "desc"})[:2],
+            )
+        )
         rows.append(("offices CSV", *timed(prov, "/console/offices.csv", args.repeat)[:2]))
         rows.append(("requests per service per day, 14 days", *timed(prov, "/console/stats", args.repeat)[:2]))
         agency.close()

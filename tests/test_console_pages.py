@@ -204,3 +204,21 @@ def test_requests_per_service_per_day_table_chart_and_csv(srv):
     r = before.get("/console/stats", params={"from": today, "to": "1404/01/01"})
     assert "جابه‌جا" in " ".join(alerts(r.text))
     before.close()
+
+
+def test_staff_accounts_survive_a_backup_and_restore_sessions_do_not(srv, tmp_path):
+    u = ConsoleUser(srv.url).login("police1")
+    assert u.get("/console/requests").status_code == 200
+    backup = tmp_path / "prov.json"
+    srv.admin("backup", str(backup))
+    srv.admin("restore", str(backup))
+    assert u.get("/console/requests").status_code == 200  # sessions are not in the file: not touched
+    fresh = ConsoleUser(srv.url).login("police1")  # the account came back from the file
+    assert fresh.get("/console/requests").status_code == 200
+    import json
+
+    tables = json.loads(backup.read_text(encoding="utf-8"))["tables"]
+    assert any(r["username"] == "police1" for r in tables["console_staff"])
+    assert "console_sessions" not in tables and "console_login_throttle" not in tables
+    u.close()
+    fresh.close()

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from provincial_server.db import Base, utcnow
+from provincial_server.db import TABLES, Base, utcnow
 
 TS = DateTime(timezone=True)
 
@@ -71,6 +71,13 @@ class StaffAudit(Base):
 
 
 CONSOLE_TABLES = [Staff, StaffSession, LoginThrottle, StaffAudit]
+
+# Staff accounts and their audit go into `provincial-server backup` (restored with the rest);
+# sessions and login counters do not: a restored server starts with everyone signed out.
+# `admin.backup`/`restore` walk `db.TABLES`, which is imported here before either can run.
+for _model in (Staff, StaffAudit):
+    if _model not in TABLES:
+        TABLES.append(_model)
 
 # Worklist keyset scans (one per service of the agency, merged), an office's list, the day counts.
 REQUEST_INDEXES = {
