@@ -128,7 +128,8 @@ def seed(path: Path, n_requests: int, n_offices: int, rng: random.Random) -> dic
         while at < now:
             beats.append((o, d, at.strftime(TS), version, rng.randint(0, 50), rng.randint(0, 3600), 0, "ok", None))
             at += timedelta(minutes=10)
-    cols = "office, device, {}, app_version, pending, oldest_pending_s, attachment_bytes_pending, printer_state, last_error"
+    cols = "office, device, {}, app_version, pending, oldest_pending_s, attachment_bytes_pending, "
+    cols += "printer_state, last_error"
     con.executemany(f"INSERT INTO device_status ({cols.format('reported_at')}) VALUES (?,?,?,?,?,?,?,?,?)", status_rows)
     con.executemany(f"INSERT INTO heartbeats ({cols.format('at')}) VALUES (?,?,?,?,?,?,?,?,?)", beats)
     con.commit()
@@ -316,7 +317,8 @@ def main() -> None:
             f"Command: `.venv/bin/python bench/console.py --requests {args.requests} --offices {args.offices} "
             f"--repeat {args.repeat}` — SQLite, one uvicorn worker, real HTTP on loopback, 2 CPUs shared, load "
             f"average {load:.1f}. {n_req:,} requests over a year (20 services of 5 agencies; the agency's staff see "
-            f"4 services, about 200,000 requests), {args.offices} offices, {n_beats:,} heartbeats (a week, every 10 min).\n",
+            f"4 services, about 200,000 requests), {args.offices} offices, {n_beats:,} heartbeats "
+            "(a week, every 10 min).\n",
             "| page | median ms | p95 ms |",
             "|---|---|---|",
         ]
