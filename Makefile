@@ -14,7 +14,8 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-fas poppler-utils libzbar0 xvfb xdot
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 x11-utils x11-xkb-utils xkb-data cups-client \
 	dbus gnome-keyring libsecret-tools \
-	sane-utils libsane1 libsane-common
+	sane-utils libsane1 libsane-common \
+	chromium chromium-driver
 
 .PHONY: run test check deps deps-if-root venv screenshots bench dist clean demo
 

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 
 from desk_app.domain.jalali import format_utc
 from desk_app.sync import protocol
-from provincial_server import catalogs, province, sms, texts, uploads
+from provincial_server import catalogs, console, province, sms, texts, uploads
 from provincial_server.auth import ApiError, RateLimit, authenticate
 from provincial_server.db import Device, Office, ServerDB, ServerRequest, feed_epoch, utcnow
 from provincial_server.demo import DemoAdvancer
@@ -314,6 +314,7 @@ def create_app(db_url: str | None = None, *, config: ServerConfig | None = None)
         return app.openapi_schema
 
     app.openapi = openapi
+    console.register(app, db, cfg.db_url)  # the staff's web pages under /console/ (DESIGN.md section 12)
     return app
 
 

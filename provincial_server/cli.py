@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from desk_app.domain.errors import InvalidInput
 from provincial_server import admin
 from provincial_server.catalogs import CatalogRefused
+from provincial_server.console.staff import StaffError, add_staff
 from provincial_server.db import DEFAULT_DB_URL, ServerDB
 from provincial_server.timeouts import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT
 
@@ -142,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     al = sub.add_parser("attachment").add_subparsers(dest="action", required=True).add_parser("list")
     al.add_argument("--receipt", required=True, metavar="RECEIPT_NO")
     al.add_argument("--json", action="store_true")
+
+    st = sub.add_parser("staff", help="web console staff (DESIGN.md section 12)").add_subparsers(
+        dest="action", required=True
+    )
+    sa = st.add_parser("add", help="add a console user; the password is the first line of standard input")
+    sa.add_argument("--username", required=True)
+    sa.add_argument("--role", required=True, choices=["agency", "province"])
+    sa.add_argument("--agency", help="the agency (دستگاه) of the catalog's services; required for --role agency")
     return p
 
 
@@ -156,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             return _admin(db, args)
         finally:
             db.dispose()
-    except (admin.AdminError, CatalogRefused, InvalidInput) as exc:
+    except (admin.AdminError, CatalogRefused, InvalidInput, StaffError) as exc:
         problems = getattr(exc, "problems", None)
         print(str(exc), file=sys.stderr)
         for line in problems or []:
@@ -218,6 +227,10 @@ def _admin(db: ServerDB, args) -> int:
     elif args.cmd == "epoch":
         admin.rotate_epoch(db)
         print("دوره‌ی فید عوض شد.", file=sys.stderr)
+    elif args.cmd == "staff":
+        password = sys.stdin.readline().rstrip("\r\n")  # never an argument: it would show in the process list
+        row = add_staff(db, args.username, args.role, args.agency, password)
+        print(f"کاربر {row.username} ({row.role}) افزوده شد.", file=sys.stderr)
     return 0
 
 
