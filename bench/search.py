@@ -174,7 +174,11 @@ def bench_intake(folder: Path, big: Path, n: int) -> dict:
     con.commit()
     con.close()
     desks = {k: _ready_desk(h) for k, h in homes.items()}
-    code = catalog.list_services(desks["with"], active_only=True)[0].code
+    code = next(
+        s.code
+        for s in catalog.list_services(desks["with"], active_only=True)
+        if catalog.service_form(desks["with"], s.code) is None
+    )
     rng = random.Random(1)
     times: dict[str, tuple[list, list]] = {k: ([], []) for k in desks}
     for i in range(n):

@@ -110,6 +110,11 @@ def test_openapi_documents_every_protocol_call(tmp_path):
         "/api/v1/offices/{office}/changes",
         "/api/v1/offices/{office}/requests/lookup",
         "/api/v1/offices/{office}/reports/daily",
+        # section 11: tus uploads, the lookup of held pages, the link
+        "/api/v1/offices/{office}/uploads",
+        "/api/v1/offices/{office}/uploads/{upload_id}",
+        "/api/v1/offices/{office}/attachments/lookup",
+        "/api/v1/offices/{office}/requests/{request_id}/attachments",
     }
     body = doc["paths"]["/api/v1/offices/{office}/requests/batch"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/BatchRequest")

@@ -56,7 +56,10 @@ def chromium(tmp: Path, width: int = 1366, height: int = 900, *, short_base: Pat
         "--hide-scrollbars",
     ):
         opts.add_argument(arg)
-    short = tempfile.mkdtemp(prefix="cr", dir=str(short_base or os.environ.get("TMPDIR") or tmp))
+    base = str(short_base or os.environ.get("TMPDIR") or tmp)
+    if len(base) > 40:  # the socket's path adds ~60 bytes: deep pytest folders overflow 108
+        base = "/tmp" if os.path.isdir("/tmp") else base  # removed again below
+    short = tempfile.mkdtemp(prefix="cr", dir=base)
     env = {**os.environ, "TMPDIR": short}
     service = Service(executable_path=driver, log_output=str(tmp / "chromedriver.log"), env=env)
     try:
