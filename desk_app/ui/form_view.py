@@ -581,6 +581,7 @@ class FormPanel(QScrollArea):
         self._pending: dict[str, Any] | None = None
         self._generation = 0
         self._take_focus = False
+        self._pending_for: str | None = None
         self.before: QWidget | None = None  # the widget the form's fields come after in tab order
         self.after: QWidget | None = None  # and before
         self.hide()
@@ -599,7 +600,9 @@ class FormPanel(QScrollArea):
         self.service_code = code
         self.national_code = national_code
         if values is not None:
-            self._pending = dict(values)
+            self.keep_values(code, values)
+        elif self._pending_for != code:
+            self._pending = None
         if code is None:
             self._build(None, {})
             return
@@ -630,6 +633,11 @@ class FormPanel(QScrollArea):
                 view.offer_earlier(earlier)
 
         self.ctx.runner.db(lambda: forms.earlier_answers(desk, national_code), success=done, failure=lambda e: None)
+
+    def keep_values(self, code: str | None, values: Mapping[str, Any]) -> None:
+        """Answers (a draft's) for the form of service `code` when it is shown next."""
+        self._pending_for = code
+        self._pending = dict(values) if values else None
 
     def answers(self) -> dict[str, Any]:
         return self.view.answers() if self.view is not None else {}

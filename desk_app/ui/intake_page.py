@@ -33,6 +33,7 @@ from desk_app.domain.text import clean_code, normalize_text
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
+from desk_app.ui.form_view import FormPanel
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker
 from desk_app.ui.widgets import FieldForm, LtrLineEdit, MessageLabel
@@ -86,6 +87,9 @@ class IntakePage(QWidget):
         self.picker.list.setMinimumHeight(220)
         self.picker.list.setMaximumHeight(16777215)
         columns.addWidget(self.form, 3)
+        # the service's own form (ui.form_view), below the citizen's fields
+        self.form_panel = FormPanel(ctx, self)
+        self.form.form.addRow(self.form_panel)
 
         # second column: money and papers
         side = QVBoxLayout()
@@ -127,6 +131,7 @@ class IntakePage(QWidget):
         self.form.fields.update(self.pay_form.fields)
         self.form.messages.update(self.pay_form.messages)
         side.addWidget(self.pay_form)
+        self.form_panel.before, self.form_panel.after = self.picker.list, self.payment_method  # tab order
 
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save and print (Ctrl+S)"), self)
@@ -221,6 +226,7 @@ class IntakePage(QWidget):
                 message.show_error(exc.message)
             return None
         message.show_ok(self.tr("Valid national code"))
+        self.form_panel.set_national_code(code)  # earlier answers of this citizen
         self._lookup_citizen(code)
         return code
 
@@ -268,6 +274,13 @@ class IntakePage(QWidget):
             self.docs_layout.addWidget(check)
             self.doc_checks.append(check)
         self.payment_method.setFocus()
+        self.form_panel.set_service(service.code, self._valid_code(), focus=True)  # its form, then its fields
+
+    def _valid_code(self) -> str | None:
+        try:
+            return validate_national_code(self.national_code.text())
+        except InvalidInput:
+            return None
 
     def _fit_fee_view(self) -> None:
         """Show every fee line without a scroll bar."""
@@ -333,11 +346,12 @@ class IntakePage(QWidget):
         ref = self.payment_ref.text().strip() or None
         if method == "card" and not ref:
             errors.append(("payment_ref", self.tr("Enter the card machine's reference number.")))
-        if errors or self.service is None:  # no service is one of the errors
+        form_ok = self.form_panel.check(focus=not errors)  # the service's form: every error at once
+        if errors or self.service is None or not form_ok:  # no service is one of the errors
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
             return None
-        return dict(
+        values = dict(
             national_code=code,
             first_name=first,
             last_name=last,
@@ -346,6 +360,9 @@ class IntakePage(QWidget):
             payment_method=method,
             payment_ref=ref,
         )
+        if self.form_panel.view is not None:
+            values["fields"] = self.form_panel.answers()
+        return values
 
     def save(self) -> None:
         if self.saving:
@@ -381,6 +398,8 @@ class IntakePage(QWidget):
 
     def _save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
+        if self.form_panel.show_exception(exc):  # a form field refused: shown next to it
+            return
         text = describe_error(exc)
         field = FIELD_ALIASES.get(error_field(exc) or "", None)
         if not self.form.set_error(field, text):
@@ -411,6 +430,7 @@ class IntakePage(QWidget):
             "service_code": self.service.code if self.service else None,
             "payment_method": self.payment_method.currentData(),
             "payment_ref": self.payment_ref.text(),
+            "fields": self.form_panel.draft_values(),
         }
 
     def has_input(self) -> bool:
@@ -454,6 +474,7 @@ class IntakePage(QWidget):
         self.last_name.setText(data.get("last_name") or "")
         self.mobile.setText(data.get("mobile") or "")
         code = data.get("service_code")
+        self.form_panel.keep_values(code, data.get("fields") or {})
         for row in range(self.picker.source.rowCount()):
             service = self.picker.source.index(row, 0).data(SERVICE_ROLE)
             if service.code == code:
@@ -485,6 +506,7 @@ class IntakePage(QWidget):
         self._autofilled = False
         self.service = None
         self.picker.clear()
+        self.form_panel.clear()
         self.fees.set_fees([])
         for check in self.doc_checks:
             check.deleteLater()
