@@ -52,6 +52,7 @@ _FIELD_FA = {
     "documents": "مدارک لازم",
     "kind": "نوع هزینه",
     "amount": "مبلغ",
+    "form": "فرم خدمت",
 }
 
 
@@ -63,6 +64,18 @@ def _text(value: str) -> str:
     if not text:
         raise ValueError("empty after normalisation")
     return text
+
+
+def _form(value: dict[str, Any]) -> dict[str, Any]:
+    """A service's form, checked by the domain's form rules (`desk_app.domain.forms`); its problems,
+    each naming the field, come back as one error that `parse_catalog` prefixes with the service."""
+    from desk_app.domain.forms import FormError, as_form  # on use: a catalog without forms loads no jsonschema
+
+    try:
+        as_form(value)
+    except FormError as exc:
+        raise PydanticCustomError("form_invalid", "invalid form", {"problems": list(exc.problems)}) from None
+    return value
 
 
 def _version(value: str) -> str:
@@ -107,14 +120,23 @@ class Service(_Frozen):
     fees: tuple[FeeLine, ...]
     documents: Annotated[tuple[Text, ...], Field(description="Required documents, shown on the form.")] = ()
     active: StrictBool
+    form: Annotated[
+        dict[str, Any] | None,
+        AfterValidator(lambda v: None if v is None else _form(v)),
+        Field(
+            description="The service's own form (DESIGN.md section 10): a JSON Schema (draft 2020-12) object "
+            "schema whose properties are the fields the clerk fills in (title, type or enum, format, x-order, "
+            "x-on-receipt, x-sections, if/then/else conditions). Checked by desk_app.domain.forms.",
+        ),
+    ] = None
 
     @property
     def total(self) -> int:
         return fees_total(self.fees)
 
     def to_dict(self) -> dict[str, Any]:
-        """The service as in the catalog file."""
-        return self.model_dump(mode="json")
+        """The service as in the catalog file (no `form` key when it has none)."""
+        return self.model_dump(mode="json", exclude={"form"} if self.form is None else None)
 
 
 class Catalog(_Frozen):
@@ -191,6 +213,7 @@ _BAD_FA = {
     "amount": "باید عدد صحیح نامنفی به ریال باشد (نه اعشاری، نه متن).",
     "documents": "باید فهرستی از متن‌های غیرخالی باشد.",
     "active": "باید true یا false باشد.",
+    "form": "باید یک شیء JSON (طرح‌وارهٔ JSON Schema از نوع object) باشد.",
 }
 
 
@@ -219,8 +242,11 @@ def _path(parts: tuple[str | int, ...]) -> tuple[str, str]:
     return name, key
 
 
-def _problem(err: Mapping[str, Any], services: Any) -> str | None:
+def _problem(err: Mapping[str, Any], services: Any) -> str | list[str] | None:
     loc, kind = tuple(err["loc"]), err["type"]
+    if kind == "form_invalid" and len(loc) >= 2:  # one line per problem of the form, each naming its field
+        where = _where(services, loc[1])
+        return [f"{where}: {_field('form')}: {p}" for p in (err.get("ctx") or {}).get("problems", [])]
     if kind == "duplicate_code":  # reported by `_duplicates`, with the rows
         return None
     if not loc:
@@ -271,7 +297,8 @@ def parse_catalog(data: Any) -> Catalog:
         services = data.get("services")
         problems = _duplicates(services)
         for err in exc.errors(include_url=False):
-            problem = _problem(err, services)
-            if problem is not None and problem not in problems:
-                problems.append(problem)
+            found = _problem(err, services)
+            for problem in [found] if isinstance(found, str) else found or []:
+                if problem not in problems:
+                    problems.append(problem)
         raise CatalogError(problems or ["فایل فهرست خدمات درست نیست."]) from None

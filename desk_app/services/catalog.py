@@ -8,6 +8,7 @@ are deactivated, not deleted: old requests still name them.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.forms import Form, parse_form
 from desk_app.domain.jalali import format_utc, utc_now
 from desk_app.domain.text import normalize_text, search_key
 from desk_app.services import audit
@@ -27,7 +29,16 @@ from desk_app.sync.catalog import ImportResult, current_version_in, write_catalo
 if TYPE_CHECKING:
     from desk_app.services.context import Desk
 
-__all__ = ["ImportResult", "ServiceView", "current_version_in", "get_service", "import_catalog", "list_services"]
+__all__ = [
+    "ImportResult",
+    "ServiceView",
+    "current_version_in",
+    "form_of_row",
+    "get_service",
+    "import_catalog",
+    "list_services",
+    "service_form",
+]
 
 MAX_CATALOG_BYTES = 20 * 1024 * 1024
 
@@ -37,16 +48,17 @@ class ServiceView:
     code: str
     title: str
     agency: str
-    fees: list[dict]
+    fees: list[dict[str, Any]]
     documents: list[str]
     active: bool
     catalog_version: str
+    form: dict[str, Any] | None = None  # the service's form definition (DESIGN.md section 10)
 
     @property
     def total(self) -> int:
-        return sum(f["amount"] for f in self.fees)
+        return sum(int(f["amount"]) for f in self.fees)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "title": self.title,
@@ -56,6 +68,7 @@ class ServiceView:
             "documents": self.documents,
             "active": self.active,
             "catalog_version": self.catalog_version,
+            **({"form": self.form} if self.form is not None else {}),
         }
 
 
@@ -68,7 +81,34 @@ def _view(row: ServiceRow) -> ServiceView:
         json.loads(row.documents_json),
         bool(row.active),
         row.catalog_version,
+        None if row.form_json is None else json.loads(row.form_json),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_form(form_json: str) -> Form:
+    """Parsed once per content: the stored text is canonical JSON, so equal forms share an entry."""
+    return parse_form(json.loads(form_json))
+
+
+def form_of_row(row: ServiceRow) -> Form | None:
+    """The parsed form of a stored service (it was checked when the catalog was written)."""
+    return None if row.form_json is None else _parsed_form(row.form_json)
+
+
+_FORM_BY_CODE = select(ServiceRow.form_json).where(ServiceRow.code == bindparam("code"))
+
+
+def service_form(desk: Desk, code: str) -> Form | None:
+    """The form of the service `code` in the local catalog (the version its row was last written
+    by), or None when it asks for nothing beyond the citizen; InvalidInput for an unknown code."""
+    code = normalize_text(str(code or ""))
+    with desk.db.read() as s:
+        found = s.execute(_FORM_BY_CODE, {"code": code}).first() if code else None
+    if found is None:
+        raise InvalidInput(f"خدمتی با کد «{code[:32]}» در فهرست خدمات نیست.", "service")
+    form_json: str | None = found[0]
+    return None if form_json is None else _parsed_form(form_json)
 
 
 def load_catalog_file(path: Path | str) -> Any:
@@ -108,12 +148,12 @@ def import_catalog(desk: Desk, data_or_path: Any, actor: str | None = None) -> I
     return result
 
 
-def current_version(desk) -> str | None:
+def current_version(desk: Desk) -> str | None:
     with desk.db.read() as s:
         return current_version_in(s)
 
 
-def list_services(desk, query: str | None = None, active_only: bool = False) -> list[ServiceView]:
+def list_services(desk: Desk, query: str | None = None, active_only: bool = False) -> list[ServiceView]:
     """Services by code; `query` matches a code prefix or any part of the folded title."""
     stmt = select(ServiceRow).order_by(ServiceRow.code)
     if active_only:
@@ -128,7 +168,7 @@ def list_services(desk, query: str | None = None, active_only: bool = False) -> 
         return [_view(r) for r in s.scalars(stmt)]
 
 
-def get_service(desk, code: str) -> ServiceView:
+def get_service(desk: Desk, code: str) -> ServiceView:
     with desk.db.read() as s:
         return _view(service_row(s, code))
 

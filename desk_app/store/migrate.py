@@ -20,7 +20,7 @@ log = logging.getLogger("desk_app.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # oldest first; a test checks it against the scripts
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 HEAD = REVISIONS[-1]
 
 

@@ -96,6 +96,8 @@ class ServiceRow(Base):
     documents_json: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     catalog_version: Mapped[str] = mapped_column(String, nullable=False)
+    # revision 0008: the service's form (canonical JSON of its JSON Schema), NULL when it has none
+    form_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Request(Base):

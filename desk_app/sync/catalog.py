@@ -67,12 +67,23 @@ def service_values(svc: Service, version: str) -> dict[str, Any]:
         "documents_json": json.dumps(list(svc.documents), ensure_ascii=False),
         "active": svc.active,
         "catalog_version": version,
+        "form_json": None if svc.form is None else canonical_json(svc.form).decode("utf-8"),
     }
 
 
 def _same_content(stored: str, sha: str, catalog: Catalog) -> bool:
     """Stores written before this path hashed the parsed catalog, not the file: accept that too."""
     return stored == sha or stored == payload_sha256(canonical_json(catalog.to_dict()))
+
+
+def _fill_forms(session: Session, catalog: Catalog) -> None:
+    """A catalog stored before the store kept forms (revision 0008) gets its forms on the next
+    import or refresh of the same version, though its content is unchanged."""
+    for svc in catalog.services:
+        if svc.form is not None:
+            row = session.get(ServiceRow, svc.code)
+            if row is not None and row.form_json is None and row.catalog_version == catalog.version:
+                row.form_json = canonical_json(svc.form).decode("utf-8")
 
 
 def current_version_in(session: Session) -> str | None:
@@ -110,6 +121,7 @@ def write_catalog(session: Session, data: Mapping[str, Any], now: str, *, from_s
     elif known is not None and current_version_in(session) == catalog.version:
         known.content_sha256 = sha
         result.unchanged = True
+        _fill_forms(session, catalog)
         return result
     if known is None:
         session.add(CatalogVersion(version=catalog.version, imported_at=now, content_sha256=sha))
