@@ -148,11 +148,7 @@ def service_form(desk: Desk, code: str) -> Form | None:
     """The form of the catalog service `code` (None: it asks for nothing beyond the citizen)."""
     from desk_app.services import catalog
 
-    load = getattr(catalog, "service_form", None)  # added with the catalog's `form` (forms-wire)
-    if load is None:
-        return None
-    got = load(desk, code)
-    return got if isinstance(got, Form) else None
+    return catalog.service_form(desk, code)
 
 
 def _payload_fields(payload: bytes) -> dict[str, Any]:

@@ -516,9 +516,9 @@ class FormView(QWidget):
         if name not in self._shown:
             return
         message = self.error_for(name)
-        if message and (row.touched or row.editor.value() is not None):
-            row.message.show_error(message)
-        elif row.message.is_error:
+        if message and (row.touched or row.editor.value() is not None or row.message.is_error):
+            row.message.show_error(message)  # a missing answer only once the field was touched
+        elif not message and row.message.is_error:
             row.message.clear_message()
 
     def check(self, focus: bool = True) -> bool:
@@ -701,3 +701,27 @@ class FormPanel(QScrollArea):
         if self._take_focus and (focus is None or focus in (self.before, self.after)):
             self.focus_first()  # the service was just picked: its first field is next
         self._take_focus = False
+
+
+def fields_text(values: list[forms.DisplayValue]) -> str:
+    """`title: value` lines; codes, numbers and dates kept left-to-right inside the Persian."""
+    lines = []
+    for d in values:
+        value = d.value.replace("\n", " ")
+        lines.append(f"{d.label}: " + (f"\u2066{value}\u2069" if d.ltr else value))
+    return "\n".join(lines)
+
+
+def show_request_fields(ctx, row, label: QLabel, current: Callable[[], Any]) -> None:
+    """Fill `label` with the fields `row` froze (read on the database thread); `current()` is the
+    row still selected when the answer comes."""
+    label.clear()
+    label.setWordWrap(True)
+    desk, request_id = ctx.desk, row.request_id
+
+    def done(values) -> None:
+        now = current()
+        if now is not None and now.request_id == request_id:
+            label.setText(fields_text(values))
+
+    ctx.runner.db(lambda: forms.request_fields(desk, request_id), success=done, failure=lambda exc: None)

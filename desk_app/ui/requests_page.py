@@ -27,6 +27,7 @@ from desk_app.domain.errors import InvalidInput
 from desk_app.domain.money import format_amount, parse_rials
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
+from desk_app.ui.form_view import show_request_fields
 from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.requests_model import (
@@ -159,6 +160,7 @@ class RequestsPage(QWidget):
             ("sync", self.tr("Sync")),
             ("server_ref", self.tr("Tracking code")),
             ("note", self.tr("Note")),
+            ("fields", self.tr("Form")),  # the service form's answers (ui.form_view)
         ):
             label = QLabel(self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -306,6 +308,7 @@ class RequestsPage(QWidget):
         for key, value in values.items():
             self.detail_labels[key].setText(value)
         self._load_history(row)
+        show_request_fields(self.ctx, row, self.detail_labels["fields"], self.selected)
         if state == "attention":
             self._load_attention_reason(row)
 
