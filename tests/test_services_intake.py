@@ -52,7 +52,10 @@ def test_payload_is_exactly_the_protocol_request(desk):
         "fees",
         "total",
         "payment",
+        "fields",
+        "form_version",
     }
+    assert payload["fields"] == {} and payload["form_version"] == payload["catalog_version"]  # no form here
     assert payload["clerk"] == {"username": "ali", "full_name": "علی رضایی"}
     assert payload["citizen"] == {
         "national_code": national_code(7),

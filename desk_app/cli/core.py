@@ -55,6 +55,13 @@ def register(sub) -> None:
     p.add_argument("--clerk", required=True)
     p.add_argument("--payment", default="cash", choices=["cash", "card"])
     p.add_argument("--payment-ref")
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an answer to the service's form (repeatable; yes/no as true/false or بله/خیر)",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_request_add)
     p = req.add_parser("import", help="register the rows of a CSV file")
@@ -240,21 +247,44 @@ def cmd_catalog_list(args, out: Output):
     out.result([s.to_json() for s in items], "\n".join(lines) or "فهرست خدمات خالی است.")
 
 
+def parse_field_options(items: list[str]) -> dict[str, str]:
+    """`--field NAME=VALUE` options as answers (values as typed: the service's form normalises them)."""
+    fields: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CommandError(f"--field باید به شکل NAME=VALUE باشد (نه «{item[:40]}»).")
+        if name in fields:
+            raise CommandError(f"فیلد {name} دو بار با --field آمده است.")
+        fields[name] = value
+    return fields
+
+
 def cmd_request_add(args, out: Output):
+    from desk_app.domain.forms import AnswersError
     from desk_app.services import intake
 
+    fields = parse_field_options(args.field)
     with open_desk(args) as desk:
-        r = intake.register_request(
-            desk,
-            clerk=args.clerk,
-            national_code=args.national_code,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            mobile=args.mobile,
-            service_code=args.service,
-            payment_method=args.payment,
-            payment_ref=args.payment_ref,
-        )
+        try:
+            r = intake.register_request(
+                desk,
+                clerk=args.clerk,
+                national_code=args.national_code,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                mobile=args.mobile,
+                service_code=args.service,
+                payment_method=args.payment,
+                payment_ref=args.payment_ref,
+                fields=fields,
+            )
+        except AnswersError as exc:  # every bad field, each by its name and its Persian title
+            out.error("درخواست ثبت نشد؛ پاسخ این فیلدهای فرم خدمت درست نیست:")
+            for e in exc.errors:
+                out.error(f"  فیلد {e.field}: {e.message}")
+            return EXIT_INPUT
         out.result(r.to_json(), f"درخواست ثبت شد؛ شمارهٔ رسید: {r.receipt_no}  مبلغ: {_amount(desk, r.total)}")
 
 

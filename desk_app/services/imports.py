@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.canonical import payload_sha256
 from desk_app.domain.errors import InvalidInput
+from desk_app.domain.forms import AnswersError
 from desk_app.services import intake
 from desk_app.services.requests import RequestView
 from desk_app.store.errors import StoreError
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from desk_app.services.context import Desk
 
 CSV_COLUMNS = ("national_code", "first_name", "last_name", "mobile", "service", "payment", "payment_ref")
+FIELD_PREFIX = "field."  # a column `field.NAME` carries the answer to the service form's field NAME
 MAX_CSV_BYTES = 50 * 1024 * 1024
 BATCH = 100  # requests per transaction: one disk sync per batch
 
@@ -146,7 +148,14 @@ def parse_rows(raw: bytes) -> Iterator[_Row | RowError]:
         raise InvalidInput("فایل CSV خالی است.", "file") from None
     except csv.Error:
         raise InvalidInput("سطر عنوان فایل CSV خوانا نیست.", "file") from None
-    header = [h.strip().lower() for h in header]
+    header = [h.strip() if h.strip().lower().startswith(FIELD_PREFIX) else h.strip().lower() for h in header]
+    header = [FIELD_PREFIX + h[len(FIELD_PREFIX) :] if h.lower().startswith(FIELD_PREFIX) else h for h in header]
+    doubled = sorted({h for h in header if h and header.count(h) > 1})
+    if doubled:
+        raise InvalidInput(f"سطر عنوان فایل CSV این ستون‌ها را دو بار دارد: {','.join(doubled)}", "file")
+    bad = [h for h in header if h.startswith(FIELD_PREFIX) and not h[len(FIELD_PREFIX) :]]
+    if bad:
+        raise InvalidInput("ستون field. بدون نام فیلد است؛ نام ستون باید field.NAME باشد.", "file")
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         raise InvalidInput(
@@ -182,6 +191,7 @@ def form_of(row: _Row) -> dict[str, Any]:
         "service_code": cells["service"],
         "payment_method": cells["payment"] or "cash",
         "payment_ref": cells["payment_ref"] or None,
+        "fields": {k[len(FIELD_PREFIX) :]: v for k, v in cells.items() if k.startswith(FIELD_PREFIX) and v.strip()},
     }
 
 
@@ -204,7 +214,9 @@ def import_csv(desk: Desk, path: Path | str, clerk: str, *, batch: int = BATCH) 
     try:
         for index, result in intake.register_many(desk, clerk, [form_of(r) for r in rows], batch=batch, keys=keys):
             line = rows[index].line
-            if isinstance(result, InvalidInput):
+            if isinstance(result, AnswersError):  # one error per bad field, named by its column
+                report.errors.extend(RowError(line, FIELD_PREFIX + e.field, e.message) for e in result.errors)
+            elif isinstance(result, InvalidInput):
                 report.errors.append(RowError(line, result.field, result.message))
             elif isinstance(result, intake.AlreadyImported):
                 report.already_imported.append((line, result.request))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -33,13 +33,14 @@ from sqlalchemy.sql.dml import ReturningInsert
 from desk_app.domain.canonical import canonical_json, payload_sha256
 from desk_app.domain.errors import InvalidInput
 from desk_app.domain.fees import fees_total
+from desk_app.domain.forms import AnswersError, FieldError, Form, freeze_answers
 from desk_app.domain.identifiers import validate_mobile, validate_national_code
 from desk_app.domain.jalali import format_utc, tehran_day, utc_now
 from desk_app.domain.receipt import format_receipt_no, next_seq
 from desk_app.domain.status import OutboxState, Status
 from desk_app.domain.text import clean_code, has_bidi_controls, normalize_text, search_key, to_persian_digits
 from desk_app.services import audit, numbering
-from desk_app.services.catalog import service_row
+from desk_app.services.catalog import form_of_row, service_row
 from desk_app.services.requests import RequestView, view
 from desk_app.services.shifts import PAYMENT_METHODS, discard_draft, ensure_shift
 from desk_app.services.users import acting_user
@@ -237,15 +238,44 @@ class _Clean:
     service_code: str
     payment_method: str
     payment_ref: str | None
+    fields: Mapping[str, Any]  # as typed: frozen by the service's form in `_write`
 
 
-def _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref) -> _Clean:
+def _clean(
+    national_code: str,
+    first_name: str,
+    last_name: str,
+    mobile: str | None,
+    service_code: str,
+    payment_method: str = "cash",
+    payment_ref: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> _Clean:
     code = validate_national_code(national_code)
     first = clean_name(first_name, "first_name")
     last = clean_name(last_name, "last_name")
     mob = validate_mobile(mobile) if mobile and str(mobile).strip() else None
     method, ref = clean_payment(payment_method, payment_ref)
-    return _Clean(code, first, last, mob, service_code, method, ref)
+    if fields is not None and not isinstance(fields, Mapping):
+        raise InvalidInput("پاسخ‌های فرم باید مجموعه‌ای از نام فیلد و مقدار باشد.", "fields")
+    return _Clean(code, first, last, mob, service_code, method, ref, dict(fields or {}))
+
+
+def freeze_fields(form: Form | None, raw: Mapping[str, Any], day: date) -> dict[str, Any]:
+    """The answers to freeze in the payload: normalised, hidden ones dropped, checked by the
+    service's form on the request's Tehran day (`AnswersError` names every bad field at once). A
+    service without a form takes no answer: each one given is refused by name."""
+    if form is not None:
+        return freeze_answers(form, raw, on=day)
+    given = [str(k) for k, v in raw.items() if v is not None and (not isinstance(v, str) or normalize_text(v))]
+    if given:
+        raise AnswersError(
+            [
+                FieldError(n, f"فیلد «{normalize_text(n)[:64]}» در فرم این خدمت نیست (این خدمت فرمی ندارد).")
+                for n in given
+            ]
+        )
+    return {}
 
 
 def register_request(
@@ -261,9 +291,14 @@ def register_request(
     payment_ref: str | None = None,
     draft_id: int | None = None,
     now: datetime | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> RequestView:
-    """Validate, then write request + history + outbox + audit in one transaction."""
-    form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref)
+    """Validate, then write request + history + outbox + audit in one transaction.
+
+    `fields` are the answers to the service's form (DESIGN.md section 10), as typed: they are
+    normalised and frozen by the form of the service's current catalog version on the request's
+    Tehran day; an invalid answer is an `AnswersError` (an InvalidInput) naming every bad field."""
+    form = _clean(national_code, first_name, last_name, mobile, service_code, payment_method, payment_ref, fields)
     with desk.db.write() as s:
         user = acting_user(s, clerk, "register")
         result = _write(desk, s, user, form, now or utc_now())
@@ -282,6 +317,9 @@ def register_many(
 ) -> Iterator[tuple[int, RequestView | AlreadyImported | InvalidInput]]:
     """Register many forms (a CSV import): `(index, RequestView | AlreadyImported | InvalidInput)` each.
 
+    A form is the keyword arguments of `register_request` but the clerk (a `fields` key holds the
+    service form's answers); a bad answer is the row's `AnswersError`, naming its fields.
+
     Up to `batch` requests share one transaction (one disk sync instead of one per row); each row
     has its own SAVEPOINT, so a bad row is undone alone. Results of a batch are given only after
     its commit: whatever was reported is on disk. With `keys` (one `ImportKey` per form), a form
@@ -296,13 +334,13 @@ def register_many(
         results: list[tuple[int, RequestView | AlreadyImported | InvalidInput]] = []
         with desk.db.write() as s:
             user = acting_user(s, clerk, "register")
-            for index, (fields, key) in chunk:
+            for index, (given, key) in chunk:
                 try:
                     done = _already_imported(s.connection(), key) if key is not None else None
                     if done is not None:
                         results.append((index, done))
                         continue
-                    form = _clean(**fields)
+                    form = _clean(**given)
                     with s.begin_nested():
                         results.append((index, _write(desk, s, user, form, utc_now(), key)))
                 except InvalidInput as exc:
@@ -323,6 +361,7 @@ def _payload(
     svc: ServiceRow,
     fees: list[dict[str, Any]],
     total: int,
+    fields: dict[str, Any],
 ) -> dict[str, Any]:
     """The frozen body of the `request` operation (DESIGN.md section 4)."""
     return {
@@ -345,6 +384,8 @@ def _payload(
         "fees": fees,
         "total": total,
         "payment": {"method": form.payment_method, "ref": form.payment_ref},
+        "fields": fields,
+        "form_version": svc.catalog_version,
     }
 
 
@@ -357,6 +398,7 @@ def _write(
     day = tehran_day(created)
     office, device = _device(desk, s)
     svc = _active_service(s, form.service_code)
+    fields = freeze_fields(form_of_row(svc), form.fields, day)  # before any write: a bad answer writes nothing
     fees = json.loads(svc.fees_json)
     total = fees_total(fees)
     first_key, last_key = search_key(form.first_name), search_key(form.last_name)
@@ -379,7 +421,7 @@ def _write(
     request_id = str(uuid.uuid4())
     skew = _clock_skew(sync.get("server_time_offset_s"))
     frozen = canonical_json(
-        _payload(request_id, receipt, office, device, created_at, skew, user, shift_id, form, svc, fees, total)
+        _payload(request_id, receipt, office, device, created_at, skew, user, shift_id, form, svc, fees, total, fields)
     )
     row = {
         "request_id": request_id,
@@ -408,6 +450,8 @@ def _write(
         "clock_skew_s": skew,
         "reprint_count": 0,
         "updated_at": created_at,
+        "fields_json": canonical_json(fields).decode("utf-8") if fields else None,
+        "form_version": svc.catalog_version,
     }
     seq = conn.execute(_INSERT_REQUEST, row).scalar_one()
     conn.execute(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -57,6 +58,16 @@ class RequestView:
     reprint_count: int
     updated_at: str
     attachments: tuple[AttachmentRef, ...] = ()  # filled for lists and single reads (one query per page)
+    fields_json: str | None = None  # the form's answers frozen at intake (canonical JSON), None before forms
+    form_version: str | None = None  # the catalog version whose form checked them
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The form's answers as frozen in the payload (canonical values; {} when none)."""
+        if not self.fields_json:
+            return {}
+        found: dict[str, Any] = json.loads(self.fields_json)
+        return found
 
     @property
     def fees(self) -> list[dict]:
@@ -93,6 +104,8 @@ class RequestView:
             "catalog_version": self.catalog_version,
             "reprint_count": self.reprint_count,
             "attachments": [a.to_json() for a in self.attachments],
+            "fields": self.fields,
+            "form_version": self.form_version,
         }
 
 
@@ -170,6 +183,8 @@ def view(r) -> RequestView:
         r.clock_skew_s,
         r.reprint_count,
         r.updated_at,
+        fields_json=r.fields_json,
+        form_version=r.form_version,
     )
 
 

@@ -142,6 +142,9 @@ class Request(Base):
     clock_skew_s: Mapped[int | None] = mapped_column(Integer)
     reprint_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_at: Mapped[str] = mapped_column(String, nullable=False)
+    # revision 0008: the form's answers frozen at intake (canonical JSON) and the version they obey
+    fields_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    form_version: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class ImportedRow(Base):

@@ -185,6 +185,11 @@ class RequestPayload(_Model):
     total: StrictInt = Field(ge=0, le=10**13)
     payment: Payment
     server_ref: str | None = None
+    # DESIGN.md section 10: the service form's answers (canonical values, frozen at intake) and the
+    # catalog version whose form they obey; the server checks them by that version with the
+    # domain's own rules (desk_app.domain.forms). Absent in payloads of desks that predate forms.
+    fields: dict[str, Any] | None = Field(default=None, max_length=200)
+    form_version: str | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("request_id")
     @classmethod
