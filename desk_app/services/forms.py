@@ -8,8 +8,9 @@ validating every answer and keeping that field's message, so conditions (a guard
 applicant is under 18) and hidden fields (neither required nor kept) are judged exactly as the
 save and the server judge them.
 
-A returning citizen's earlier answers come from the frozen payloads of their earlier requests
-(`fields`), newest first: what was accepted once is offered again, never what was only typed.
+A returning citizen's earlier answers come from the answers their earlier requests froze (the
+payload's `fields`, kept with the request), newest first: what was accepted once is offered
+again, never what was only typed.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from desk_app.domain.forms import (
 from desk_app.domain.identifiers import validate_national_code
 from desk_app.domain.money import format_amount
 from desk_app.domain.text import to_persian_digits
-from desk_app.store.models import OutboxOp, Request
+from desk_app.store.models import Request
 
 if TYPE_CHECKING:
     from desk_app.services.context import Desk
@@ -151,13 +152,12 @@ def service_form(desk: Desk, code: str) -> Form | None:
     return catalog.service_form(desk, code)
 
 
-def _payload_fields(payload: bytes) -> dict[str, Any]:
+def _frozen(fields_json: str | None) -> dict[str, Any]:
     try:
-        body = json.loads(payload)
+        found = json.loads(fields_json) if fields_json else {}
     except (TypeError, ValueError):
         return {}
-    fields = body.get("fields") if isinstance(body, dict) else None
-    return dict(fields) if isinstance(fields, dict) else {}
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def earlier_answers(desk: Desk, national_code: str, limit: int = EARLIER_REQUESTS) -> dict[str, list[Any]]:
@@ -168,17 +168,16 @@ def earlier_answers(desk: Desk, national_code: str, limit: int = EARLIER_REQUEST
     except InvalidInput:
         return {}
     stmt = (
-        select(OutboxOp.payload)
-        .join(Request, Request.request_id == OutboxOp.request_id)
-        .where(Request.national_code == code, OutboxOp.kind == "request")
+        select(Request.fields_json)
+        .where(Request.national_code == code, Request.fields_json.is_not(None))
         .order_by(Request.seq.desc())
         .limit(limit)
     )
-    found: dict[str, list[Any]] = {}
     with desk.db.read() as s:
-        payloads = list(s.scalars(stmt))
-    for payload in payloads:
-        for name, value in _payload_fields(payload).items():
+        frozen = list(s.scalars(stmt))
+    found: dict[str, list[Any]] = {}
+    for fields_json in frozen:
+        for name, value in _frozen(fields_json).items():
             values = found.setdefault(name, [])
             if value not in values:
                 values.append(value)
@@ -189,16 +188,10 @@ def request_fields(desk: Desk, request_id: str) -> list[DisplayValue]:
     """The fields a request froze, for its detail view, titled by its service's form."""
     with desk.db.read() as s:
         row = s.execute(
-            select(OutboxOp.payload, Request.service_code)
-            .join(Request, Request.request_id == OutboxOp.request_id)
-            .where(OutboxOp.request_id == request_id, OutboxOp.kind == "request")
-            .order_by(OutboxOp.id)
-            .limit(1)
+            select(Request.fields_json, Request.service_code).where(Request.request_id == request_id)
         ).first()
-    if row is None:
-        return []
-    fields = _payload_fields(row[0])
-    if not fields:
+    fields = _frozen(row[0]) if row is not None else {}
+    if row is None or not fields:
         return []
     try:
         form = service_form(desk, row[1])
