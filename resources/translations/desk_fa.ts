@@ -79,37 +79,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="50" />
+        <location filename="../../desk_app/ui/requests_page.py" line="51" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="53" />
+        <location filename="../../desk_app/ui/requests_page.py" line="54" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="59" />
+        <location filename="../../desk_app/ui/requests_page.py" line="60" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="60" />
+        <location filename="../../desk_app/ui/requests_page.py" line="61" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="63" />
+        <location filename="../../desk_app/ui/requests_page.py" line="64" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="64" />
+        <location filename="../../desk_app/ui/requests_page.py" line="65" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="74" />
+        <location filename="../../desk_app/ui/requests_page.py" line="75" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -140,6 +140,14 @@
         <location filename="../../desk_app/ui/catalog_page.py" line="132" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
+    </message>
+</context>
+<context>
+    <name>ChoiceEditor</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="220" />
+        <source>Type to search</source>
+        <translation>برای جستجو بنویسید</translation>
     </message>
 </context>
 <context>
@@ -275,131 +283,139 @@
     </message>
 </context>
 <context>
+    <name>FormView</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="456" />
+        <source>From this citizen's earlier request: check it.</source>
+        <translation>از درخواست پیشین همین شهروند؛ بررسی کنید.</translation>
+    </message>
+</context>
+<context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="81" />
+        <location filename="../../desk_app/ui/intake_page.py" line="82" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="82" />
+        <location filename="../../desk_app/ui/intake_page.py" line="83" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="83" />
+        <location filename="../../desk_app/ui/intake_page.py" line="84" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="84" />
+        <location filename="../../desk_app/ui/intake_page.py" line="85" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="85" />
+        <location filename="../../desk_app/ui/intake_page.py" line="86" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="107" />
+        <location filename="../../desk_app/ui/intake_page.py" line="111" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="114" />
+        <location filename="../../desk_app/ui/intake_page.py" line="118" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="121" />
+        <location filename="../../desk_app/ui/intake_page.py" line="125" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="122" />
+        <location filename="../../desk_app/ui/intake_page.py" line="126" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="124" />
+        <location filename="../../desk_app/ui/intake_page.py" line="128" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="125" />
+        <location filename="../../desk_app/ui/intake_page.py" line="129" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="132" />
+        <location filename="../../desk_app/ui/intake_page.py" line="137" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="135" />
+        <location filename="../../desk_app/ui/intake_page.py" line="140" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="136" />
+        <location filename="../../desk_app/ui/intake_page.py" line="141" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="203" />
+        <location filename="../../desk_app/ui/intake_page.py" line="208" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="223" />
+        <location filename="../../desk_app/ui/intake_page.py" line="228" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="247" />
+        <location filename="../../desk_app/ui/intake_page.py" line="253" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="284" />
+        <location filename="../../desk_app/ui/intake_page.py" line="297" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="286" />
+        <location filename="../../desk_app/ui/intake_page.py" line="299" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="319" />
+        <location filename="../../desk_app/ui/intake_page.py" line="332" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="321" />
+        <location filename="../../desk_app/ui/intake_page.py" line="334" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="331" />
+        <location filename="../../desk_app/ui/intake_page.py" line="344" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="335" />
+        <location filename="../../desk_app/ui/intake_page.py" line="348" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="376" />
+        <location filename="../../desk_app/ui/intake_page.py" line="393" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="466" />
+        <location filename="../../desk_app/ui/intake_page.py" line="487" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -1045,164 +1061,169 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="95" />
+        <location filename="../../desk_app/ui/requests_page.py" line="96" />
         <source>Name, national code, receipt no. or tracking code</source>
         <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="98" />
+        <location filename="../../desk_app/ui/requests_page.py" line="99" />
         <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
         <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <location filename="../../desk_app/ui/requests_page.py" line="107" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="109" />
+        <location filename="../../desk_app/ui/requests_page.py" line="110" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="110" />
+        <location filename="../../desk_app/ui/requests_page.py" line="111" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="111" />
+        <location filename="../../desk_app/ui/requests_page.py" line="112" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="113" />
         <location filename="../../desk_app/ui/requests_page.py" line="114" />
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="117" />
+        <location filename="../../desk_app/ui/requests_page.py" line="118" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="119" />
+        <location filename="../../desk_app/ui/requests_page.py" line="120" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="122" />
-        <location filename="../../desk_app/ui/requests_page.py" line="156" />
+        <location filename="../../desk_app/ui/requests_page.py" line="123" />
+        <location filename="../../desk_app/ui/requests_page.py" line="157" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="124" />
+        <location filename="../../desk_app/ui/requests_page.py" line="125" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="153" />
+        <location filename="../../desk_app/ui/requests_page.py" line="154" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="155" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="155" />
+        <location filename="../../desk_app/ui/requests_page.py" line="156" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="157" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="158" />
+        <location filename="../../desk_app/ui/requests_page.py" line="159" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="159" />
+        <location filename="../../desk_app/ui/requests_page.py" line="160" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="160" />
+        <location filename="../../desk_app/ui/requests_page.py" line="161" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="161" />
+        <location filename="../../desk_app/ui/requests_page.py" line="162" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="172" />
+        <location filename="../../desk_app/ui/requests_page.py" line="163" />
+        <source>Form</source>
+        <translation>فرم خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="174" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="176" />
+        <location filename="../../desk_app/ui/requests_page.py" line="178" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="177" />
+        <location filename="../../desk_app/ui/requests_page.py" line="179" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="178" />
+        <location filename="../../desk_app/ui/requests_page.py" line="180" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="179" />
+        <location filename="../../desk_app/ui/requests_page.py" line="181" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="185" />
+        <location filename="../../desk_app/ui/requests_page.py" line="187" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="243" />
+        <location filename="../../desk_app/ui/requests_page.py" line="245" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="268" />
+        <location filename="../../desk_app/ui/requests_page.py" line="270" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="355" />
+        <location filename="../../desk_app/ui/requests_page.py" line="358" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="386" />
+        <location filename="../../desk_app/ui/requests_page.py" line="389" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="402" />
+        <location filename="../../desk_app/ui/requests_page.py" line="405" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="424" />
+        <location filename="../../desk_app/ui/requests_page.py" line="427" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="438" />
+        <location filename="../../desk_app/ui/requests_page.py" line="441" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
@@ -2173,6 +2194,24 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <location filename="../../desk_app/ui/users_page.py" line="199" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
+    </message>
+</context>
+<context>
+    <name>YesNoEditor</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="268" />
+        <source>Yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="269" />
+        <source>No</source>
+        <translation>خیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="270" />
+        <source>Choose</source>
+        <translation>انتخاب کنید</translation>
     </message>
 </context>
 </TS>
