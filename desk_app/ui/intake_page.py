@@ -35,6 +35,7 @@ from desk_app.ui.attach_panel import DocumentKeys
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error, error_field
 from desk_app.ui.fee_model import FeeLinesModel
+from desk_app.ui.form_view import FormPanel
 from desk_app.ui.i18n import local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.service_picker import SERVICE_ROLE, ServicePicker, picked_text
@@ -139,6 +140,9 @@ class IntakePage(QWidget):
         self.picker.list.setMinimumHeight(220)
         self.picker.list.setMaximumHeight(16777215)
         columns.addWidget(self.form, 3)
+        # the service's own form (ui.form_view), below the citizen's fields
+        self.form_panel = FormPanel(ctx, self)
+        self.form.form.addRow(self.form_panel)
 
         # second column: money and papers
         side = QVBoxLayout()
@@ -181,6 +185,7 @@ class IntakePage(QWidget):
         self.form.fields.update(self.pay_form.fields)
         self.form.messages.update(self.pay_form.messages)
         side.addWidget(self.pay_form)
+        self.form_panel.before, self.form_panel.after = self.picker.list, self.payment_method  # tab order
 
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save and print (Ctrl+S)"), self)
@@ -293,6 +298,7 @@ class IntakePage(QWidget):
                 message.show_error(exc.message)
             return None
         message.show_ok(self.tr("Valid national code"))
+        self.form_panel.set_national_code(code)  # earlier answers of this citizen
         self._lookup_citizen(code)
         return code
 
@@ -341,6 +347,13 @@ class IntakePage(QWidget):
             self.doc_checks.append(check)
         self._tab_order()
         self.payment_method.setFocus()
+        self.form_panel.set_service(service.code, self._valid_code(), focus=True)  # its form, then its fields
+
+    def _valid_code(self) -> str | None:
+        try:
+            return validate_national_code(self.national_code.text())
+        except InvalidInput:
+            return None
 
     def _fit_fee_view(self) -> None:
         """Show every fee line without a scroll bar."""
@@ -482,13 +495,14 @@ class IntakePage(QWidget):
         ref = self.payment_ref.text().strip() or None
         if method == "card" and not ref:
             errors.append(("payment_ref", self.tr("Enter the card machine's reference number.")))
-        if errors or self.service is None:  # no service is one of the errors
+        form_ok = self.form_panel.check(focus=not errors)  # the service's form: every error at once
+        if errors or self.service is None or not form_ok:  # no service is one of the errors
             for name, text in reversed(errors):  # focus ends on the first wrong field
                 self.form.set_error(name, text)
             if len(errors) > 1:  # every bad field at once, and said so
                 self.banner.show_error(local_digits(self.tr("%n field(s) to correct.", "", len(errors))))
             return None
-        return dict(
+        values = dict(
             national_code=code,
             first_name=first,
             last_name=last,
@@ -497,6 +511,9 @@ class IntakePage(QWidget):
             payment_method=method,
             payment_ref=ref,
         )
+        if self.form_panel.view is not None:
+            values["fields"] = self.form_panel.answers()
+        return values
 
     def save(self) -> None:
         if self.saving:
@@ -532,6 +549,8 @@ class IntakePage(QWidget):
 
     def _save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
+        if self.form_panel.show_exception(exc):  # a form field refused: shown next to it
+            return
         text = describe_error(exc)
         field = FIELD_ALIASES.get(error_field(exc) or "", None)
         if not self.form.set_error(field, text):
@@ -562,6 +581,7 @@ class IntakePage(QWidget):
             "service_code": self.service.code if self.service else None,
             "payment_method": self.payment_method.currentData(),
             "payment_ref": self.payment_ref.text(),
+            "fields": self.form_panel.draft_values(),
         }
 
     def has_input(self) -> bool:
@@ -605,6 +625,7 @@ class IntakePage(QWidget):
         self.last_name.setText(data.get("last_name") or "")
         self.mobile.setText(data.get("mobile") or "")
         code = data.get("service_code")
+        self.form_panel.keep_values(code, data.get("fields") or {})
         for row in range(self.picker.source.rowCount()):
             service = self.picker.source.index(row, 0).data(SERVICE_ROLE)
             if service.code == code:
@@ -636,6 +657,7 @@ class IntakePage(QWidget):
         self._autofilled = False
         self.service = None
         self.picker.clear()
+        self.form_panel.clear()
         self.fees.set_fees([])
         for check in self.doc_checks:
             check.deleteLater()

@@ -29,6 +29,7 @@ from desk_app.ui.attach_panel import RequestPages
 from desk_app.ui.context import UiContext
 from desk_app.ui.errors import describe_error
 from desk_app.ui.files import persian_file_dialog
+from desk_app.ui.form_view import show_request_fields
 from desk_app.ui.i18n import current_language, local_digits
 from desk_app.ui.receipt_dialog import ReceiptFlow
 from desk_app.ui.requests_model import (
@@ -209,6 +210,7 @@ class RequestsPage(QWidget):
             ("sync", self.tr("Sync")),
             ("server_ref", self.tr("Tracking code")),
             ("note", self.tr("Note")),
+            ("fields", self.tr("Form")),  # the service form's answers (ui.form_view)
         ):
             label = QLabel(self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -361,6 +363,7 @@ class RequestsPage(QWidget):
         for key, value in values.items():
             self.detail_labels[key].setText(value)
         self._load_history(row)
+        show_request_fields(self.ctx, row, self.detail_labels["fields"], self.selected)
         if state == "attention":
             self._load_attention_reason(row)
 

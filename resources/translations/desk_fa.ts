@@ -92,37 +92,37 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="63" />
+        <location filename="../../desk_app/ui/requests_page.py" line="64" />
         <source>Cancel request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="66" />
+        <location filename="../../desk_app/ui/requests_page.py" line="67" />
         <source>Cancel request %1?</source>
         <translation>درخواست %1 ابطال شود؟</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="73" />
+        <location filename="../../desk_app/ui/requests_page.py" line="74" />
         <source>Reason</source>
         <translation>علت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="74" />
+        <location filename="../../desk_app/ui/requests_page.py" line="75" />
         <source>Refund (rials)</source>
         <translation>مبلغ بازپرداخت (ریال)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="77" />
+        <location filename="../../desk_app/ui/requests_page.py" line="78" />
         <source>Cancel the request</source>
         <translation>ابطال درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="78" />
+        <location filename="../../desk_app/ui/requests_page.py" line="79" />
         <source>Back</source>
         <translation>بازگشت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="88" />
+        <location filename="../../desk_app/ui/requests_page.py" line="89" />
         <source>Write the reason for cancelling.</source>
         <translation>علت ابطال را بنویسید.</translation>
     </message>
@@ -153,6 +153,14 @@
         <location filename="../../desk_app/ui/catalog_page.py" line="134" />
         <source>Catalog %1 imported: %2 services.</source>
         <translation>فهرست خدمات %1 وارد شد: %2 خدمت.</translation>
+    </message>
+</context>
+<context>
+    <name>ChoiceEditor</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="220" />
+        <source>Type to search</source>
+        <translation>برای جستجو بنویسید</translation>
     </message>
 </context>
 <context>
@@ -347,162 +355,170 @@
     </message>
 </context>
 <context>
+    <name>FormView</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="456" />
+        <source>From this citizen's earlier request: check it.</source>
+        <translation>از درخواست پیشین همین شهروند؛ بررسی کنید.</translation>
+    </message>
+</context>
+<context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="130" />
+        <location filename="../../desk_app/ui/intake_page.py" line="131" />
         <source>National code</source>
         <translation>کد ملی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="131" />
+        <location filename="../../desk_app/ui/intake_page.py" line="132" />
         <source>First name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="132" />
+        <location filename="../../desk_app/ui/intake_page.py" line="133" />
         <source>Last name</source>
         <translation>نام خانوادگی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="133" />
+        <location filename="../../desk_app/ui/intake_page.py" line="134" />
         <source>Mobile</source>
         <translation>تلفن همراه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="134" />
+        <location filename="../../desk_app/ui/intake_page.py" line="135" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="160" />
+        <location filename="../../desk_app/ui/intake_page.py" line="164" />
         <source>Fees</source>
         <translation>هزینه‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="167" />
+        <location filename="../../desk_app/ui/intake_page.py" line="171" />
         <source>Required documents</source>
         <translation>مدارک لازم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="174" />
+        <location filename="../../desk_app/ui/intake_page.py" line="178" />
         <source>Cash</source>
         <translation>نقدی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="175" />
+        <location filename="../../desk_app/ui/intake_page.py" line="179" />
         <source>Card (POS)</source>
         <translation>کارت (کارت‌خوان)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="178" />
+        <location filename="../../desk_app/ui/intake_page.py" line="182" />
         <source>Payment</source>
         <translation>پرداخت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="179" />
+        <location filename="../../desk_app/ui/intake_page.py" line="183" />
         <source>Card reference</source>
         <translation>شمارهٔ پیگیری کارت‌خوان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="186" />
+        <location filename="../../desk_app/ui/intake_page.py" line="191" />
         <source>Save and print (Ctrl+S)</source>
         <translation>ثبت و چاپ (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="189" />
+        <location filename="../../desk_app/ui/intake_page.py" line="194" />
         <source>New citizen</source>
         <translation>مراجعهٔ جدید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="190" />
+        <location filename="../../desk_app/ui/intake_page.py" line="195" />
         <source>Print receipt again</source>
         <translation>چاپ دوبارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="224" />
+        <location filename="../../desk_app/ui/intake_page.py" line="229" />
         <source>Shortcut: %1</source>
         <translation>میان‌بر: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="267" />
-        <location filename="../../desk_app/ui/intake_page.py" line="461" />
+        <location filename="../../desk_app/ui/intake_page.py" line="272" />
+        <location filename="../../desk_app/ui/intake_page.py" line="474" />
         <source>A national code has only digits: remove the letters.</source>
         <translation>کد ملی فقط رقم دارد: حروف را پاک کنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="274" />
+        <location filename="../../desk_app/ui/intake_page.py" line="279" />
         <source>%n digit(s) typed; a national code has 10.</source>
         <translation>
             <numerusform>%n رقم وارد شده؛ کد ملی ۱۰ رقم است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="295" />
+        <location filename="../../desk_app/ui/intake_page.py" line="300" />
         <source>Valid national code</source>
         <translation>کد ملی معتبر است</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="319" />
+        <location filename="../../desk_app/ui/intake_page.py" line="325" />
         <source>Known citizen: details filled in</source>
         <translation>متقاضی آشناست: مشخصات پر شد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="357" />
+        <location filename="../../desk_app/ui/intake_page.py" line="370" />
         <source>Total: %1</source>
         <translation>جمع: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="359" />
+        <location filename="../../desk_app/ui/intake_page.py" line="372" />
         <source>Choose a service to see its fees.</source>
         <translation>برای دیدن هزینه‌ها، خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="416" />
-        <location filename="../../desk_app/ui/intake_page.py" line="468" />
+        <location filename="../../desk_app/ui/intake_page.py" line="429" />
+        <location filename="../../desk_app/ui/intake_page.py" line="481" />
         <source>Enter the first name.</source>
         <translation>نام را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="416" />
-        <location filename="../../desk_app/ui/intake_page.py" line="470" />
+        <location filename="../../desk_app/ui/intake_page.py" line="429" />
+        <location filename="../../desk_app/ui/intake_page.py" line="483" />
         <source>Enter the last name.</source>
         <translation>نام خانوادگی را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="446" />
+        <location filename="../../desk_app/ui/intake_page.py" line="459" />
         <source>Warning: Latin letters. Write the name in Persian as on the national card.</source>
         <translation>هشدار: حروف لاتین. نام را به فارسی و مانند کارت ملی بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="480" />
+        <location filename="../../desk_app/ui/intake_page.py" line="493" />
         <source>Choose a service.</source>
         <translation>خدمت را انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="431" />
-        <location filename="../../desk_app/ui/intake_page.py" line="484" />
+        <location filename="../../desk_app/ui/intake_page.py" line="444" />
+        <location filename="../../desk_app/ui/intake_page.py" line="497" />
         <source>Enter the card machine's reference number.</source>
         <translation>شمارهٔ پیگیری کارت‌خوان را وارد کنید.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="96" />
+        <location filename="../../desk_app/ui/intake_page.py" line="97" />
         <source>Press Esc again to clear the form.</source>
         <translation>برای پاک کردن فرم، یک بار دیگر Esc را بزنید.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desk_app/ui/intake_page.py" line="489" />
+        <location filename="../../desk_app/ui/intake_page.py" line="503" />
         <source>%n field(s) to correct.</source>
         <translation>
             <numerusform>%n فیلد را اصلاح کنید.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="527" />
+        <location filename="../../desk_app/ui/intake_page.py" line="544" />
         <source>Saved. Receipt number: %1</source>
         <translation>ثبت شد. شمارهٔ رسید: %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/intake_page.py" line="617" />
+        <location filename="../../desk_app/ui/intake_page.py" line="638" />
         <source>The unfinished form of last time was brought back.</source>
         <translation>فرم نیمه‌کارهٔ دفعهٔ قبل بازگردانده شد.</translation>
     </message>
@@ -1186,189 +1202,194 @@
 <context>
     <name>RequestsPage</name>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="105" />
+        <location filename="../../desk_app/ui/requests_page.py" line="106" />
         <source>sync with the province</source>
         <translation>همگام‌سازی با استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="106" />
+        <location filename="../../desk_app/ui/requests_page.py" line="107" />
         <source>provincial server</source>
         <translation>سرور استان</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="107" />
+        <location filename="../../desk_app/ui/requests_page.py" line="108" />
         <source>this program</source>
         <translation>همین برنامه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="114" />
+        <location filename="../../desk_app/ui/requests_page.py" line="115" />
         <source>user %1</source>
         <translation>کاربر %1</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="143" />
+        <location filename="../../desk_app/ui/requests_page.py" line="144" />
         <source>Name, national code, receipt no. or tracking code</source>
         <translation>نام، کد ملی، شمارهٔ رسید یا کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="146" />
+        <location filename="../../desk_app/ui/requests_page.py" line="147" />
         <source>Words find first and last names in any order, also inside a name; digits find the end of a receipt no. or tracking code, or a national code.</source>
         <translation>واژه‌ها نام و نام خانوادگی را به هر ترتیبی و حتی درون نام پیدا می‌کنند (رضا، محمدرضا را هم می‌یابد)؛ رقم‌ها پایان شمارهٔ رسید یا کد رهگیری، یا کد ملی را پیدا می‌کنند.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="154" />
+        <location filename="../../desk_app/ui/requests_page.py" line="155" />
         <source>All statuses</source>
         <translation>همهٔ وضعیت‌ها</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="157" />
+        <location filename="../../desk_app/ui/requests_page.py" line="158" />
         <source>code</source>
         <translation>کد</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="158" />
+        <location filename="../../desk_app/ui/requests_page.py" line="159" />
         <source>username</source>
         <translation>نام کاربری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="159" />
+        <location filename="../../desk_app/ui/requests_page.py" line="160" />
         <source>Only needs attention</source>
         <translation>فقط موارد نیازمند بررسی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="161" />
         <location filename="../../desk_app/ui/requests_page.py" line="162" />
+        <location filename="../../desk_app/ui/requests_page.py" line="163" />
         <source>Search</source>
         <translation>جست‌وجو</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="165" />
+        <location filename="../../desk_app/ui/requests_page.py" line="166" />
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="167" />
+        <location filename="../../desk_app/ui/requests_page.py" line="168" />
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="170" />
-        <location filename="../../desk_app/ui/requests_page.py" line="206" />
+        <location filename="../../desk_app/ui/requests_page.py" line="171" />
+        <location filename="../../desk_app/ui/requests_page.py" line="207" />
         <source>Service</source>
         <translation>خدمت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="172" />
+        <location filename="../../desk_app/ui/requests_page.py" line="173" />
         <source>Clerk</source>
         <translation>کارمند</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="203" />
+        <location filename="../../desk_app/ui/requests_page.py" line="204" />
         <source>Receipt no.</source>
         <translation>شمارهٔ رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="204" />
+        <location filename="../../desk_app/ui/requests_page.py" line="205" />
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="205" />
+        <location filename="../../desk_app/ui/requests_page.py" line="206" />
         <source>Citizen</source>
         <translation>متقاضی</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="207" />
+        <location filename="../../desk_app/ui/requests_page.py" line="208" />
         <source>Total</source>
         <translation>جمع</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="208" />
+        <location filename="../../desk_app/ui/requests_page.py" line="209" />
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="209" />
+        <location filename="../../desk_app/ui/requests_page.py" line="210" />
         <source>Sync</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="210" />
+        <location filename="../../desk_app/ui/requests_page.py" line="211" />
         <source>Tracking code</source>
         <translation>کد رهگیری</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="211" />
+        <location filename="../../desk_app/ui/requests_page.py" line="212" />
         <source>Note</source>
         <translation>توضیح</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="222" />
+        <location filename="../../desk_app/ui/requests_page.py" line="213" />
+        <source>Form</source>
+        <translation>فرم خدمت</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/requests_page.py" line="224" />
         <source>History</source>
         <translation>سابقه</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="226" />
+        <location filename="../../desk_app/ui/requests_page.py" line="228" />
         <source>Reprint receipt</source>
         <translation>چاپ مجدد رسید</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="227" />
+        <location filename="../../desk_app/ui/requests_page.py" line="229" />
         <source>Print form</source>
         <translation>چاپ فرم</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="228" />
+        <location filename="../../desk_app/ui/requests_page.py" line="230" />
         <source>Cancel request…</source>
         <translation>ابطال درخواست…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="229" />
+        <location filename="../../desk_app/ui/requests_page.py" line="231" />
         <source>Send again</source>
         <translation>ارسال دوباره</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="238" />
+        <location filename="../../desk_app/ui/requests_page.py" line="240" />
         <source>Needs attention…</source>
         <translation>موارد نیازمند بررسی…</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="298" />
+        <location filename="../../desk_app/ui/requests_page.py" line="300" />
         <source>The start date is after the end date.</source>
         <translation>تاریخ آغاز بازه پس از تاریخ پایان آن است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="323" />
+        <location filename="../../desk_app/ui/requests_page.py" line="325" />
         <source>%1 requests</source>
         <translation>%1 درخواست</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="412" />
+        <location filename="../../desk_app/ui/requests_page.py" line="415" />
         <source>Receipt printed again.</source>
         <translation>رسید دوباره چاپ شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="443" />
+        <location filename="../../desk_app/ui/requests_page.py" line="446" />
         <source>Save the form as PDF</source>
         <translation>ذخیرهٔ فرم به صورت PDF</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="459" />
+        <location filename="../../desk_app/ui/requests_page.py" line="462" />
         <source>The form is ready.</source>
         <translation>فرم آماده است.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="481" />
+        <location filename="../../desk_app/ui/requests_page.py" line="484" />
         <source>The request was cancelled.</source>
         <translation>درخواست ابطال شد.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="495" />
+        <location filename="../../desk_app/ui/requests_page.py" line="498" />
         <source>It will be sent again at the next sync.</source>
         <translation>در همگام‌سازی بعدی دوباره فرستاده می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../desk_app/ui/requests_page.py" line="518" />
+        <location filename="../../desk_app/ui/requests_page.py" line="521" />
         <source>Ctrl+F: here. Esc: clear the search.</source>
         <translation>Ctrl+F: آمدن به اینجا. Esc: پاک کردن جست‌وجو.</translation>
     </message>
@@ -2557,6 +2578,24 @@ Restore it only if the PC of device %1 is retired (broken, lost or replaced). Th
         <location filename="../../desk_app/ui/users_page.py" line="220" />
         <source>Saved.</source>
         <translation>ذخیره شد.</translation>
+    </message>
+</context>
+<context>
+    <name>YesNoEditor</name>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="268" />
+        <source>Yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="269" />
+        <source>No</source>
+        <translation>خیر</translation>
+    </message>
+    <message>
+        <location filename="../../desk_app/ui/form_view.py" line="270" />
+        <source>Choose</source>
+        <translation>انتخاب کنید</translation>
     </message>
 </context>
 </TS>

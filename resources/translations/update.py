@@ -460,6 +460,11 @@ FA = {
     "Save as PDF (Ctrl+Shift+S)": "ذخیره به صورت PDF (Ctrl+Shift+S)",
     "Print on a printer of this PC…": "چاپ با یکی از چاپگرهای این رایانه…",
     "An A5 page on a printer of this PC (Ctrl+P)": "یک برگ A5 با یکی از چاپگرهای این رایانه (Ctrl+P)",
+    # service forms on the intake and requests pages (ui/form_view.py)
+    "Type to search": "برای جستجو بنویسید",
+    "Choose": "انتخاب کنید",
+    "From this citizen's earlier request: check it.": "از درخواست پیشین همین شهروند؛ بررسی کنید.",
+    "Form": "فرم خدمت",
 }
 
 
