@@ -54,6 +54,7 @@ from desk_app.services.requests import find_row
 from desk_app.services.users import acting_user
 from desk_app.store.errors import StoreError
 from desk_app.store.models import Attachment, Blob, OutboxOp, Request, ServiceRow, SyncState
+from desk_app.sync import uploads
 
 log = logging.getLogger("desk_app.services")
 
@@ -650,17 +651,15 @@ def _live_pending(*extra):
 
 def pending_totals(desk) -> PendingTotals:
     """Unsent pages of live requests, and the bytes still to upload (each SHA-256 once, blobs the
-    server already holds not counted): the status bar and `sync --json`."""
+    server already holds not counted): the status bar and `sync --json` count them the same way,
+    by the uploader's own `pending_totals`."""
     with desk.db.read() as s:
-        pages, requests_ = s.execute(
-            _live_pending(func.count(Attachment.id), func.count(func.distinct(Attachment.request_id)))
-        ).one()
-        blobs = _live_pending(Blob.sha256, Blob.bytes).where(Blob.sent_at.is_(None)).distinct().subquery()
-        size = s.scalar(select(func.coalesce(func.sum(blobs.c.bytes), 0)))
-    return PendingTotals(int(pages), int(size), int(requests_))
+        pages, size = uploads.pending_totals(s)
+        requests_ = s.scalar(_live_pending(func.count(func.distinct(Attachment.request_id))))
+    return PendingTotals(pages, size, int(requests_ or 0))
 
 
-UPLOAD_RATE_KEY = "upload_rate_bps"  # sync_state: the uploader's measured link rate, bytes per second
+UPLOAD_RATE_KEY = uploads.RATE_KEY  # sync_state: the uploader's measured link rate, bytes per second
 
 
 class QueuedSummary(NamedTuple):

@@ -4,27 +4,15 @@ province watches every office. Mounted under /console/ by `provincial_server.app
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-from sqlalchemy.engine import make_url
 
 from provincial_server.console import tables as tables  # the tables join Base.metadata on import
 
 
 def files_dir(db_url: str) -> str:
-    """Attachment files: `PROVINCIAL_FILES`, else beside a SQLite database (`provincial.db` ->
-    `provincial-files/`), else `./provincial-files` (the rule of `serve --files`)."""
-    if os.environ.get("PROVINCIAL_FILES"):
-        return os.environ["PROVINCIAL_FILES"]
-    try:
-        url = make_url(db_url)
-    except Exception:  # noqa: BLE001 - any unparsable URL: the current folder
-        return "provincial-files"
-    database = url.database if url.drivername.startswith("sqlite") else None
-    if database and database != ":memory:" and not database.startswith("file:"):
-        p = Path(database)
-        return str(p.with_name(p.stem + "-files"))
-    return "provincial-files"
+    """Attachment files: the folder of `serve --files` (`provincial_server.uploads`' rule)."""
+    from provincial_server import uploads  # it imports the API's modules; the console loads first
+
+    return os.environ.get("PROVINCIAL_FILES") or uploads.default_files_dir(db_url)
 
 
 def register(app, db, db_url: str) -> None:
